@@ -1,0 +1,79 @@
+"""Development settings: `invoke build` / `invoke serve`. Production overrides live in publishconf.py."""
+
+from pathlib import Path
+
+AUTHOR = "Maya Lindqvist"
+SITENAME = "Signal & Reach"
+SITESUBTITLE = "Content and social-media marketing that earns its audience"
+SITEURL = ""
+SITE_DESCRIPTION = (
+    "Practical, evidence-minded writing on content marketing and social media: "
+    "what earns shares, which networks pay off, and the metrics that matter."
+)
+
+PATH = "content"
+ARTICLE_PATHS = ["articles"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images"]
+
+TIMEZONE = "Europe/Stockholm"
+DEFAULT_LANG = "en"
+LOCALE = ("en_US.UTF-8", "C.UTF-8", "")
+DEFAULT_DATE_FORMAT = "%-d %B %Y"
+
+THEME = "theme"
+DIRECT_TEMPLATES = ["index", "categories", "tags", "archives", "authors", "404"]
+PAGINATED_TEMPLATES = {"index": None, "tag": None, "category": None, "author": None}
+DEFAULT_PAGINATION = 6
+
+ARTICLE_URL = "articles/{slug}/"
+ARTICLE_SAVE_AS = "articles/{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+CATEGORY_URL = "category/{slug}/"
+CATEGORY_SAVE_AS = "category/{slug}/index.html"
+TAG_URL = "tag/{slug}/"
+TAG_SAVE_AS = "tag/{slug}/index.html"
+AUTHOR_URL = "author/{slug}/"
+AUTHOR_SAVE_AS = "author/{slug}/index.html"
+ARCHIVES_SAVE_AS = "archives/index.html"
+CATEGORIES_SAVE_AS = "categories/index.html"
+TAGS_SAVE_AS = "tags/index.html"
+AUTHORS_SAVE_AS = "authors/index.html"
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+
+# The dev build shows scheduled (future-dated) articles, marked as such; publishconf turns it off.
+WITH_FUTURE_DATES = True
+
+# One source of feeds: plugins/feeds. Pelican's own feed writers are off.
+FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = None
+CATEGORY_FEED_RSS = None
+TAG_FEED_ATOM = None
+TAG_FEED_RSS = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+
+RELATIVE_URLS = True
+SLUGIFY_SOURCE = "title"
+
+PLUGIN_PATHS = [str(Path(__file__).parent / "plugins")]
+PLUGINS = [
+    "content_check",
+    "scheduling",
+    "article_extras",
+    "social_meta",
+    "share_links",
+    "social_cards",
+    "feeds",
+    "promote",
+    "pelican.plugins.sitemap",
+]
+
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False

@@ -1,0 +1,5 @@
+"""Placeholder until this plugin lands (owned by a helper this session)."""
+
+
+def register():
+    """Connect nothing yet."""

@@ -1,0 +1,93 @@
+"""Shared fixtures: real Pelican builds of small sites in temporary directories."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from pelican import Pelican
+from pelican.settings import read_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SITES = Path(__file__).resolve().parent / "sites"
+
+# Variables that would let a test reach a real network or leak a developer's tokens.
+_SECRET_SUFFIXES = ("_TOKEN", "_SECRET", "_PASSWORD", "_KEY", "_WEBHOOK_URL", "_ACCESS_KEY_ID")
+_PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    """Drop tokens and proxies from the environment so every test states what it needs."""
+    for name in list(os.environ):
+        if name.endswith(_SECRET_SUFFIXES) or name in _PROXY_VARS:
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.delenv("SITEURL", raising=False)
+
+
+def write_site(root: Path, files: dict[str, str]) -> Path:
+    """Write {relative path: text} under root/content and return the content folder."""
+    content = root / "content"
+    for rel, text in files.items():
+        path = content / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return content
+
+
+def site_settings(tmp_path: Path, content: Path | None = None, production: bool = False, **overrides):
+    """Load pelicanconf (or publishconf) with the content and output redirected into tmp_path."""
+    conf = ROOT / ("publishconf.py" if production else "pelicanconf.py")
+    override = {
+        "PATH": str(content or ROOT / "content"),
+        "OUTPUT_PATH": str(tmp_path / "output"),
+        "CACHE_PATH": str(tmp_path / "cache"),
+        "THEME": str(ROOT / "theme"),
+        "PLUGIN_PATHS": [str(ROOT / "plugins")],
+    }
+    override.update(overrides)
+    return read_settings(str(conf), override=override)
+
+
+def run_pelican(settings) -> Path:
+    """Run a real Pelican build in-process and return its output folder."""
+    Pelican(settings).run()
+    return Path(settings["OUTPUT_PATH"])
+
+
+@pytest.fixture
+def build_site(tmp_path):
+    """Build a site: build_site(files={...} or content=Path, production=False, **settings)."""
+
+    def build(files: dict[str, str] | None = None, content: Path | None = None,
+              production: bool = False, **overrides) -> Path:
+        if files is not None:
+            content = write_site(tmp_path, files)
+        return run_pelican(site_settings(tmp_path, content, production, **overrides))
+
+    return build
+
+
+@pytest.fixture
+def demo_copy(tmp_path) -> Path:
+    """A throwaway copy of the whole project (content, theme, plugins, confs) to run tasks in."""
+    dest = tmp_path / "blog"
+    ignore = shutil.ignore_patterns(".venv", ".git", "output", "output.*", ".promote", "cache",
+                                    "__pycache__", ".pytest_cache", "bench")
+    shutil.copytree(ROOT, dest, ignore=ignore)
+    return dest
+
+
+@pytest.fixture
+def pelican_logs(caplog):
+    """Capture Pelican's warnings and errors (Pelican logs only the message)."""
+    caplog.set_level(logging.WARNING)
+    return caplog
+
+
+PYTHON = sys.executable
