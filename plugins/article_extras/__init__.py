@@ -1,5 +1,46 @@
-"""Placeholder until this plugin lands (owned by a helper this session)."""
+"""article_extras: reading time, related articles and previous/next links on every article.
+
+Sets, for the theme:
+- ``article.reading_time``: whole minutes (at least 1), on published articles, drafts,
+  hidden articles and translations;
+- ``article.related_articles``: up to ARTICLE_EXTRAS_RELATED_COUNT published articles sharing the
+  most tags (newest first among equals), never the article itself;
+- ``article.prev_article`` / ``article.next_article``: the published article just older / newer,
+  or None.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+from typing import Any
+
+from pelican import signals
+
+from .reading import reading_minutes
+from .related import link_neighbours, related_by_tags
+from .settings import load_settings
 
 
-def register():
-    """Connect nothing yet."""
+def add_extras(generator: Any) -> None:
+    """Annotate every article once the article generator has read them all."""
+    settings = load_settings(generator.settings)
+    published = list(generator.articles)
+    others = list(chain(generator.translations, generator.drafts, generator.drafts_translations,
+                        getattr(generator, "hidden_articles", []),
+                        getattr(generator, "hidden_translations", [])))
+    for article in chain(published, others):
+        # _content is the HTML before intrasite links are resolved: reading .content this early
+        # would memoize it with {filename} links to pages that are not generated yet.
+        article.reading_time = reading_minutes(article._content, settings.words_per_minute)
+    related = related_by_tags(published, settings.related_count)
+    for article in published:
+        article.related_articles = related[id(article)]
+    for article in others:
+        article.related_articles = []
+        article.prev_article = article.next_article = None
+    link_neighbours(published)
+
+
+def register() -> None:
+    """Connect the receiver (module level, since Pelican holds receivers weakly)."""
+    signals.article_generator_finalized.connect(add_extras)
