@@ -1,5 +1,34 @@
-"""Placeholder until this plugin lands (owned by a helper this session)."""
+"""content_check: validate every writer's file before each build and explain each problem.
+
+Runs on ``get_generators``, which Pelican sends at the start of every run (also each rebuild
+of `invoke regenerate`/`livereload`), before any file is read. Errors are logged at ERROR
+level, which makes a production build fail (plugins/site_build); warnings at WARNING.
+`invoke check` runs the same rules without building (``checker.check_site``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pelican import signals
+
+from .checker import check_site
+from .quiet import ECHO_FILTER, install
+
+logger = logging.getLogger(__name__)
 
 
-def register():
-    """Connect nothing yet."""
+def check_before_build(pelican: Any) -> None:
+    """Check all sources and log each problem as ``content_check: file:line: what; fix``."""
+    result = check_site(pelican.settings)
+    ECHO_FILTER.remember(result.problems, pelican.settings["PATH"])
+    for problem in result.problems:
+        log = logger.error if problem.is_error else logger.warning
+        log("content_check: %s", problem)
+
+
+def register() -> None:
+    """Connect the receiver (module level: Pelican holds receivers weakly)."""
+    install()
+    signals.get_generators.connect(check_before_build)

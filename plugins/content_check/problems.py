@@ -1,0 +1,54 @@
+"""What content_check reports: one Problem per thing a writer has to fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    """An error stops a production build; a warning is shown and the build goes on."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in one source file, worded for a writer, not a programmer.
+
+    ``file`` is the path as the writer sees it (``content/articles/foo.md``), ``line`` the
+    1-based line in that file (None when the problem is the whole file), ``field`` the metadata
+    field or part concerned (``Date``, ``body``, ``link``), ``message`` what is wrong and ``fix``
+    what to do about it.
+    """
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+    fix: str
+    severity: Severity = Severity.ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    @property
+    def where(self) -> str:
+        """``file:line`` or just ``file``."""
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}; {self.fix}"
+
+    def sort_key(self) -> tuple[str, int, str]:
+        return (self.file, self.line or 0, self.message)
+
+
+def error(file: str, line: int | None, field: str, message: str, fix: str) -> Problem:
+    return Problem(file, line, field, message, fix, Severity.ERROR)
+
+
+def warning(file: str, line: int | None, field: str, message: str, fix: str) -> Problem:
+    return Problem(file, line, field, message, fix, Severity.WARNING)
