@@ -12,5 +12,9 @@ RELATIVE_URLS = False
 
 # Scheduled articles stay out of production until their date.
 WITH_FUTURE_DATES = False
+# Pelican treats them as drafts; no draft (article or page) is written or linked in production.
+# plugins/scheduling also removes drafts before other plugins see them; these are the backstop.
+DRAFT_URL = DRAFT_SAVE_AS = DRAFT_LANG_URL = DRAFT_LANG_SAVE_AS = ""
+DRAFT_PAGE_URL = DRAFT_PAGE_SAVE_AS = DRAFT_PAGE_LANG_URL = DRAFT_PAGE_LANG_SAVE_AS = ""
 
 DELETE_OUTPUT_DIRECTORY = True
