@@ -22,6 +22,9 @@ LOCALE = ("en_US.UTF-8", "C.UTF-8", "")
 DEFAULT_DATE_FORMAT = "%-d %B %Y"
 
 THEME = "theme"
+# Writers' titles, tags and summaries reach the templates as plain text: escape them. The theme marks
+# the HTML Pelican renders from Markdown (content, summary) with |safe explicitly.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
 DIRECT_TEMPLATES = ["index", "categories", "tags", "archives", "authors", "404"]
 PAGINATED_TEMPLATES = {"index": None, "tag": None, "category": None, "author": None}
 DEFAULT_PAGINATION = 6
@@ -58,6 +61,8 @@ TAG_FEED_RSS = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 TRANSLATION_FEED_ATOM = None
+# Entries per feed written by plugins/feeds (Pelican pre-fills 100 when this is unset).
+FEED_MAX_ITEMS = 20
 
 RELATIVE_URLS = True
 SLUGIFY_SOURCE = "title"

@@ -1,0 +1,137 @@
+"""Atom 1.0 (RFC 4287) and RSS 2.0 documents with feedgen.
+
+Two feedgen 1.0 quirks are worked around here: an entry's `link()` loses `rel`, `type` and
+`length` in Atom (so an enclosure would turn into a second alternate link), and RSS authors
+need an e-mail address. Entry links and enclosures therefore come from a small entry extension,
+and RSS names authors with `dc:creator`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+
+from feedgen.entry import FeedEntry
+from feedgen.ext.base import BaseEntryExtension
+from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
+
+from .entries import FeedItem, Image
+
+@dataclass(frozen=True)
+class FeedMeta:
+    """Feed-level values shared by the three formats."""
+
+    title: str
+    subtitle: str
+    home_url: str
+    language: str
+    author: str
+    icon: str  # absolute URL or ""
+    updated: datetime
+    category_scheme: str  # absolute URL of the categories index
+    tag_scheme: str  # absolute URL of the tags index
+
+
+class LinksEntryExtension(BaseEntryExtension):
+    """Write an entry's page link and its enclosure with their full attributes."""
+
+    def __init__(self) -> None:
+        self.page_url = ""
+        self.image: Image | None = None
+
+    def extend_atom(self, entry):  # noqa: ANN001, ANN201 - feedgen's interface
+        # Unqualified like feedgen's own Atom elements, which the root's default namespace covers.
+        xml_elem("link", entry, rel="alternate", type="text/html", href=self.page_url)
+        if self.image:
+            xml_elem("link", entry, rel="enclosure", type=self.image.mime,
+                     length=str(self.image.length), href=self.image.url)
+        return entry
+
+    def extend_rss(self, item):  # noqa: ANN001, ANN201 - feedgen's interface
+        xml_elem("link", item).text = self.page_url
+        if self.image:
+            xml_elem("enclosure", item, url=self.image.url, length=str(self.image.length),
+                     type=self.image.mime)
+        return item
+
+
+def build_entry(item: FeedItem, meta: FeedMeta) -> FeedEntry:
+    """Make the feedgen entry for one item; one entry object serves every feed it appears in."""
+    entry = FeedEntry()
+    entry.load_extension("dc", atom=False, rss=True)
+    entry.load_extension("media")
+    entry.register_extension("links", LinksEntryExtension)
+    entry.guid(item.id, permalink=True)
+    entry.title(item.title)
+    if item.summary:
+        # Atom: a plain-text summary. RSS: the same text escaped as HTML, because readers treat
+        # <description> as HTML. feedgen's setters overwrite each other, hence this order.
+        entry.summary(item.summary, type="text")
+        entry.description(escape(item.summary, quote=False))
+    entry.content(item.content_html, type="html")  # Atom content, RSS content:encoded
+    entry.published(item.published)
+    entry.updated(item.updated)
+    for person in item.authors:
+        entry.author(name=person.name, uri=person.url)
+        entry.dc.dc_creator(person.name)
+    if item.category:
+        entry.category(term=item.category.name, scheme=meta.category_scheme,
+                       label=item.category.name)
+    for tag in item.tags:
+        entry.category(term=tag.name, scheme=meta.tag_scheme, label=tag.name)
+    entry.links.page_url = item.url
+    entry.links.image = item.image
+    if item.image:
+        entry.media.content(url=item.image.url, type=item.image.mime, medium="image")
+        entry.media.thumbnail(url=item.image.url)
+    return entry
+
+
+def _generator(meta: FeedMeta, entries: list[FeedEntry], self_url: str) -> FeedGenerator:
+    feed = FeedGenerator()
+    feed.load_extension("dc", atom=False, rss=True)
+    feed.load_extension("media")
+    feed.id(self_url)
+    feed.title(meta.title)
+    feed.subtitle(meta.subtitle or meta.title)  # RSS requires a channel description
+    feed.link(href=self_url, rel="self")
+    # feedgen makes the last link RSS's <link>, which must be the HTML page.
+    feed.link(href=meta.home_url, rel="alternate", type="text/html")
+    feed.language(meta.language)
+    feed.updated(meta.updated)
+    feed.generator("Signal & Reach feeds (python-feedgen)")
+    if meta.author:
+        feed.author(name=meta.author)
+    if meta.icon:
+        feed.icon(meta.icon)
+        feed.logo(meta.icon)
+        feed.image(url=meta.icon, title=meta.title, link=meta.home_url)
+    for entry in entries:
+        feed.add_entry(entry, order="append")
+    return feed
+
+
+def _with_stylesheet(document: bytes, stylesheet_href: str) -> bytes:
+    """Insert `<?xml-stylesheet?>` after the XML declaration (feedgen cannot emit one)."""
+    if not stylesheet_href:
+        return document
+    declaration, rest = document.split(b"?>", 1)
+    href = escape(stylesheet_href, quote=True)
+    instruction = f'\n<?xml-stylesheet type="text/xsl" href="{href}"?>'.encode()
+    return declaration + b"?>" + instruction + rest
+
+
+def atom_document(meta: FeedMeta, entries: list[FeedEntry], self_url: str,
+                  stylesheet_href: str) -> bytes:
+    """Serialise an Atom 1.0 feed."""
+    document = _generator(meta, entries, self_url).atom_str(pretty=True)
+    return _with_stylesheet(document, stylesheet_href)
+
+
+def rss_document(meta: FeedMeta, entries: list[FeedEntry], self_url: str,
+                 stylesheet_href: str) -> bytes:
+    """Serialise an RSS 2.0 feed."""
+    document = _generator(meta, entries, self_url).rss_str(pretty=True)
+    return _with_stylesheet(document, stylesheet_href)

@@ -1,0 +1,65 @@
+"""JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/); feedgen writes only Atom and RSS."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from .atom_rss import FeedMeta
+from .entries import FeedItem
+
+VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def rfc3339(moment: datetime) -> str:
+    """Format a timezone-aware datetime as RFC 3339, as JSON Feed requires."""
+    return moment.isoformat(timespec="seconds")
+
+
+def item_object(item: FeedItem) -> dict[str, Any]:
+    """Return one item as JSON Feed wants it; built once, reused by every feed that lists it."""
+    obj: dict[str, Any] = {
+        "id": item.id,
+        "url": item.url,
+        "title": item.title,
+        "content_html": item.content_html,
+        "date_published": rfc3339(item.published),
+        "date_modified": rfc3339(item.updated),
+        "language": item.language,
+    }
+    if item.summary:
+        obj["summary"] = item.summary
+    if item.image:
+        obj["image"] = item.image.url
+        obj["attachments"] = [{"url": item.image.url, "mime_type": item.image.mime,
+                               **({"size_in_bytes": item.image.length}
+                                  if item.image.length else {})}]
+    if item.authors:
+        obj["authors"] = [{"name": p.name, "url": p.url} for p in item.authors]
+    # JSON Feed has tags only, so the category leads them; feed-to-social tools turn these into
+    # hashtags.
+    names = ([item.category.name] if item.category else []) + [t.name for t in item.tags]
+    if names:
+        obj["tags"] = list(dict.fromkeys(names))
+    return obj
+
+
+def json_document(meta: FeedMeta, items: list[dict[str, Any]], self_url: str) -> bytes:
+    """Serialise a JSON Feed 1.1 document (UTF-8, characters kept as they are)."""
+    feed: dict[str, Any] = {
+        "version": VERSION,
+        "title": meta.title,
+        "home_page_url": meta.home_url,
+        "feed_url": self_url,
+        "language": meta.language,
+    }
+    if meta.subtitle:
+        feed["description"] = meta.subtitle
+    if meta.icon:
+        feed["icon"] = meta.icon
+        feed["favicon"] = meta.icon
+    if meta.author:
+        feed["authors"] = [{"name": meta.author}]
+    feed["items"] = items
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

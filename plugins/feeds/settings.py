@@ -1,0 +1,154 @@
+"""The feeds plugin's settings: defaults, validation, and the one place they are read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+
+FORMATS = ("atom", "rss", "json")
+SCOPES = ("ALL", "CATEGORY", "TAG")
+
+DEFAULTS: dict[str, Any] = {
+    "FEEDS_ALL_ATOM": "feeds/all.atom.xml",
+    "FEEDS_ALL_RSS": "feeds/all.rss.xml",
+    "FEEDS_ALL_JSON": "feeds/all.json",
+    "FEEDS_CATEGORY_ATOM": "feeds/category/{slug}.atom.xml",
+    "FEEDS_CATEGORY_RSS": "feeds/category/{slug}.rss.xml",
+    "FEEDS_CATEGORY_JSON": "feeds/category/{slug}.json",
+    "FEEDS_TAG_ATOM": "feeds/tag/{slug}.atom.xml",
+    "FEEDS_TAG_RSS": "feeds/tag/{slug}.rss.xml",
+    "FEEDS_TAG_JSON": "feeds/tag/{slug}.json",
+    # Pelican's own name, so a Pelican user finds it; Pelican pre-fills 100, pelicanconf sets 20.
+    "FEED_MAX_ITEMS": 20,
+    # Where feed links point when SITEURL is empty (a development build served by `invoke serve`).
+    "FEEDS_DEV_SITEURL": "http://127.0.0.1:8000",
+    "FEEDS_SUBTITLE": None,  # None: SITESUBTITLE, else SITE_DESCRIPTION
+    "FEEDS_ICON": "",  # site path or URL of a square icon; "" for none
+    "FEEDS_STYLESHEET": None,  # None: "<THEME_STATIC_DIR>/xsl/feed.xsl"; "" for none
+    "FEEDS_CATEGORY_TITLE": "{site}: {name}",
+    "FEEDS_TAG_TITLE": "{site}: articles tagged {name}",
+}
+
+
+class SettingsError(ValueError):
+    """A feeds setting that cannot work, with the setting's name, its value and the fix."""
+
+    def __init__(self, setting: str, value: object, fix: str) -> None:
+        super().__init__(f"feeds: {setting} = {value!r} cannot work: {fix}")
+        self.setting = setting
+
+
+@dataclass(frozen=True)
+class FeedsSettings:
+    """Validated settings; `paths[scope][format]` is a save-as path or None when switched off."""
+
+    paths: Mapping[str, Mapping[str, str | None]]
+    max_items: int | None
+    base_url: str
+    dev_build: bool
+    site_name: str
+    subtitle: str
+    author: str
+    language: str
+    icon: str
+    stylesheet: str
+    category_title: str
+    tag_title: str
+    categories_path: str  # the page listing every category, relative to the site root
+    tags_path: str
+
+
+def _path(name: str, value: object, needs_slug: bool) -> str | None:
+    """Check one feed path: relative, inside the output, with {slug} where it varies."""
+    if value in (None, "", False):
+        return None
+    if not isinstance(value, str):
+        raise SettingsError(name, value, 'give a path such as "feeds/all.atom.xml", or None to '
+                            "switch this feed off")
+    if value.startswith("/") or ".." in value.split("/") or value.endswith("/"):
+        raise SettingsError(name, value, "give a file path relative to the output folder, "
+                            'without a leading "/" or "..", e.g. "feeds/all.atom.xml"')
+    if needs_slug and "{slug}" not in value:
+        raise SettingsError(name, value, 'include "{slug}" so each category or tag gets its '
+                            'own file, e.g. "feeds/tag/{slug}.atom.xml"')
+    return value
+
+
+def _paths(get: Any) -> dict[str, dict[str, str | None]]:
+    paths = {scope: {fmt: _path(f"FEEDS_{scope}_{fmt.upper()}",
+                                get(f"FEEDS_{scope}_{fmt.upper()}"), scope != "ALL")
+                     for fmt in FORMATS} for scope in SCOPES}
+    seen: dict[str, str] = {}
+    for scope in SCOPES:
+        for fmt, path in paths[scope].items():
+            if path is None:
+                continue
+            name = f"FEEDS_{scope}_{fmt.upper()}"
+            if path in seen:
+                raise SettingsError(name, path, f"{seen[path]} already writes this file; "
+                                    "give each feed its own path")
+            seen[path] = name
+    return paths
+
+
+def _max_items(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SettingsError("FEED_MAX_ITEMS", value, "give a whole number of entries per "
+                            "feed, at least 1 (or None for every article)")
+    return value
+
+
+def _base_url(siteurl: str, dev_siteurl: object) -> tuple[str, bool]:
+    """Return the absolute base every feed URL starts with, and whether this is a dev build."""
+    dev = not siteurl
+    name, value = ("FEEDS_DEV_SITEURL", dev_siteurl) if dev else ("SITEURL", siteurl)
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(name, value, "feeds need an absolute http(s) address such as "
+                            '"https://example.com" to build links that work in a feed reader')
+    return str(value).rstrip("/"), dev
+
+
+def _page_path(save_as: object) -> str:
+    """Turn a SAVE_AS path into the URL path readers see ("tags/index.html" -> "tags/")."""
+    path = str(save_as or "")
+    return path[: -len("index.html")] if path.endswith("index.html") else path
+
+
+def load_settings(pelican_settings: Mapping[str, Any]) -> FeedsSettings:
+    """Read every setting this plugin uses from Pelican's settings, or raise SettingsError."""
+
+    def get(name: str) -> Any:
+        return pelican_settings.get(name, DEFAULTS[name])
+
+    base_url, dev = _base_url(pelican_settings.get("SITEURL") or "", get("FEEDS_DEV_SITEURL"))
+    stylesheet = get("FEEDS_STYLESHEET")
+    if stylesheet is None:
+        stylesheet = f"{pelican_settings.get('THEME_STATIC_DIR', 'theme')}/xsl/feed.xsl"
+    subtitle = get("FEEDS_SUBTITLE")
+    if subtitle is None:
+        subtitle = (pelican_settings.get("SITESUBTITLE")
+                    or pelican_settings.get("SITE_DESCRIPTION") or "")
+    for name in ("FEEDS_CATEGORY_TITLE", "FEEDS_TAG_TITLE"):
+        if "{name}" not in str(get(name)):
+            raise SettingsError(name, get(name), 'include "{name}" (the category or tag) and '
+                                'optionally "{site}", e.g. "{site}: {name}"')
+    return FeedsSettings(
+        paths=_paths(get),
+        max_items=_max_items(get("FEED_MAX_ITEMS")),
+        base_url=base_url,
+        dev_build=dev,
+        site_name=str(pelican_settings.get("SITENAME") or base_url),
+        subtitle=str(subtitle),
+        author=str(pelican_settings.get("AUTHOR") or ""),
+        language=str(pelican_settings.get("DEFAULT_LANG") or "en"),
+        icon=str(get("FEEDS_ICON") or ""),
+        stylesheet=str(stylesheet or "").strip("/"),
+        category_title=str(get("FEEDS_CATEGORY_TITLE")),
+        tag_title=str(get("FEEDS_TAG_TITLE")),
+        categories_path=_page_path(pelican_settings.get("CATEGORIES_SAVE_AS")),
+        tags_path=_page_path(pelican_settings.get("TAGS_SAVE_AS")),
+    )
