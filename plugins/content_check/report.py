@@ -1,0 +1,53 @@
+"""Print content_check's findings for `invoke check`: grouped by file, errors first (rich)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from itertools import groupby
+
+from rich.console import Console
+from rich.text import Text
+
+from .checker import CheckResult
+from .new_post import NewPost
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def print_check(result: CheckResult, console: Console) -> None:
+    """One block per file, one line per problem (``line N  what; fix``), then a summary."""
+    for file, problems in groupby(result.problems, key=lambda p: p.file):
+        console.print(Text(file, style="bold"))
+        for problem in problems:
+            style = "red" if problem.is_error else "yellow"
+            console.print(Text.assemble(
+                "  ", (f"{problem.severity.value:<7}", f"bold {style}"),
+                (f"{problem.where}: ", "dim"), problem.message, "; ", (problem.fix, "italic")),
+                soft_wrap=True)
+    checked = f"Checked {_plural(result.articles, 'article')} and {_plural(result.pages, 'page')}"
+    if not result.problems:
+        console.print(Text.assemble(("✔ ", "bold green"), f"{checked}: no problems."))
+        return
+    counts = f"{_plural(len(result.errors), 'error')}, {_plural(len(result.warnings), 'warning')}"
+    mark = ("✖ ", "bold red") if result.errors else ("⚠ ", "bold yellow")
+    verdict = (" Errors stop a production build." if result.errors
+               else " Warnings don't stop a build.")
+    console.print(Text.assemble(mark, f"{checked}: {counts}.{verdict}"))
+
+
+def print_new_post(post: NewPost, console: Console) -> None:
+    """Where the new article is and when it goes live."""
+    when = post.date.strftime("%a %-d %b %Y %H:%M %Z")
+    if post.status == "draft":
+        live = "a draft: set Status: published when it is ready"
+    elif post.date > datetime.now(post.date.tzinfo):
+        live = f"scheduled: it goes live on {when}"
+    else:
+        live = f"dated {when}: it goes live with the next publish"
+    console.print(Text.assemble(("✔ ", "bold green"), "Created ", (post.shown, "bold"), f", {live}."),
+                  soft_wrap=True)
+    console.print(f"  Category: {post.category} · Tags: {', '.join(post.tags)} · "
+                  f"address: {post.slug}. Edit the Summary line and write below the header; "
+                  "`invoke check` checks it.", soft_wrap=True, markup=False)

@@ -1,0 +1,62 @@
+"""Local servers for previewing output/: plain, auto-rebuilding, and live-reloading."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
+from pelican.utils import wait_for_changes
+from rich.console import Console
+
+
+class _Server(RootedHTTPServer):
+    allow_reuse_address = True
+
+
+def serve(root: Path, host: str, port: int, console: Console) -> None:
+    """Serve root at http://host:port/ until Ctrl-C (it follows each swap of output/)."""
+    if not root.is_dir():
+        raise SystemExit(f"Nothing to serve: {root}/ does not exist yet. "
+                         "Run `invoke build` first, or `invoke reserve` to build and serve.")
+    try:
+        server = _Server(str(root), (host, port), ComplexHTTPRequestHandler)
+    except OSError as exc:
+        raise SystemExit(f"Cannot serve on {host}:{port}: {exc.strerror}. Another server is "
+                         f"probably using that port: stop it, or pass --port {port + 1}.") from exc
+    console.print(f"Serving {root}/ at [bold]http://{host}:{port}/[/] — press Ctrl-C to stop.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        console.print("Stopped serving.")
+    finally:
+        server.server_close()
+
+
+def regenerate(settings_file: Path, settings: dict[str, Any], rebuild: Callable[[], Any],
+               console: Console) -> None:
+    """Rebuild after every change to the content, the theme or the settings, until Ctrl-C."""
+    rebuild()
+    try:
+        while True:
+            console.print("Watching content/, the theme and the settings; Ctrl-C to stop.")
+            changed = {Path(path).name for _, path in wait_for_changes(str(settings_file), settings)}
+            console.print(f"Changed: {', '.join(sorted(changed))}; rebuilding…")
+            rebuild()
+    except KeyboardInterrupt:
+        console.print("Stopped watching.")
+
+
+def live(root: Path, watched: list[Path], rebuild: Callable[[], Any], host: str, port: int,
+         console: Console) -> None:
+    """Serve root and reload the browser tab after each rebuild caused by a change."""
+    from livereload import Server  # imported here: only this task needs tornado
+
+    rebuild()
+    server = Server()
+    for path in watched:
+        server.watch(str(path), rebuild)
+    console.print(f"Live preview at [bold]http://{host}:{port}/[/]: the page reloads after each "
+                  "change to content/, the theme or the settings. Ctrl-C to stop.")
+    server.serve(host=host, port=port, root=str(root))

@@ -1,0 +1,156 @@
+"""Tasks for Signal & Reach (invoke). `invoke --list` lists them, `invoke --help NAME` explains one.
+
+Every task is thin: it calls code in plugins/ and prints a short summary. Pelican runs in-process;
+Pelican's own options pass through after `--`: `invoke build -- -e SITEURL='"http://x"'`.
+
+Sections: settings · helpers · build and preview · writing · (deploy and promote go below).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from invoke import task
+from invoke.exceptions import Exit
+from invoke.main import program
+from rich.console import Console
+
+ROOT = Path(__file__).resolve().parent
+# Plugin code is imported as top-level modules, as Pelican imports plugins (see pyproject);
+# the root makes `from pelicanconf import *` in publishconf.py work from any folder.
+sys.path[:0] = [str(ROOT / "plugins"), str(ROOT)]
+
+from content_check.checker import check_site  # noqa: E402
+from content_check.new_post import NewPostError, create_post  # noqa: E402
+from content_check.report import print_check, print_new_post  # noqa: E402
+from scheduling.calendar import read_calendar  # noqa: E402
+from scheduling.report import print_calendar  # noqa: E402
+from site_build.build import BuildResult, build_site, load, overrides_from_cli  # noqa: E402
+from site_build.report import print_build, shown_path  # noqa: E402
+from site_build.serve import live, regenerate as watch_and_rebuild, serve as serve_folder  # noqa: E402
+from site_build.staging import remove_output  # noqa: E402
+
+# ── settings ────────────────────────────────────────────────────────────────────────────────
+CONFIG = {
+    "settings_base": ROOT / "pelicanconf.py",  # development build (`build`, `serve`, `check`…)
+    "settings_publish": ROOT / "publishconf.py",  # production build (`preview`, `publish`)
+    "host": "127.0.0.1",  # where `serve`, `reserve` and `livereload` listen
+    "port": 8000,
+    "recent": 5,  # published articles listed by `calendar`
+}
+console = Console(highlight=False)
+
+
+# ── helpers ─────────────────────────────────────────────────────────────────────────────────
+def _settings(publish: bool = False) -> dict[str, Any]:
+    """Pelican's settings, with any options given after `--`."""
+    remainder = getattr(program.core, "remainder", "") if program.core else ""
+    return load(CONFIG["settings_publish" if publish else "settings_base"],
+                overrides_from_cli(remainder))
+
+
+def _build(publish: bool) -> BuildResult:
+    remainder = getattr(program.core, "remainder", "") if program.core else ""
+    with console.status("Building the production site…" if publish else "Building…"):
+        result = build_site(CONFIG["settings_publish" if publish else "settings_base"],
+                            production=publish, overrides=overrides_from_cli(remainder))
+    print_build(result, console)
+    return result
+
+
+def _exit_unless(ok: bool) -> None:
+    if not ok:
+        raise Exit(code=1)
+
+
+# ── build and preview ───────────────────────────────────────────────────────────────────────
+@task
+def clean(c):
+    """Remove output/ (and folders left by interrupted builds)."""
+    removed = remove_output(Path(_settings()["OUTPUT_PATH"]))
+    console.print(f"Removed {', '.join(shown_path(p) for p in removed)}." if removed
+                  else "Nothing to remove.")
+
+
+@task
+def build(c):
+    """Build the development preview into output/ (scheduled articles shown, marked)."""
+    _exit_unless(_build(publish=False).ok)
+
+
+@task
+def rebuild(c):
+    """`clean`, then `build`."""
+    clean(c)
+    build(c)
+
+
+@task
+def regenerate(c):
+    """`build`, then rebuild after every change to content/, the theme or the settings."""
+    watch_and_rebuild(CONFIG["settings_base"], _settings(), lambda: _build(False), console)
+
+
+@task(help={"port": "port to listen on (default 8000)"})
+def serve(c, port=CONFIG["port"]):
+    """Serve output/ at http://127.0.0.1:8000/."""
+    serve_folder(Path(_settings()["OUTPUT_PATH"]), CONFIG["host"], int(port), console)
+
+
+@task(help={"port": "port to listen on (default 8000)"})
+def reserve(c, port=CONFIG["port"]):
+    """`build`, then `serve` (serves even with content errors, so you can look)."""
+    _exit_unless(_build(publish=False).replaced)
+    serve(c, port)
+
+
+@task(help={"port": "port to listen on (default 8000)"})
+def livereload(c, port=CONFIG["port"]):
+    """`build` and serve; rebuild and reload the browser tab after every change."""
+    settings = _settings()
+    watched = [CONFIG["settings_base"], Path(settings["PATH"]), Path(settings["THEME"])]
+    live(Path(settings["OUTPUT_PATH"]), watched, lambda: _build(False), CONFIG["host"],
+         int(port), console)
+
+
+@task
+def preview(c):
+    """Build the production site (publishconf.py) into output/; any error leaves output/ as it was."""
+    _exit_unless(_build(publish=True).ok)
+
+
+# ── writing ─────────────────────────────────────────────────────────────────────────────────
+@task(help={"title": "the headline, in quotes",
+            "category": "category (default: the first existing one)",
+            "tags": 'comma-separated tags (default: the category\'s most used), e.g. "seo, email"',
+            "date": 'publish date in the site\'s timezone, "YYYY-MM-DD HH:MM" (default: now); '
+                    "a future date schedules the article",
+            "slug": "the address: articles/<slug>/ (default: from the title)",
+            "draft": "create it as a draft (kept off the site)"})
+def new(c, title, category=None, tags=None, date=None, slug=None, draft=False):
+    """Start an article: content/articles/<slug>.md with every field filled in."""
+    try:
+        post = create_post(_settings(), title, when=date, category=category, tags=tags,
+                           slug=slug, draft=draft)
+    except NewPostError as exc:
+        raise Exit(f"Not created: {exc}.", code=1) from exc
+    print_new_post(post, console)
+
+
+@task
+def check(c):
+    """Check every article and page; list each problem with its fix (exit 1 if any error)."""
+    result = check_site(_settings())
+    print_check(result, console)
+    _exit_unless(not result.errors)
+
+
+@task(help={"recent": "how many published articles to list (default 5)"})
+def calendar(c, recent=CONFIG["recent"]):
+    """Scheduled articles (soonest first) and the most recently published ones."""
+    print_calendar(read_calendar(_settings(), int(recent)), console)
+
+
+# ── deploy and promote ──────────────────────────────────────────────────────────────────────
