@@ -113,25 +113,28 @@ def _generator(meta: FeedMeta, entries: list[FeedEntry], self_url: str) -> FeedG
     return feed
 
 
-def _with_stylesheet(document: bytes, stylesheet_href: str) -> bytes:
-    """Insert `<?xml-stylesheet?>` after the XML declaration (feedgen cannot emit one)."""
-    if not stylesheet_href:
+def _with_stylesheets(document: bytes, stylesheets: list[tuple[str, str]]) -> bytes:
+    """Insert `<?xml-stylesheet?>` lines after the XML declaration (feedgen cannot emit them).
+
+    `stylesheets` holds (MIME type, href) pairs; a browser uses the first one it supports.
+    """
+    if not stylesheets:
         return document
     declaration, rest = document.split(b"?>", 1)
-    href = escape(stylesheet_href, quote=True)
-    instruction = f'\n<?xml-stylesheet type="text/xsl" href="{href}"?>'.encode()
-    return declaration + b"?>" + instruction + rest
+    lines = "".join(f'\n<?xml-stylesheet type="{escape(kind)}" href="{escape(href)}"?>'
+                    for kind, href in stylesheets)
+    return declaration + b"?>" + lines.encode("utf-8") + rest
 
 
 def atom_document(meta: FeedMeta, entries: list[FeedEntry], self_url: str,
-                  stylesheet_href: str) -> bytes:
+                  stylesheets: list[tuple[str, str]]) -> bytes:
     """Serialise an Atom 1.0 feed."""
     document = _generator(meta, entries, self_url).atom_str(pretty=True)
-    return _with_stylesheet(document, stylesheet_href)
+    return _with_stylesheets(document, stylesheets)
 
 
 def rss_document(meta: FeedMeta, entries: list[FeedEntry], self_url: str,
-                 stylesheet_href: str) -> bytes:
+                 stylesheets: list[tuple[str, str]]) -> bytes:
     """Serialise an RSS 2.0 feed."""
     document = _generator(meta, entries, self_url).rss_str(pretty=True)
-    return _with_stylesheet(document, stylesheet_href)
+    return _with_stylesheets(document, stylesheets)

@@ -20,9 +20,6 @@ from .sanitize import html_to_text, xml_safe
 from .selection import aware
 from .settings import FeedsSettings
 
-# Attributes another plugin may set with the absolute URL of an article's social card image,
-# most specific first (plugins/social_cards sets `card_image_url`).
-CARD_ATTRIBUTES = ("card_image_url",)
 _INTRASITE = re.compile(r"^\{(static|attach|filename)\}")
 
 
@@ -67,12 +64,11 @@ class FeedItem:
     language: str
 
 
-def _card_image(article: Any, settings: FeedsSettings, page_url: str) -> str | None:
-    """Return the card image's absolute URL, or the article's `Image:` metadata, or None."""
-    for name in CARD_ATTRIBUTES:
-        value = getattr(article, name, None)
-        if isinstance(value, str) and value.strip():
-            return absolute_url(value, page_url)
+def _image_url(article: Any, settings: FeedsSettings, page_url: str) -> str | None:
+    """Return the article's social card URL (plugins/social_cards), else its `Image:`, else None."""
+    card = getattr(article, "social_card", None)
+    if card is not None and getattr(card, "path", ""):
+        return absolute(settings, card.path)
     value = article.metadata.get("image")
     if not isinstance(value, str) or not value.strip():
         return None
@@ -132,6 +128,6 @@ def build_item(article: Any, settings: FeedsSettings, output_path: Path, tz: tzi
         tags=tuple(_term(tag, settings) for tag in getattr(article, "tags", None) or []),
         published=published,
         updated=max(updated, published),
-        image=image_for(_card_image(article, settings, url), settings, output_path),
+        image=image_for(_image_url(article, settings, url), settings, output_path),
         language=str(getattr(article, "lang", "") or settings.language),
     )

@@ -57,11 +57,11 @@ class FeedWriter:
         # unchanged site rebuilds into byte-identical feeds.
         fallback = max((aware(a.date, self.tz) for s in selections for a in s[:1]),
                        default=self.now)
-        icon, stylesheet = self._icon(), self._stylesheet_href()
+        icon, stylesheets = self._icon(), self._stylesheets()
         for channel, selected in zip(channels, selections):
             built = [self._build(article) for article in selected]
             meta = self._meta(channel, built, fallback, icon)
-            report.files += self._write_channel(channel, meta, built, stylesheet)
+            report.files += self._write_channel(channel, meta, built, stylesheets)
         report.entries = len(self._cache)
         return report
 
@@ -88,7 +88,7 @@ class FeedWriter:
             category_scheme=absolute(s, s.categories_path), tag_scheme=absolute(s, s.tags_path))
 
     def _write_channel(self, channel: Channel, meta: FeedMeta, built: list[_Built],
-                       stylesheet: str) -> list[Path]:
+                       stylesheets: list[tuple[str, str]]) -> list[Path]:
         written = []
         for link in channel.links:
             if link.format == "json":
@@ -96,7 +96,7 @@ class FeedWriter:
             else:
                 entries = [self._entry(b, meta) for b in built]
                 serialise = atom_document if link.format == "atom" else rss_document
-                data = serialise(meta, entries, link.url, stylesheet)
+                data = serialise(meta, entries, link.url, stylesheets)
             target = self.output_path / link.path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
@@ -115,19 +115,25 @@ class FeedWriter:
             return ""
         return absolute(self.settings, icon)
 
-    def _stylesheet_href(self) -> str:
-        """Return the XSLT's address as a path from the host root, or "" when there is none.
+    def _stylesheets(self) -> list[tuple[str, str]]:
+        """Return the (type, href) of the feed XSLT and of its CSS fallback beside it.
 
-        Browsers apply an XSLT only from the feed's own origin, so the path carries no host:
-        the page then works whether the site is opened as 127.0.0.1, localhost or its domain.
+        Browsers apply an XSLT only from the feed's own origin, so each href is a path from the
+        host root: the page then works whether the site is opened as 127.0.0.1, localhost or its
+        domain. Browsers are dropping XSLT; those without it use the CSS (same name, `.css`).
         """
         sheet = self.settings.stylesheet
         if not sheet:
-            return ""
+            return []
         if not (self.output_path / sheet).is_file():
             logger.warning("feeds: the feed stylesheet %s is missing, so a browser shows Atom "
                            "and RSS feeds as raw XML. Fix: keep xsl/feed.xsl in the theme's "
                            "static folder, or set FEEDS_STYLESHEET = \"\" to go without.",
                            self.output_path / sheet)
-            return ""
-        return f"{urlsplit(self.settings.base_url).path}/{sheet}"
+            return []
+        root = urlsplit(self.settings.base_url).path
+        found = [("text/xsl", f"{root}/{sheet}")]
+        css = sheet.rsplit(".", 1)[0] + ".css"
+        if (self.output_path / css).is_file():
+            found.append(("text/css", f"{root}/{css}"))
+        return found

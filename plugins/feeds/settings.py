@@ -24,7 +24,7 @@ DEFAULTS: dict[str, Any] = {
     # Where feed links point when SITEURL is empty (a development build served by `invoke serve`).
     "FEEDS_DEV_SITEURL": "http://127.0.0.1:8000",
     "FEEDS_SUBTITLE": None,  # None: SITESUBTITLE, else SITE_DESCRIPTION
-    "FEEDS_ICON": "",  # site path or URL of a square icon; "" for none
+    "FEEDS_ICON": None,  # None: "<THEME_STATIC_DIR>/xsl/feed-icon.png"; a site path or URL; "" for none
     "FEEDS_STYLESHEET": None,  # None: "<THEME_STATIC_DIR>/xsl/feed.xsl"; "" for none
     "FEEDS_CATEGORY_TITLE": "{site}: {name}",
     "FEEDS_TAG_TITLE": "{site}: articles tagged {name}",
@@ -125,9 +125,10 @@ def load_settings(pelican_settings: Mapping[str, Any]) -> FeedsSettings:
         return pelican_settings.get(name, DEFAULTS[name])
 
     base_url, dev = _base_url(pelican_settings.get("SITEURL") or "", get("FEEDS_DEV_SITEURL"))
-    stylesheet = get("FEEDS_STYLESHEET")
-    if stylesheet is None:
-        stylesheet = f"{pelican_settings.get('THEME_STATIC_DIR', 'theme')}/xsl/feed.xsl"
+    static_dir = pelican_settings.get("THEME_STATIC_DIR", "theme")
+    stylesheet, icon = get("FEEDS_STYLESHEET"), get("FEEDS_ICON")
+    stylesheet = f"{static_dir}/xsl/feed.xsl" if stylesheet is None else stylesheet
+    icon = f"{static_dir}/xsl/feed-icon.png" if icon is None else icon
     subtitle = get("FEEDS_SUBTITLE")
     if subtitle is None:
         subtitle = (pelican_settings.get("SITESUBTITLE")
@@ -145,7 +146,7 @@ def load_settings(pelican_settings: Mapping[str, Any]) -> FeedsSettings:
         subtitle=str(subtitle),
         author=str(pelican_settings.get("AUTHOR") or ""),
         language=str(pelican_settings.get("DEFAULT_LANG") or "en"),
-        icon=str(get("FEEDS_ICON") or ""),
+        icon=str(icon or ""),
         stylesheet=str(stylesheet or "").strip("/"),
         category_title=str(get("FEEDS_CATEGORY_TITLE")),
         tag_title=str(get("FEEDS_TAG_TITLE")),
