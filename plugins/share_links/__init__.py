@@ -1,5 +1,31 @@
-"""Placeholder until this plugin lands (owned by a helper this session)."""
+"""share_links: share links for every article, from the one intent table in intents.py.
+
+Sets ``article.share_links`` (a ``links.ShareLinks``: iterate it for ShareLink entries; ``.url``
+is the canonical URL and ``.title`` the title) on published, hidden and draft articles and their
+translations. theme/templates/partials/share.html renders it; static/js/share.js enhances it.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+from typing import Any
+
+from pelican import signals
+
+from .links import ShareLinks
+from .settings import load_settings
+
+_ARTICLE_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations",
+                  "drafts", "drafts_translations")
 
 
-def register():
-    """Connect nothing yet."""
+def attach_share_links(generator: Any) -> None:
+    """Give each article its (lazily built) share links."""
+    settings = load_settings(generator.settings)
+    for article in chain.from_iterable(getattr(generator, n, []) for n in _ARTICLE_LISTS):
+        article.share_links = ShareLinks(article, settings)
+
+
+def register() -> None:
+    """Connect the receiver (module level, since Pelican holds receivers weakly)."""
+    signals.article_generator_finalized.connect(attach_share_links)

@@ -1,5 +1,75 @@
-"""Placeholder until this plugin lands (owned by a helper this session)."""
+"""social_meta: canonical URL, description, Open Graph, X card and JSON-LD values for the theme.
+
+Sets, for theme/templates/partials/head_meta.html:
+- ``content.social`` (a ``meta.SocialMeta``) on every article and page, drafts included;
+- ``social_site`` in the template context (site-wide values and listing pages);
+- the Jinja global ``social_meta()``, which returns the right SocialMeta for the page rendering.
+Writes ``robots.txt`` naming the sitemap. Reports, per article, what would spoil a shared link
+(ERROR in production builds, so they fail).
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+
+from .checks import problems, report, report_missing_alt, site_problem, source_label
+from .image import card_image, default_image
+from .listing import SiteSocial, social_meta_for_page
+from .meta import content_meta
+from .robots import write_robots
+from .settings import load_settings
+
+_ARTICLE_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations",
+                  "drafts", "drafts_translations")
+_PAGE_LISTS = ("pages", "translations", "hidden_pages", "hidden_translations", "draft_pages",
+               "draft_translations")
 
 
-def register():
-    """Connect nothing yet."""
+def add_template_global(generator: Any) -> None:
+    """Give every template `social_meta()`; it is called while pages render, after the values exist."""
+    generator.env.globals["social_meta"] = social_meta_for_page
+
+
+def _annotate(generator: Any, names: tuple[str, ...], is_article: bool) -> None:
+    settings = load_settings(generator.settings)
+    for content in chain.from_iterable(getattr(generator, name, []) for name in names):
+        meta, found = content_meta(content, generator.context, settings, is_article)
+        content.social = meta
+        found += problems(meta, content, settings)
+        label = source_label(content, generator.settings)
+        ships = getattr(content, "status", "published") != "draft"
+        report(label, found, fatal=settings.strict and is_article and ships)
+        report_missing_alt(label, content, meta)
+
+
+def annotate_all(generators: list[Any]) -> None:
+    """Compute every page's values once all content and static files are known."""
+    first = generators[0]
+    settings = load_settings(first.settings)
+    problem = site_problem(settings)
+    if problem:
+        report("publishconf.py", [problem], fatal=True)
+    for generator in generators:
+        is_article = hasattr(generator, "drafts")  # ArticlesGenerator; PagesGenerator has draft_pages
+        if hasattr(generator, "articles") or hasattr(generator, "pages"):
+            _annotate(generator, _ARTICLE_LISTS if is_article else _PAGE_LISTS, is_article)
+    card = first.context.get("social_site_card")
+    image = (card_image(card, settings.site_url) if card is not None
+             else default_image(settings.default_image, settings.site_name, settings.site_url))
+    first.context["social_site"] = SiteSocial(settings, image)
+
+
+def write_robots_txt(pelican: Any) -> None:
+    if load_settings(pelican.settings).robots_txt:
+        write_robots(Path(pelican.output_path), pelican.settings)
+
+
+def register() -> None:
+    """Connect the receivers (module level, since Pelican holds receivers weakly)."""
+    signals.generator_init.connect(add_template_global)
+    signals.all_generators_finalized.connect(annotate_all)
+    signals.finalized.connect(write_robots_txt)

@@ -1,0 +1,88 @@
+"""Share links for one article, built from the intent table with every value percent-encoded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from .icons import icon
+from .intents import INTENTS, Intent
+from .settings import ShareSettings
+
+
+@dataclass(frozen=True)
+class ShareLink:
+    key: str  # "bluesky"; also the CSS class share-bluesky
+    label: str
+    name: str
+    href: str  # empty for script-only actions (copy, native)
+    action: str
+    icon: Markup
+
+
+def intent_url(intent: Intent, values: dict[str, str], instance: str) -> str:
+    """The compose URL: base + each non-empty parameter, encoded as a URL component."""
+    query = []
+    for param, template in intent.params:
+        value = template.format(**values)
+        if value.strip():
+            query.append(f"{param}={quote(value, safe='')}")
+    return intent.base.format(instance=instance) + "?" + "&".join(query)
+
+
+def build_links(values: dict[str, str], settings: ShareSettings) -> list[ShareLink]:
+    """One ShareLink per configured network, in SHARE_NETWORKS order."""
+    links = []
+    for key in settings.networks:
+        intent = INTENTS[key]
+        if intent.needs_image and not values.get("image"):
+            continue  # Pinterest pins a picture; without one there is nothing to pin
+        href = intent_url(intent, values, settings.mastodon_instance) if intent.base else ""
+        links.append(ShareLink(key, intent.label, intent.name, href, intent.action,
+                               icon(intent.icon)))
+    return links
+
+
+class ShareLinks:
+    """`article.share_links`: iterable ShareLinks plus the canonical url and title for share.js.
+
+    Built when the theme first reads it, i.e. while pages render: by then social_meta has set
+    the canonical URL and preview image, whatever order the plugins registered in.
+    """
+
+    def __init__(self, content: Any, settings: ShareSettings) -> None:
+        self._content = content
+        self._settings = settings
+
+    @cached_property
+    def _social(self) -> Any:
+        return getattr(self._content, "social", None)
+
+    @cached_property
+    def url(self) -> str:
+        if self._social is not None and self._social.canonical:
+            return self._social.canonical
+        return f"{self._settings.site_url}/{self._content.url}"
+
+    @cached_property
+    def title(self) -> str:
+        return str(self._content.title)
+
+    @cached_property
+    def links(self) -> list[ShareLink]:
+        social = self._social
+        image = social.image.url if social is not None and social.image is not None else ""
+        text = social.description if social is not None and social.description else self.title
+        values = {"title": self.title, "url": self.url, "text": text, "image": image,
+                  "via": self._settings.x_via}
+        return build_links(values, self._settings)
+
+    def __iter__(self):  # noqa: ANN204 - Jinja iterates it
+        return iter(self.links)
+
+    def __bool__(self) -> bool:
+        return bool(self._settings.networks)

@@ -1,0 +1,66 @@
+"""share_links settings: the one place the plugin reads Pelican's settings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from .intents import INTENTS
+
+DEFAULTS: dict[str, Any] = {
+    # Which share links each article shows, in this order (names from intents.INTENTS).
+    # "copy" (copy link) and "native" (the device's share sheet) appear only where script runs.
+    "SHARE_NETWORKS": ["bluesky", "mastodon", "linkedin", "x", "facebook", "threads", "reddit",
+                       "email", "copy", "native"],
+    # Mastodon server the link opens when script is off; with script, readers pick their own.
+    "SHARE_MASTODON_INSTANCE": "mastodon.social",
+    # X account credited as "via @name" in X posts (without the @); empty leaves it out.
+    "SHARE_X_VIA": "",
+}
+
+HOSTNAME_RE = re.compile(
+    r"^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
+
+
+class SettingsError(ValueError):
+    """A SHARE_* setting has a value the plugin cannot use."""
+
+
+@dataclass(frozen=True)
+class ShareSettings:
+    networks: tuple[str, ...]
+    mastodon_instance: str
+    x_via: str
+    site_url: str
+
+
+def _networks(settings: Mapping[str, Any]) -> tuple[str, ...]:
+    value = settings.get("SHARE_NETWORKS", DEFAULTS["SHARE_NETWORKS"])
+    names = (value,) if isinstance(value, str) else tuple(str(v).strip().lower() for v in value)
+    unknown = [name for name in names if name not in INTENTS]
+    if unknown or len(set(names)) != len(names):
+        problem = f"unknown {unknown}" if unknown else "a name listed twice"
+        raise SettingsError(
+            f"share_links: SHARE_NETWORKS = {list(value)!r} has {problem}; choose from "
+            f"{', '.join(INTENTS)}, each at most once."
+        )
+    return names
+
+
+def load_settings(settings: Mapping[str, Any]) -> ShareSettings:
+    """Read and validate the SHARE_* settings, falling back to DEFAULTS."""
+    instance = str(settings.get("SHARE_MASTODON_INSTANCE") or DEFAULTS["SHARE_MASTODON_INSTANCE"])
+    if not HOSTNAME_RE.match(instance.lower()):
+        raise SettingsError(
+            f"share_links: SHARE_MASTODON_INSTANCE = {instance!r} is not a host name; write just "
+            f"the server, such as 'mastodon.social' (no https://, no path)."
+        )
+    via = str(settings.get("SHARE_X_VIA") or "").lstrip("@")
+    if via and not re.fullmatch(r"[A-Za-z0-9_]{1,15}", via):
+        raise SettingsError(
+            f"share_links: SHARE_X_VIA = {via!r} is not an X user name (letters, digits and _, "
+            f"at most 15); write it without the @, e.g. 'signalreach'."
+        )
+    return ShareSettings(_networks(settings), instance.lower(), via,
+                         str(settings.get("SITEURL") or "").rstrip("/"))

@@ -1,0 +1,84 @@
+"""Draw one 1200×630 social card with Pillow: site name, fitted title, footer (category · date)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+from .layout import Block, drawable, ellipsize, fit, font_at, is_rtl
+from .settings import Colours
+
+WIDTH, HEIGHT = 1200, 630
+# Bump when the drawing changes, so cached cards are redrawn.
+RENDER_VERSION = 1
+
+_MARGIN = 80
+_STRIPE = 16  # accent stripe down the left edge
+_SITE_SIZE = 36
+_FOOTER_SIZE = 30
+_TITLE_TOP, _TITLE_BOTTOM = 150, 500
+_TITLE_SIZES = (80, 40)  # largest, smallest; a long title shrinks between them
+
+
+@dataclass(frozen=True)
+class CardText:
+    """What a card says; everything a writer controls is plain text here."""
+
+    site_name: str
+    title: str
+    footer: str = ""
+
+
+@dataclass(frozen=True)
+class Fonts:
+    regular: Path
+    bold: Path
+
+
+def _draw_block(draw: ImageDraw.ImageDraw, block: Block, top: int, fill: tuple[int, ...]) -> None:
+    """Draw lines top-down in the block's base direction; right-to-left text aligns right."""
+    x, anchor, direction = ((WIDTH - _MARGIN, "ra", "rtl") if block.rtl
+                            else (_MARGIN, "la", "ltr"))
+    for index, line in enumerate(block.lines):
+        draw.text((x, top + index * block.line_height), line, font=block.font, fill=fill,
+                  anchor=anchor, direction=direction)
+
+
+def _one_line(text: str, font_path: Path, size: int) -> Block:
+    font = font_at(font_path, size)
+    text = drawable(text, font_path)
+    line = ellipsize(text, font, WIDTH - 2 * _MARGIN)
+    return Block(font, (line,), round(size * 1.2), is_rtl(text))
+
+
+def render(text: CardText, colours: Colours, fonts: Fonts) -> Image.Image:
+    """The card as a Pillow image."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), colours.background)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, _STRIPE - 1, HEIGHT), fill=colours.accent)
+
+    _draw_block(draw, _one_line(text.site_name, fonts.bold, _SITE_SIZE), 64, colours.accent)
+
+    box_height = _TITLE_BOTTOM - _TITLE_TOP
+    title = fit(drawable(text.title, fonts.bold), fonts.bold, WIDTH - 2 * _MARGIN, box_height,
+                _TITLE_SIZES)
+    top = _TITLE_TOP + (box_height - title.height) // 2
+    _draw_block(draw, title, top, colours.foreground)
+
+    if text.footer:
+        footer_top = HEIGHT - 64 - _FOOTER_SIZE
+        draw.rectangle((_MARGIN, footer_top - 28, _MARGIN + 96, footer_top - 23),
+                       fill=colours.accent)
+        _draw_block(draw, _one_line(text.footer, fonts.regular, _FOOTER_SIZE), footer_top,
+                    colours.muted)
+    return image
+
+
+def draw_card(text: CardText, colours: Colours, fonts: Fonts) -> bytes:
+    """The card as PNG bytes."""
+    buffer = io.BytesIO()
+    render(text, colours, fonts).save(buffer, "PNG", compress_level=6)
+    return buffer.getvalue()
