@@ -80,5 +80,14 @@ PLUGINS = [
     "pelican.plugins.sitemap",
 ]
 
+# sitemap.xml (pelican-sitemap; robots.txt from plugins/social_meta names it). Leave out the 404
+# page and paginated listing pages, which only repeat what page 1 and the articles already list.
+SITEMAP = {
+    "format": "xml",
+    "exclude": [r"^404\.html$", r"/page/\d+/$"],
+    "changefreqs": {"articles": "monthly", "pages": "monthly", "indexes": "daily"},
+    "priorities": {"articles": 0.8, "pages": 0.5, "indexes": 0.4},
+}
+
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
