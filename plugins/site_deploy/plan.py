@@ -1,0 +1,134 @@
+"""Compare output/ with what the target holds and decide what to upload, in which order, and delete."""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from site_deploy.errors import RefusedError
+from site_deploy.kinds import Kind, cache_control, content_type, kind_of
+from site_deploy.settings import DeploySettings
+
+# Files above this size go up in parts of this size; an S3 multipart ETag depends on the part size,
+# so the same constant computes the ETag we expect to find for an unchanged file.
+PART_SIZE = 8 * 1024 * 1024
+PHASE_NAMES = {(Kind.ASSET, True): "assets", (Kind.ASSET, False): "assets",
+               (Kind.PAGE, True): "new pages", (Kind.PAGE, False): "pages",
+               (Kind.FEED, True): "feeds and sitemap", (Kind.FEED, False): "feeds and sitemap"}
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    """A file of output/ with the digests a sync compares."""
+
+    rel: str
+    path: Path
+    size: int
+    md5: bytes
+    etag: str
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file to send, with the headers it is served with."""
+
+    file: LocalFile
+    content_type: str
+    cache_control: str
+    kind: Kind
+    new: bool
+
+    @property
+    def phase(self) -> str:
+        return PHASE_NAMES[(self.kind, self.new)]
+
+
+@dataclass
+class SyncPlan:
+    """Uploads in their safe order, deletions (done last), and what stays as it is."""
+
+    uploads: list[Upload] = field(default_factory=list)
+    deletions: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    kept: list[str] = field(default_factory=list)
+
+    @property
+    def bytes_to_send(self) -> int:
+        return sum(upload.file.size for upload in self.uploads)
+
+    def phases(self) -> list[tuple[str, list[Upload]]]:
+        """Group the uploads by phase, in upload order."""
+        groups: dict[str, list[Upload]] = {}
+        for upload in self.uploads:
+            groups.setdefault(upload.phase, []).append(upload)
+        return list(groups.items())
+
+
+def digest_file(path: Path) -> tuple[bytes, str]:
+    """Return a file's MD5 and the ETag S3 gives it when we upload it (multipart above PART_SIZE)."""
+    whole, parts = hashlib.md5(), []
+    with path.open("rb") as handle:
+        while chunk := handle.read(PART_SIZE):
+            whole.update(chunk)
+            parts.append(hashlib.md5(chunk).digest())
+    if len(parts) <= 1:
+        return whole.digest(), whole.hexdigest()
+    return whole.digest(), f"{hashlib.md5(b''.join(parts)).hexdigest()}-{len(parts)}"
+
+
+def scan_output(output: Path, workers: int = 8) -> dict[str, LocalFile]:
+    """Hash every file under output/, keyed by its path relative to output/ with '/' separators."""
+    paths = sorted(p for p in output.rglob("*") if p.is_file())
+
+    def local(path: Path) -> LocalFile:
+        md5, etag = digest_file(path)
+        rel = path.relative_to(output).as_posix()
+        return LocalFile(rel, path, path.stat().st_size, md5, etag)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return {item.rel: item for item in pool.map(local, paths)}
+
+
+def _kept(rel: str, settings: DeploySettings) -> bool:
+    return not settings.delete or any(fnmatch.fnmatchcase(rel, pattern) for pattern in settings.keep)
+
+
+def plan_sync(local: Mapping[str, LocalFile], remote: Mapping[str, str], settings: DeploySettings,
+              protected: Iterable[str] = (), force: bool = False) -> SyncPlan:
+    """Plan a sync; `remote` maps each path to its ETag, `protected` paths are never touched."""
+    protected = set(protected)
+    clash = sorted(protected & set(local))
+    if clash:
+        raise RefusedError(
+            f"deploy: output/{clash[0]} would overwrite the promotion ledger (DEPLOY_LEDGER_KEY); "
+            "set DEPLOY_LEDGER_KEY to a key outside the site's prefix in publishconf.py")
+    plan = SyncPlan()
+    for rel, item in local.items():
+        old = remote.get(rel)
+        if old is not None and not force and old.strip('"').lower() == item.etag:
+            plan.unchanged += 1
+            continue
+        ctype = content_type(rel, item.path, settings.content_types)
+        kind = kind_of(rel, ctype)
+        plan.uploads.append(Upload(item, ctype, cache_control(rel, kind, settings.cache_control),
+                                   kind, old is None))
+    # Assets, then new pages (which changed pages link to), then changed pages, then feeds.
+    plan.uploads.sort(key=lambda u: (u.kind, u.kind is Kind.PAGE and not u.new, u.file.rel))
+    for rel in sorted(set(remote) - set(local) - protected):
+        (plan.kept if _kept(rel, settings) else plan.deletions).append(rel)
+    return plan
+
+
+def check_delete_cap(deletions: list[str], settings: DeploySettings, where: str) -> None:
+    """Refuse a sync that would delete more than DEPLOY_MAX_DELETES files, before it changes anything."""
+    if len(deletions) > settings.max_deletes:
+        raise RefusedError(
+            f"deploy: this sync would delete {len(deletions)} files from {where}, more than "
+            f"DEPLOY_MAX_DELETES = {settings.max_deletes}; nothing was changed. Check output/ "
+            f"(e.g. {deletions[0]} is gone from it); if that is intended, raise DEPLOY_MAX_DELETES "
+            "in publishconf.py")
+
