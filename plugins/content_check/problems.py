@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 
 
 class Severity(str, Enum):
@@ -41,6 +43,10 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}; {self.fix}"
+
+    def source_path(self, content_root: str | Path) -> str:
+        """The file's absolute path (``file`` is shown from the content folder's parent)."""
+        return os.path.normpath(Path(content_root) / self.file.split("/", 1)[-1])
 
     def sort_key(self) -> tuple[str, int, str]:
         return (self.file, self.line or 0, self.message)

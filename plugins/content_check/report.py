@@ -23,7 +23,7 @@ def print_check(result: CheckResult, console: Console) -> None:
         for problem in problems:
             style = "red" if problem.is_error else "yellow"
             console.print(Text.assemble(
-                "  ", (f"{problem.severity.value:<7}", f"bold {style}"),
+                "  ", (f"{problem.severity.value:<8}", f"bold {style}"),
                 (f"{problem.where}: ", "dim"), problem.message, "; ", (problem.fix, "italic")),
                 soft_wrap=True)
     checked = f"Checked {_plural(result.articles, 'article')} and {_plural(result.pages, 'page')}"
@@ -34,7 +34,7 @@ def print_check(result: CheckResult, console: Console) -> None:
     mark = ("✖ ", "bold red") if result.errors else ("⚠ ", "bold yellow")
     verdict = (" Errors stop a production build." if result.errors
                else " Warnings don't stop a build.")
-    console.print(Text.assemble(mark, f"{checked}: {counts}.{verdict}"))
+    console.print(Text.assemble(mark, f"{checked}: {counts}.{verdict}"), soft_wrap=True)
 
 
 def print_new_post(post: NewPost, console: Console) -> None:

@@ -30,14 +30,14 @@ def _table(title: str, when: str, items: tuple[CalendarItem, ...], now: datetime
            future: bool) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold", expand=True)
     table.add_column(when, style="cyan", no_wrap=True)
-    table.add_column("Title", ratio=1, min_width=20)
+    table.add_column("Title and file", ratio=1, overflow="fold")
     table.add_column("Category", min_width=10)
-    table.add_column("File", style="dim", overflow="fold")
     for item in items:
         span = relative(item.date - now)
         date = Text.assemble(item.date.strftime(DATE_FORMAT), "\n",
                              (f"in {span}" if future else f"{span} ago", "dim"))
-        table.add_row(date, item.title, item.category or "", item.file)
+        table.add_row(date, Text.assemble(item.title, "\n", (item.file, "dim")),
+                      item.category or "")
     return table
 
 

@@ -1,0 +1,160 @@
+"""content_check: every rule's exact message, and what each does to a real build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from content_check.checker import check_site
+from content_check.header import split_header
+from site_build.build import build_site as staged_build
+
+from tests.conftest import ROOT, site_settings, write_site
+
+GOOD = "Title: Fine\nDate: 2025-03-01 09:00\nCategory: Tips\nTags: a, b\n\nSome text.\n"
+
+# (files, the exact line a writer sees, is it an error)
+CASES = {
+    "impossible date": (
+        {"articles/foo.md": "Title: Foo\nCategory: Tips\nDate: 2026-02-30\n\nText.\n"},
+        'content/articles/foo.md:3: Date "2026-02-30" is not a real date; '
+        "write it as YYYY-MM-DD HH:MM", True),
+    "unreadable date": (
+        {"articles/someday.md": "Title: Someday\nDate: next tuesday-ish\n\nText.\n"},
+        'content/articles/someday.md:2: Date "next tuesday-ish" is not a date the blog can read; '
+        "write it as YYYY-MM-DD HH:MM", True),
+    "missing title": (
+        {"articles/untitled.md": "Date: 2025-01-01\n\nText.\n"},
+        'content/articles/untitled.md:1: Title is missing; add a line "Title: Your headline" at the '
+        "top of the file", True),
+    "missing date": (
+        {"articles/undated.md": "Title: Undated\n\nText.\n"},
+        'content/articles/undated.md:1: Date is missing; add a line "Date: YYYY-MM-DD HH:MM" under '
+        "the title (when the article goes live)", True),
+    "unknown status": (
+        {"articles/status.md": "Title: Status\nDate: 2025-01-01\nStatus: publish\n\nText.\n"},
+        'content/articles/status.md:3: Status "publish" is not one of published, draft, hidden; '
+        "write published (on the site), draft (kept off the site) or hidden (on the site, but "
+        "not listed)", True),
+    "status in capitals": (
+        {"pages/about.md": "Title: About\nStatus: Hidden\n\nText.\n"},
+        'content/pages/about.md:2: Status "Hidden" is not one of published, draft, hidden; '
+        'write it in lower case: "hidden"', True),
+    "empty body": (
+        {"articles/empty.md": "Title: Empty\nDate: 2025-01-01\n\n\n"},
+        "content/articles/empty.md:4: The article has no text; write the article below the "
+        "header, after one blank line", True),
+    "empty page": (
+        {"pages/blank.md": "Title: Blank\n"},
+        "content/pages/blank.md: The page has no text; write the page below the header, after "
+        "one blank line", True),
+    "duplicate slug": (
+        {"articles/a.md": "Title: One\nDate: 2025-01-01\nSlug: same\n\nText.\n",
+         "articles/b.md": "Title: Two\nDate: 2025-01-02\nSlug: same\n\nText.\n"},
+        'content/articles/b.md:3: Slug "same" is also used by content/articles/a.md, and two '
+        "articles cannot share one address; give one of them a different Slug (or Title)", True),
+    "malformed header line": (
+        {"articles/tags.md": "Title: Tags\nDate: 2025-01-01\nTags tips, social\nCategory: X\n\n"
+                            "Text.\n"},
+        'content/articles/tags.md:3: "Tags tips, social" is not a "Key: value" line, so the '
+        'header ends here and the lines below it are lost; write it as "Tags: tips, social"',
+        True),
+    "broken link": (
+        {"articles/link.md": "Title: Link\nDate: 2025-01-01\n\nIntro.\n\nSee [this]"
+                            "({filename}/articles/gone.md).\n"},
+        'content/articles/link.md:6: The link "{filename}/articles/gone.md" points at nothing '
+        "(there is no content/articles/gone.md); correct the path (a path starting with / "
+        "starts in the content folder), or remove the link", True),
+    "broken image": (
+        {"pages/photo.md": "Title: Photo\n\n![Me]({static}../images/me.png)\n"},
+        'content/pages/photo.md:3: The image "{static}../images/me.png" points at nothing '
+        "(there is no content/images/me.png); correct the path (a path starting with / starts "
+        "in the content folder), or remove the image", True),
+    "long summary": (
+        {"articles/long.md": "Title: Long\nDate: 2025-01-01\nSummary: " + "word " * 50 + "\n\nT.\n"},
+        "content/articles/long.md:3: Summary is 249 characters, too long to share (previews "
+        "and posts cut it after 200); shorten it to 200 characters or fewer", False),
+    "misspelt key": (
+        {"articles/typo.md": "Title: Typo\nDate: 2025-01-01\nCatgory: Tips\n\nText.\n"},
+        'content/articles/typo.md:3: "Catgory" is not a field the blog knows, so it is ignored; '
+        'did you mean "Category"? Rename it', False),
+}
+
+
+def _check(tmp_path: Path, files: dict[str, str], **overrides):
+    content = write_site(tmp_path, files)
+    return check_site(site_settings(tmp_path, content, **overrides))
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_each_rule_reports_its_problem_exactly(tmp_path, case):
+    files, expected, is_error = CASES[case]
+    result = _check(tmp_path, files)
+    assert [str(p) for p in result.problems] == [expected]
+    assert [p.is_error for p in result.problems] == [is_error]
+
+
+def test_a_clean_site_and_the_demo_content_have_no_problems(tmp_path):
+    assert _check(tmp_path, {"articles/ok.md": GOOD,
+                             "articles/linked.md": GOOD.replace("Fine", "Linked") +
+                             "\n[ok]({filename}ok.md) `{filename}/in-code.md`\n\n"
+                             "```\n[x]({filename}/in-a-fence.md)\n```\n"}).problems == ()
+    demo = check_site(site_settings(tmp_path))
+    assert [str(p) for p in demo.problems] == []
+    assert demo.articles >= 6 and demo.pages >= 1
+
+
+def test_summary_limit_is_a_setting(tmp_path):
+    files = {"articles/foo.md": GOOD.replace("Tags: a, b", "Summary: " + "x" * 30)}
+    assert _check(tmp_path, files).problems == ()
+    (warning,) = _check(tmp_path, files, CONTENT_CHECK_SUMMARY_MAX=20).problems
+    assert warning.field == "Summary" and "cut it after 20" in warning.message
+
+
+def test_text_right_after_the_header_is_a_warning_not_lost_text(tmp_path):
+    (problem,) = _check(tmp_path, {"articles/foo.md": "Title: Foo\nDate: 2025-01-01\n"
+                                                      "Straight into the text.\n"}).problems
+    assert not problem.is_error and problem.line == 3
+    assert "put one blank line between the header and the text" in str(problem)
+
+
+def test_header_parser_follows_markdown_meta_rules():
+    fields, malformed, body = split_header(
+        ["---", "Title: A", "Summary: first", "    second", "---", "Body"])
+    assert [(f.key, f.value, f.line) for f in fields] == [
+        ("Title", "A", 2), ("Summary", "first\nsecond", 3)]
+    assert malformed == [] and body == 5
+
+
+def _production(tmp_path: Path, files: dict[str, str]):
+    content = write_site(tmp_path, files)
+    return staged_build(ROOT / "publishconf.py", production=True, overrides={
+        "PATH": str(content), "OUTPUT_PATH": str(tmp_path / "output"),
+        "CACHE_PATH": str(tmp_path / "cache")})
+
+
+def test_production_build_fails_listing_every_error_once(tmp_path):
+    files = {"articles/ok.md": GOOD}
+    expected = []
+    for files_of_case, message, is_error in CASES.values():
+        if is_error and not set(files_of_case) & set(files):
+            files.update(files_of_case)
+            expected.append(f"content_check: {message}")
+    result = _production(tmp_path, files)
+    assert not result.ok and not result.replaced
+    ours = [e for e in result.errors if e.startswith("content_check: ")]
+    assert sorted(ours) == sorted(expected)
+    # Pelican's own terse line about each of these files is not repeated.
+    assert not [e for e in result.errors if e.startswith(("Could not process", "Skipping",
+                                                          "Unknown status", "Unable to find"))]
+    assert not (tmp_path / "output").exists()
+
+
+def test_warnings_alone_do_not_stop_a_production_build(tmp_path):
+    files = {"articles/ok.md": GOOD.replace("Category:", "Catgory: x\nCategory:")}
+    result = _production(tmp_path, files)
+    assert result.ok and result.articles == 1
+    assert result.warnings == ('content_check: content/articles/ok.md:3: "Catgory" is not a '
+                               'field the blog knows, so it is ignored; did you mean '
+                               '"Category"? Rename it',)
+    assert (tmp_path / "output" / "articles" / "fine" / "index.html").is_file()
