@@ -5,6 +5,7 @@ Hierarchy (the runner maps each leaf to a ledger state)::
     PromoteError                     anything this plugin raises on purpose
     ├── SettingsError                a setting or credential is missing or wrong (names it + the fix)
     ├── ManifestError                the promotion manifest is missing or unreadable
+    ├── ComposeError                 an article cannot be fitted into a network's limit
     ├── LedgerError                  the ledger cannot be opened or written
     └── NetworkError                 a network refused or failed a request (carries `network`)
         ├── PermanentError           4xx other than 429: reported with the network's own message
@@ -38,6 +39,10 @@ class SettingsError(PromoteError):
 
 class ManifestError(PromoteError):
     """The promotion manifest is missing, unreadable or of an unknown version."""
+
+
+class ComposeError(PromoteError):
+    """No text within the network's limit can hold the article's URL."""
 
 
 class LedgerError(PromoteError):

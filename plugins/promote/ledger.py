@@ -215,6 +215,8 @@ class Ledger:
 
     def get(self, url: str, network: str, account: str) -> Row | None:
         """One row, or None."""
+        if self.read_only and not self.path.exists():
+            return None
         found = self._db().execute(
             f"SELECT {', '.join(_COLUMNS)} FROM posts WHERE url=? AND network=? AND account=?",
             (url, network, account)).fetchone()
@@ -222,6 +224,8 @@ class Ledger:
 
     def is_first_run(self, network: str, account: str) -> bool:
         """True until `start_account` has recorded this network account's first run."""
+        if self.read_only and not self.path.exists():
+            return True
         found = self._db().execute("SELECT 1 FROM accounts WHERE network=? AND account=?",
                                    (network, account)).fetchone()
         return found is None
@@ -256,9 +260,10 @@ class Ledger:
             if old and not (old.state in allow or (
                     resumed and owner_is_gone(old.owner, old.updated, stale_after, now))):
                 return None
-            keep = resumed  # a crashed send keeps its key and checkpoints: recovery needs them
-            idem_key = old.idem_key if keep and old.idem_key else key
-            progress = json.dumps(old.progress if keep else {})
+            # A row keeps its key and checkpoints for life: recovery after any earlier try
+            # (crashed, ambiguous, deferred) needs them, and a key is never reused for news.
+            idem_key = old.idem_key if old and old.idem_key else key
+            progress = json.dumps(old.progress if old else {})
             attempts = (old.attempts if old else 0) + 1
             db.execute(
                 "INSERT INTO posts (url, network, account, state, title, article_date, "
@@ -343,3 +348,16 @@ CREATE TABLE IF NOT EXISTS accounts (
     PRIMARY KEY (network, account)
 );
 """
+
+
+def open_ledger(kind: str, path: Path, pelican_settings: Any, read_only: bool = False
+                ) -> LedgerBackend:
+    """The ledger PROMOTE_LEDGER names: this SQLite file, or the bucket object (deploy)."""
+    if kind != "bucket":
+        return Ledger(path, read_only=read_only)
+    try:
+        from promote.ledger_bucket import open_bucket_ledger
+    except ImportError as exc:
+        raise LedgerError(f"promote: PROMOTE_LEDGER = 'bucket' but the bucket ledger cannot be "
+                          f"loaded ({exc}); use 'sqlite' or configure the S3 deploy.") from None
+    return open_bucket_ledger(pelican_settings, read_only=read_only)

@@ -149,6 +149,23 @@ class NetworkAdapter(ABC):
 
     # -- shared behaviour ------------------------------------------------------------------------
 
+    @classmethod
+    def check_config(cls, config: NetworkConfig) -> None:
+        """Raise SettingsError (naming the variable) if a value has the wrong shape."""
+
+    def answer(self, response: requests.Response, ok: tuple[int, ...] = (200,)) -> Any:
+        """The JSON body of a successful response; else raise `parse_error(response)`."""
+        if response.status_code not in ok:
+            raise self.parse_error(response)
+        try:
+            return response.json()
+        except ValueError:
+            return {}
+
+    def close(self) -> None:
+        """Release the HTTP connections."""
+        self.client.close()
+
     def env(self, name: str) -> str:
         """Return a configured environment value (validated by the settings loader)."""
         return self.config.env.get(name, "")

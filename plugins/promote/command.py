@@ -1,0 +1,183 @@
+"""The commands behind `invoke promote` and `invoke report` (tasks.py stays thin)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from promote.credentials import network_config, read_environment
+from promote.errors import PromoteError
+from promote.http import HttpClient, install_log_redaction
+from promote.ledger import LedgerBackend, open_ledger
+from promote.live import LiveChecker
+from promote.manifest import read_manifest
+from promote.networks import adapter_class, check_network_name
+from promote.plan import Options
+from promote.report import (ledger_counts, ledger_rows_json, ledger_table, print_dry_run,
+                            print_summary)
+from promote.runner import NetworkReport, Outcome, Runner, Target
+from promote.settings import PromoteSettings, load_settings
+
+log = logging.getLogger("promote")
+
+
+def pelican_settings(path: str | Path) -> dict[str, Any]:
+    """Read a Pelican settings file (publishconf.py) the way Pelican does."""
+    from pelican.settings import read_settings
+
+    return read_settings(str(path))
+
+
+def _setup_logging(console: Console) -> None:
+    install_log_redaction()
+    if not any(isinstance(h, RichHandler) for h in log.handlers):
+        handler = RichHandler(console=console, show_time=False, show_path=False)
+        handler.setLevel(logging.WARNING)
+        log.addHandler(handler)
+
+
+def build_targets(settings: PromoteSettings, names: list[str], dry_run: bool) -> dict[str, Target]:
+    """One Target per network: its adapter, or the credential problem that stops it."""
+    env = read_environment(settings.env_file)
+    targets: dict[str, Target] = {}
+    for name in names:
+        cls = adapter_class(name)
+        try:
+            config = network_config(cls, env, settings.language)
+        except PromoteError as exc:
+            targets[name] = Target(cls, error=None if dry_run else str(exc))
+            if dry_run:
+                log.warning("%s (the dry run shows the texts anyway)", exc)
+            continue
+        client = HttpClient(name, settings.connect_timeout, settings.read_timeout)
+        adapter = cls(config, client)
+        targets[name] = Target(cls, adapter, adapter.account_id())
+    return targets
+
+
+def _options(settings: PromoteSettings, dry_run: bool, backfill: bool, since: str | None,
+             retry_unknown: bool) -> Options:
+    if since and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
+        raise SystemExit(f"promote: --since {since!r} is not a date; write it as YYYY-MM-DD.")
+    if since and not backfill:
+        raise SystemExit("promote: --since only applies with --backfill "
+                         "(`invoke promote --backfill --since 2024-01-01`).")
+    return Options(backfill=backfill, since=since, retry_unknown=retry_unknown, dry_run=dry_run,
+                   max_per_run=settings.max_per_run)
+
+
+def _networks(settings: PromoteSettings, network: str | None) -> list[str]:
+    if not network:
+        return list(settings.networks)
+    name = check_network_name(network, "--network")
+    if name not in settings.networks:
+        raise SystemExit(f"promote: --network {name}: it is not in PROMOTE_NETWORKS "
+                         f"({', '.join(settings.networks) or 'empty'}); add it in publishconf.py.")
+    return [name]
+
+
+def promote(pelican: Mapping[str, Any], *, dry_run: bool = False, network: str | None = None,
+            backfill: bool = False, since: str | None = None, retry_unknown: bool = False,
+            console: Console | None = None) -> int:
+    """Run promote; print progress and a summary. Exit status 1 if anything needs attention."""
+    console = console or Console()
+    _setup_logging(console)
+    try:
+        settings = load_settings(pelican)
+        if not settings.networks:
+            console.print("promote: PROMOTE_NETWORKS is empty in publishconf.py: nothing to do.")
+            return 0
+        options = _options(settings, dry_run, backfill, since, retry_unknown)
+        names = _networks(settings, network)
+        entries = read_manifest(settings.manifest_path)
+        ledger = open_ledger(settings.ledger, settings.ledger_path, pelican, read_only=dry_run)
+    except PromoteError as exc:
+        raise SystemExit(str(exc)) from None
+    try:
+        targets = build_targets(settings, names, dry_run)
+        live = LiveChecker(settings.live_check and not dry_run, settings.live_wait,
+                           settings.live_interval, settings.read_timeout)
+        reports = _run_with_progress(console, settings, ledger, options, live, entries, targets)
+    finally:
+        ledger.close()
+    if dry_run:
+        print_dry_run(console, reports)
+        return 0
+    print_summary(console, reports)
+    bad = any(r.error for r in reports) or any(
+        o.status in ("failed", "unknown") for r in reports for o in r.outcomes)
+    return 1 if bad else 0
+
+
+def _run_with_progress(console: Console, settings: PromoteSettings, ledger: LedgerBackend,
+                       options: Options, live: LiveChecker, entries: list[Any],
+                       targets: dict[str, Target]) -> list[NetworkReport]:
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=console, transient=True, disable=options.dry_run) as progress:
+        tasks: dict[str, Any] = {}
+
+        def planned(name: str, count: int) -> None:
+            tasks[name] = progress.add_task(f"{name}", total=count)
+
+        def done(outcome: Outcome) -> None:
+            if outcome.network in tasks:
+                progress.advance(tasks[outcome.network])
+
+        runner = Runner(settings, ledger, options, live, on_outcome=done, on_plan=planned)
+        return runner.run(entries, targets)
+
+
+def mark_posted(pelican: Mapping[str, Any], url: str, network: str, post_url: str | None,
+                console: Console | None = None) -> int:
+    """Settle rows of `url` on `network` as posted by hand (after checking the network)."""
+    console = console or Console()
+    try:
+        settings = load_settings(pelican)
+        name = check_network_name(network, "--network")
+        ledger = open_ledger(settings.ledger, settings.ledger_path, pelican)
+    except PromoteError as exc:
+        raise SystemExit(str(exc)) from None
+    try:
+        rows = [r for r in ledger.rows(name) if r.url == url]
+        if not rows:
+            raise SystemExit(f"promote: the ledger has no {name} row for {url}; "
+                             "`invoke report` lists the rows.")
+        from promote.ledger import ArticleRef
+
+        for row in rows:
+            ledger.note(ArticleRef(row.url, row.title, row.article_date, row.article_id), name,
+                        row.account, "posted", "marked posted by hand", post_url=post_url or None,
+                        only_from=frozenset({"unknown", "sending", "pending", "skipped",
+                                             "failed", "baseline"}))
+    finally:
+        ledger.close()
+    console.print(f"promote: {url} on {name} is recorded as posted"
+                  + (f" ({post_url})" if post_url else "") + ".")
+    return 0
+
+
+def report(pelican: Mapping[str, Any], as_json: bool = False,
+           console: Console | None = None) -> int:
+    """Show the ledger: a table, or JSON."""
+    console = console or Console()
+    try:
+        settings = load_settings(pelican)
+        ledger = open_ledger(settings.ledger, settings.ledger_path, pelican, read_only=True)
+        rows = ledger.rows()
+        ledger.close()
+    except PromoteError as exc:
+        raise SystemExit(str(exc)) from None
+    if as_json:
+        console.print_json(ledger_rows_json(rows)) if console.is_terminal else \
+            console.out(ledger_rows_json(rows), highlight=False)
+        return 0
+    console.print(ledger_table(rows))
+    console.print(ledger_counts(rows))
+    return 0

@@ -1,0 +1,182 @@
+"""The composer: one text per network, within its limit, counted the way that network counts.
+
+A message is a list of segments: template literals, writer text (title, summary, category or the
+article's own ``Social:`` text), the link and the hashtags. When the text is too long, the summary
+is cut first, then hashtags are dropped from the end, then the title (or Social text) is cut; a cut
+ends at a word (or a grapheme, for scripts without spaces) followed by an ellipsis. The link is
+never cut: it carries ``utm_source=<network>&utm_medium=social&utm_campaign=<slug>``.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import regex
+
+from promote.errors import ComposeError, SettingsError
+from promote.manifest import Entry
+from promote.networks.base import Card, Message, NetworkAdapter
+
+FIELDS = ("title", "summary", "url", "hashtags", "category")
+ELLIPSIS = "…"
+# Cut these first, then drop hashtags, then these.
+_CUT_FIRST = ("summary",)
+_CUT_LAST = ("social", "title", "category")
+
+
+@dataclass
+class Segment:
+    """A piece of the message: `kind` is "literal", a field name, "social" or "url"."""
+
+    kind: str
+    text: str
+
+
+def check_template(template: str) -> None:
+    """Raise SettingsError unless `template` uses only known fields and includes {url}."""
+    try:
+        parsed = string.Formatter().parse(template)
+        names = [name for _, name, _spec, _conv in parsed if name is not None]
+    except ValueError as exc:
+        raise SettingsError("PROMOTE_TEMPLATE", f"cannot be read ({exc})",
+                            "Write literal braces as {{ and }}.") from None
+    unknown = [n for n in names if n not in FIELDS]
+    if unknown:
+        raise SettingsError("PROMOTE_TEMPLATE", f"unknown field {{{unknown[0]}}}",
+                            f"Use only {', '.join('{' + f + '}' for f in FIELDS)}.")
+    if "url" not in names:
+        raise SettingsError("PROMOTE_TEMPLATE", "has no {url}",
+                            "Add {url}: every announcement links to its article.")
+
+
+def tagged_url(url: str, network: str, slug: str, utm: bool = True) -> str:
+    """The article URL with UTM parameters for `network` (existing query kept)."""
+    if not utm:
+        return url
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if not k.startswith("utm_")]
+    query += [("utm_source", network), ("utm_medium", "social"), ("utm_campaign", slug)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def camel_hashtag(tag: str) -> str:
+    """"content marketing" -> "ContentMarketing"; keeps inner capitals ("SEO", "iPhone")."""
+    words = [w for w in regex.split(r"[^\p{L}\p{N}]+", tag) if w]
+    return "".join(w[0].upper() + w[1:] for w in words)
+
+
+def hashtags_for(entry: Entry) -> list[str]:
+    """The article's hashtags: `Hashtags:` if set, else its tags; CamelCased, deduplicated."""
+    seen: set[str] = set()
+    tags: list[str] = []
+    for raw in entry.hashtags if entry.hashtags is not None else entry.tags:
+        tag = camel_hashtag(raw)
+        if tag and not tag.isdigit() and tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            tags.append("#" + tag)
+    return tags
+
+
+def _split_placeholders(text: str, escape: Callable[[str], str]) -> list[Segment]:
+    """A writer's Social text: literal except for {url} and {hashtags}."""
+    segments: list[Segment] = []
+    for piece in re.split(r"(\{url\}|\{hashtags\})", text):
+        if piece in ("{url}", "{hashtags}"):
+            segments.append(Segment(piece[1:-1], ""))
+        elif piece:
+            segments.append(Segment("social", escape(piece)))
+    if not any(s.kind == "url" for s in segments):
+        segments += [Segment("literal", "\n\n"), Segment("url", "")]
+    return segments
+
+
+def segments_for(entry: Entry, adapter: type[NetworkAdapter], template: str) -> list[Segment]:
+    """Lay out the message for one network before any cutting."""
+    social = entry.social_by_network.get(adapter.name) or entry.social
+    if social:
+        segments = _split_placeholders(social, adapter.escape)
+        if entry.hashtags is not None and not any(s.kind == "hashtags" for s in segments):
+            segments += [Segment("literal", "\n\n"), Segment("hashtags", "")]
+    else:
+        segments = []
+        for literal, name, _spec, _conv in string.Formatter().parse(template):
+            if literal:
+                segments.append(Segment("literal", literal.replace("{{", "{").replace("}}", "}")))
+            if name:
+                segments.append(Segment(name, ""))
+    values = {"title": entry.title, "summary": entry.summary, "category": entry.category}
+    for segment in segments:
+        if segment.kind in values:
+            segment.text = adapter.escape(values[segment.kind])
+    return segments
+
+
+def render(segments: list[Segment], link: str, hashtags: list[str]) -> str:
+    """Join the segments; blank lines left by empty parts collapse."""
+    out = []
+    for segment in segments:
+        if segment.kind == "url":
+            out.append(link)
+        elif segment.kind == "hashtags":
+            out.append(" ".join(hashtags))
+        else:
+            out.append(segment.text)
+    text = "\n".join(line.rstrip() for line in "".join(out).split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _longest(units: list[str], segment: Segment, fits: Callable[[], bool]) -> int:
+    """The largest k < len(units) for which units[:k] + ellipsis fits (0 if none)."""
+    low, high = 0, len(units) - 1
+    while low < high:
+        mid = (low + high + 1) // 2
+        segment.text = "".join(units[:mid]).rstrip() + ELLIPSIS
+        low, high = (mid, high) if fits() else (low, mid - 1)
+    return low
+
+
+def _cut(segment: Segment, fits: Callable[[], bool]) -> None:
+    """Shorten a segment to the longest prefix ending at a word, plus an ellipsis, that fits.
+
+    Text without spaces (CJK, one giant word) is cut between graphemes instead; a segment of
+    which not even one word fits is dropped.
+    """
+    original = segment.text
+    words = regex.findall(r"\S+\s*", original)
+    units = words if len(words) > 1 else regex.findall(r"\X", original)
+    keep = _longest(units, segment, fits)
+    segment.text = "".join(units[:keep]).rstrip() + ELLIPSIS if keep else ""
+
+
+def compose(entry: Entry, adapter: type[NetworkAdapter], template: str,
+            utm: bool = True) -> Message:
+    """Compose the announcement of `entry` for `adapter`'s network, within its limit."""
+    link = tagged_url(entry.url, adapter.name, entry.slug, utm)
+    segments = segments_for(entry, adapter, template)
+    hashtags = hashtags_for(entry)
+
+    def fits() -> bool:
+        return adapter.fits(render(segments, link, hashtags))
+
+    for kind in _CUT_FIRST:
+        for segment in (s for s in segments if s.kind == kind and s.text):
+            if not fits():
+                _cut(segment, fits)
+    while hashtags and not fits():
+        hashtags.pop()
+    for kind in _CUT_LAST:
+        for segment in (s for s in segments if s.kind == kind and s.text):
+            if not fits():
+                _cut(segment, fits)
+    text = render(segments, link, hashtags)
+    if not adapter.fits(text):
+        raise ComposeError(f"promote: {entry.source}: the link alone is longer than "
+                           f"{adapter.label}'s limit of {adapter.text_limit}; shorten the URL.")
+    card = Card(url=link, title=entry.title, description=entry.summary, image_url=entry.image)
+    return Message(text=text, link=link, card=card, length=adapter.text_length(text),
+                   limit=adapter.text_limit, article_url=entry.url,
+                   hashtags=tuple(h for h in hashtags if h in text))

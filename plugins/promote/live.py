@@ -1,0 +1,112 @@
+"""Is the article live, with the preview the networks will scrape? Checked once per run.
+
+The article's canonical URL must answer 200 and its page's ``og:url``, ``og:title`` and
+``og:image`` must be what the manifest says; a CDN still serving the old page gets a bounded wait
+(``PROMOTE_LIVE_WAIT``, polling every ``PROMOTE_LIVE_INTERVAL``). Several network threads asking
+about one article share one check.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from promote.errors import NetworkError
+from promote.http import HttpClient
+from promote.manifest import Entry, plain_text
+
+TAGS = ("og:url", "og:title", "og:image")
+
+
+@dataclass(frozen=True)
+class LiveResult:
+    """`ok`, or the reason the article is not ready to announce."""
+
+    ok: bool
+    reason: str = ""
+
+
+class _OpenGraph(HTMLParser):
+    """Collects <meta property="og:…" content="…"> from a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "meta":
+            return
+        values = dict(attrs)
+        key = values.get("property") or values.get("name") or ""
+        if key in TAGS and key not in self.tags:
+            self.tags[key] = values.get("content") or ""
+
+
+def open_graph(html: str) -> dict[str, str]:
+    """The og:url/og:title/og:image values of an HTML page."""
+    parser = _OpenGraph()
+    parser.feed(html)
+    parser.close()
+    return parser.tags
+
+
+def mismatch(entry: Entry, tags: dict[str, str]) -> str | None:
+    """Why the page's tags differ from the manifest, or None when they match."""
+    expected = {"og:url": entry.url, "og:title": entry.title, "og:image": entry.image or ""}
+    for tag in TAGS:
+        found = tags.get(tag)
+        if found is None:
+            return f"the live page has no {tag} tag (is the new version deployed?)"
+        if " ".join(plain_text(found).split()) != " ".join(expected[tag].split()):
+            return f"the live page's {tag} is {found!r}, not {expected[tag]!r} (stale deploy?)"
+    return None
+
+
+class LiveChecker:
+    """Checks each article once per run, however many networks ask."""
+
+    def __init__(self, enabled: bool, wait: float, interval: float, timeout: float) -> None:
+        self.enabled = enabled
+        self.wait = wait
+        self.interval = interval
+        self.timeout = timeout
+        self._results: dict[str, Future[LiveResult]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, entry: Entry) -> LiveResult:
+        """The (possibly shared) result for `entry`."""
+        if not self.enabled:
+            return LiveResult(True)
+        with self._lock:
+            future = self._results.get(entry.url)
+            mine = future is None
+            if mine:
+                future = self._results[entry.url] = Future()
+        if mine:
+            future.set_result(self._poll(entry))
+        return future.result()
+
+    def _poll(self, entry: Entry) -> LiveResult:
+        client = HttpClient("live check", self.timeout, self.timeout)
+        deadline = time.monotonic() + self.wait
+        try:
+            while True:
+                result = self._once(client, entry)
+                if result.ok or time.monotonic() + self.interval > deadline:
+                    return result
+                time.sleep(self.interval)
+        finally:
+            client.close()
+
+    def _once(self, client: HttpClient, entry: Entry) -> LiveResult:
+        try:
+            response = client.request("GET", entry.url, allow_redirects=True)
+        except NetworkError as exc:
+            return LiveResult(False, f"{entry.url} did not answer ({exc.message})")
+        if response.status_code != 200:
+            return LiveResult(False, f"{entry.url} answered {response.status_code}, not 200")
+        problem = mismatch(entry, open_graph(response.text))
+        return LiveResult(problem is None, problem or "")

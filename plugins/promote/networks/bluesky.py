@@ -1,0 +1,202 @@
+"""Bluesky: a post with link and hashtag facets and a link card whose thumbnail is the card image.
+
+One-time setup: in the Bluesky app open Settings › Privacy and security › App passwords › Add App
+Password, and put it in ``BLUESKY_APP_PASSWORD`` with your handle (``blog.bsky.social``) in
+``BLUESKY_HANDLE``. A self-hosted PDS goes in ``BLUESKY_SERVICE_URL`` (default https://bsky.social).
+
+Exactly once: the record key (a TID) is chosen and committed to the ledger before createRecord is
+sent. After a crash, getRecord on every key ever tried says whether the post exists; a key is
+never sent twice (a fresh TID is minted for a new try).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+
+from promote.errors import (AmbiguousError, CredentialsError, NetworkError, PermanentError,
+                            RateLimited, TransientError)
+from promote.http import add_secret, log, parse_retry_after, seconds_until_epoch
+from promote.networks.atproto import facets, new_tid
+from promote.networks.base import Attempt, EnvVar, Message, NetworkAdapter, Posted
+
+COLLECTION = "app.bsky.feed.post"
+THUMB_MAX_BYTES = 1_000_000
+
+
+@dataclass
+class Session:
+    """A logged-in session: tokens, the account's DID and the PDS that holds its repo."""
+
+    did: str
+    access: str
+    refresh: str
+    pds: str
+
+
+def _pds_from(did_doc: Any) -> str | None:
+    for service in (did_doc or {}).get("service", []) if isinstance(did_doc, dict) else []:
+        if str(service.get("id", "")).endswith("#atproto_pds"):
+            return str(service.get("serviceEndpoint", "")).rstrip("/") or None
+    return None
+
+
+class BlueskyAdapter(NetworkAdapter):
+    """Posts through XRPC with an app-password session."""
+
+    name = "bluesky"
+    label = "Bluesky"
+    setup_help = "Settings › Privacy and security › App passwords › Add App Password."
+    text_limit = 300
+    counts_graphemes = True
+    max_bytes = 3000
+    env_vars = (
+        EnvVar("BLUESKY_HANDLE", "your handle, e.g. blog.bsky.social"),
+        EnvVar("BLUESKY_APP_PASSWORD", "Settings › Privacy and security › App passwords",
+               secret=True),
+        EnvVar("BLUESKY_SERVICE_URL", "your PDS, default https://bsky.social", required=False,
+               default="https://bsky.social"),
+    )
+    base_url_env = "BLUESKY_SERVICE_URL"
+    default_base_url = "https://bsky.social"
+    can_find_existing = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._session: Session | None = None
+
+    def account_parts(self) -> tuple[str, ...]:
+        """The handle names the account, whichever host serves it."""
+        return (self.env("BLUESKY_HANDLE").lower().lstrip("@"),)
+
+    @classmethod
+    def payload_preview(cls, message: Message) -> dict[str, Any]:
+        """The facets (with byte offsets) and the link card a dry run would send."""
+        card = message.card
+        return {"facets": facets(message.text),
+                "embed": {"uri": card.url, "title": card.title, "description": card.description,
+                          "thumb": card.image_url}}
+
+    # -- session ----------------------------------------------------------------------------
+
+    def _login(self) -> Session:
+        if self._session is None:
+            body = self.answer(self.client.request(
+                "POST", f"{self.base_url}/xrpc/com.atproto.server.createSession",
+                json={"identifier": self.account_parts()[0],
+                      "password": self.env("BLUESKY_APP_PASSWORD")}))
+            add_secret(body["accessJwt"])
+            add_secret(body["refreshJwt"])
+            self._session = Session(body["did"], body["accessJwt"], body["refreshJwt"],
+                                    _pds_from(body.get("didDoc")) or self.base_url)
+        return self._session
+
+    def _refresh(self, session: Session) -> None:
+        body = self.answer(self.client.request(
+            "POST", f"{session.pds}/xrpc/com.atproto.server.refreshSession",
+            headers={"Authorization": f"Bearer {session.refresh}"}))
+        add_secret(body["accessJwt"])
+        add_secret(body["refreshJwt"])
+        session.access, session.refresh = body["accessJwt"], body["refreshJwt"]
+
+    def _call(self, nsid: str, **kwargs: Any) -> requests.Response:
+        """POST an XRPC procedure with the session; refresh an expired token once."""
+        session = self._login()
+        for first in (True, False):
+            headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {session.access}"}
+            response = self.client.request("POST", f"{session.pds}/xrpc/{nsid}",
+                                           headers=headers, **kwargs)
+            kwargs["headers"] = {k: v for k, v in headers.items() if k != "Authorization"}
+            if first and response.status_code == 400 and _error_name(response) == "ExpiredToken":
+                self._refresh(session)
+                continue
+            return response
+        return response
+
+    # -- posting ----------------------------------------------------------------------------
+
+    def _thumb(self, image_url: str | None) -> dict[str, Any] | None:
+        """Upload the card image as a blob; None (with a warning) if it is too big to attach."""
+        if not image_url:
+            return None
+        image = self.client.request("GET", image_url, allow_redirects=True)
+        kind = image.headers.get("Content-Type", "").split(";")[0].strip()
+        if image.status_code != 200 or not kind.startswith("image/"):
+            raise TransientError(self.name, f"the card image {image_url} answered "
+                                 f"{image.status_code} {kind or 'without a type'}")
+        if len(image.content) > THUMB_MAX_BYTES:
+            log.warning("promote: bluesky: %s is %d bytes, over Bluesky's 1,000,000-byte "
+                        "thumbnail limit; the link card goes without a picture.", image_url,
+                        len(image.content))
+            return None
+        blob = self.answer(self._call("com.atproto.repo.uploadBlob", data=image.content,
+                                      headers={"Content-Type": kind}))
+        return blob["blob"]
+
+    def post(self, message: Message, attempt: Attempt) -> Posted:
+        """Upload the thumbnail, commit a fresh TID to the ledger, then createRecord."""
+        session = self._login()
+        external = {"uri": message.card.url, "title": message.card.title,
+                    "description": message.card.description}
+        thumb = self._thumb(message.card.image_url)
+        if thumb:
+            external["thumb"] = thumb
+        record = {"$type": COLLECTION, "text": message.text,
+                  "createdAt": datetime.now(UTC).isoformat(timespec="milliseconds")
+                  .replace("+00:00", "Z"),
+                  "langs": [self.config.language], "facets": facets(message.text),
+                  "embed": {"$type": "app.bsky.embed.external", "external": external}}
+        rkey = new_tid()
+        tried = list(attempt.progress.get("records", []))
+        attempt.save("records", [*tried, [session.pds, session.did, rkey]])
+        body = self.answer(self._call("com.atproto.repo.createRecord", json={
+            "repo": session.did, "collection": COLLECTION, "rkey": rkey, "record": record}))
+        return Posted(body["uri"], self._url(body["uri"].rsplit("/", 1)[-1]))
+
+    def _url(self, rkey: str) -> str:
+        return f"https://bsky.app/profile/{self.account_parts()[0]}/post/{rkey}"
+
+    def find_existing(self, message: Message, attempt: Attempt) -> Posted | None:
+        """getRecord every record key tried for this row; None when none exists."""
+        for pds, did, rkey in attempt.progress.get("records", []):
+            response = self.client.request(
+                "GET", f"{pds}/xrpc/com.atproto.repo.getRecord",
+                params={"repo": did, "collection": COLLECTION, "rkey": rkey})
+            if response.status_code == 200:
+                return Posted(response.json()["uri"], self._url(rkey))
+            if response.status_code == 400 and _error_name(response) == "RecordNotFound":
+                continue
+            raise self.parse_error(response)
+        return None
+
+    def parse_error(self, response: requests.Response) -> NetworkError:
+        """XRPC errors: {"error": Name, "message": text}; 429 has an epoch RateLimit-Reset."""
+        name = _error_name(response)
+        try:
+            text = response.json().get("message") or name or response.reason
+        except (ValueError, AttributeError):
+            text = response.reason or "no details"
+        text = f"{name}: {text}" if name and name not in text else text
+        status = response.status_code
+        if status == 401 or name in ("AuthenticationRequired", "AccountTakedown", "InvalidToken"):
+            return CredentialsError(self.name, f"{text} (handle {self.account_parts()[0]})",
+                                    "BLUESKY_APP_PASSWORD", status)
+        if status == 429:
+            wait = parse_retry_after(response.headers.get("Retry-After"), response.headers)
+            if wait is None:
+                wait = seconds_until_epoch(response.headers.get("RateLimit-Reset"),
+                                           response.headers)
+            return RateLimited(self.name, text, wait if wait is not None else 60.0, status)
+        if status >= 500:
+            return AmbiguousError(self.name, text, status)  # getRecord will tell
+        return PermanentError(self.name, text, status)
+
+
+def _error_name(response: requests.Response) -> str:
+    try:
+        return str(response.json().get("error") or "")
+    except (ValueError, AttributeError):
+        return ""

@@ -1,0 +1,117 @@
+"""Mastodon: a public status on the owner's account, on their own server.
+
+One-time setup: on your server open Preferences › Development › New application, tick the scopes
+``write:statuses`` and ``read:accounts`` (``read:statuses`` too if the account's posts are not
+public), save, and copy "Your access token" into ``MASTODON_ACCESS_TOKEN``; put the server's
+address (``https://mastodon.social``) in ``MASTODON_INSTANCE_URL``.
+
+Exactly once: every request for one (article, account) carries the same ``Idempotency-Key``; the
+server returns the original status for a repeat within an hour. After a crash the account's own
+recent statuses are searched for the article's URL first, so a repeat later than that is safe too.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from typing import Any
+
+import requests
+
+from promote.errors import (CredentialsError, NetworkError, PermanentError,
+                            RateLimited, TransientError)
+from promote.http import parse_retry_after, seconds_until_epoch, seconds_until_iso
+from promote.networks.base import Attempt, EnvVar, Message, NetworkAdapter, Posted
+
+LOOKUP_PAGES = 5  # 5 x 40 statuses back: far more than one blog announces between two runs
+
+
+def mastodon_reset(headers: Any) -> float | None:
+    """Seconds until X-RateLimit-Reset (ISO 8601 on Mastodon, epoch on some compatibles)."""
+    value = headers.get("X-RateLimit-Reset")
+    if value and value.replace(".", "", 1).isdigit():
+        return seconds_until_epoch(value, headers)
+    return seconds_until_iso(value, headers)
+
+
+class MastodonAdapter(NetworkAdapter):
+    """Posts a status through the Mastodon REST API."""
+
+    name = "mastodon"
+    label = "Mastodon"
+    setup_help = ("Preferences › Development › New application (scopes write:statuses, "
+                  "read:accounts), then copy 'Your access token'.")
+    text_limit = 500
+    url_weight = 23
+    counts_graphemes = True
+    env_vars = (
+        EnvVar("MASTODON_INSTANCE_URL", "your server's address, e.g. https://mastodon.social"),
+        EnvVar("MASTODON_ACCESS_TOKEN", "Preferences › Development › New application (scopes "
+               "write:statuses, read:accounts) › Your access token", secret=True),
+    )
+    base_url_env = "MASTODON_INSTANCE_URL"
+    supports_idempotency_key = True
+    can_find_existing = True
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.env('MASTODON_ACCESS_TOKEN')}"}
+
+    def post(self, message: Message, attempt: Attempt) -> Posted:
+        """POST /api/v1/statuses with the row's Idempotency-Key."""
+        response = self.client.request(
+            "POST", f"{self.base_url}/api/v1/statuses",
+            headers={**self._headers(), "Idempotency-Key": attempt.key},
+            data={"status": message.text, "visibility": "public",
+                  "language": self.config.language})
+        return self._posted(self.answer(response))
+
+    def _posted(self, status: dict[str, Any]) -> Posted:
+        account = status.get("account") or {}
+        url = status.get("url") or f"{self.base_url}/@{account.get('username', '')}/{status['id']}"
+        return Posted(str(status["id"]), url)
+
+    def find_existing(self, message: Message, attempt: Attempt) -> Posted | None:
+        """Search the account's recent statuses for one linking the article."""
+        me = self.answer(self.client.request(
+            "GET", f"{self.base_url}/api/v1/accounts/verify_credentials", headers=self._headers()))
+        pattern = re.compile(re.escape(message.article_url) + r"(?=[?#\"'\s<]|$)")
+        params: dict[str, Any] = {"limit": 40, "exclude_replies": "true",
+                                  "exclude_reblogs": "true"}
+        for _page in range(LOOKUP_PAGES):
+            statuses = self.answer(self.client.request(
+                "GET", f"{self.base_url}/api/v1/accounts/{me['id']}/statuses",
+                headers=self._headers(), params=params))
+            for status in statuses:
+                card_url = (status.get("card") or {}).get("url") or ""
+                if pattern.search(unescape(status.get("content") or "")) or \
+                        pattern.search(card_url):
+                    return self._posted(status)
+            if len(statuses) < params["limit"]:
+                return None
+            params["max_id"] = statuses[-1]["id"]
+        return None
+
+    def parse_error(self, response: requests.Response) -> NetworkError:
+        """Mastodon errors: {"error": "..."}; 429 carries an ISO 8601 X-RateLimit-Reset."""
+        try:
+            body = response.json()
+            text = str(body.get("error") or body.get("error_description") or body)
+        except (ValueError, AttributeError):
+            text = response.reason or "no details"
+        status = response.status_code
+        if status == 401:
+            return CredentialsError(self.name, text, "MASTODON_ACCESS_TOKEN", status)
+        if status == 403:
+            return CredentialsError(self.name, f"{text}; the token needs the write:statuses and "
+                                    "read:accounts scopes", "MASTODON_ACCESS_TOKEN", status)
+        if status == 429 or (status == 503 and "Retry-After" in response.headers):
+            wait = parse_retry_after(response.headers.get("Retry-After"), response.headers)
+            wait = wait if wait is not None else mastodon_reset(response.headers)
+            return RateLimited(self.name, text, wait if wait is not None else 60.0, status)
+        if status >= 500:
+            # Safe to repeat: the Idempotency-Key makes the server return the first status.
+            return TransientError(self.name, text, status)
+        if status == 404:
+            return CredentialsError(self.name, f"{text}; is this a Mastodon server?",
+                                    "MASTODON_INSTANCE_URL", status)
+        return PermanentError(self.name, text, status)

@@ -1,0 +1,139 @@
+"""What promote shows: the run's summary table, dry-run previews, and the ledger report."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from promote.ledger import Row
+from promote.runner import NetworkReport, Outcome
+
+STYLE = {"posted": "green", "failed": "red", "unknown": "bold magenta", "skipped": "yellow",
+         "waiting": "cyan", "moved": "blue", "would post": "green"}
+
+
+def _cell(outcome: Outcome) -> Text:
+    text = Text(outcome.status, style=STYLE.get(outcome.status, ""))
+    extra = outcome.post_url or outcome.detail
+    if outcome.status == "moved":
+        extra = outcome.detail
+    if extra:
+        text.append(f"\n{extra}", style="dim" if outcome.status == "posted" else "")
+    return text
+
+
+def summary_table(reports: list[NetworkReport]) -> Table:
+    """Article × network: post URL, skipped (why), failed (the network's message), unknown."""
+    table = Table(title="promote: this run", show_lines=True, expand=False)
+    table.add_column("article", overflow="fold", max_width=40)
+    for report in reports:
+        table.add_column(report.label, overflow="fold", max_width=48)
+    cells: dict[tuple[str, str], Outcome] = {}
+    order: dict[str, str] = {}
+    for report in reports:
+        for outcome in report.outcomes:
+            if outcome.status == "skipped" and outcome.detail == "Promote: no":
+                continue
+            cells[(outcome.url, report.network)] = outcome
+            order.setdefault(outcome.url, outcome.title)
+    for url, title in order.items():
+        row: list[Any] = [Text(f"{title}\n{url}")]
+        for report in reports:
+            outcome = cells.get((url, report.network))
+            row.append(_cell(outcome) if outcome else Text("—", style="dim"))
+        table.add_row(*row)
+    return table
+
+
+def network_lines(reports: list[NetworkReport]) -> list[Text]:
+    """One line per network: counts, baseline, and any reason it did not run."""
+    lines = []
+    for report in reports:
+        if report.error:
+            lines.append(Text(f"{report.label}: not run: {report.error}", style="red"))
+            continue
+        counts = Counter(o.status for o in report.outcomes)
+        parts = [f"{n} {status}" for status, n in sorted(counts.items())]
+        if report.baseline:
+            parts.append(f"{report.baseline} existing articles recorded as baseline "
+                         "(not announced; `invoke promote --backfill` posts them)")
+        lines.append(Text(f"{report.label}: " + (", ".join(parts) or "nothing new")))
+    return lines
+
+
+def print_summary(console: Console, reports: list[NetworkReport]) -> None:
+    """The table (if anything happened) and the per-network lines."""
+    if any(o for r in reports for o in r.outcomes if o.detail != "Promote: no"):
+        console.print(summary_table(reports))
+    for line in network_lines(reports):
+        console.print(line)
+    for report in reports:
+        for outcome in report.outcomes:
+            if outcome.status == "unknown":
+                console.print(Text(f"{report.label}: {outcome.url} is unknown: {outcome.detail}",
+                                   style="magenta"))
+
+
+def print_dry_run(console: Console, reports: list[NetworkReport]) -> None:
+    """Each message exactly as it would be sent, with its counted length and the card."""
+    for report in reports:
+        for outcome in report.outcomes:
+            message = outcome.message
+            if message is None:
+                continue
+            from promote.networks import adapter_class
+
+            preview = adapter_class(report.network).payload_preview(message)
+            card = message.card
+            body = Group(
+                Text(message.text),
+                Text(f"\nlength {message.length} / {message.limit} "
+                     f"({'fits' if message.length <= message.limit else 'TOO LONG'})",
+                     style="bold"),
+                Text(f"card: {card.title} | {card.url} | image {card.image_url or 'none'}",
+                     style="dim"),
+                Text(escape(json.dumps(preview, ensure_ascii=False)), style="dim")
+                if preview else Text(""))
+            console.print(Panel(body, title=f"{report.label}: {outcome.title}",
+                                title_align="left"))
+    for line in network_lines(reports):
+        console.print(line)
+    console.print("dry run: nothing was posted and the ledger was not touched.")
+
+
+def ledger_rows_json(rows: list[Row]) -> str:
+    """The ledger as JSON (no secrets are ever stored in it)."""
+    return json.dumps([{
+        "url": r.url, "network": r.network, "account": r.account, "state": r.state,
+        "title": r.title, "date": r.article_date, "post_id": r.post_id, "post_url": r.post_url,
+        "detail": r.detail, "attempts": r.attempts,
+        "updated": datetime.fromtimestamp(r.updated, UTC).isoformat(timespec="seconds")
+        if r.updated else None} for r in rows], ensure_ascii=False, indent=2)
+
+
+def ledger_table(rows: list[Row]) -> Table:
+    """The ledger as a table, oldest article first."""
+    table = Table(title=f"promote ledger: {len(rows)} rows", show_lines=False)
+    for column in ("date", "article", "network", "state", "post / detail"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(r.article_date[:10], f"{r.title}\n{r.url}", r.network,
+                      Text(r.state, style=STYLE.get(r.state, "")), r.post_url or r.detail or "")
+    return table
+
+
+def ledger_counts(rows: list[Row]) -> str:
+    """"mastodon: 3 posted, 12 baseline; …" for the report's last line."""
+    by_network: dict[str, Counter[str]] = {}
+    for r in rows:
+        by_network.setdefault(r.network, Counter())[r.state] += 1
+    return "; ".join(f"{n}: " + ", ".join(f"{c} {s}" for s, c in sorted(counts.items()))
+                     for n, counts in sorted(by_network.items())) or "the ledger is empty"
