@@ -12,6 +12,8 @@ from fontTools.ttLib import TTFont
 from PIL import ImageFont
 
 ELLIPSIS = "…"
+# Joiners and variation selectors only glue emoji sequences together, and emoji are dropped.
+_EMOJI_GLUE = {0x200D, 0xFE0E, 0xFE0F}
 LINE_SPACING = 1.22  # line height as a multiple of the font size
 
 
@@ -34,7 +36,8 @@ def drawable(text: str, font_path: Path) -> str:
     """
     covered = _coverage(font_path)
     text = unicodedata.normalize("NFC", text)
-    kept = "".join(ch if ch.isspace() or ord(ch) in covered else " " for ch in text)
+    kept = "".join(ch if ch.isspace() or (ord(ch) in covered and ord(ch) not in _EMOJI_GLUE)
+                   else " " for ch in text)
     return re.sub(r"\s+", " ", kept).strip()
 
 

@@ -6,7 +6,7 @@ say=m=>{st.textContent="";setTimeout(()=>st.textContent=m,99)},
 show=b=>b&&(b.parentNode.hidden=!1),c=q("[data-share=copy]"),n=q("[data-share=native]");
 if(c&&navigator.clipboard){show(c);c.onclick=()=>navigator.clipboard.writeText(u).then(()=>say("Link copied: "+u),()=>say("Could not copy. The link is "+u))}
 if(n&&navigator.share){show(n);n.onclick=()=>navigator.share({title:t,url:u}).catch(e=>e.name=="AbortError"||say("Could not share. The link is "+u))}
-const m=q("[data-share=mastodon]"),f=q(".share-mastodon");if(!m||!f)return;
+const m=q("[data-share=mastodon]"),f=q(".share-server");if(!m||!f)return;
 const i=f.elements.instance,er=q(".share-error"),sv=q(".share-saved"),
 get=()=>{try{return localStorage.getItem(K)||""}catch(e){return""}},
 /* A host name only (no scheme, path, port, user): opens only https://<host>/share */

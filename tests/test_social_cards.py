@@ -1,0 +1,109 @@
+"""Social cards: 1200×630 PNGs drawn with Pillow, fitted titles, and a cache keyed by their inputs."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops
+
+from conftest import run_pelican, site_settings, write_site
+from social_cards.draw import HEIGHT, WIDTH, CardText, Fonts, render
+from social_cards.layout import drawable, fit
+from social_cards.settings import SettingsError, load_settings
+
+SETTINGS = load_settings({"SITENAME": "Signal & Reach", "CACHE_PATH": "/nonexistent"})
+FONTS = Fonts(SETTINGS.font, SETTINGS.font_bold)
+LONG_TITLE = ("An unreasonably long title about measuring earned media across seven networks, "
+              "three continents and one very patient analytics team " * 4)
+
+
+def article(title: str, slug: str = "post") -> str:
+    return (f"Title: {title}\nDate: 2024-03-05 10:00\nCategory: Field Notes\nSlug: {slug}\n"
+            f"Summary: Summary.\n\nBody.\n")
+
+
+def card_log(caplog) -> str:
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("social_cards:")]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_cards_are_1200x630_pngs_and_only_changes_are_redrawn(tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    content = write_site(tmp_path, {"articles/a.md": article("First title", "first"),
+                                    "articles/b.md": article("Second title", "second"),
+                                    "pages/about.md": "Title: About\n\nAbout us.\n"})
+    conf = site_settings(tmp_path, content)
+    output = run_pelican(conf)
+    cards = {p.relative_to(output / "cards").as_posix() for p in (output / "cards").rglob("*.png")}
+    assert cards == {"first.png", "second.png", "pages/about.png", "site/home.png"}
+    for name in cards:
+        with Image.open(output / "cards" / name) as png:
+            assert (png.format, png.size) == ("PNG", (WIDTH, HEIGHT))
+    assert re.search(r"4 cards in cards/ \(4 drawn", card_log(caplog))
+    first = (output / "cards/first.png").read_bytes()
+    second = (output / "cards/second.png").read_bytes()
+
+    caplog.clear()
+    run_pelican(site_settings(tmp_path, content))
+    assert re.search(r"4 cards in cards/ \(0 drawn .* 4 reused", card_log(caplog))
+    assert (output / "cards/first.png").read_bytes() == first
+
+    (content / "articles/a.md").write_text(article("A changed title", "first"), encoding="utf-8")
+    caplog.clear()
+    run_pelican(site_settings(tmp_path, content))
+    assert re.search(r"\(1 drawn .* 3 reused .* 1 stale", card_log(caplog))
+    assert (output / "cards/first.png").read_bytes() != first
+    assert (output / "cards/second.png").read_bytes() == second
+    assert len(list((tmp_path / "cache" / "social_cards").glob("*.png"))) == 4
+
+
+def test_colours_and_fonts_come_from_settings(tmp_path):
+    content = write_site(tmp_path, {"articles/a.md": article("Colours", "colours")})
+    output = run_pelican(site_settings(tmp_path, content, SOCIAL_CARDS_BACKGROUND="#123456",
+                                       SOCIAL_CARDS_ACCENT="rgb(200, 10, 10)"))
+    with Image.open(output / "cards/colours.png") as png:
+        assert png.convert("RGB").getpixel((600, 620)) == (0x12, 0x34, 0x56)
+        assert png.convert("RGB").getpixel((5, 300)) == (200, 10, 10)  # the accent stripe
+    with pytest.raises(SettingsError, match="SOCIAL_CARDS_BACKGROUND = 'not-a-colour'"):
+        load_settings({"SOCIAL_CARDS_BACKGROUND": "not-a-colour"})
+    with pytest.raises(SettingsError, match="not a font file"):
+        load_settings({"SOCIAL_CARDS_FONT": str(tmp_path / "missing.ttf")})
+
+
+@pytest.mark.parametrize("title", [
+    "Short",
+    LONG_TITLE,
+    "Supercalifragilisticexpialidocious" * 6,
+    "שלום עולם: מדריך ארוך מאוד לשיווק תוכן ברשתות חברתיות " * 3,
+    '"><img src=x onerror=alert(1)> </script> 🚀🎉',
+])
+def test_titles_shrink_wrap_and_never_leave_the_box(title):
+    box_width, box_height = 1040, 350
+    block = fit(drawable(title, FONTS.bold), FONTS.bold, box_width, box_height, (80, 40))
+    assert block.lines and block.height <= box_height
+    assert all(block.font.getlength(line) <= box_width for line in block.lines)
+    if title == "Short":
+        assert block.font.size == 80
+    if title == LONG_TITLE:
+        assert block.font.size == 40 and block.lines[-1].endswith("…")
+    # Nothing is drawn in the right margin or below the footer: no glyph overflowed.
+    card = render(CardText("Signal & Reach", title, "Field Notes · 5 March 2024"),
+                  SETTINGS.colours, FONTS)
+    background = Image.new("RGB", card.size, SETTINGS.colours.background)
+    for box in ((WIDTH - 70, 0, WIDTH, HEIGHT), (16, HEIGHT - 30, WIDTH, HEIGHT)):
+        assert ImageChops.difference(card.crop(box), background.crop(box)).getbbox() is None, box
+
+
+def test_glyphs_the_font_lacks_are_dropped_not_drawn_as_boxes():
+    assert drawable("Launch 🚀 day\u200d✨\n  now", FONTS.bold) == "Launch day now"
+    assert drawable("Ünïcode — “quotes” & ש", FONTS.bold) == "Ünïcode — “quotes” & ש"
+
+
+def test_changed_title_changes_the_picture():
+    one = render(CardText("S", "One title", ""), SETTINGS.colours, FONTS)
+    two = render(CardText("S", "Another title", ""), SETTINGS.colours, FONTS)
+    assert ImageChops.difference(one, two).getbbox() is not None
