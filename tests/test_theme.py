@@ -38,9 +38,9 @@ def md(title: str, date: str, body: str, slug: str, tags: str = "", category: st
     return head + extra + "\n" + body + "\n"
 
 
-# Dates run oldest to newest: alpha < bravo < hostile < charlie < delta < echo < future.
+# Dates run oldest to newest (alpha in 2023, the rest in 2024, future in 2099): alpha < bravo < hostile < charlie < delta < echo < future.
 TINY_SITE = {
-    "articles/alpha.md": md("Alpha", "2024-01-10 09:00", words(460), "alpha", "seo, email, ads"),
+    "articles/alpha.md": md("Alpha", "2023-12-10 09:00", words(460), "alpha", "seo, email, ads"),
     "articles/bravo.md": md("Bravo", "2024-02-10 09:00", words(461), "bravo", "seo, email"),
     "articles/hostile.md": md(HOSTILE, "2024-03-10 09:00", words(10), "hostile", f"seo, {HOSTILE}",
                               extra=f"Summary: {HOSTILE}\n"),
@@ -140,9 +140,10 @@ def test_nav_lists_home_categories_archives_and_pages_and_marks_the_current_one(
     assert texts(doc, "//nav[@aria-label='Main']//a[@aria-current='page']") == ["Notes"]
     footer = page(tiny, "index.html").xpath("//footer")[0]
     assert footer.xpath(".//a[normalize-space()='Privacy']/@href") == ["./privacy/"]
-    # The copyright runs over published years only, not the scheduled 2099 article's.
-    assert " ".join(footer.xpath(".//p[@class='copyright']")[0].text_content().split()) == \
-        f"© 2024 {SITENAME}"
+    # The copyright runs over the site's published years (not the scheduled 2099 article's), on
+    # listing pages too, where Pelican narrows `articles` and `dates` to the tag's own.
+    for rel in ["index.html", "tag/gardening/index.html"]:
+        assert texts(page(tiny, rel), "//footer//p[@class='copyright']") == [f"© 2023–2024 {SITENAME}"]
 
 
 def test_index_cards_show_title_date_category_reading_time_and_summary(tiny):
@@ -351,3 +352,13 @@ def test_demo_pages_are_valid_html(demo):
     problems = [f"{m['url'].rsplit('/output/', 1)[-1]}:{m.get('lastLine')}: {m['type']}: {m['message']}"
                 for m in messages if m["type"] != "info"]  # info and its advisory warnings pass
     assert problems == []
+
+
+def test_production_pages_link_absolutely_and_the_404_works_at_any_address(build_site):
+    files = {"articles/a.md": md("A", "2024-01-01", "text", "a", "x")}
+    output = build_site(files=files, production=True, PLUGINS=["article_extras"])
+    site = "https://signal-and-reach.example.com"
+    not_found = page(output, "404.html")
+    assert not_found.xpath("//main//a[normalize-space()='Search the archives']/@href") == [f"{site}/archives/"]
+    assert not_found.xpath("//head/link[@rel='stylesheet']/@href")[0] == f"{site}/theme/css/site.css"
+    assert page(output, "articles/a/index.html").xpath("//main//a[@rel='tag']/@href") == [f"{site}/tag/x/"]
