@@ -1,0 +1,134 @@
+"""The writer's tasks, run as a writer runs them: `invoke …` in a copy of the project."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from tests.conftest import PYTHON
+
+ZONE = ZoneInfo("Europe/Stockholm")  # pelicanconf TIMEZONE
+BAD_DATE = ('content/articles/foo.md:3: Date "2026-02-30" is not a real date; '
+            "write it as YYYY-MM-DD HH:MM")
+BAD_LINE = ('content/articles/tips.md:3: "Tags tips, social" is not a "Key: value" line, so the '
+            'header ends here and the lines below it are lost; write it as "Tags: tips, social"')
+
+
+def invoke(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run([PYTHON, "-m", "invoke", *args], cwd=project, env=env, text=True,
+                          capture_output=True, timeout=180)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_new_creates_an_article_that_builds_and_never_overwrites(demo_copy):
+    made = invoke(demo_copy, "new", "Some Title", "--tags", "alpha, beta")
+    assert made.returncode == 0, made.stderr
+    assert "Created content/articles/some-title.md" in made.stdout
+    path = demo_copy / "content" / "articles" / "some-title.md"
+    header = dict(line.split(": ", 1) for line in path.read_text().split("\n\n")[0].splitlines())
+    assert header["Title"] == "Some Title" and header["Slug"] == "some-title"
+    assert header["Tags"] == "alpha, beta" and header["Category"] and header["Summary"]
+    written = datetime.strptime(header["Date"], "%Y-%m-%d %H:%M").replace(tzinfo=ZONE)
+    assert timedelta(0) <= datetime.now(ZONE) - written < timedelta(minutes=5)
+
+    built = invoke(demo_copy, "build")
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert "Built the development preview in output/" in built.stdout
+    page = (demo_copy / "output" / "articles" / "some-title" / "index.html").read_text()
+    assert "Some Title" in page
+    assert "articles/some-title/" in (demo_copy / "output" / "index.html").read_text()
+
+    before = path.read_bytes()
+    again = invoke(demo_copy, "new", "Some Title")
+    assert again.returncode == 1
+    assert "content/articles/some-title.md already exists" in again.stderr
+    assert path.read_bytes() == before
+
+    (demo_copy / "content" / "articles" / "other-file.md").write_text(
+        "Title: X\nDate: 2025-01-01 09:00\nSlug: taken\n\nText.\n")
+    clash = invoke(demo_copy, "new", "Taken")
+    assert clash.returncode == 1
+    assert 'content/articles/other-file.md already uses the slug "taken"' in clash.stderr
+    assert not (demo_copy / "content" / "articles" / "taken.md").exists()
+
+
+def test_errors_fail_check_and_preview_and_keep_the_old_output(demo_copy):
+    first = invoke(demo_copy, "preview")
+    assert first.returncode == 0, first.stdout + first.stderr
+    before = snapshot(demo_copy / "output")
+    articles = demo_copy / "content" / "articles"
+    (articles / "foo.md").write_text("Title: Foo\nCategory: Tips\nDate: 2026-02-30\n\nText.\n")
+    (articles / "tips.md").write_text("Title: Tips\nDate: 2025-01-01\nTags tips, social\n"
+                                      "Category: Tips\n\nText.\n")
+
+    check = invoke(demo_copy, "check")
+    assert check.returncode == 1
+    assert BAD_DATE in check.stdout and BAD_LINE in check.stdout
+    assert "2 errors, 0 warnings" in check.stdout
+
+    failed = invoke(demo_copy, "preview")
+    assert failed.returncode == 1
+    assert f"content_check: {BAD_DATE}" in failed.stdout
+    assert "build failed with 2 errors" in failed.stdout
+    assert "output/ was left exactly as it was" in failed.stdout
+    assert snapshot(demo_copy / "output") == before
+    assert sorted(p.name for p in demo_copy.glob("output*")) == ["output"]
+
+    dev = invoke(demo_copy, "build")  # a preview still builds, loudly, and exits 1
+    assert dev.returncode == 1
+    assert f"content_check: {BAD_DATE}" in dev.stdout and "with 2 errors" in dev.stdout
+    assert (demo_copy / "output" / "articles" / "tips" / "index.html").is_file()
+
+
+def test_scheduled_article_stays_out_of_production_and_is_in_the_calendar(demo_copy):
+    soon, later = (datetime.now(ZONE) + timedelta(days=d) for d in (10, 20))
+    for title, date in (("Airship Followup", later), ("Zeppelin Launch", soon)):
+        made = invoke(demo_copy, "new", title, "--date", date.strftime("%Y-%m-%d %H:%M"))
+        assert made.returncode == 0 and "scheduled: it goes live on" in made.stdout
+
+    built = invoke(demo_copy, "preview")
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert "scheduled article" in built.stdout  # "held back: N scheduled articles"
+    leaks = [name for name, data in snapshot(demo_copy / "output").items()
+             if b"eppelin" in data or b"irship" in data or "eppelin" in name]
+    assert leaks == []
+
+    calendar = invoke(demo_copy, "calendar")
+    assert calendar.returncode == 0, calendar.stderr
+    out = calendar.stdout
+    assert soon.strftime("%a %-d %b %Y %H:%M") in out and later.strftime("%a %-d %b %Y") in out
+    assert out.index("Zeppelin Launch") < out.index("Airship Followup") < out.index(
+        "Recently published")
+
+
+def test_serve_answers_on_the_chosen_port(demo_copy):
+    assert invoke(demo_copy, "build").returncode == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([PYTHON, "-m", "invoke", "serve", "--port", str(port)],
+                              cwd=demo_copy, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as reply:
+                    body = reply.read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "invoke serve did not answer"
+                time.sleep(0.2)
+        assert reply.status == 200 and "Signal &amp; Reach" in body
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
