@@ -108,9 +108,9 @@ class FeedWriter:
         if not icon or is_absolute(icon):
             return icon
         if not (self.output_path / icon.lstrip("/")).is_file():
-            logger.warning("feeds: FEEDS_ICON %r is not in the built site (%s); the feeds go "
-                           "out without an icon. Fix: point FEEDS_ICON at an image the theme "
-                           "or STATIC_PATHS copies, e.g. \"theme/images/icon.png\".",
+            logger.warning("feeds: FEEDS_ICON %r is not in the built site (%s), so the feeds "
+                           "go out without an icon. Fix: point FEEDS_ICON at an image the theme "
+                           "or STATIC_PATHS copies, or set FEEDS_ICON = \"\" to go without.",
                            icon, self.output_path / icon.lstrip("/"))
             return ""
         return absolute(self.settings, icon)
