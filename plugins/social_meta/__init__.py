@@ -39,7 +39,7 @@ def _annotate(generator: Any, names: tuple[str, ...], is_article: bool) -> None:
     for content in chain.from_iterable(getattr(generator, name, []) for name in names):
         meta, found = content_meta(content, generator.context, settings, is_article)
         content.social = meta
-        found += problems(meta, content, settings)
+        found += problems(meta, settings, image_reported=bool(found))
         label = source_label(content, generator.settings)
         ships = getattr(content, "status", "published") != "draft"
         report(label, found, fatal=settings.strict and is_article and ships)

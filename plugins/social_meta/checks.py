@@ -39,15 +39,19 @@ def site_problem(settings: MetaSettings) -> str | None:
     return None
 
 
-def problems(meta: SocialMeta, content: Any, settings: MetaSettings) -> list[str]:
-    """Problems a shared link would show: missing title, description or image."""
+def problems(meta: SocialMeta, settings: MetaSettings, image_reported: bool) -> list[str]:
+    """Problems a shared link would show: missing title, description or image.
+
+    `image_reported`: the page's own `Image:` was already reported, with its own fix.
+    """
     found = []
     if not meta.title:
         found.append(FIX_TITLE)
     if not meta.description:
         found.append(FIX_DESCRIPTION)
     if meta.image is None:
-        found.append(FIX_IMAGE)
+        if not image_reported:
+            found.append(FIX_IMAGE)
     elif settings.strict and is_public(settings.site_url) and not is_public(meta.image.url):
         found.append(f"preview image {meta.image.url!r} is not an absolute http(s) URL; use a "
                      f"file under content/ or a full https:// address")
