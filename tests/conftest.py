@@ -91,3 +91,57 @@ def pelican_logs(caplog):
 
 
 PYTHON = sys.executable
+
+
+# -- promote: one 127.0.0.1 fake per network, the deployed site, and all of them wired together --
+
+
+def _serve(fake):
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture
+def fake_mastodon():
+    """A strict Mastodon API on 127.0.0.1 (tests/fakes/mastodon.py)."""
+    from tests.fakes.mastodon import FakeMastodon
+    yield from _serve(FakeMastodon())
+
+
+@pytest.fixture
+def fake_bluesky():
+    """A strict Bluesky PDS on 127.0.0.1 (tests/fakes/bluesky.py)."""
+    from tests.fakes.bluesky import FakeBluesky
+    yield from _serve(FakeBluesky())
+
+
+@pytest.fixture
+def fake_telegram():
+    """A strict Telegram Bot API on 127.0.0.1 (tests/fakes/telegram.py)."""
+    from tests.fakes.telegram import FakeTelegram
+    yield from _serve(FakeTelegram())
+
+
+@pytest.fixture
+def fake_discord():
+    """A strict Discord webhook API on 127.0.0.1 (tests/fakes/discord.py)."""
+    from tests.fakes.discord import FakeDiscord
+    yield from _serve(FakeDiscord())
+
+
+@pytest.fixture
+def fake_site():
+    """The deployed blog as promote's live check sees it (tests/fakes/site.py)."""
+    from tests.fakes.site import FakeSite
+    yield from _serve(FakeSite())
+
+
+@pytest.fixture
+def promote_world(tmp_path, fake_site, fake_mastodon, fake_bluesky, fake_telegram, fake_discord):
+    """A blog folder, its live site and the four networks (tests/fakes/world.py)."""
+    from tests.fakes.world import PromoteWorld
+    return PromoteWorld(tmp_path, fake_site, {"mastodon": fake_mastodon, "bluesky": fake_bluesky,
+                                              "telegram": fake_telegram, "discord": fake_discord})

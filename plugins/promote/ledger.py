@@ -159,10 +159,12 @@ class Ledger:
             try:
                 if self.read_only:
                     db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
-                                         timeout=self.busy_timeout, isolation_level=None)
+                                         timeout=self.busy_timeout, isolation_level=None,
+                                         check_same_thread=False)
                 else:
+                    # Each thread uses its own connection; close() may run elsewhere.
                     db = sqlite3.connect(self.path, timeout=self.busy_timeout,
-                                         isolation_level=None)
+                                         isolation_level=None, check_same_thread=False)
                     db.execute("PRAGMA journal_mode=WAL")
                     db.execute("PRAGMA synchronous=FULL")
             except sqlite3.Error as exc:

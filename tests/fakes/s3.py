@@ -1,9 +1,10 @@
 """Real S3 for deploy tests: SeaweedFS on 127.0.0.1, which checks credentials and honours
 conditional writes (If-Match / If-None-Match) as AWS S3 does, plus three helpers around it:
 
-- ``CuttingProxy``  forwards to SeaweedFS, records the order of uploads, and after N uploads cuts
-                    each further upload off halfway (half the body reaches S3, then the connection
-                    drops on both sides), like a network failing in the middle of a deploy
+- ``S3Proxy``       forwards to SeaweedFS and records every upload (start, end, status); on cue it
+                    cuts uploads off halfway after N (half the body reaches S3, then both
+                    connections drop: a network failing mid-deploy), or holds them at a gate
+                    until the test opens it (to interleave two publishes exactly)
 - ``BucketSite``    a web server serving the site's objects from the bucket (a CDN with an origin
                     path), so tests can fetch pages as readers do
 - ``moto_server``   moto's server, for the CloudFront API
@@ -176,12 +177,15 @@ def s3_env(s3, monkeypatch, tmp_path) -> S3Server:
 
 
 @dataclass
-class CuttingProxy:
-    """A pass-through proxy to S3 that records uploads and, after `allow_uploads`, cuts them off."""
+class S3Proxy:
+    """A pass-through proxy to S3 that records uploads; it can cut them off or hold them."""
 
     upstream: str
-    allow_uploads: int | None = None
+    allow_uploads: int | None = None  # cut every upload after this many
+    gate: threading.Event | None = None  # when set to an Event, uploads wait until it is set
+    waiting: threading.Event = field(default_factory=threading.Event)  # an upload is at the gate
     events: list[tuple[str, str]] = field(default_factory=list)  # ("start" | "end" | "cut", key)
+    statuses: list[tuple[str, int]] = field(default_factory=list)  # (key, status) per upload
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -230,6 +234,9 @@ class CuttingProxy:
         if upload and self._cut_this_one(key):
             self._send_half(handler, headers, body)
             return
+        if upload and self.gate is not None:
+            self.waiting.set()
+            self.gate.wait(60)
         host, port = urlsplit(self.upstream).hostname, urlsplit(self.upstream).port
         connection = http.client.HTTPConnection(host, port, timeout=60)
         connection.putrequest(handler.command, handler.path, skip_host=True,
@@ -251,6 +258,7 @@ class CuttingProxy:
         if upload:
             with self.lock:
                 self.events.append(("end", key))
+                self.statuses.append((key, answer.status))
 
     def _send_half(self, handler: BaseHTTPRequestHandler, headers: list, body: bytes) -> None:
         """Send the headers and half the body to S3, then drop both connections."""
@@ -264,9 +272,9 @@ class CuttingProxy:
 
 
 @pytest.fixture
-def cutting_proxy(s3) -> Iterator[CuttingProxy]:
-    """A CuttingProxy in front of the session's SeaweedFS (passes everything until told otherwise)."""
-    proxy = CuttingProxy(s3.endpoint_url)
+def s3_proxy(s3) -> Iterator[S3Proxy]:
+    """An S3Proxy in front of the session's SeaweedFS (passes everything until told otherwise)."""
+    proxy = S3Proxy(s3.endpoint_url)
     try:
         yield proxy
     finally:

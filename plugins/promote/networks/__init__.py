@@ -17,6 +17,10 @@ ADAPTERS: dict[str, str] = {
     "bluesky": "promote.networks.bluesky:BlueskyAdapter",
     "telegram": "promote.networks.telegram:TelegramAdapter",
     "discord": "promote.networks.discord:DiscordAdapter",
+    "x": "promote.networks.x:XAdapter",
+    "linkedin": "promote.networks.linkedin:LinkedInAdapter",
+    "facebook": "promote.networks.facebook:FacebookAdapter",
+    "threads": "promote.networks.threads:ThreadsAdapter",
 }
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import unicodedata
 from typing import Any
-from urllib.parse import urlsplit
 
 import regex
 import requests
@@ -29,6 +28,7 @@ from promote.errors import (AmbiguousError, CredentialsError, NetworkError, Perm
                             RateLimited)
 from promote.http import parse_retry_after, seconds_until_epoch
 from promote.networks.base import URL_RE, Attempt, EnvVar, Message, NetworkAdapter, Posted
+from promote.networks.matching import same_article
 
 # twitter-text config v3 (github.com/twitter/twitter-text config/v3.json): weight 100 of scale 100.
 _LIGHT = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
@@ -72,12 +72,6 @@ def _bare_weight(text: str) -> int:
         total += max(URL_LENGTH, _plain_weight(match.group()))
         last = match.end()
     return total + _plain_weight(text[last:])
-
-
-def _same_article(found: str, article_url: str) -> bool:
-    """True when `found` is the article's URL, whatever query (UTM tags) it carries."""
-    a, b = urlsplit(found), urlsplit(article_url)
-    return (a.netloc.lower(), a.path.rstrip("/")) == (b.netloc.lower(), b.path.rstrip("/"))
 
 
 def _reset_wait(headers: Any) -> float | None:
@@ -175,7 +169,7 @@ class XAdapter(NetworkAdapter):
                 body = self._call("GET", f"/2/users/{user_id}/tweets", params=params)
                 for tweet in body.get("data") or []:
                     urls = (tweet.get("entities") or {}).get("urls") or []
-                    if any(_same_article(u.get("expanded_url") or "", message.article_url)
+                    if any(same_article(u.get("expanded_url") or "", message.article_url)
                            for u in urls):
                         return self._posted(str(tweet["id"]))
                 token = (body.get("meta") or {}).get("next_token")

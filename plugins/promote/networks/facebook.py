@@ -1,0 +1,142 @@
+"""Facebook Page: a link post on the owner's Page through the Graph API ``/{page-id}/feed``.
+
+One-time setup: create an app at developers.facebook.com (type Business), add the Pages use case,
+and in the Graph API Explorer get a *User* token with ``pages_manage_posts``,
+``pages_read_engagement`` and ``pages_show_list``; exchange it for a long-lived one, then
+``GET /me/accounts`` lists your Pages with a Page token each (a Page token made from a long-lived
+user token does not expire). Put the Page's ``id`` in ``FACEBOOK_PAGE_ID`` and its
+``access_token`` in ``FACEBOOK_PAGE_ACCESS_TOKEN``. The Graph API version is the setting
+``PROMOTE_FACEBOOK_API_VERSION``.
+
+Exactly once: no idempotency key. After a crash or an unanswered request the Page's latest posts
+(``GET /{page-id}/posts``) are searched for the article's URL; a "duplicate status" refusal (#506)
+is resolved the same way and never retried.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+import requests
+
+from promote.errors import (AmbiguousError, NetworkError, PermanentError, RateLimited,
+                            SettingsError)
+from promote.networks.base import Attempt, EnvVar, Message, NetworkAdapter, NetworkConfig, Posted
+from promote.networks.matching import mentions_article, same_article
+from promote.networks.meta_graph import DUPLICATE, Remedies, translate
+
+VERSION_SETTING = "PROMOTE_FACEBOOK_API_VERSION"
+DEFAULT_VERSION = "v24.0"
+_VERSION_RE = re.compile(r"^v\d{1,3}\.\d{1,2}$")
+LOOKUP_PAGES = 2  # 2 x 25 Page posts back
+REMEDIES = Remedies(
+    token_variable="FACEBOOK_PAGE_ACCESS_TOKEN",
+    renew="get a new long-lived user token in the Graph API Explorer, then copy the Page's "
+          "access_token from GET /me/accounts into FACEBOOK_PAGE_ACCESS_TOKEN",
+    permissions="pages_manage_posts and pages_read_engagement (and the CREATE_CONTENT task on "
+                "the Page); grant them in the Graph API Explorer and copy the new Page token")
+
+
+class FacebookAdapter(NetworkAdapter):
+    """Posts message + link to a Page's feed with a Page access token."""
+
+    name = "facebook"
+    label = "Facebook"
+    setup_help = ("Graph API Explorer: a user token with pages_manage_posts, "
+                  "pages_read_engagement, pages_show_list; GET /me/accounts gives the Page id "
+                  "and its Page access token.")
+    text_limit = 63206  # the limit commonly cited; Graph documents none
+    env_vars = (
+        EnvVar("FACEBOOK_PAGE_ID", "the Page's numeric id (GET /me/accounts › id)"),
+        EnvVar("FACEBOOK_PAGE_ACCESS_TOKEN", "the Page's access_token from GET /me/accounts "
+               "(user token with pages_manage_posts, pages_read_engagement)", secret=True),
+        EnvVar("FACEBOOK_API_BASE_URL", "the Graph API, default https://graph.facebook.com",
+               required=False, default="https://graph.facebook.com"),
+    )
+    base_url_env = "FACEBOOK_API_BASE_URL"
+    default_base_url = "https://graph.facebook.com"
+    can_find_existing = True
+    option_defaults: ClassVar[dict[str, Any]] = {VERSION_SETTING: DEFAULT_VERSION}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        version = str(self.config.options.get(VERSION_SETTING) or DEFAULT_VERSION)
+        self.graph = f"{self.base_url}/{version}"
+        self.page = self.env("FACEBOOK_PAGE_ID")
+
+    @classmethod
+    def check_config(cls, config: NetworkConfig) -> None:
+        """The Page id is a number; the API version looks like v24.0."""
+        if not config.env.get("FACEBOOK_PAGE_ID", "").isdigit():
+            raise SettingsError("FACEBOOK_PAGE_ID", "is not a numeric Page id",
+                                "Copy the `id` of your Page from GET /me/accounts (Graph API "
+                                "Explorer), or from the Page's About › Page transparency.")
+        version = str(config.options.get(VERSION_SETTING) or DEFAULT_VERSION)
+        if not _VERSION_RE.match(version):
+            raise SettingsError(VERSION_SETTING, f"{version!r} is not a Graph API version",
+                                f'Write it like "{DEFAULT_VERSION}".')
+
+    def account_parts(self) -> tuple[str, ...]:
+        """The Page id names the account."""
+        return (self.base_url, self.page)
+
+    def _token(self) -> dict[str, str]:
+        return {"access_token": self.env("FACEBOOK_PAGE_ACCESS_TOKEN")}
+
+    def post(self, message: Message, attempt: Attempt) -> Posted:
+        """POST /{page-id}/feed with message and link; the permalink is read back."""
+        try:
+            body = self.answer(self.client.request(
+                "POST", f"{self.graph}/{self.page}/feed",
+                data={"message": message.text, "link": message.link, **self._token()}))
+        except PermanentError as exc:
+            if not exc.message.startswith(DUPLICATE):
+                raise
+            return self._resolve_duplicate(exc, message, attempt)
+        return Posted(str(body["id"]), self._permalink(str(body["id"])))
+
+    def _resolve_duplicate(self, exc: PermanentError, message: Message,
+                           attempt: Attempt) -> Posted:
+        existing = self.find_existing(message, attempt)
+        if existing is None:
+            raise AmbiguousError(self.name, f"{exc.message}; the Page already has this exact "
+                                 "text but it is not among its latest posts, so nothing was "
+                                 "posted again", exc.status) from None
+        return existing
+
+    def _permalink(self, post_id: str) -> str:
+        """The post's public URL; the id form if the Page cannot be read back."""
+        try:
+            body = self.answer(self.client.request(
+                "GET", f"{self.graph}/{post_id}",
+                params={"fields": "permalink_url", **self._token()}))
+            return str(body.get("permalink_url") or f"https://www.facebook.com/{post_id}")
+        except NetworkError:
+            return f"https://www.facebook.com/{post_id}"
+
+    def find_existing(self, message: Message, attempt: Attempt) -> Posted | None:
+        """Search the Page's latest posts for the article's URL (link or message)."""
+        url = f"{self.graph}/{self.page}/posts"
+        params: dict[str, Any] = {
+            "fields": "id,permalink_url,link,message,created_time", "limit": 25,
+            **self._token()}
+        try:
+            for _page in range(LOOKUP_PAGES):
+                body = self.answer(self.client.request("GET", url, params=params))
+                for item in body.get("data") or []:
+                    if same_article(item.get("link") or "", message.article_url) or \
+                            mentions_article(item.get("message") or "", message.article_url):
+                        link = item.get("permalink_url") or f"https://www.facebook.com/{item['id']}"
+                        return Posted(str(item["id"]), str(link))
+                after = ((body.get("paging") or {}).get("cursors") or {}).get("after")
+                if not (body.get("paging") or {}).get("next") or not after:
+                    return None
+                params = {**params, "after": after}
+            return None
+        except (PermanentError, RateLimited) as exc:
+            raise AmbiguousError(self.name, f"cannot read the Page's posts to check whether the "
+                                 f"article went out ({exc.message})", exc.status) from None
+
+    def parse_error(self, response: requests.Response) -> NetworkError:
+        """Graph API error objects → one line naming the fix."""
+        return translate(self.name, response, REMEDIES)

@@ -1,0 +1,116 @@
+"""FakeMastodon: the Mastodon status API, strictly (auth, limits, idempotency, rate-limit headers).
+
+Counts like the upstream StatusLengthValidator: grapheme clusters, every http(s) URL as 23.
+Keeps Idempotency-Key → status for `idempotency_ttl` seconds (an hour upstream), serialised.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import regex
+
+from tests.fakes.server import FakeServer, Recorded, Reply
+
+TOKEN = "mastodon-test-token-5f2b9c"
+URL_RE = regex.compile(r"https?://\S+")
+
+
+def mastodon_length(text: str) -> int:
+    """Graphemes, with each URL counted as 23."""
+    return len(regex.findall(r"\X", URL_RE.sub("x" * 23, text)))
+
+
+def rate_limited(reset_in: float = 1.0) -> Reply:
+    """Mastodon's 429: no Retry-After, an ISO 8601 X-RateLimit-Reset."""
+    reset = (datetime.now(UTC) + timedelta(seconds=reset_in)).isoformat(timespec="microseconds")
+    return Reply(429, {"error": "Too many requests"},
+                 {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0",
+                  "X-RateLimit-Reset": reset.replace("+00:00", "Z")})
+
+
+class FakeMastodon(FakeServer):
+    """One account ("signal", id 109) on one server."""
+
+    def __init__(self, token: str = TOKEN, max_characters: int = 500) -> None:
+        super().__init__()
+        self.token = token
+        self.max_characters = max_characters
+        self.statuses: list[dict[str, Any]] = []
+        self.idempotency: dict[str, tuple[float, dict[str, Any]]] = {}
+        self.idempotency_ttl = 3600.0
+        self.account = {"id": "109", "username": "signal", "acct": "signal"}
+
+    def _headers(self) -> dict[str, str]:
+        reset = (datetime.now(UTC) + timedelta(minutes=5)).isoformat().replace("+00:00", "Z")
+        return {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "299",
+                "X-RateLimit-Reset": reset}
+
+    def _reply(self, status: int, body: Any) -> Reply:
+        return Reply(status, body, self._headers())
+
+    def handle(self, request: Recorded) -> Reply:
+        """Route one request."""
+        if request.header("Authorization") != f"Bearer {self.token}":
+            return self._reply(401, {"error": "The access token is invalid"})
+        if request.method == "POST" and request.path == "/api/v1/statuses":
+            return self._create(request)
+        if request.method == "GET" and request.path == "/api/v1/accounts/verify_credentials":
+            return self._reply(200, self.account)
+        own = f"/api/v1/accounts/{self.account['id']}/statuses"
+        if request.method == "GET" and request.path == own:
+            return self._list(request)
+        return self._reply(404, {"error": "Record not found"})
+
+    def _params(self, request: Recorded) -> dict[str, str]:
+        kind = request.header("Content-Type") or ""
+        if kind.startswith("application/json"):
+            return {k: str(v) for k, v in (request.json or {}).items()}
+        if kind.startswith("application/x-www-form-urlencoded"):
+            return {k: v[-1] for k, v in request.form.items()}
+        return {k: v[-1] for k, v in request.query.items()}
+
+    def _create(self, request: Recorded) -> Reply:
+        params = self._params(request)
+        key = request.header("Idempotency-Key")
+        with self.lock:  # upstream serialises repeats of one key with a lock
+            if key and key in self.idempotency:
+                stamp, status = self.idempotency[key]
+                if time.time() - stamp < self.idempotency_ttl:
+                    return self._reply(200, status)
+            text = params.get("status", "")
+            if not text.strip():
+                return self._reply(422, {"error": "Validation failed: Text can't be blank"})
+            if mastodon_length(text) > self.max_characters:
+                return self._reply(422, {"error": "Validation failed: Text character limit of "
+                                                  f"{self.max_characters} exceeded"})
+            if params.get("visibility", "public") not in ("public", "unlisted", "private",
+                                                          "direct"):
+                return self._reply(422, {"error": "Validation failed: Visibility is invalid"})
+            status = self._status(text, params)
+            self.statuses.append(status)
+            if key:
+                self.idempotency[key] = (time.time(), status)
+        return self._reply(200, status)
+
+    def _status(self, text: str, params: dict[str, str]) -> dict[str, Any]:
+        status_id = str(110_000 + len(self.statuses) + 1)
+        content = URL_RE.sub(lambda m: f'<a href="{m.group()}">{m.group()}</a>',
+                             html.escape(text, quote=False))
+        return {"id": status_id, "created_at": datetime.now(UTC).isoformat(),
+                "url": f"{self.base_url}/@signal/{status_id}",
+                "uri": f"{self.base_url}/users/signal/statuses/{status_id}",
+                "content": f"<p>{content}</p>", "text": text,
+                "visibility": params.get("visibility", "public"),
+                "language": params.get("language"), "account": self.account, "card": None}
+
+    def _list(self, request: Recorded) -> Reply:
+        query = {k: v[-1] for k, v in request.query.items()}
+        limit = min(int(query.get("limit", 20)), 40)
+        newest_first = list(reversed(self.statuses))
+        if "max_id" in query:
+            newest_first = [s for s in newest_first if int(s["id"]) < int(query["max_id"])]
+        return self._reply(200, newest_first[:limit])
