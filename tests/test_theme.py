@@ -362,3 +362,16 @@ def test_production_pages_link_absolutely_and_the_404_works_at_any_address(build
     assert not_found.xpath("//main//a[normalize-space()='Search the archives']/@href") == [f"{site}/archives/"]
     assert not_found.xpath("//head/link[@rel='stylesheet']/@href")[0] == f"{site}/theme/css/site.css"
     assert page(output, "articles/a/index.html").xpath("//main//a[@rel='tag']/@href") == [f"{site}/tag/x/"]
+
+
+def test_one_small_stylesheet_and_no_script_of_the_themes_own():
+    theme = ROOT / "theme"
+    assert (theme / "static/css/site.css").stat().st_size < 12 * 1024
+    own_templates = [p for p in (theme / "templates").rglob("*.html")
+                     if p.name not in {"head_meta.html", "share.html", "feed_links.html",
+                                       "subscribe.html", "syndication.html"}]
+    assert len(own_templates) >= 15
+    for template in own_templates:
+        text = template.read_text(encoding="utf-8")
+        assert "<script" not in text, template
+        assert 'src="http' not in text and 'href="http' not in text and "url(http" not in text, template
