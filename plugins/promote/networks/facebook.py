@@ -5,8 +5,8 @@ and in the Graph API Explorer get a *User* token with ``pages_manage_posts``,
 ``pages_read_engagement`` and ``pages_show_list``; exchange it for a long-lived one, then
 ``GET /me/accounts`` lists your Pages with a Page token each (a Page token made from a long-lived
 user token does not expire). Put the Page's ``id`` in ``FACEBOOK_PAGE_ID`` and its
-``access_token`` in ``FACEBOOK_PAGE_ACCESS_TOKEN``. The Graph API version is the setting
-``PROMOTE_FACEBOOK_API_VERSION``.
+``access_token`` in ``FACEBOOK_PAGE_ACCESS_TOKEN``. The Graph API version is
+``FACEBOOK_API_VERSION`` (default v24.0; each version lives about two years).
 
 Exactly once: no idempotency key. After a crash or an unanswered request the Page's latest posts
 (``GET /{page-id}/posts``) are searched for the article's URL; a "duplicate status" refusal (#506)
@@ -16,16 +16,16 @@ is resolved the same way and never retried.
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from typing import Any
 import requests
 
 from promote.errors import (AmbiguousError, NetworkError, PermanentError, RateLimited,
-                            SettingsError)
+                            SettingsError, TransientError)
 from promote.networks.base import Attempt, EnvVar, Message, NetworkAdapter, NetworkConfig, Posted
 from promote.networks.matching import mentions_article, same_article
 from promote.networks.meta_graph import DUPLICATE, Remedies, translate
 
-VERSION_SETTING = "PROMOTE_FACEBOOK_API_VERSION"
+VERSION_SETTING = "FACEBOOK_API_VERSION"
 DEFAULT_VERSION = "v24.0"
 _VERSION_RE = re.compile(r"^v\d{1,3}\.\d{1,2}$")
 LOOKUP_PAGES = 2  # 2 x 25 Page posts back
@@ -52,15 +52,16 @@ class FacebookAdapter(NetworkAdapter):
                "(user token with pages_manage_posts, pages_read_engagement)", secret=True),
         EnvVar("FACEBOOK_API_BASE_URL", "the Graph API, default https://graph.facebook.com",
                required=False, default="https://graph.facebook.com"),
+        EnvVar(VERSION_SETTING, f"the Graph API version, default {DEFAULT_VERSION}",
+               required=False, default=DEFAULT_VERSION),
     )
     base_url_env = "FACEBOOK_API_BASE_URL"
     default_base_url = "https://graph.facebook.com"
     can_find_existing = True
-    option_defaults: ClassVar[dict[str, Any]] = {VERSION_SETTING: DEFAULT_VERSION}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        version = str(self.config.options.get(VERSION_SETTING) or DEFAULT_VERSION)
+        version = self.env(VERSION_SETTING) or DEFAULT_VERSION
         self.graph = f"{self.base_url}/{version}"
         self.page = self.env("FACEBOOK_PAGE_ID")
 
@@ -71,7 +72,7 @@ class FacebookAdapter(NetworkAdapter):
             raise SettingsError("FACEBOOK_PAGE_ID", "is not a numeric Page id",
                                 "Copy the `id` of your Page from GET /me/accounts (Graph API "
                                 "Explorer), or from the Page's About › Page transparency.")
-        version = str(config.options.get(VERSION_SETTING) or DEFAULT_VERSION)
+        version = config.env.get(VERSION_SETTING) or DEFAULT_VERSION
         if not _VERSION_RE.match(version):
             raise SettingsError(VERSION_SETTING, f"{version!r} is not a Graph API version",
                                 f'Write it like "{DEFAULT_VERSION}".')
@@ -92,17 +93,24 @@ class FacebookAdapter(NetworkAdapter):
         except PermanentError as exc:
             if not exc.message.startswith(DUPLICATE):
                 raise
-            return self._resolve_duplicate(exc, message, attempt)
+            # The Page holds this exact text (it names the article): it went out before.
+            attempt.save("duplicate", exc.message)
+            return self._existing_or_unknown(message, attempt)
         return Posted(str(body["id"]), self._permalink(str(body["id"])))
 
-    def _resolve_duplicate(self, exc: PermanentError, message: Message,
-                           attempt: Attempt) -> Posted:
-        existing = self.find_existing(message, attempt)
-        if existing is None:
-            raise AmbiguousError(self.name, f"{exc.message}; the Page already has this exact "
-                                 "text but it is not among its latest posts, so nothing was "
-                                 "posted again", exc.status) from None
-        return existing
+    def find_existing(self, message: Message, attempt: Attempt) -> Posted | None:
+        """Search the Page's latest posts for the article's URL (link or message)."""
+        if attempt.progress.get("duplicate"):
+            return self._existing_or_unknown(message, attempt)
+        return self._search(message)
+
+    def _existing_or_unknown(self, message: Message, attempt: Attempt) -> Posted:
+        found = self._search(message)
+        if found is None:
+            raise AmbiguousError(self.name, f"{attempt.progress['duplicate']}: the Page already "
+                                 "has this exact text, but it is not among its latest posts; "
+                                 "nothing was posted again")
+        return found
 
     def _permalink(self, post_id: str) -> str:
         """The post's public URL; the id form if the Page cannot be read back."""
@@ -114,8 +122,7 @@ class FacebookAdapter(NetworkAdapter):
         except NetworkError:
             return f"https://www.facebook.com/{post_id}"
 
-    def find_existing(self, message: Message, attempt: Attempt) -> Posted | None:
-        """Search the Page's latest posts for the article's URL (link or message)."""
+    def _search(self, message: Message) -> Posted | None:
         url = f"{self.graph}/{self.page}/posts"
         params: dict[str, Any] = {
             "fields": "id,permalink_url,link,message,created_time", "limit": 25,
@@ -133,7 +140,7 @@ class FacebookAdapter(NetworkAdapter):
                     return None
                 params = {**params, "after": after}
             return None
-        except (PermanentError, RateLimited) as exc:
+        except (PermanentError, RateLimited, TransientError) as exc:
             raise AmbiguousError(self.name, f"cannot read the Page's posts to check whether the "
                                  f"article went out ({exc.message})", exc.status) from None
 

@@ -6,8 +6,8 @@ OpenID Connect" (``openid profile``); get a member token with those scopes (OAut
 Create token) into ``LINKEDIN_ACCESS_TOKEN`` (it lasts 60 days). ``GET /v2/userinfo`` returns
 ``sub``: your author is ``urn:li:person:<sub>`` in ``LINKEDIN_AUTHOR_URN``. To post as a Company
 Page use ``urn:li:organization:<id>`` and a token with ``w_organization_social``. The
-``LinkedIn-Version`` sent is the setting ``PROMOTE_LINKEDIN_VERSION`` (versions retire after
-about a year).
+``LinkedIn-Version`` sent is ``LINKEDIN_API_VERSION`` (YYYYMM; versions retire after about a
+year).
 
 Exactly once: there is no idempotency key and reading one's own posts needs a permission most apps
 lack (``r_member_social``; pages have ``r_organization_social``). After a crash the author's posts
@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -33,7 +33,7 @@ from promote.networks.base import (URL_RE, Attempt, EnvVar, Message, NetworkAdap
 from promote.networks.matching import same_article
 
 log = logging.getLogger("promote")
-VERSION_SETTING = "PROMOTE_LINKEDIN_VERSION"
+VERSION_SETTING = "LINKEDIN_API_VERSION"
 DEFAULT_VERSION = "202605"
 URN_RE = re.compile(r"^urn:li:(person|organization):[A-Za-z0-9_-]+$")
 _VERSION_RE = re.compile(r"^20\d{4}(\.\d{2})?$")
@@ -70,16 +70,17 @@ class LinkedInAdapter(NetworkAdapter):
                "urn:li:organization:<page id>"),
         EnvVar("LINKEDIN_API_BASE_URL", "the API, default https://api.linkedin.com",
                required=False, default="https://api.linkedin.com"),
+        EnvVar(VERSION_SETTING, f"the LinkedIn-Version (YYYYMM), default {DEFAULT_VERSION}",
+               required=False, default=DEFAULT_VERSION),
     )
     base_url_env = "LINKEDIN_API_BASE_URL"
     default_base_url = "https://api.linkedin.com"
     can_find_existing = True
-    option_defaults: ClassVar[dict[str, Any]] = {VERSION_SETTING: DEFAULT_VERSION}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.author = self.env("LINKEDIN_AUTHOR_URN")
-        self.version = str(self.config.options.get(VERSION_SETTING) or DEFAULT_VERSION)
+        self.version = self.env(VERSION_SETTING) or DEFAULT_VERSION
 
     @classmethod
     def check_config(cls, config: NetworkConfig) -> None:
@@ -89,7 +90,7 @@ class LinkedInAdapter(NetworkAdapter):
                                 "Write urn:li:person:<sub> (sub from GET "
                                 "https://api.linkedin.com/v2/userinfo) or "
                                 "urn:li:organization:<your page's number>.")
-        version = str(config.options.get(VERSION_SETTING) or DEFAULT_VERSION)
+        version = config.env.get(VERSION_SETTING) or DEFAULT_VERSION
         if not _VERSION_RE.match(version):
             raise SettingsError(VERSION_SETTING, f"{version!r} is not a LinkedIn version",
                                 f'Write it as YYYYMM, e.g. "{DEFAULT_VERSION}".')

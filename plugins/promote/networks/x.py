@@ -25,7 +25,7 @@ import requests
 from requests_oauthlib import OAuth1
 
 from promote.errors import (AmbiguousError, CredentialsError, NetworkError, PermanentError,
-                            RateLimited)
+                            RateLimited, TransientError)
 from promote.http import parse_retry_after, seconds_until_epoch
 from promote.networks.base import URL_RE, Attempt, EnvVar, Message, NetworkAdapter, Posted
 from promote.networks.matching import same_article
@@ -148,19 +148,29 @@ class XAdapter(NetworkAdapter):
         try:
             body = self._call("POST", "/2/tweets", ok=(201, 200), json={"text": message.text})
         except PermanentError as exc:
-            if DUPLICATE not in exc.message:
+            if not exc.message.startswith(DUPLICATE):
                 raise
-            existing = self.find_existing(message, attempt)
-            if existing is None:
-                raise PermanentError(self.name, f"{exc.message} X already has a post with this "
-                                     "exact text but not one linking this article; nothing was "
-                                     "posted. Give the article a `Social_X:` text.",
-                                     exc.status) from None
-            return existing
+            # X holds this exact text (it names the article): it went out before. Remember
+            # that, so "not found" below means unknown, never "send again".
+            attempt.save("duplicate", exc.message)
+            return self._existing_or_unknown(message, attempt)
         return self._posted(str(body["data"]["id"]))
 
     def find_existing(self, message: Message, attempt: Attempt) -> Posted | None:
         """Look for the article's URL among the account's latest posts."""
+        if attempt.progress.get("duplicate"):
+            return self._existing_or_unknown(message, attempt)
+        return self._search(message)
+
+    def _existing_or_unknown(self, message: Message, attempt: Attempt) -> Posted:
+        found = self._search(message)
+        if found is None:
+            raise AmbiguousError(self.name, f"{attempt.progress['duplicate']}: X already has "
+                                 "this exact text, but it is not among the account's latest "
+                                 f"{100 * TIMELINE_PAGES} posts; nothing was posted again")
+        return found
+
+    def _search(self, message: Message) -> Posted | None:
         try:
             user_id = self._user()["id"]
             params: dict[str, Any] = {"max_results": 100, "exclude": "replies,retweets",
@@ -177,7 +187,7 @@ class XAdapter(NetworkAdapter):
                     return None
                 params["pagination_token"] = token
             return None
-        except (PermanentError, RateLimited) as exc:
+        except (PermanentError, RateLimited, TransientError) as exc:
             raise AmbiguousError(self.name, f"cannot read the account's posts to check whether "
                                  f"the article went out ({exc.message})", exc.status) from None
 
@@ -196,7 +206,7 @@ class XAdapter(NetworkAdapter):
                 wait = parse_retry_after(response.headers.get("Retry-After"), response.headers)
             return RateLimited(self.name, text, 900.0 if wait is None else wait, status)
         if status == 403 and "duplicate" in text.lower():
-            return PermanentError(self.name, f"{DUPLICATE}: {text}", status)
+            return PermanentError(self.name, f"{DUPLICATE}: {text}", status)  # never retried
         if status == 403 and ("oauth1-permissions" in kind or "permission" in text.lower()):
             return CredentialsError(self.name, f"{text}: set the App permissions to 'Read and "
                                     "write' (developer portal › your App › User authentication "
