@@ -36,11 +36,13 @@ def pelican_settings(path: str | Path) -> dict[str, Any]:
 
 
 def _setup_logging(console: Console) -> None:
+    """Show promote's warnings on this run's console (replacing an earlier run's handler)."""
     install_log_redaction()
-    if not any(isinstance(h, RichHandler) for h in log.handlers):
-        handler = RichHandler(console=console, show_time=False, show_path=False)
-        handler.setLevel(logging.WARNING)
-        log.addHandler(handler)
+    for old in [h for h in log.handlers if isinstance(h, RichHandler)]:
+        log.removeHandler(old)
+    handler = RichHandler(console=console, show_time=False, show_path=False)
+    handler.setLevel(logging.WARNING)
+    log.addHandler(handler)
 
 
 def build_targets(settings: PromoteSettings, names: list[str], dry_run: bool) -> dict[str, Target]:

@@ -60,7 +60,7 @@ def network_lines(reports: list[NetworkReport]) -> list[Text]:
         if report.error:
             lines.append(Text(f"{report.label}: not run: {report.error}", style="red"))
             continue
-        counts = Counter(o.status for o in report.outcomes)
+        counts = Counter(o.status for o in report.outcomes if o.detail != "Promote: no")
         parts = [f"{n} {status}" for status, n in sorted(counts.items())]
         if report.baseline:
             parts.append(f"{report.baseline} existing articles recorded as baseline "
