@@ -18,3 +18,7 @@ DRAFT_URL = DRAFT_SAVE_AS = DRAFT_LANG_URL = DRAFT_LANG_SAVE_AS = ""
 DRAFT_PAGE_URL = DRAFT_PAGE_SAVE_AS = DRAFT_PAGE_LANG_URL = DRAFT_PAGE_LANG_SAVE_AS = ""
 
 DELETE_OUTPUT_DIRECTORY = True
+
+# Networks `invoke promote` announces new articles on; their tokens come from the environment
+# or .env (README, "Networks"). Any of: "mastodon", "bluesky", "telegram", "discord".
+PROMOTE_NETWORKS = []

@@ -14,7 +14,6 @@ from typing import Any
 
 from invoke import task
 from invoke.exceptions import Exit
-from invoke.main import program
 from rich.console import Console
 
 ROOT = Path(__file__).resolve().parent
@@ -44,18 +43,21 @@ console = Console(highlight=False)
 
 
 # ── helpers ─────────────────────────────────────────────────────────────────────────────────
+def _pelican_options() -> dict[str, Any]:
+    """Pelican's options given after `--`, taken from the command line as typed (invoke's
+    remainder string would lose the quotes that -e KEY='"text"' needs)."""
+    return overrides_from_cli(sys.argv[sys.argv.index("--") + 1:] if "--" in sys.argv else [])
+
+
 def _settings(publish: bool = False) -> dict[str, Any]:
     """Pelican's settings, with any options given after `--`."""
-    remainder = getattr(program.core, "remainder", "") if program.core else ""
-    return load(CONFIG["settings_publish" if publish else "settings_base"],
-                overrides_from_cli(remainder))
+    return load(CONFIG["settings_publish" if publish else "settings_base"], _pelican_options())
 
 
 def _build(publish: bool) -> BuildResult:
-    remainder = getattr(program.core, "remainder", "") if program.core else ""
     with console.status("Building the production site…" if publish else "Building…"):
         result = build_site(CONFIG["settings_publish" if publish else "settings_base"],
-                            production=publish, overrides=overrides_from_cli(remainder))
+                            production=publish, overrides=_pelican_options())
     print_build(result, console)
     return result
 
@@ -154,3 +156,31 @@ def calendar(c, recent=CONFIG["recent"]):
 
 
 # ── deploy and promote ──────────────────────────────────────────────────────────────────────
+@task(help={"dry-run": "show each network's exact text and link card; post nothing, write nothing",
+            "network": "only this network (one of PROMOTE_NETWORKS)",
+            "backfill": "also announce articles published before promotion was set up, oldest first",
+            "since": "with --backfill: only articles dated YYYY-MM-DD or later",
+            "retry-unknown": "send again the posts whose fate was unknown (after checking they are not there)",
+            "mark-posted": "ARTICLE_URL: record it as posted on --network (after checking it is there)",
+            "post-url": "with --mark-posted: the post's address, for the article's 'Also on' links"})
+def promote(c, dry_run=False, network=None, backfill=False, since=None, retry_unknown=False,
+            mark_posted=None, post_url=None):
+    """Announce newly published articles on each of PROMOTE_NETWORKS, exactly once."""
+    from promote.command import mark_posted as settle, promote as run_promote
+
+    if mark_posted:
+        if not network:
+            raise Exit("--mark-posted needs --network NAME (the network it was posted on).", code=1)
+        _exit_unless(settle(_settings(publish=True), mark_posted, network, post_url, console) == 0)
+        return
+    _exit_unless(run_promote(_settings(publish=True), dry_run=dry_run, network=network,
+                             backfill=backfill, since=since, retry_unknown=retry_unknown,
+                             console=console) == 0)
+
+
+@task(help={"json": "print the ledger as JSON instead of a table"})
+def report(c, json=False):
+    """Show the promotion ledger: every article on every network, and its state."""
+    from promote.command import report as show_ledger
+
+    _exit_unless(show_ledger(_settings(publish=True), as_json=json, console=console) == 0)
