@@ -158,3 +158,14 @@ def test_warnings_alone_do_not_stop_a_production_build(tmp_path):
                                'field the blog knows, so it is ignored; did you mean '
                                '"Category"? Rename it',)
     assert (tmp_path / "output" / "articles" / "fine" / "index.html").is_file()
+
+
+def test_duplicate_slug_keeps_the_first_file_in_a_development_preview(tmp_path):
+    content = write_site(tmp_path, CASES["duplicate slug"][0])
+    result = staged_build(ROOT / "pelicanconf.py", production=False, overrides={
+        "PATH": str(content), "OUTPUT_PATH": str(tmp_path / "output"),
+        "CACHE_PATH": str(tmp_path / "cache")})
+    assert result.replaced and result.articles == 1
+    assert result.errors == (f"content_check: {CASES['duplicate slug'][1]}",)
+    page = (tmp_path / "output" / "articles" / "same" / "index.html").read_text()
+    assert "One" in page and "Two" not in page

@@ -11,7 +11,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tests.conftest import PYTHON
+from site_build.build import build_site as staged_build
+
+from tests.conftest import PYTHON, ROOT, write_site
 
 ZONE = ZoneInfo("Europe/Stockholm")  # pelicanconf TIMEZONE
 BAD_DATE = ('content/articles/foo.md:3: Date "2026-02-30" is not a real date; '
@@ -132,3 +134,28 @@ def test_serve_answers_on_the_chosen_port(demo_copy):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([PYTHON, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_crashed_build_keeps_output_and_leftovers_of_dead_builds_are_cleared(tmp_path):
+    content = write_site(tmp_path, {"articles/a.md": "Title: A\nDate: 2025-01-01\n\nText.\n"})
+    options = {"PATH": str(content), "OUTPUT_PATH": str(tmp_path / "output"),
+               "CACHE_PATH": str(tmp_path / "cache")}
+    assert staged_build(ROOT / "pelicanconf.py", production=False, overrides=options).ok
+    before = snapshot(tmp_path / "output")
+    dead, alive = tmp_path / f"output.tmp-{_dead_pid()}", tmp_path / f"output.tmp-{os.getppid()}"
+    for leftover in (dead, alive, tmp_path / f"output.old-{_dead_pid()}"):
+        (leftover / "x").mkdir(parents=True)
+
+    crashed = staged_build(ROOT / "pelicanconf.py", production=False,
+                           overrides={**options, "DIRECT_TEMPLATES": ["index", "no-such-page"]})
+    assert not crashed.replaced and not crashed.ok
+    assert crashed.errors[-1].startswith("The build stopped: PelicanTemplateNotFound")
+    assert snapshot(tmp_path / "output") == before
+    # Another build's folder (its process still runs) is left alone; dead ones are gone.
+    assert sorted(p.name for p in tmp_path.glob("output*")) == sorted(["output", alive.name])

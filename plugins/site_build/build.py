@@ -9,7 +9,6 @@ A build that crashes (an exception out of Pelican) never replaces output/.
 
 from __future__ import annotations
 
-import shlex
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -67,11 +66,14 @@ class _Counts:
         }
 
 
-def overrides_from_cli(remainder: str) -> dict[str, Any]:
+def overrides_from_cli(argv: list[str]) -> dict[str, Any]:
     """Settings from Pelican's own command-line options (`invoke build -- -e KEY=VALUE`)."""
-    if not remainder.strip():
+    if not argv:
         return {}
-    config = get_config(parse_arguments(shlex.split(remainder)))
+    try:
+        config = get_config(parse_arguments(argv))
+    except ValueError as exc:
+        raise SystemExit(f"Pelican options after --: {exc}") from exc
     if not config.get("DEBUG"):
         config.pop("DEBUG", None)
     return config
