@@ -21,11 +21,12 @@ from site_deploy.deploy import deploy
 from site_deploy.errors import DeployError, DeploySettingsError, RefusedError, StorageError
 from site_deploy.kinds import Kind, cache_control, content_type, kind_of
 from site_deploy.settings import DEFAULTS, load_settings
-from tests.fakes.s3 import (ACCESS_KEY, SECRET_KEY, BucketSite, cutting_proxy,  # noqa: F401
+from tests.fakes.s3 import (ACCESS_KEY, SECRET_KEY, BucketSite, s3_proxy,  # noqa: F401
                             free_ports, moto_server, s3, s3_env)
 
 SITEURL = "https://blog.example.test"
 CACHE = DEFAULTS["DEPLOY_CACHE_CONTROL"]
+LEDGER_KEY = DEFAULTS["DEPLOY_LEDGER_KEY"]
 ARTICLE = """Title: {title}
 Date: {date}
 Category: Strategy
@@ -190,7 +191,7 @@ def expected_phase(rel: str, new: bool) -> int:
 
 
 def test_uploads_go_assets_then_new_pages_then_pages_then_feeds(s3_env, builds, tmp_path,
-                                                                 cutting_proxy):
+                                                                 s3_proxy):
     bucket = s3_env.new_bucket()
     output = site_copy(builds, "removed", tmp_path / "output")
     run(settings_for(output, f"s3://{bucket}/blog", s3_env.endpoint_url))
@@ -198,8 +199,8 @@ def test_uploads_go_assets_then_new_pages_then_pages_then_feeds(s3_env, builds, 
     # An article arrives (v1 has `second`): its page must be live before the pages linking to it.
     output = site_copy(builds, "v1", tmp_path / "output")
     (output / "theme/css/site.css").write_text("body{color:#123}")
-    result = run(settings_for(output, f"s3://{bucket}/blog", cutting_proxy.endpoint_url))
-    events = [(what, key.removeprefix("blog/")) for what, key in cutting_proxy.events]
+    result = run(settings_for(output, f"s3://{bucket}/blog", s3_proxy.endpoint_url))
+    events = [(what, key.removeprefix("blog/")) for what, key in s3_proxy.events]
     phases = {rel: expected_phase(rel, rel not in before) for rel in result.uploaded}
     assert set(phases.values()) == {0, 1, 2, 3}, phases
     # Every file of an earlier phase has finished uploading before any file of a later phase starts.
@@ -297,28 +298,28 @@ def test_delete_cap_stops_a_sync_that_would_empty_the_site(s3_env, site):
 
 
 def test_upload_failing_halfway_then_rerun_leaves_bucket_identical(s3_env, site, builds,
-                                                                   cutting_proxy):
+                                                                   s3_proxy):
     bucket, output, settings = site
     run(settings)
     v1 = s3_env.objects(bucket, "blog/")
     site_copy(builds, "removed", output)
     for n in range(6):
         (output / f"images/new-{n}.svg").write_text(f'<svg xmlns="http://www.w3.org/2000/svg" id="{n}"/>')
-    cutting_proxy.allow_uploads = 3
-    flaky = settings_for(output, f"s3://{bucket}/blog", cutting_proxy.endpoint_url)
+    s3_proxy.allow_uploads = 3
+    flaky = settings_for(output, f"s3://{bucket}/blog", s3_proxy.endpoint_url)
     with pytest.raises(StorageError) as failed:
         run(flaky)
     message = str(failed.value)
     assert "\n" not in message and "nothing was deleted" in message and "rerun `invoke deploy`" in message
     assert SECRET_KEY not in message
-    cut = {key.removeprefix("blog/") for key in cutting_proxy.uploads("cut")}
+    cut = {key.removeprefix("blog/") for key in s3_proxy.uploads("cut")}
     assert cut
     now = s3_env.objects(bucket, "blog/")
     for rel in cut:  # S3 kept the old object or none: never half a file
         assert now.get(rel) is None or now[rel].body in (v1[rel].body if rel in v1 else None,
                                                          (output / rel).read_bytes())
     assert "articles/what-people-share/index.html" in now  # deletions wait for a complete upload
-    assert not any(key.endswith(".html") for key in cutting_proxy.uploads("end"))  # pages waited
+    assert not any(key.endswith(".html") for key in s3_proxy.uploads("end"))  # pages waited
     result = run(settings)
     assert cut <= set(result.uploaded)
     assert_bucket_is(s3_env, bucket, "blog/", output)
@@ -328,16 +329,16 @@ def test_upload_failing_halfway_then_rerun_leaves_bucket_identical(s3_env, site,
 def test_ledger_object_survives_deploys_and_is_not_served(s3_env, site, builds):
     bucket, output, settings = site
     client = s3_env.client()
-    client.put_object(Bucket=bucket, Key="promote/ledger.json", Body=b'{"rows": []}')
+    client.put_object(Bucket=bucket, Key=LEDGER_KEY, Body=b'{"rows": []}')
     run(settings)
     site_copy(builds, "removed", output)
     run(settings)
-    assert client.get_object(Bucket=bucket, Key="promote/ledger.json")["Body"].read() == b'{"rows": []}'
+    assert client.get_object(Bucket=bucket, Key=LEDGER_KEY)["Body"].read() == b'{"rows": []}'
     with BucketSite(s3_env, bucket, "blog/") as web:
         import urllib.error
         import urllib.request
         assert urllib.request.urlopen(web.base_url + "/").status == 200
-        for path in ("/promote/ledger.json", "/../promote/ledger.json", "/%2e%2e/promote/ledger.json"):
+        for path in (f"/{LEDGER_KEY}", f"/../{LEDGER_KEY}", f"/%2e%2e/{LEDGER_KEY}"):
             with pytest.raises(urllib.error.HTTPError) as missing:
                 urllib.request.urlopen(web.base_url + path)
             assert missing.value.code == 404
@@ -346,13 +347,13 @@ def test_ledger_object_survives_deploys_and_is_not_served(s3_env, site, builds):
 def test_ledger_inside_the_site_prefix_is_never_deleted_nor_overwritten(s3_env, site):
     bucket, output, settings = site
     client = s3_env.client()
-    client.put_object(Bucket=bucket, Key="promote/ledger.json", Body=b"{}")
+    client.put_object(Bucket=bucket, Key=LEDGER_KEY, Body=b"{}")
     root = settings_for(output, f"s3://{bucket}", s3_env.endpoint_url)
     result = run(root)
-    assert "promote/ledger.json" not in result.deleted
-    assert client.get_object(Bucket=bucket, Key="promote/ledger.json")["Body"].read() == b"{}"
-    (output / "promote").mkdir()
-    (output / "promote/ledger.json").write_text("[]")
+    assert LEDGER_KEY not in result.deleted
+    assert client.get_object(Bucket=bucket, Key=LEDGER_KEY)["Body"].read() == b"{}"
+    (output / LEDGER_KEY).parent.mkdir()
+    (output / LEDGER_KEY).write_text("[]")
     with pytest.raises(RefusedError, match="DEPLOY_LEDGER_KEY"):
         run(root)
 

@@ -99,7 +99,7 @@ class BucketLedger:
         document = {"format": FORMAT, "write_id": write_id,
                     "accounts": self._accounts, "rows": [asdict(r) for r in self._sorted()]}
         body = gzip.compress(json.dumps(document, sort_keys=True).encode(), mtime=0)
-        condition = {}
+        condition = {"IfMatch": self._etag} if self._etag else {"IfNoneMatch": "*"}
         try:
             answer = self.client.put_object(
                 Bucket=self.bucket, Key=self.key, Body=body, ContentType="application/gzip",

@@ -45,23 +45,26 @@ def redact(url: str | None) -> str:
     return urlunsplit(parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else "")))
 
 
-def storage_error(exc: BaseException, bucket: str, endpoint_url: str | None,
-                  doing: str) -> StorageError:
-    """Translate a boto3 failure into a StorageError that names the variable or setting to fix."""
+def storage_error(exc: BaseException, bucket: str, endpoint_url: str | None, doing: str,
+                  who: str = "deploy") -> StorageError:
+    """Translate a boto3 failure into a StorageError that names the variable or setting to fix.
+
+    `who` starts the message: the plugin whose work failed (deploy, or promote for its ledger).
+    """
     if isinstance(exc, S3UploadFailedError) and isinstance(exc.__cause__ or exc.__context__,
                                                             ClientError):
         exc = exc.__cause__ or exc.__context__
     where = redact(endpoint_url)
     if isinstance(exc, NoCredentialsError | PartialCredentialsError):
-        return StorageError(f"deploy: no storage credentials were found while {doing}; {_CREDENTIALS}")
+        return StorageError(f"{who}: no storage credentials were found while {doing}; {_CREDENTIALS}")
     if isinstance(exc, _UNREACHABLE):
-        return StorageError(f"deploy: cannot reach the storage at {where} while {doing}; check "
+        return StorageError(f"{who}: cannot reach the storage at {where} while {doing}; check "
                             "S3_ENDPOINT_URL and that the service is up, then rerun")
     if isinstance(exc, ClientError):
-        return StorageError(_client_error_text(exc, bucket, where, doing))
+        return StorageError(f"{who}: {_client_error_text(exc, bucket, where, doing)}")
     if isinstance(exc, BotoCoreError | S3UploadFailedError | OSError):
-        return StorageError(f"deploy: {doing} failed: {exc}")
-    return StorageError(f"deploy: {doing} failed: {type(exc).__name__}: {exc}")
+        return StorageError(f"{who}: {doing} failed: {exc}")
+    return StorageError(f"{who}: {doing} failed: {type(exc).__name__}: {exc}")
 
 
 def _client_error_text(exc: ClientError, bucket: str, where: str, doing: str) -> str:
@@ -69,16 +72,16 @@ def _client_error_text(exc: ClientError, bucket: str, where: str, doing: str) ->
     code = str(error.get("Code", ""))
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "")
     if code == "NoSuchBucket":
-        return (f"deploy: bucket {bucket!r} does not exist at {where}; create it, or fix the bucket "
+        return (f"bucket {bucket!r} does not exist at {where}; create it, or fix the bucket "
                 "name in DEPLOY_TARGET")
     if code in ("InvalidAccessKeyId", "InvalidClientTokenId"):
-        return (f"deploy: the storage at {where} does not know the access key in AWS_ACCESS_KEY_ID; "
+        return (f"the storage at {where} does not know the access key in AWS_ACCESS_KEY_ID; "
                 f"set the key of an account that may write to bucket {bucket!r}")
     if code == "SignatureDoesNotMatch":
-        return (f"deploy: the storage at {where} rejected the request signature: AWS_SECRET_ACCESS_KEY "
+        return (f"the storage at {where} rejected the request signature: AWS_SECRET_ACCESS_KEY "
                 "does not belong to AWS_ACCESS_KEY_ID; set the matching secret")
     if code in ("AccessDenied", "AllAccessDisabled") or status == 403:
-        return (f"deploy: the storage at {where} denied {doing} in bucket {bucket!r} ({code or status});"
+        return (f"the storage at {where} denied {doing} in bucket {bucket!r} ({code or status});"
                 " give these credentials s3:ListBucket, s3:GetObject, s3:PutObject and s3:DeleteObject")
     message = str(error.get("Message", "")).splitlines()[0] if error.get("Message") else ""
-    return f"deploy: the storage at {where} answered {status} {code} while {doing}: {message}".rstrip(": ")
+    return f"the storage at {where} answered {status} {code} while {doing}: {message}".rstrip(": ")

@@ -36,8 +36,9 @@ DEFAULTS: dict[str, Any] = {
     "DEPLOY_CONTENT_TYPES": {},
     # With an S3 target: invalidate the changed paths on this CloudFront distribution after a sync.
     "CLOUDFRONT_DISTRIBUTION_ID": "",
-    # With an S3 target: the promotion ledger's object key in the bucket, outside the site's prefix.
-    "DEPLOY_LEDGER_KEY": "promote/ledger.json",
+    # With an S3 target and PROMOTE_LEDGER = "bucket": the promotion ledger's key in the bucket.
+    # It must lie outside the site's prefix (so the site never serves it); the sync never deletes it.
+    "DEPLOY_LEDGER_KEY": "promote/ledger.json.gz",
     # DEPLOY_TARGET = "gh-pages": the branch ghp-import writes and the remote it pushes to.
     "DEPLOY_GH_PAGES_BRANCH": "gh-pages",
     "DEPLOY_GH_PAGES_REMOTE": "origin",
