@@ -105,11 +105,15 @@ class FacebookAdapter(NetworkAdapter):
         return self._search(message)
 
     def _existing_or_unknown(self, message: Message, attempt: Attempt) -> Posted:
-        found = self._search(message)
+        """The earlier post a duplicate refusal points at; unknown (never resent) if unseen."""
+        why = attempt.progress["duplicate"]
+        try:
+            found = self._search(message)
+        except AmbiguousError as exc:
+            raise AmbiguousError(self.name, f"{why}; {exc.message}", exc.status) from None
         if found is None:
-            raise AmbiguousError(self.name, f"{attempt.progress['duplicate']}: the Page already "
-                                 "has this exact text, but it is not among its latest posts; "
-                                 "nothing was posted again")
+            raise AmbiguousError(self.name, f"{why}: the Page already has this exact text, but "
+                                 "it is not among the latest posts; nothing was posted again")
         return found
 
     def _permalink(self, post_id: str) -> str:

@@ -163,11 +163,15 @@ class XAdapter(NetworkAdapter):
         return self._search(message)
 
     def _existing_or_unknown(self, message: Message, attempt: Attempt) -> Posted:
-        found = self._search(message)
+        """The earlier post a duplicate refusal points at; unknown (never resent) if unseen."""
+        why = attempt.progress["duplicate"]
+        try:
+            found = self._search(message)
+        except AmbiguousError as exc:
+            raise AmbiguousError(self.name, f"{why}; {exc.message}", exc.status) from None
         if found is None:
-            raise AmbiguousError(self.name, f"{attempt.progress['duplicate']}: X already has "
-                                 "this exact text, but it is not among the account's latest "
-                                 f"{100 * TIMELINE_PAGES} posts; nothing was posted again")
+            raise AmbiguousError(self.name, f"{why}: X already has this exact text, but "
+                                 "it is not among the latest posts; nothing was posted again")
         return found
 
     def _search(self, message: Message) -> Posted | None:

@@ -1,0 +1,142 @@
+"""FakeFacebook: the Graph API for one Page on 127.0.0.1, answering with Graph error objects.
+
+Paths carry a version (``/v24.0/...``, any ``vNN.N``). ``POST /{page-id}/feed`` takes ``message``,
+``link`` and ``access_token`` as form fields and answers ``{"id": "<page>_<post>"}``;
+``GET /{page}_{post}?fields=permalink_url`` and ``GET /{page-id}/posts`` read back. Failures are
+``{"error": {message, type, code, error_subcode, fbtrace_id}}``: 190/463 for an expired token,
+190 for an unknown one, 200 without ``pages_manage_posts``, 506 for a repeated message, and
+``fail_with(code)`` queues a throttling error (4/17/32/613) with ``X-Business-Use-Case-Usage``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import secrets
+import threading
+from typing import Any
+
+from tests.fakes.server import FakeServer, Recorded, Reply
+
+PAGE_ID = "104857600123456"
+TOKEN = "EAAGfakePageTokenZx9Qw3Rt"
+_PATH = re.compile(r"^/v\d{1,3}\.\d{1,2}/(?P<node>[^/]+)(?:/(?P<edge>[a-z_]+))?$")
+MESSAGES = {
+    190: "Error validating access token: Session has expired on Sunday, 22-Nov-26 09:00:00 PST.",
+    200: "(#200) If posting to a page, requires both pages_read_engagement and pages_manage_posts "
+         "as an admin with sufficient administrative permission",
+    4: "(#4) Application request limit reached",
+    17: "(#17) User request limit reached",
+    32: "(#32) Page request limit reached",
+    613: "(#613) Calls to this api have exceeded the rate limit.",
+    506: "(#506) Duplicate status message",
+}
+
+
+def graph_error(code: int, message: str | None = None, subcode: int | None = None,
+                kind: str = "OAuthException", status: int = 400) -> Reply:
+    """A Graph API error object."""
+    body: dict[str, Any] = {"message": message or MESSAGES.get(code, "An error occurred"),
+                            "type": kind, "code": code,
+                            "fbtrace_id": "A" + secrets.token_urlsafe(12)}
+    if subcode:
+        body["error_subcode"] = subcode
+    return Reply(status, {"error": body})
+
+
+class FakeFacebook(FakeServer):
+    """One Page's feed, posts and post permalinks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.posts: list[dict[str, Any]] = []  # newest last
+        self.expired = False
+        self.permissions = {"pages_manage_posts", "pages_read_engagement", "pages_show_list"}
+        self._ids = itertools.count(900000000000001)
+        self._state = threading.Lock()
+
+    def env(self) -> dict[str, str]:
+        """The FACEBOOK_* variables that reach this fake."""
+        return {"FACEBOOK_PAGE_ID": PAGE_ID, "FACEBOOK_PAGE_ACCESS_TOKEN": TOKEN,
+                "FACEBOOK_API_BASE_URL": self.base_url}
+
+    @staticmethod
+    def throttled(code: int, minutes: int = 0) -> Reply:
+        """A throttling error as the Page's business-use-case limits report it."""
+        reply = graph_error(code)
+        usage = {PAGE_ID: [{"type": "pages", "call_count": 100, "total_cputime": 12,
+                            "total_time": 20, "estimated_time_to_regain_access": minutes}]}
+        reply.headers["X-Business-Use-Case-Usage"] = json.dumps(usage)
+        return reply
+
+    def handle(self, request: Recorded) -> Reply:
+        """Check the version path and the token, then route."""
+        match = _PATH.match(request.path)
+        if not match:
+            return graph_error(2500, "Unknown path components: " + request.path)
+        params = {k: v[-1] for k, v in {**request.query, **request.form}.items()}
+        token = params.get("access_token")
+        if not token:
+            return graph_error(2500, "An active access token must be used to query information "
+                               "about the current user.")
+        if token != TOKEN:
+            return graph_error(190, "Invalid OAuth access token - Cannot parse access token")
+        if self.expired:
+            return graph_error(190, subcode=463)
+        node, edge = match["node"], match["edge"]
+        if node == PAGE_ID and edge == "feed" and request.method == "POST":
+            return self._publish(params)
+        if node == PAGE_ID and edge == "posts" and request.method == "GET":
+            return self._list(params)
+        if edge is None and request.method == "GET":
+            return self._read(node, params)
+        return graph_error(100, f"Unsupported {request.method.lower()} request. Object with ID "
+                           f"'{node}' does not exist, cannot be loaded due to missing "
+                           "permissions, or does not support this operation",
+                           kind="GraphMethodException")
+
+    def _publish(self, params: dict[str, str]) -> Reply:
+        if not {"pages_manage_posts", "pages_read_engagement"} <= self.permissions:
+            return graph_error(200, status=403)
+        message, link = params.get("message", ""), params.get("link", "")
+        if not message and not link:
+            return graph_error(100, "(#100) Missing message or attachment",
+                               kind="OAuthException")
+        if link and not link.startswith(("http://", "https://")):
+            return graph_error(100, "(#100) link URL is not properly formatted")
+        with self._state:
+            if message and any(p["message"] == message for p in self.posts):
+                return graph_error(506)
+            post_id = f"{PAGE_ID}_{next(self._ids)}"
+            self.posts.append({"id": post_id, "message": message, "link": link,
+                               "created_time": "2026-11-23T09:00:00+0000",
+                               "permalink_url": f"https://www.facebook.com/{PAGE_ID}/posts/"
+                                                f"{post_id.split('_')[1]}"})
+        return Reply(200, {"id": post_id})
+
+    def _fields(self, post: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
+        fields = [f for f in params.get("fields", "").split(",") if f] or ["id", "message"]
+        # Page posts stopped returning `link` in v3.3: only the message can show the URL.
+        return {"id": post["id"], **{f: post[f] for f in fields if f in post and f != "link"}}
+
+    def _read(self, node: str, params: dict[str, str]) -> Reply:
+        post = next((p for p in self.posts if p["id"] == node), None)
+        if post is None:
+            return graph_error(100, f"Unsupported get request. Object with ID '{node}' does not "
+                               "exist", kind="GraphMethodException")
+        return Reply(200, self._fields(post, params))
+
+    def _list(self, params: dict[str, str]) -> Reply:
+        if "pages_read_engagement" not in self.permissions:
+            return graph_error(10, "(#10) This endpoint requires the 'pages_read_engagement' "
+                               "permission", status=403)
+        limit, start = int(params.get("limit", 25)), int(params.get("after", 0) or 0)
+        newest = list(reversed(self.posts))
+        page = [self._fields(p, params) for p in newest[start:start + limit]]
+        body: dict[str, Any] = {"data": page}
+        if start + limit < len(newest):
+            body["paging"] = {"cursors": {"before": str(start), "after": str(start + limit)},
+                              "next": f"{self.base_url}/v24.0/{PAGE_ID}/posts?after="
+                                      f"{start + limit}"}
+        return Reply(200, body)

@@ -1,0 +1,160 @@
+"""FakeThreads: the Threads API on 127.0.0.1, with containers that wait to be published.
+
+``POST /v1.0/{user|me}/threads`` (query parameters ``media_type=TEXT``, ``text``,
+``link_attachment``, ``access_token``) creates a container in state ``FINISHED``; nothing is
+visible until ``POST /v1.0/{user|me}/threads_publish?creation_id=`` publishes it (``PUBLISHED``),
+and publishing the same container again is refused. ``GET /v1.0/{id}?fields=status`` reads a
+container, ``fields=permalink`` a post, ``GET /v1.0/me/threads`` lists the posts. Text is at most
+500 characters with each emoji counted as its UTF-8 bytes, and at most 5 links. Errors use the
+Graph envelope.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import secrets
+import threading
+import unicodedata
+from typing import Any
+
+from tests.fakes.server import FakeServer, Recorded, Reply
+
+USER_ID = "27182818284590452"
+USERNAME = "signal.and.reach"
+TOKEN = "THAAfakeThreadsToken8sKq2Lm"
+_PATH = re.compile(r"^/v1\.0/(?P<node>[^/]+)(?:/(?P<edge>[a-z_]+))?$")
+_URLS = re.compile(r"https?://[^\s]+")
+
+
+def threads_length(text: str) -> int:
+    """Characters, but an emoji (So symbols and their joiners/modifiers) counts its UTF-8 bytes."""
+    total, emoji = 0, ""
+    for char in text + "\0":
+        joins = char in "\u200d\ufe0f" or 0x1F3FB <= ord(char) <= 0x1F3FF
+        if unicodedata.category(char) == "So" or (emoji and joins):
+            emoji += char
+            continue
+        if emoji:
+            total, emoji = total + len(emoji.encode()), ""
+        total += char != "\0"
+    return total
+
+
+def graph_error(code: int, message: str, status: int = 400, subcode: int | None = None,
+                kind: str = "OAuthException") -> Reply:
+    """A Graph-style error object."""
+    body: dict[str, Any] = {"message": message, "type": kind, "code": code,
+                            "fbtrace_id": "A" + secrets.token_urlsafe(12)}
+    if subcode:
+        body["error_subcode"] = subcode
+    return Reply(status, {"error": body})
+
+
+class FakeThreads(FakeServer):
+    """Containers, publishing, status, permalinks and the account's listing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.containers: dict[str, dict[str, Any]] = {}
+        self.posts: list[dict[str, Any]] = []  # published, newest last
+        self.expired = False
+        self.scopes = {"threads_basic", "threads_content_publish"}
+        self._ids = itertools.count(18000000000000001)
+        self._state = threading.Lock()
+
+    def env(self) -> dict[str, str]:
+        """The THREADS_* variables that reach this fake."""
+        return {"THREADS_ACCESS_TOKEN": TOKEN, "THREADS_USER_ID": USER_ID,
+                "THREADS_API_BASE_URL": self.base_url}
+
+    def handle(self, request: Recorded) -> Reply:
+        """Check the token, then route."""
+        match = _PATH.match(request.path)
+        if not match:
+            return graph_error(100, f"Unknown path {request.path}")
+        params = {k: v[-1] for k, v in request.query.items()}
+        if params.get("access_token") != TOKEN:
+            return graph_error(190, "Invalid OAuth access token - Cannot parse access token")
+        if self.expired:
+            return graph_error(190, "Error validating access token: Session has expired.",
+                               subcode=463)
+        node, edge = match["node"], match["edge"]
+        if node not in ("me", USER_ID) and edge:
+            return graph_error(100, f"Object with ID '{node}' does not exist or cannot be "
+                               "loaded due to missing permissions")
+        if edge == "threads" and request.method == "POST":
+            return self._create(params)
+        if edge == "threads_publish" and request.method == "POST":
+            return self._publish(params)
+        if edge == "threads" and request.method == "GET":
+            return self._list(params)
+        if edge is None and request.method == "GET":
+            return self._read(node, params)
+        return graph_error(100, f"Unsupported {request.method} request")
+
+    def _create(self, params: dict[str, str]) -> Reply:
+        if "threads_content_publish" not in self.scopes:
+            return graph_error(10, "(#10) Application does not have permission for this action",
+                               status=403)
+        if params.get("media_type") != "TEXT":
+            return graph_error(100, "The parameter media_type is required (TEXT, IMAGE, VIDEO)")
+        text = params.get("text", "")
+        if not text:
+            return graph_error(100, "The parameter text is required for TEXT posts")
+        if threads_length(text) > 500:
+            return graph_error(100, f"Text is {threads_length(text)} characters; the maximum "
+                               "is 500", subcode=2207064)
+        links = set(_URLS.findall(text)) | ({params["link_attachment"]}
+                                           if params.get("link_attachment") else set())
+        if len(links) > 5:
+            return graph_error(100, "THREADS_API__LINK_LIMIT_EXCEEDED: more than 5 links")
+        with self._state:
+            container = str(next(self._ids))
+            self.containers[container] = {"status": "FINISHED", "text": text,
+                                          "link": params.get("link_attachment"), "media": None}
+        return Reply(200, {"id": container})
+
+    def _publish(self, params: dict[str, str]) -> Reply:
+        with self._state:
+            container = self.containers.get(params.get("creation_id", ""))
+            if container is None:
+                return graph_error(100, "The media container with id "
+                                   f"{params.get('creation_id')!r} does not exist",
+                                   subcode=4279009)
+            if container["status"] == "PUBLISHED":
+                return graph_error(100, "This media container has already been published",
+                                   subcode=4279010)
+            if container["status"] != "FINISHED":
+                return graph_error(100, f"The container is {container['status']}")
+            media = str(next(self._ids))
+            container["status"], container["media"] = "PUBLISHED", media
+            code = secrets.token_urlsafe(8)
+            self.posts.append({"id": media, "text": container["text"],
+                               "link_attachment_url": container["link"],
+                               "permalink": f"https://www.threads.com/@{USERNAME}/post/{code}",
+                               "username": USERNAME})
+        return Reply(200, {"id": media})
+
+    def _read(self, node: str, params: dict[str, str]) -> Reply:
+        fields = params.get("fields", "id").split(",")
+        if node in self.containers:
+            container = self.containers[node]
+            return Reply(200, {"id": node, **({"status": container["status"]}
+                                              if "status" in fields else {})})
+        post = next((p for p in self.posts if p["id"] == node), None)
+        if post is None:
+            return graph_error(100, f"Object with ID '{node}' does not exist")
+        return Reply(200, {"id": node, **{f: post[f] for f in fields if f in post}})
+
+    def _list(self, params: dict[str, str]) -> Reply:
+        fields = params.get("fields", "id").split(",")
+        limit, start = int(params.get("limit", 25)), int(params.get("after", 0) or 0)
+        newest = list(reversed(self.posts))
+        data = [{"id": p["id"], **{f: p[f] for f in fields if f in p and p[f] is not None}}
+                for p in newest[start:start + limit]]
+        body: dict[str, Any] = {"data": data}
+        if start + limit < len(newest):
+            body["paging"] = {"cursors": {"before": str(start), "after": str(start + limit)},
+                              "next": f"{self.base_url}/v1.0/me/threads?after={start + limit}"}
+        return Reply(200, body)
