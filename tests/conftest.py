@@ -145,3 +145,34 @@ def promote_world(tmp_path, fake_site, fake_mastodon, fake_bluesky, fake_telegra
     from tests.fakes.world import PromoteWorld
     return PromoteWorld(tmp_path, fake_site, {"mastodon": fake_mastodon, "bluesky": fake_bluesky,
                                               "telegram": fake_telegram, "discord": fake_discord})
+
+
+# -- promote: X, LinkedIn, Facebook Page and Threads (tests/fakes/{x,linkedin,facebook,threads}.py) --
+
+
+@pytest.fixture
+def fake_x():
+    """A strict X API v2 on 127.0.0.1 that verifies OAuth 1.0a signatures."""
+    from tests.fakes.x import FakeX
+    yield from _serve(FakeX())
+
+
+@pytest.fixture
+def fake_linkedin():
+    """A strict LinkedIn Posts + Images API on 127.0.0.1."""
+    from tests.fakes.linkedin import FakeLinkedIn
+    yield from _serve(FakeLinkedIn())
+
+
+@pytest.fixture
+def fake_facebook():
+    """A strict Graph API for one Facebook Page on 127.0.0.1."""
+    from tests.fakes.facebook import FakeFacebook
+    yield from _serve(FakeFacebook())
+
+
+@pytest.fixture
+def fake_threads():
+    """A strict Threads API on 127.0.0.1 (containers, then publishing)."""
+    from tests.fakes.threads import FakeThreads
+    yield from _serve(FakeThreads())
