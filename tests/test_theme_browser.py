@@ -16,13 +16,17 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import ROOT, run_pelican, site_settings, write_site
+from conftest import run_pelican, site_settings, write_site
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 WIDTHS = [360, 1280]
 
 LONG_WORD = "https://example.org/" + "a-very-long-path-segment-" * 12
@@ -30,8 +34,9 @@ WIDE_SITE = {
     "articles/wide.md": (
         "Title: Wide things\nDate: 2024-01-01\nCategory: Tests\nSlug: wide\n\n"
         f"A long address with no spaces: {LONG_WORD}\n\n"
-        '<img src="data:image/svg+xml,%3Csvg xmlns=%27http://www.w3.org/2000/svg%27 width=%272400%27'
-        ' height=%27300%27%3E%3C/svg%3E" alt="A very wide diagram" width="2400" height="300">\n\n'
+        '<img src="data:image/svg+xml,%3Csvg xmlns=%27http://www.w3.org/2000/svg%27'
+        ' width=%272400%27 height=%27300%27%3E%3C/svg%3E" alt="A very wide diagram"'
+        ' width="2400" height="300">\n\n'
         "| " + " | ".join(f"Column heading {i}" for i in range(12)) + " |\n"
         "|" + "---|" * 12 + "\n"
         "| " + " | ".join(f"value{i}" for i in range(12)) + " |\n\n"
@@ -60,7 +65,9 @@ class StaticHost(SimpleHTTPRequestHandler):
 
 
 def serve(directory: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(StaticHost, directory=str(directory)))
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(StaticHost, directory=str(directory))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -116,7 +123,9 @@ def first_article_path(page, base: str) -> str:
 
 def overflow(page) -> int:
     """How many CSS pixels the page is wider than the viewport (0 when nothing scrolls sideways)."""
-    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -143,7 +152,9 @@ def test_skip_link_is_first_and_moves_focus_to_main(new_page, demo_url):
     page = new_page(1280)
     page.goto(demo_url + first_article_path(page, demo_url))
     page.keyboard.press("Tab")
-    focused = page.evaluate("[document.activeElement.className, document.activeElement.textContent]")
+    focused = page.evaluate(
+        "[document.activeElement.className, document.activeElement.textContent]"
+    )
     assert focused == ["skip-link", "Skip to content"]
     box = page.locator(".skip-link").bounding_box()
     assert box["y"] >= 0 and box["height"] > 0, "the focused skip link must be on screen"
@@ -158,14 +169,17 @@ def test_keyboard_focus_on_links_is_visible(new_page, demo_url):
     page.goto(demo_url + "/")
     for _ in range(4):  # skip link, brand, then the first nav links
         page.keyboard.press("Tab")
-        style = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
-            return [document.activeElement.tagName, s.outlineStyle, parseFloat(s.outlineWidth)]; }""")
+        style = page.evaluate("""() => {
+            const el = document.activeElement, s = getComputedStyle(el);
+            return [el.tagName, s.outlineStyle, parseFloat(s.outlineWidth)]; }""")
         assert style[0] == "A" and style[1] != "none" and style[2] >= 2, style
 
 
 def luminance(css_color: str) -> float:
     red, green, blue = (int(v) / 255 for v in re.findall(r"[\d.]+", css_color)[:3])
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)]
+    linear = [
+        c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)
+    ]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
@@ -180,8 +194,14 @@ def test_text_contrast_is_at_least_aa_in_both_color_schemes(new_page, demo_url, 
     page.goto(demo_url + first_article_path(page, demo_url))
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background not in ("rgba(0, 0, 0, 0)", "transparent")
-    for selector in ["body", "main .prose p", "main .meta", "main .kicker a", "main .prose a",
-                     "header .site-nav a"]:
+    for selector in [
+        "body",
+        "main .prose p",
+        "main .meta",
+        "main .kicker a",
+        "main .prose a",
+        "header .site-nav a",
+    ]:
         color = page.eval_on_selector(selector, "e => getComputedStyle(e).color")
         ratio = contrast(color, background)
         assert ratio >= 4.5, f"{scheme}: {selector} {color} on {background} is {ratio:.2f}:1"
@@ -192,14 +212,19 @@ def test_text_contrast_is_at_least_aa_in_both_color_schemes(new_page, demo_url, 
 def test_every_image_has_alt_text(new_page, demo_url):
     page = new_page(1280)
     page.goto(demo_url + "/archives/")
-    paths = [urlsplit(href).path for href in
-             page.eval_on_selector_all("main .archive-list a", "links => links.map(a => a.href)")]
+    paths = [
+        urlsplit(href).path
+        for href in page.eval_on_selector_all(
+            "main .archive-list a", "links => links.map(a => a.href)"
+        )
+    ]
     assert paths
     images = 0
     for path in paths + ["/", "/about/"]:
         page.goto(demo_url + path)
-        missing = page.eval_on_selector_all("img", "imgs => imgs.filter(i => !i.hasAttribute('alt'))"
-                                                   ".map(i => i.src)")
+        missing = page.eval_on_selector_all(
+            "img", "imgs => imgs.filter(i => !i.hasAttribute('alt')).map(i => i.src)"
+        )
         assert missing == [], f"{path}: images without alt: {missing}"
         images += page.locator("img").count()
     assert images > 0, "the demo should show at least one image"
@@ -217,7 +242,13 @@ def test_pages_request_nothing_from_other_hosts(new_page, demo_url):
             route.abort()
 
     page.route("**/*", watch)
-    for path in ["/", first_article_path(page, demo_url), "/about/", "/archives/", "/missing/page/"]:
+    for path in [
+        "/",
+        first_article_path(page, demo_url),
+        "/about/",
+        "/archives/",
+        "/missing/page/",
+    ]:
         page.goto(demo_url + path)
         page.wait_for_load_state("networkidle")
     hosts = {urlsplit(url).hostname for url in requested}
@@ -231,8 +262,10 @@ def test_missing_address_shows_the_styled_404_with_working_links(new_page, demo_
     assert response.status == 404
     assert page.locator("main h1").inner_text() == "We couldn’t find that page"
     # Styled although the address is deep: the stylesheet resolved and loaded.
-    assert page.evaluate("getComputedStyle(document.querySelector('.skip-link')).position") == "absolute"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.skip-link')).position")
+        == "absolute"
+    )
     page.locator("main a", has_text="Search the archives").click()
     assert urlsplit(page.url).path == "/archives/"
     assert page.locator("main h1").inner_text() == "Archives"
-

@@ -25,9 +25,15 @@ def add_extras(generator: Any) -> None:
     """Annotate every article once the article generator has read them all."""
     settings = load_settings(generator.settings)
     published = list(generator.articles)
-    others = list(chain(generator.translations, generator.drafts, generator.drafts_translations,
-                        getattr(generator, "hidden_articles", []),
-                        getattr(generator, "hidden_translations", [])))
+    others = list(
+        chain(
+            generator.translations,
+            generator.drafts,
+            generator.drafts_translations,
+            getattr(generator, "hidden_articles", []),
+            getattr(generator, "hidden_translations", []),
+        )
+    )
     for article in chain(published, others):
         # _content is the HTML before intrasite links are resolved: reading .content this early
         # would memoize it with {filename} links to pages that are not generated yet.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from itertools import chain, islice
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 
 def _chronological(article: Any) -> tuple[Any, str]:
@@ -35,8 +36,9 @@ def related_by_tags(articles: Sequence[Any], count: int) -> dict[int, list[Any]]
     return related
 
 
-def _best_ranks(rank: int, tag_sets: list[frozenset[Any]], index: dict[Any, list[int]],
-                count: int) -> list[int]:
+def _best_ranks(
+    rank: int, tag_sets: list[frozenset[Any]], index: dict[Any, list[int]], count: int
+) -> list[int]:
     """Ranks of the `count` best matches for the article at `rank`.
 
     With k tags, an article sharing s of them appears in at least one of the k - s + 1 shortest
@@ -48,8 +50,9 @@ def _best_ranks(rank: int, tag_sets: list[frozenset[Any]], index: dict[Any, list
     mine = tag_sets[rank]
     lists = sorted((index[tag] for tag in mine), key=len)
     if lists:  # every article sharing all k tags is in the shortest list: take its newest
-        full = islice((other for other in lists[0]
-                       if other != rank and tag_sets[other] >= mine), count)
+        full = islice(
+            (other for other in lists[0] if other != rank and tag_sets[other] >= mine), count
+        )
         best = list(full)
         if len(best) == count:
             return best
@@ -61,8 +64,10 @@ def _best_ranks(rank: int, tag_sets: list[frozenset[Any]], index: dict[Any, list
         strong = [other for other, score in scores.items() if score >= shared]
         if len(strong) >= count:
             return sorted(strong, key=lambda other: (-scores[other], other))[:count]
-    strong = sorted((other for other, score in scores.items() if score > 1),
-                    key=lambda other: (-scores[other], other))
+    strong = sorted(
+        (other for other, score in scores.items() if score > 1),
+        key=lambda other: (-scores[other], other),
+    )
     need = count - len(strong)
     if need <= 0 or not lists:
         return strong[:count]
