@@ -15,6 +15,10 @@ PATH = "content"
 ARTICLE_PATHS = ["articles"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images"]
+# An article without `Category:` goes to DEFAULT_CATEGORY (content_check warns), not to a
+# category named after its folder ("articles").
+USE_FOLDER_AS_CATEGORY = False
+DEFAULT_CATEGORY = "Notes"
 
 TIMEZONE = "Europe/Stockholm"
 DEFAULT_LANG = "en"

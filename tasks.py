@@ -28,7 +28,9 @@ from scheduling.calendar import read_calendar  # noqa: E402
 from scheduling.report import print_calendar  # noqa: E402
 from site_build.build import BuildResult, build_site, load, overrides_from_cli  # noqa: E402
 from site_build.report import print_build, shown_path  # noqa: E402
-from site_build.serve import live, regenerate as watch_and_rebuild, serve as serve_folder  # noqa: E402
+from site_build.serve import live  # noqa: E402
+from site_build.serve import regenerate as watch_and_rebuild  # noqa: E402
+from site_build.serve import serve as serve_folder  # noqa: E402
 from site_build.staging import remove_output  # noqa: E402
 
 # ── settings ────────────────────────────────────────────────────────────────────────────────
@@ -119,7 +121,7 @@ def livereload(c, port=CONFIG["port"]):
 
 @task
 def preview(c):
-    """Build the production site (publishconf.py) into output/; any error leaves output/ as it was."""
+    """Build the production site (publishconf.py) into output/; on any error, output/ stays."""
     _exit_unless(_build(publish=True).ok)
 
 
@@ -184,3 +186,22 @@ def report(c, json=False):
     from promote.command import report as show_ledger
 
     _exit_unless(show_ledger(_settings(publish=True), as_json=json, console=console) == 0)
+
+
+@task(help={"dry-run": "list every upload and deletion it would make; change nothing",
+            "force": "send every file again (after changing DEPLOY_CACHE_CONTROL or DEPLOY_CONTENT_TYPES)"})
+def deploy(c, dry_run=False, force=False):
+    """Sync output/ (a production build) to DEPLOY_TARGET: changed files only, deletions last."""
+    from site_deploy.command import run_deploy
+
+    _exit_unless(run_deploy(_settings(publish=True), console, dry_run=dry_run, force=force) == 0)
+
+
+@task(help={"dry-run": "build and check, then show what deploy and promote would do; change nothing "
+                       "on the target or the networks"})
+def publish(c, dry_run=False):
+    """Production build → check → deploy → wait until new articles answer 200 → promote."""
+    from publish_flow.pipeline import publish as run_publish
+
+    _exit_unless(run_publish(CONFIG["settings_publish"], console, dry_run=dry_run,
+                             overrides=_pelican_options()) == 0)

@@ -20,19 +20,21 @@ CASES = {
         'content/articles/foo.md:3: Date "2026-02-30" is not a real date; '
         "write it as YYYY-MM-DD HH:MM", True),
     "unreadable date": (
-        {"articles/someday.md": "Title: Someday\nDate: next tuesday-ish\n\nText.\n"},
+        {"articles/someday.md": "Title: Someday\nDate: next tuesday-ish\nCategory: Tips\n\n"
+                                "Text.\n"},
         'content/articles/someday.md:2: Date "next tuesday-ish" is not a date the blog can read; '
         "write it as YYYY-MM-DD HH:MM", True),
     "missing title": (
-        {"articles/untitled.md": "Date: 2025-01-01\n\nText.\n"},
-        'content/articles/untitled.md:1: Title is missing; add a line "Title: Your headline" at the '
-        "top of the file", True),
+        {"articles/untitled.md": "Date: 2025-01-01\nCategory: Tips\n\nText.\n"},
+        'content/articles/untitled.md:1: Title is missing; add a line "Title: Your headline" at '
+        "the top of the file", True),
     "missing date": (
-        {"articles/undated.md": "Title: Undated\n\nText.\n"},
+        {"articles/undated.md": "Title: Undated\nCategory: Tips\n\nText.\n"},
         'content/articles/undated.md:1: Date is missing; add a line "Date: YYYY-MM-DD HH:MM" under '
         "the title (when the article goes live)", True),
     "unknown status": (
-        {"articles/status.md": "Title: Status\nDate: 2025-01-01\nStatus: publish\n\nText.\n"},
+        {"articles/status.md": "Title: Status\nDate: 2025-01-01\nStatus: publish\n"
+                               "Category: Tips\n\nText.\n"},
         'content/articles/status.md:3: Status "publish" is not one of published, draft, hidden; '
         "write published (on the site), draft (kept off the site) or hidden (on the site, but "
         "not listed)", True),
@@ -41,16 +43,16 @@ CASES = {
         'content/pages/about.md:2: Status "Hidden" is not one of published, draft, hidden; '
         'write it in lower case: "hidden"', True),
     "empty body": (
-        {"articles/empty.md": "Title: Empty\nDate: 2025-01-01\n\n\n"},
-        "content/articles/empty.md:4: The article has no text; write the article below the "
+        {"articles/empty.md": "Title: Empty\nDate: 2025-01-01\nCategory: Tips\n\n\n"},
+        "content/articles/empty.md:5: The article has no text; write the article below the "
         "header, after one blank line", True),
     "empty page": (
         {"pages/blank.md": "Title: Blank\n"},
         "content/pages/blank.md: The page has no text; write the page below the header, after "
         "one blank line", True),
     "duplicate slug": (
-        {"articles/a.md": "Title: One\nDate: 2025-01-01\nSlug: same\n\nText.\n",
-         "articles/b.md": "Title: Two\nDate: 2025-01-02\nSlug: same\n\nText.\n"},
+        {"articles/a.md": "Title: One\nDate: 2025-01-01\nSlug: same\nCategory: Tips\n\nText.\n",
+         "articles/b.md": "Title: Two\nDate: 2025-01-02\nSlug: same\nCategory: Tips\n\nText.\n"},
         'content/articles/b.md:3: Slug "same" is also used by content/articles/a.md, and two '
         "articles cannot share one address; give one of them a different Slug (or Title)", True),
     "malformed header line": (
@@ -60,9 +62,9 @@ CASES = {
         'header ends here and the lines below it are lost; write it as "Tags: tips, social"',
         True),
     "broken link": (
-        {"articles/link.md": "Title: Link\nDate: 2025-01-01\n\nIntro.\n\nSee [this]"
+        {"articles/link.md": "Title: Link\nDate: 2025-01-01\nCategory: Tips\n\nIntro.\n\nSee [this]"
                             "({filename}/articles/gone.md).\n"},
-        'content/articles/link.md:6: The link "{filename}/articles/gone.md" points at nothing '
+        'content/articles/link.md:7: The link "{filename}/articles/gone.md" points at nothing '
         "(there is no content/articles/gone.md); correct the path (a path starting with / "
         "starts in the content folder), or remove the link", True),
     "broken image": (
@@ -71,11 +73,18 @@ CASES = {
         "(there is no content/images/me.png); correct the path (a path starting with / starts "
         "in the content folder), or remove the image", True),
     "long summary": (
-        {"articles/long.md": "Title: Long\nDate: 2025-01-01\nSummary: " + "word " * 50 + "\n\nT.\n"},
-        "content/articles/long.md:3: Summary is 249 characters, too long to share (previews "
+        {"articles/long.md": "Title: Long\nDate: 2025-01-01\nCategory: Tips\nSummary: "
+                             + "word " * 50 + "\n\nT.\n"},
+        "content/articles/long.md:4: Summary is 249 characters, too long to share (previews "
         "and posts cut it after 200); shorten it to 200 characters or fewer", False),
+    "no category": (
+        {"articles/nocat.md": "Title: Nocat\nDate: 2025-01-01\n\nText.\n",
+         "articles/other.md": "Title: Other\nDate: 2025-01-01\nCategory: Tips\n\nText.\n"},
+        'content/articles/nocat.md:1: Category is missing, so the article is filed under "Notes"; '
+        'add a line "Category: Tips" (in use: Tips)', False),
     "misspelt key": (
-        {"articles/typo.md": "Title: Typo\nDate: 2025-01-01\nCatgory: Tips\n\nText.\n"},
+        {"articles/typo.md": "Title: Typo\nDate: 2025-01-01\nCatgory: Tips\nCategory: Tips\n\n"
+                             "Text.\n"},
         'content/articles/typo.md:3: "Catgory" is not a field the blog knows, so it is ignored; '
         'did you mean "Category"? Rename it', False),
 }
@@ -113,8 +122,9 @@ def test_summary_limit_is_a_setting(tmp_path):
 
 def test_text_right_after_the_header_is_a_warning_not_lost_text(tmp_path):
     (problem,) = _check(tmp_path, {"articles/foo.md": "Title: Foo\nDate: 2025-01-01\n"
-                                                      "Straight into the text.\n"}).problems
-    assert not problem.is_error and problem.line == 3
+                                                      "Category: Tips\nStraight into the text.\n"}
+                        ).problems
+    assert not problem.is_error and problem.line == 4
     assert "put one blank line between the header and the text" in str(problem)
 
 

@@ -114,7 +114,8 @@ def test_scheduled_article_stays_out_of_production_and_is_in_the_calendar(demo_c
 
 
 def test_serve_answers_on_the_chosen_port(demo_copy):
-    assert invoke(demo_copy, "build").returncode == 0
+    (demo_copy / "output").mkdir()
+    (demo_copy / "output" / "index.html").write_text("<title>Signal &amp; Reach</title>")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

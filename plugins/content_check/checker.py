@@ -40,6 +40,9 @@ def check_sources(sources: list[Source], settings: Mapping[str, Any]) -> list[Pr
     root = Path(settings["PATH"])
     problems: list[Problem] = []
     entries = []
+    default_category = str(settings.get("DEFAULT_CATEGORY", "misc"))
+    in_use = sorted({c for s in sources if (c := (s.value("category") or "").strip())},
+                    key=str.lower)
     for source in sources:
         if source.unreadable:
             problems += rules.check_readable(source)
@@ -50,6 +53,7 @@ def check_sources(sources: list[Source], settings: Mapping[str, Any]) -> list[Pr
         problems += rules.check_title(source)
         problems += rules.check_dates(source, entry, settings)
         problems += rules.check_status(source)
+        problems += rules.check_category(source, default_category, in_use)
         problems += rules.check_body(source, entry)
         problems += rules.check_summary(source, options.summary_max)
         problems += rules.check_keys(source, known)

@@ -68,7 +68,8 @@ def _slug(source: Source, title: str | None, path_meta: dict[str, str],
     return slug_from(title, settings) if title else None
 
 
-def _date(source: Source, path_meta: dict[str, str], settings: Mapping[str, Any]) -> datetime | None:
+def _date(source: Source, path_meta: dict[str, str],
+          settings: Mapping[str, Any]) -> datetime | None:
     text = source.value("date") or path_meta.get("date")
     default = settings.get("DEFAULT_DATE")
     if not text and isinstance(default, str) and default != "fs":

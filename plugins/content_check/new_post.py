@@ -34,7 +34,10 @@ class NewPost:
 
 
 def parse_when(text: str | None, timezone: str) -> datetime:
-    """--date as given (YYYY-MM-DD HH:MM or YYYY-MM-DD), or now to the minute, in the site's zone."""
+    """Read --date (YYYY-MM-DD HH:MM or YYYY-MM-DD) in the site's time zone.
+
+    Without --date: now, to the minute.
+    """
     zone = ZoneInfo(timezone)
     if not text:
         # Rounded down, never up: a date even seconds ahead would count as scheduled.

@@ -46,8 +46,8 @@ def print_new_post(post: NewPost, console: Console) -> None:
         live = f"scheduled: it goes live on {when}"
     else:
         live = f"dated {when}: it goes live with the next publish"
-    console.print(Text.assemble(("✔ ", "bold green"), "Created ", (post.shown, "bold"), f", {live}."),
-                  soft_wrap=True)
+    console.print(Text.assemble(("✔ ", "bold green"), "Created ", (post.shown, "bold"),
+                                f", {live}."), soft_wrap=True)
     console.print(f"  Category: {post.category} · Tags: {', '.join(post.tags)} · "
                   f"address: {post.slug}. Edit the Summary line and write below the header; "
                   "`invoke check` checks it.", soft_wrap=True, markup=False)

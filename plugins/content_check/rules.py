@@ -30,7 +30,8 @@ def _short(text: str, limit: int = 50) -> str:
 def check_readable(source: Source) -> list[Problem]:
     if source.unreadable is None:
         return []
-    return [error(source.shown, None, "file", f"The file is not saved as UTF-8 text ({source.unreadable})",
+    return [error(source.shown, None, "file",
+                  f"The file is not saved as UTF-8 text ({source.unreadable})",
                   "open it in your editor and save it with the UTF-8 encoding")]
 
 
@@ -81,14 +82,15 @@ def _date_problem(source: Source, field: Field, timezone: str) -> Problem | None
     try:
         parse_date(value, timezone)
     except (ValueError, OverflowError):
-        what = "is not a real date" if is_impossible_date(value) else "is not a date the blog can read"
+        what = ("is not a real date" if is_impossible_date(value)
+                else "is not a date the blog can read")
         return error(source.shown, field.line, field.key.capitalize(),
                      f'{field.key.capitalize()} "{value}" {what}', f"write it as {DATE_FORMAT}")
     return None
 
 
 def check_dates(source: Source, entry: Entry, settings: Mapping[str, Any]) -> list[Problem]:
-    """Date and Modified must be real dates; an article needs a Date (unless the site supplies one)."""
+    """Date and Modified must be real dates; an article needs a Date (unless the site gives one)."""
     timezone = settings.get("TIMEZONE") or "UTC"
     zone = source.first("timezone")
     if zone is not None:
@@ -122,6 +124,18 @@ def check_status(source: Source) -> list[Problem]:
                   f'Status "{value}" is not one of {", ".join(STATUSES)}', fix)]
 
 
+def check_category(source: Source, default: str, in_use: list[str]) -> list[Problem]:
+    """An article with no Category is filed under the site's default one: say so."""
+    field = source.first("category")
+    if source.kind != "article" or (field and field.value.strip()):
+        return []
+    example = in_use[0] if in_use else default
+    known = f" (in use: {', '.join(in_use)})" if in_use else ""
+    return [warning(source.shown, field.line if field else 1, "Category",
+                    f'Category is missing, so the article is filed under "{default}"',
+                    f'add a line "Category: {example}"{known}')]
+
+
 def check_body(source: Source, entry: Entry) -> list[Problem]:
     if source.unreadable or source.body_text().strip():
         return []
@@ -152,9 +166,10 @@ def check_keys(source: Source, known: frozenset[str]) -> list[Problem]:
             continue
         guess = difflib.get_close_matches(field.name, sorted(known), n=1, cutoff=0.75)
         if guess:
-            problems.append(warning(source.shown, field.line, field.key,
-                                    f'"{field.key}" is not a field the blog knows, so it is ignored',
-                                    f'did you mean "{guess[0].capitalize()}"? Rename it'))
+            problems.append(warning(
+                source.shown, field.line, field.key,
+                f'"{field.key}" is not a field the blog knows, so it is ignored',
+                f'did you mean "{guess[0].capitalize()}"? Rename it'))
     for name, allowed in DUPLICATES_DEFINITIONS_ALLOWED.items():
         fields = source.all(name)
         if not allowed and len(fields) > 1:

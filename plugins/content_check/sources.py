@@ -14,7 +14,8 @@ from .header import Source, read_source
 MARKDOWN_EXTENSIONS = frozenset({"md", "markdown", "mkd", "mdown"})
 
 
-def _walk(root: Path, folders: list[str], excludes: list[str], ignores: list[str]) -> Iterator[Path]:
+def _walk(root: Path, folders: list[str], excludes: list[str],
+          ignores: list[str]) -> Iterator[Path]:
     """Yield Markdown files under root/folder, skipping excluded and ignored names."""
     excluded = {os.path.normpath(root / e) for e in excludes}
     for folder in folders:

@@ -57,7 +57,8 @@ class _Counts:
         live = list(chain(arts.articles, arts.translations))
         # In production plugins/scheduling moved drafts to held_back; in development they stay.
         held = getattr(arts, "held_back", None)
-        unpublished = list(held if held is not None else chain(arts.drafts, arts.drafts_translations))
+        unpublished = list(held if held is not None
+                           else chain(arts.drafts, arts.drafts_translations))
         scheduled = sum(bool(getattr(a, "scheduled", False)) for a in chain(live, unpublished))
         self.values = {
             "articles": len(live), "pages": len(pages.pages) + len(pages.translations),

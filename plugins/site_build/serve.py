@@ -41,7 +41,8 @@ def regenerate(settings_file: Path, settings: dict[str, Any], rebuild: Callable[
     try:
         while True:
             console.print("Watching content/, the theme and the settings; Ctrl-C to stop.")
-            changed = {Path(path).name for _, path in wait_for_changes(str(settings_file), settings)}
+            changes = wait_for_changes(str(settings_file), settings)
+            changed = {Path(path).name for _, path in changes}
             console.print(f"Changed: {', '.join(sorted(changed))}; rebuilding…")
             rebuild()
     except KeyboardInterrupt:

@@ -36,7 +36,8 @@ def remove_leftovers(output: Path) -> list[Path]:
     for kind in LEFTOVER_KINDS:
         for path in output.parent.glob(f"{output.name}.{kind}-*"):
             pid = path.name.rsplit("-", 1)[-1]
-            if path.is_dir() and pid.isdigit() and (int(pid) == os.getpid() or not _alive(int(pid))):
+            mine_or_dead = pid.isdigit() and (int(pid) == os.getpid() or not _alive(int(pid)))
+            if path.is_dir() and mine_or_dead:
                 shutil.rmtree(path, ignore_errors=True)
                 removed.append(path)
     return removed
