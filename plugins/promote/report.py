@@ -21,12 +21,10 @@ STYLE = {"posted": "green", "failed": "red", "unknown": "bold magenta", "skipped
 
 
 def _cell(outcome: Outcome) -> Text:
+    """Status and post URL; the reasons are listed in full under the table."""
     text = Text(outcome.status, style=STYLE.get(outcome.status, ""))
-    extra = outcome.post_url or outcome.detail
-    if outcome.status == "moved":
-        extra = outcome.detail
-    if extra:
-        text.append(f"\n{extra}", style="dim" if outcome.status == "posted" else "")
+    if outcome.post_url:
+        text.append(f"\n{outcome.post_url}", style="dim")
     return text
 
 
@@ -70,16 +68,18 @@ def network_lines(reports: list[NetworkReport]) -> list[Text]:
 
 
 def print_summary(console: Console, reports: list[NetworkReport]) -> None:
-    """The table (if anything happened) and the per-network lines."""
-    if any(o for r in reports for o in r.outcomes if o.detail != "Promote: no"):
+    """The table (if anything happened), every reason in full, then a line per network."""
+    shown = [o for r in reports for o in r.outcomes if o.detail != "Promote: no"]
+    if shown:
         console.print(summary_table(reports))
+    labels = {r.network: r.label for r in reports}
+    for outcome in shown:
+        if outcome.status != "posted" and outcome.detail:
+            console.print(Text(f"{labels[outcome.network]} · {outcome.title}: {outcome.status}: "
+                               f"{outcome.detail}", style=STYLE.get(outcome.status, "")),
+                          soft_wrap=True)
     for line in network_lines(reports):
-        console.print(line)
-    for report in reports:
-        for outcome in report.outcomes:
-            if outcome.status == "unknown":
-                console.print(Text(f"{report.label}: {outcome.url} is unknown: {outcome.detail}",
-                                   style="magenta"))
+        console.print(line, soft_wrap=True)
 
 
 def print_dry_run(console: Console, reports: list[NetworkReport]) -> None:

@@ -51,7 +51,7 @@ _TOKEN = re.compile(
     r"|(?P<keycap>[0-9#*]\ufe0f?\u20e3)"
     rf"|(?P<emoji>[{_PICTO}][\ufe0f\U0001f3fb-\U0001f3ff]*(?:\u200d[{_PICTO}]"
     r"[\ufe0f\U0001f3fb-\U0001f3ff]*)*)"
-    r"|(?P<domain>\b[a-z0-9-]+\.(?:com|org|net|io|dev|py|co|blog|example)\b)"
+    r"|(?P<domain>\b(?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|py|co|blog|example)\b)"
     r"|(?P<char>.)", re.S | re.I)
 
 

@@ -1,0 +1,232 @@
+"""The engine across all four networks: exactly once, no spam, live pages only, faults isolated."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.fakes import bluesky, mastodon, telegram
+from tests.fakes.server import Delay, Reply
+from tests.fakes.world import NETWORKS
+
+OLD, NEW = "2024-01-10T09:00:00+01:00", "2024-06-01T09:00:00+02:00"
+
+
+def counts(world) -> dict[str, int]:
+    return {n: len(world.posts(n)) for n in NETWORKS}
+
+
+@pytest.fixture
+def world(promote_world):
+    """A blog that already had promote run once (two old articles recorded as baseline)."""
+    promote_world.article("first-steps", date=OLD)
+    promote_world.article("second-look", date="2024-02-10T09:00:00+01:00")
+    run = promote_world.promote()
+    assert run.code == 0, run.output
+    return promote_world
+
+
+def test_first_run_posts_nothing_old_and_records_a_baseline(promote_world):
+    promote_world.article("first-steps", date=OLD)
+    run = promote_world.promote()
+    assert run.code == 0 and counts(promote_world) == dict.fromkeys(NETWORKS, 0)
+    assert "Telegram: 1 existing articles recorded as baseline (not announced; `invoke " \
+           "promote --backfill` posts them)" in run.output
+    for network in NETWORKS:
+        assert promote_world.states(network) == {"first-steps": "baseline"}
+    assert "Telegram: nothing new" in promote_world.promote().output
+
+
+def test_a_new_article_is_posted_once_per_network_over_repeated_runs(world):
+    world.article("fresh-idea", date=NEW)
+    first = world.promote()
+    assert first.code == 0, first.output
+    for _ in range(3):
+        assert world.promote().code == 0
+    assert counts(world) == dict.fromkeys(NETWORKS, 1)
+    for network in NETWORKS:
+        assert world.states(network)["fresh-idea"] == "posted"
+    ledger = world.ledger()
+    urls = {r.network: r.post_url for r in ledger.rows() if r.state == "posted"}
+    ledger.close()
+    assert urls["telegram"] == "https://t.me/signalreach/1"
+    assert urls["bluesky"].startswith("https://bsky.app/profile/blog.test/post/")
+    assert urls["mastodon"] == world.fakes["mastodon"].statuses[0]["url"]
+    assert urls["discord"].startswith("https://discord.com/channels/900100200300400500/")
+
+
+def test_backfill_posts_baseline_articles_oldest_first_and_since_limits_it(world):
+    world.article("third-take", date="2024-03-10T09:00:00+01:00")
+    world.promote()  # third-take is new: posted
+    run = world.promote(backfill=True, since="2024-02-01")
+    assert run.code == 0, run.output
+    texts = [m["text"] for m in world.posts("telegram")]
+    assert [t.split("\n")[0] for t in texts] == ["Third take", "Second look"]
+    assert world.states("mastodon")["first-steps"] == "baseline"
+    world.promote(backfill=True)
+    assert [m["text"].split("\n")[0] for m in world.posts("telegram")][-1] == "First steps"
+    assert counts(world) == dict.fromkeys(NETWORKS, 3)
+
+
+def test_the_cap_leaves_the_rest_for_the_next_run_oldest_first(world):
+    world.overrides["PROMOTE_MAX_PER_RUN"] = 2
+    for day in range(1, 6):
+        world.article(f"news-{day}", date=f"2024-07-0{day}T09:00:00+02:00")
+    run = world.promote()
+    assert counts(world) == dict.fromkeys(NETWORKS, 2)
+    assert "over PROMOTE_MAX_PER_RUN (2); next run" in run.output
+    assert [m["text"].split("\n")[0] for m in world.posts("telegram")] == ["News 1", "News 2"]
+    world.promote()
+    world.promote()
+    assert counts(world) == dict.fromkeys(NETWORKS, 5)
+
+
+def test_promote_no_and_per_network_overrides(world):
+    world.article("quiet-one", date=NEW, promote=False)
+    world.article("loud-one", date=NEW, social="Our loudest post yet",
+                  social_by_network={"bluesky": "Bluesky gets its own words"},
+                  hashtags=["growth"])
+    assert world.promote().code == 0
+    assert counts(world) == dict.fromkeys(NETWORKS, 1)
+    assert world.posts("bluesky")[0]["text"].startswith("Bluesky gets its own words\n\nhttp")
+    telegram_text = world.posts("telegram")[0]["text"]
+    assert telegram_text.startswith("Our loudest post yet\n\nhttp") and telegram_text.endswith(
+        "#Growth")
+    assert "quiet-one" not in world.states("mastodon")
+
+
+def test_an_article_not_live_yet_is_skipped_with_the_reason_and_retried(world):
+    world.article("not-yet", date=NEW, publish=False)
+    run = world.promote()
+    assert counts(world) == dict.fromkeys(NETWORKS, 0)
+    assert "answered 404, not 200" in run.output
+    assert world.states("discord")["not-yet"] == "skipped"
+    world.site.publish("articles/not-yet/", "Not yet", world.site.url("cards/old.png"))
+    run = world.promote()
+    assert "og:image is" in run.output and counts(world) == dict.fromkeys(NETWORKS, 0)
+    world.site.publish("articles/not-yet/", "Not yet")
+    assert world.promote().code == 0
+    assert counts(world) == dict.fromkeys(NETWORKS, 1)
+
+
+def test_a_moved_article_is_recorded_not_announced_again(world):
+    world.article("old-address", date=NEW, article_id="guide-42")
+    world.promote()
+    world.articles = [a for a in world.articles if a["slug"] != "old-address"]
+    world.article("new-address", title="Old address", date=NEW, article_id="guide-42")
+    run = world.promote()
+    assert "moved from" in run.output
+    assert counts(world) == dict.fromkeys(NETWORKS, 1)
+    assert world.states("telegram")["new-address"] == "moved"
+    world.articles = [a for a in world.articles if a["slug"] != "new-address"]
+    world.article("third-address", title="Old address", date=NEW)  # same date and title
+    world.promote()
+    assert counts(world) == dict.fromkeys(NETWORKS, 1)
+
+
+def test_one_network_down_the_others_post(world):
+    world.fakes["mastodon"].stop()
+    world.article("resilient", date=NEW)
+    run = world.promote()
+    assert run.code == 1
+    assert {n: len(world.posts(n)) for n in NETWORKS[1:]} == dict.fromkeys(NETWORKS[1:], 1)
+    assert "could not connect to 127.0.0.1" in run.output
+    assert world.states("mastodon")["resilient"] == "failed"
+
+
+def test_missing_and_invalid_credentials_name_the_variable_others_still_post(world, monkeypatch):
+    world.article("creds", date=NEW)
+    env = world.env
+    monkeypatch.setattr(world, "env", lambda: {
+        **{k: v for k, v in env().items() if k != "BLUESKY_APP_PASSWORD"},
+        "TELEGRAM_BOT_TOKEN": "not a token", "DISCORD_WEBHOOK_URL": "https://example.com/x"})
+    monkeypatch.delenv("BLUESKY_APP_PASSWORD", raising=False)
+    run = world.promote()
+    assert run.code == 1
+    assert "BLUESKY_APP_PASSWORD: is not set, so Bluesky is skipped" in run.output
+    assert "TELEGRAM_BOT_TOKEN: does not look like a bot token" in run.output
+    assert "DISCORD_WEBHOOK_URL: is not a Discord webhook URL" in run.output
+    assert counts(world) == {"mastodon": 1, "bluesky": 0, "telegram": 0, "discord": 0}
+
+
+def test_credentials_from_an_untracked_env_file(world, monkeypatch):
+    env = world.env()
+    (world.root / ".env").write_text(
+        f"TELEGRAM_BOT_TOKEN={env['TELEGRAM_BOT_TOKEN']}\n", encoding="utf-8")
+    monkeypatch.setattr(world, "env", lambda: {k: v for k, v in env.items()
+                                                 if k != "TELEGRAM_BOT_TOKEN"})
+    world.article("from-dotenv", date=NEW)
+    assert world.promote(network="telegram").code == 0
+    assert len(world.posts("telegram")) == 1
+
+
+def test_unknown_network_lists_the_valid_ones(world):
+    run = world.promote(settings=world.settings(PROMOTE_NETWORKS=["mastodon", "myspace"]))
+    assert run.code == 2
+    assert "PROMOTE_NETWORKS: unknown network 'myspace'" in run.output
+    valid = run.output.split("Use one of: ")[1]
+    assert all(name in valid for name in NETWORKS)
+    assert "--network: unknown network 'friendster'" in world.promote(network="friendster").output
+
+
+def test_dry_run_shows_texts_and_cards_and_touches_nothing(promote_world):
+    world = promote_world
+    world.article("dry-one", date=NEW, title="Dry run — 日本語 👩‍👩‍👧‍👦")
+    run = world.promote(dry_run=True, backfill=True)
+    assert run.code == 0, run.output
+    assert not (world.root / ".promote" / "ledger.sqlite3").exists()
+    assert all(not fake.requests for fake in world.fakes.values())
+    assert not world.site.requests
+    for limit in (500, 300, 4096, 2000):
+        assert f" / {limit} (fits)" in run.output
+    assert "Dry run — 日本語" in run.output and '"byteStart"' in run.output
+    assert "card: Dry run" in run.output and "nothing was posted" in run.output
+
+
+def test_rate_limit_longer_than_max_wait_defers_to_the_next_run(world):
+    world.fakes["telegram"].script(telegram.rate_limited(retry_after=600), path="sendMessage")
+    world.article("busy-1", date=NEW)
+    world.article("busy-2", date="2024-06-02T09:00:00+02:00")
+    run = world.promote()
+    assert "rate limited" in run.output
+    assert len(world.posts("telegram")) == 0 and len(world.posts("discord")) == 2
+    assert world.states("telegram")["busy-1"] == "pending"
+    world.promote()
+    assert len(world.posts("telegram")) == 2
+
+
+def test_two_concurrent_runs_never_post_twice(world):
+    for name in NETWORKS:
+        world.fakes[name].script(*[Delay(0.3)] * 6)
+    for day in range(1, 4):
+        world.article(f"race-{day}", date=f"2024-08-0{day}T09:00:00+02:00")
+    first, second = world.spawn(), world.spawn()
+    outputs = [p.communicate(timeout=60)[0] for p in (first, second)]
+    assert counts(world) == dict.fromkeys(NETWORKS, 3), outputs
+    for network in NETWORKS:
+        assert set(world.states(network).values()) >= {"posted"}
+
+
+def test_no_token_anywhere(world, caplog):
+    """Errors on every network (the token sits in Telegram's and Discord's URL paths)."""
+    caplog.set_level("DEBUG")
+    world.fakes["telegram"].script(Reply(500, {"ok": False, "error_code": 500,
+                                               "description": "Internal Server Error"}))
+    world.fakes["discord"].script(Delay(3))
+    world.fakes["mastodon"].script(Reply(401, {"error": "The access token is invalid"}))
+    world.fakes["bluesky"].script(Reply(502, b"<html>bad gateway</html>"))
+    world.article("leaky", date=NEW)
+    outputs = [world.promote().output, world.promote(retry_unknown=True).output,
+               world.promote(dry_run=True).output]
+    secrets = [mastodon.TOKEN, bluesky.PASSWORD, telegram.TOKEN, telegram.TOKEN.split(":")[1],
+               world.env()["DISCORD_WEBHOOK_URL"].rsplit("/", 1)[1]]
+    secrets += [t for t in world.fakes["bluesky"].access | world.fakes["bluesky"].refresh]
+    files = [p for p in world.root.rglob("*") if p.is_file()]
+    assert any(p.name == "ledger.sqlite3" for p in files)
+    haystacks = outputs + [caplog.text] + [p.read_bytes().decode("utf-8", "replace")
+                                           for p in files if p.name != ".env"]
+    for secret in secrets:
+        for text in haystacks:
+            assert secret not in text
+    assert json.loads((world.root / ".promote" / "manifest.json").read_text())["articles"]
