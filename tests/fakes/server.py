@@ -116,7 +116,7 @@ class FakeServer:
         self.hung = threading.Event()
         self._release = threading.Event()
         self._release_mode = "answer"
-        self._script: list[tuple[str | None, Action]] = []
+        self._script: list[tuple[str | None, str | None, Action]] = []
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.fake = self  # type: ignore[attr-defined]
@@ -150,10 +150,11 @@ class FakeServer:
 
     # -- scripting ---------------------------------------------------------------------------
 
-    def script(self, *actions: Action, path: str | None = None) -> None:
-        """Queue behaviours for the next requests whose path contains `path` (any if None)."""
+    def script(self, *actions: Action, path: str | None = None, method: str | None = None) -> None:
+        """Queue behaviours for the next requests whose path contains `path` (any if None)
+        and whose method is `method` (any if None)."""
         with self.lock:
-            self._script.extend((path, action) for action in actions)
+            self._script.extend((path, method, action) for action in actions)
 
     def release(self, then: str = "answer") -> None:
         """Let held requests go: "answer" handles them, "drop" discards them unanswered."""
@@ -181,10 +182,10 @@ class FakeServer:
         """Answer one request; subclasses implement their network's contract."""
         return Reply(404, {"error": "not found"})
 
-    def _next_action(self, path: str) -> Action | None:
+    def _next_action(self, method: str, path: str) -> Action | None:
         with self.lock:
-            for index, (fragment, action) in enumerate(self._script):
-                if fragment is None or fragment in path:
+            for index, (fragment, verb, action) in enumerate(self._script):
+                if (fragment is None or fragment in path) and verb in (None, method):
                     del self._script[index]
                     return action
         return None
@@ -197,7 +198,7 @@ class FakeServer:
                            dict(handler.headers.items()), body)
         with self.lock:
             self.requests.append(request)
-        action = self._next_action(parts.path)
+        action = self._next_action(handler.command, parts.path)
         if isinstance(action, Hang):
             self.hung.set()
             self._release.wait()

@@ -1,0 +1,111 @@
+"""Crash: promote killed with SIGKILL after the network has the request, before it answers.
+
+The fake holds the create request (``Hang``); the test kills the promote process, then lets the
+request land ("answer") or vanish ("drop"), and runs promote again. Nothing may be posted twice;
+``unknown`` only where the network offers no way to know (Telegram; Discord without an answer).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from tests.fakes.server import Hang
+from tests.fakes.world import PromoteWorld
+
+CREATE = {"mastodon": ("/api/v1/statuses", "POST"), "bluesky": ("createRecord", "POST"),
+          "telegram": ("sendMessage", "POST"), "discord": ("/webhooks/", "POST")}
+
+
+def one_network(request, tmp_path, fake_site, network: str) -> PromoteWorld:
+    fake = request.getfixturevalue(f"fake_{network}")
+    world = PromoteWorld(tmp_path, fake_site, {network: fake})
+    world.article("old-news", date="2024-01-01T09:00:00+01:00")
+    assert world.promote().code == 0  # first run: baseline
+    world.article("breaking", date="2024-06-01T09:00:00+02:00")
+    return world
+
+
+def crash_while_sending(world: PromoteWorld, network: str, then: str) -> None:
+    """Start promote, kill it while the network holds its request, then release the request."""
+    fake = world.fakes[network]
+    path, method = CREATE[network]
+    fake.script(Hang(), path=path, method=method)
+    child = world.spawn()
+    try:
+        assert fake.hung.wait(60), child.communicate(timeout=5)[0]
+        row = {r.url.rstrip("/").rsplit("/", 1)[-1]: r for r in world.ledger().rows(network)}
+        assert row["breaking"].state == "sending"  # committed before the request left
+        assert row["breaking"].idem_key
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()  # reaped: its pid is really gone
+    before = len(world.posts(network))
+    fake.release(then)
+    if then == "answer":
+        assert fake.wait_for(lambda: len(world.posts(network)) == before + 1)
+
+
+@pytest.mark.parametrize("network, then, state, posts", [
+    ("mastodon", "answer", "posted", 1), ("mastodon", "drop", "posted", 1),
+    ("bluesky", "answer", "posted", 1), ("bluesky", "drop", "posted", 1),
+    ("telegram", "answer", "unknown", 1), ("telegram", "drop", "unknown", 0),
+    ("discord", "answer", "unknown", 1), ("discord", "drop", "unknown", 0)])
+def test_crash_then_rerun_never_duplicates(request, tmp_path, fake_site, network, then, state,
+                                           posts):
+    world = one_network(request, tmp_path, fake_site, network)
+    crash_while_sending(world, network, then)
+    run = world.promote()
+    assert world.states(network)["breaking"] == state, run.output
+    assert len(world.posts(network)) == posts
+    if state == "unknown":
+        assert run.code == 1
+        assert f"`invoke promote --retry-unknown --network {network}`" in run.output
+        assert f"--mark-posted {world.articles[-1]['url']} --network {network}" in run.output
+    again = world.promote()
+    assert len(world.posts(network)) == posts and world.states(network)["breaking"] == state
+    assert (again.code == 1) == (state == "unknown")
+
+
+def test_mastodon_after_the_idempotency_window_finds_its_status_by_lookup(request, tmp_path,
+                                                                           fake_site):
+    world = one_network(request, tmp_path, fake_site, "mastodon")
+    crash_while_sending(world, "mastodon", "answer")
+    world.fakes["mastodon"].idempotency_ttl = 0  # the key is forgotten: only the lookup saves us
+    assert world.promote().code == 0
+    assert len(world.posts("mastodon")) == 1 and world.states("mastodon")["breaking"] == "posted"
+    assert world.fakes["mastodon"].requests_to("/accounts/109/statuses", "GET")
+
+
+def test_bluesky_never_sends_a_record_key_twice(request, tmp_path, fake_site):
+    world = one_network(request, tmp_path, fake_site, "bluesky")
+    crash_while_sending(world, "bluesky", "drop")
+    assert world.promote().code == 0
+    fake = world.fakes["bluesky"]
+    rkeys = [r.json["rkey"] for r in fake.requests_to("createRecord")]
+    assert len(rkeys) == 2 and len(set(rkeys)) == 2
+    assert [r.query["rkey"][0] for r in fake.requests_to("getRecord")] == rkeys[:1]
+    assert list(fake.records) == rkeys[1:]
+
+
+def test_unknown_is_settled_by_mark_posted_or_retry_unknown(request, tmp_path, fake_site):
+    world = one_network(request, tmp_path, fake_site, "telegram")
+    crash_while_sending(world, "telegram", "answer")
+    world.promote()
+    url = world.articles[-1]["url"]
+    from promote.command import mark_posted
+
+    assert mark_posted(world.settings(), url, "telegram", "https://t.me/signalreach/1") == 0
+    row = world.ledger().rows("telegram")[-1]
+    assert (row.state, row.post_url) == ("posted", "https://t.me/signalreach/1")
+    assert world.promote(retry_unknown=True).code == 0 and len(world.posts("telegram")) == 1
+
+
+def test_retry_unknown_sends_what_the_owner_found_missing(request, tmp_path, fake_site):
+    world = one_network(request, tmp_path, fake_site, "discord")
+    crash_while_sending(world, "discord", "drop")
+    assert world.promote().code == 1 and world.posts("discord") == []
+    assert world.promote(retry_unknown=True).code == 0
+    assert len(world.posts("discord")) == 1 and world.states("discord")["breaking"] == "posted"
