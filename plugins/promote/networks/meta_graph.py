@@ -83,7 +83,7 @@ def throttle_wait(headers: Any) -> float:
             value = _int((entry or {}).get("estimated_time_to_regain_access"))
             if value is not None:
                 minutes.append(value)
-    return max(minutes) * 60.0 if minutes and max(minutes) > 0 else THROTTLE_WAIT
+    return max(minutes) * 60.0 if minutes else THROTTLE_WAIT
 
 
 @dataclass(frozen=True)
