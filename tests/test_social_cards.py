@@ -82,7 +82,7 @@ def test_colours_and_fonts_come_from_settings(tmp_path):
     '"><img src=x onerror=alert(1)> </script> 🚀🎉',
 ])
 def test_titles_shrink_wrap_and_never_leave_the_box(title):
-    box_width, box_height = 1040, 350
+    box_width, box_height = 1040, 340
     block = fit(drawable(title, FONTS.bold), FONTS.bold, box_width, box_height, (80, 40))
     assert block.lines and block.height <= box_height
     assert all(block.font.getlength(line) <= box_width for line in block.lines)

@@ -1,7 +1,7 @@
 /* Adds copy link, the device's share sheet and the reader's Mastodon server to the plain
    share links (which work without it). Hand-written to stay under 2 KB. README: "Sharing". */
 (()=>{const s=document.querySelector(".share");if(!s)return;
-const q=c=>s.querySelector(c),u=s.dataset.url,t=s.dataset.title,st=q(".share-status"),K="share-mastodon-server",
+const q=c=>s.querySelector(c),u=new URL(s.dataset.url,location).href,t=s.dataset.title,st=q(".share-status"),K="share-mastodon-server",
 say=m=>{st.textContent="";setTimeout(()=>st.textContent=m,99)},
 show=b=>b&&(b.parentNode.hidden=!1),c=q("[data-share=copy]"),n=q("[data-share=native]");
 if(c&&navigator.clipboard){show(c);c.onclick=()=>navigator.clipboard.writeText(u).then(()=>say("Link copied: "+u),()=>say("Could not copy. The link is "+u))}
