@@ -143,6 +143,17 @@ def _production(tmp_path: Path, files: dict[str, str]):
         "CACHE_PATH": str(tmp_path / "cache")})
 
 
+ERRORS = [name for name, (_, _, is_error) in CASES.items() if is_error]
+
+
+@pytest.mark.parametrize("case", ERRORS, ids=ERRORS)
+def test_each_error_alone_fails_a_production_build(tmp_path, case):
+    files, expected, _ = CASES[case]
+    result = _production(tmp_path, {"articles/ok.md": GOOD, **files})
+    assert not result.ok and not result.replaced
+    assert f"content_check: {expected}" in result.errors
+
+
 def test_production_build_fails_listing_every_error_once(tmp_path):
     files = {"articles/ok.md": GOOD}
     expected = []
