@@ -30,6 +30,7 @@ from botocore.exceptions import ClientError
 
 from promote.errors import LedgerError
 from promote.ledger import CLAIMABLE, STATES, ArticleRef, Claim, Owner, Row, owner_is_gone
+from site_deploy.command import load_storage_env
 from site_deploy.errors import DeployError
 from site_deploy.s3client import make_client, storage_error
 from site_deploy.settings import load_settings as load_deploy_settings
@@ -264,6 +265,7 @@ class BucketLedger:
 
 def open_bucket_ledger(pelican_settings: Any, read_only: bool = False) -> BucketLedger:
     """Open the ledger object named by DEPLOY_TARGET (s3://) and DEPLOY_LEDGER_KEY."""
+    load_storage_env(pelican_settings)
     try:
         deploy = load_deploy_settings(pelican_settings)
     except DeployError as exc:

@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 
 from promote.errors import NetworkError
 from promote.http import HttpClient
-from promote.manifest import Entry, plain_text
+from promote.manifest import Entry
 
 TAGS = ("og:url", "og:title", "og:image")
 
@@ -60,7 +60,7 @@ def mismatch(entry: Entry, tags: dict[str, str]) -> str | None:
         found = tags.get(tag)
         if found is None:
             return f"the live page has no {tag} tag (is the new version deployed?)"
-        if " ".join(plain_text(found).split()) != " ".join(expected[tag].split()):
+        if " ".join(found.split()) != " ".join(expected[tag].split()):
             return f"the live page's {tag} is {found!r}, not {expected[tag]!r} (stale deploy?)"
     return None
 

@@ -91,8 +91,9 @@ def _overrides(meta: Mapping[str, Any], source: str) -> dict[str, str]:
             continue
         network = key.lower().removeprefix("social_")
         if network not in ADAPTERS:
-            log.warning("promote: %s: %s: no network called %r; use one of Social_%s.", source,
-                        key, network, ", Social_".join(n.capitalize() for n in sorted(ADAPTERS)))
+            log.warning("promote: %s: Social_%s: no network called %r; use one of Social_%s.",
+                        source, network.capitalize(), network,
+                        ", Social_".join(n.capitalize() for n in sorted(ADAPTERS)))
             continue
         text = _meta_text(value)
         if text:
@@ -109,11 +110,7 @@ def _hashtags(meta: Mapping[str, Any]) -> tuple[str, ...] | None:
 
 
 def _image(article: Any, siteurl: str, settings: Mapping[str, Any]) -> str | None:
-    """The absolute og:image URL: what social_meta computed, else Image: or the drawn card."""
-    for attribute in ("og_image", "social_image", "image_url"):
-        value = getattr(article, attribute, None)
-        if isinstance(value, str) and value.startswith(("http://", "https://")):
-            return value
+    """The absolute card image URL when social_meta has not computed it: Image: or the card."""
     image = _meta_text(article.metadata.get("image"))
     if image:
         return image if "://" in image else f"{siteurl}/{image.lstrip('/')}"
@@ -124,21 +121,28 @@ def _image(article: Any, siteurl: str, settings: Mapping[str, Any]) -> str | Non
 
 
 def entry_for(article: Any, settings: Mapping[str, Any]) -> Entry:
-    """Turn one Pelican article into a manifest entry."""
+    """Turn one Pelican article into a manifest entry.
+
+    URL, title, description and image are the values plugins/social_meta put in the page's
+    og: tags (``article.social``), so the live check compares like with like.
+    """
     siteurl = str(settings.get("SITEURL", "")).rstrip("/")
     meta = article.metadata
-    source = os.path.relpath(article.source_path, settings.get("PATH", ".")) \
+    content = os.path.dirname(os.path.abspath(settings.get("PATH") or "."))
+    source = os.path.relpath(article.source_path, content) \
         if getattr(article, "source_path", None) else article.slug
-    description = _meta_text(meta.get("description"))
+    og = getattr(article, "social", None)
+    og = og if hasattr(og, "canonical") else None
+    image = getattr(og.image, "url", None) if og and og.image else None
     return Entry(
-        url=getattr(article, "canonical_url", None) or f"{siteurl}/{article.url}",
+        url=(og.canonical if og and og.canonical else None) or f"{siteurl}/{article.url}",
         slug=article.slug,
-        title=plain_text(article.title),
-        summary=plain_text(description or getattr(article, "summary", "") or ""),
+        title=og.title if og else str(article.title).strip(),
+        summary=og.description if og else plain_text(getattr(article, "summary", "") or ""),
         date=article.date.isoformat(),
         tags=tuple(tag.name for tag in getattr(article, "tags", []) or []),
         category=getattr(getattr(article, "category", None), "name", "") or "",
-        image=_image(article, siteurl, settings),
+        image=image or _image(article, siteurl, settings),
         article_id=_meta_text(meta.get("id")),
         promote=_promote_flag(meta, source),
         social=_meta_text(meta.get("social")),

@@ -1,0 +1,107 @@
+"""Build side, with real Pelican builds: the manifest, then promote against the deployed build,
+then the next build's "Also on:" links read from the ledger."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from tests.fakes.world import NETWORKS, PromoteWorld
+
+ARTICLES = {
+    "articles/old.md": """Title: An Older Piece
+Date: 2024-01-05 09:00
+Category: Strategy
+Tags: content marketing, SEO
+Summary: Old but <em>gold</em> &amp; still read.
+
+Body.
+""",
+    "articles/quiet.md": """Title: Internal Notes
+Date: 2024-02-01 09:00
+Category: Strategy
+Tags: notes
+Summary: Not for the networks.
+Promote: no
+
+Body.
+""",
+    "articles/launch.md": """Title: The Launch Post
+Date: 2024-03-01 09:00
+Category: Strategy
+Tags: launch, email marketing
+Summary: Everything about the launch.
+Id: launch-2024
+Social: We launched. Read the story:
+Social_Bluesky: Bluesky, we launched!
+Hashtags: growth, B2B
+
+Body.
+""",
+}
+
+
+def manifest_of(output):
+    return json.loads((output.parent / ".promote" / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_a_production_build_writes_the_manifest_outside_output(build_site, pelican_logs):
+    odd = ARTICLES["articles/old.md"].replace("An Older Piece", "Odd Override").replace(
+        "Category:", "Social_Myspace: hello\nCategory:")
+    output = build_site(files={**ARTICLES, "articles/odd.md": odd},
+        production=True, SITEURL="https://blog.example.org")
+    data = manifest_of(output)
+    by_slug = {a["slug"]: a for a in data["articles"]}
+    old = by_slug["an-older-piece"]
+    assert old["url"] == "https://blog.example.org/articles/an-older-piece/"
+    assert old["title"] == "An Older Piece" and old["summary"] == "Old but gold & still read."
+    assert old["tags"] == ["content marketing", "SEO"] and old["category"] == "Strategy"
+    assert old["date"].startswith("2024-01-05T09:00:00")
+    assert old["image"] == "https://blog.example.org/cards/an-older-piece.png"
+    assert by_slug["internal-notes"]["promote"] is False
+    launch = by_slug["the-launch-post"]
+    assert (launch["article_id"], launch["social"], launch["hashtags"]) == (
+        "launch-2024", "We launched. Read the story:", ["growth", "B2B"])
+    assert launch["social_by_network"] == {"bluesky": "Bluesky, we launched!"}
+    assert [a["date"][:10] for a in data["articles"]] == sorted(a["date"][:10]
+                                                                 for a in data["articles"])
+    assert not list(output.rglob("manifest.json")) and not list(output.rglob("*.sqlite3"))
+    assert "promote: content/articles/odd.md: Social_Myspace: no network called 'myspace'; use " \
+           "one of Social_Bluesky, Social_Discord," in pelican_logs.text
+
+
+def test_a_development_build_writes_no_manifest(build_site):
+    output = build_site(files=ARTICLES)
+    assert not (output.parent / ".promote" / "manifest.json").exists()
+
+
+def test_build_deploy_promote_then_the_next_build_links_the_posts(
+        build_site, tmp_path, fake_site, fake_mastodon, fake_bluesky, fake_telegram, fake_discord):
+    fakes = {"mastodon": fake_mastodon, "bluesky": fake_bluesky, "telegram": fake_telegram,
+             "discord": fake_discord}
+    world = PromoteWorld(tmp_path, fake_site, fakes)
+    files = dict(ARTICLES)
+    output = build_site(files=files, production=True, SITEURL=fake_site.base_url,
+                        OUTPUT_PATH=str(world.root / "output"))
+    fake_site.serve_output(output)
+    first = world.promote()
+    assert first.code == 0, first.output  # first run: baseline
+    files["articles/new.md"] = ARTICLES["articles/old.md"].replace(
+        "An Older Piece", "A Brand New Piece").replace("2024-01-05", "2024-04-01")
+    output = build_site(files=files, production=True, SITEURL=fake_site.base_url,
+                        OUTPUT_PATH=str(world.root / "output"))
+    run = world.promote()
+    assert run.code == 0, run.output
+    assert {n: len(world.posts(n)) for n in NETWORKS} == dict.fromkeys(NETWORKS, 1)
+    text = world.posts("telegram")[0]["text"]
+    assert text.startswith("A Brand New Piece\n\nOld but gold & still read.\n\n"
+                           f"{fake_site.base_url}/articles/a-brand-new-piece/?utm_source=telegram")
+    output = build_site(files=files, production=True, SITEURL=fake_site.base_url,
+                        OUTPUT_PATH=str(world.root / "output"))
+    page = (output / "articles" / "a-brand-new-piece" / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'<a class="u-syndication" rel="syndication" href="([^"]+)">(\w+)</a>',
+                       page)
+    assert sorted(label for _, label in links) == ["Bluesky", "Mastodon", "Telegram"]
+    assert ("https://t.me/signalreach/1", "Telegram") in links  # Discord links are members-only
+    old_page = (output / "articles" / "an-older-piece" / "index.html").read_text(encoding="utf-8")
+    assert "u-syndication" not in old_page
