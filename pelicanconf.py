@@ -84,6 +84,12 @@ PLUGINS = [
     "pelican.plugins.sitemap",
 ]
 
+# Metadata our plugins read besides Pelican's own (social_meta/social_cards: Image, Image_alt;
+# promote: Promote, Hashtags, Id, Social, Social_<network>), so `invoke check` knows them.
+CONTENT_CHECK_EXTRA_KEYS = ["image", "image_alt", "promote", "hashtags", "id", "social"] + [
+    f"social_{network}" for network in
+    ("bluesky", "discord", "facebook", "linkedin", "mastodon", "telegram", "threads", "x")]
+
 # sitemap.xml (pelican-sitemap; robots.txt from plugins/social_meta names it). Leave out the 404
 # page and paginated listing pages, which only repeat what page 1 and the articles already list.
 SITEMAP = {
