@@ -67,6 +67,9 @@ def site(tmp_path_factory) -> Path:
                                       "Image: {static}/images/diagram.svg\nImage_Alt: A diagram\n"),
         "articles/long.md": article("Long", "long", summary="",
                                     body="Word " * 120 + "\n\nSecond paragraph."),
+        "articles/remote.md": article("Remote picture", "remote",
+                                      "Image: https://cdn.example.org/pic.jpg?v=2\nImage_Width: 1600\n"
+                                      "Image_Height: 900\nImage_Alt: A remote picture\n"),
         "articles/described.md": article("Described", "described",
                                          "Description: What <meta> previews should say.\n"),
         "pages/about.md": "Title: About us\nSlug: about\nSummary: Who writes here.\n\nWe write.\n",
@@ -134,6 +137,10 @@ def test_own_raster_image_replaces_the_card_and_svg_does_not(site):
     assert photo["og:image:alt"] == photo["twitter:image:alt"] == ["A blue square"]
     assert graph(site / "articles/photo/index.html")["BlogPosting"]["image"]["url"] == (
         f"{SITE}/images/photo.png")
+    remote = head(site / "articles/remote/index.html")
+    assert remote["og:image"] == ["https://cdn.example.org/pic.jpg?v=2"]
+    assert (remote["og:image:width"], remote["og:image:height"]) == (["1600"], ["900"])
+    assert remote["og:image:type"] == ["image/jpeg"]
     # Networks cannot show SVG previews: the generated card stands in.
     assert head(site / "articles/vector/index.html")["og:image"] == [f"{SITE}/cards/vector.png"]
 

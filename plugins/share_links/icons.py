@@ -23,8 +23,6 @@ def icon(stem: str) -> Markup:
         raise ValueError(f"share_links: {ICONS / stem}.svg is not an SVG file")
     inner = re.sub(r">\s+<", "><", _BOUNDING_BOX.sub("", shapes.group(1))).strip()
     inner = re.sub(r"\s*/>", "/>", inner)
-    return Markup(
-        '<svg class="share-icon" viewBox="0 0 24 24" width="20" height="20" fill="none" '
-        'stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" '
-        f'aria-hidden="true" focusable="false">{inner}</svg>'
-    )
+    # Stroke width and joins live in share.css (.share-icon): ten icons per page, said once.
+    return Markup('<svg class="share-icon" viewBox="0 0 24 24" width="20" height="20" fill="none" '
+                  f'stroke="currentColor" aria-hidden="true">{inner}</svg>')

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -81,8 +81,8 @@ class ShareLinks:
                   "via": self._settings.x_via}
         return build_links(values, self._settings)
 
-    def __iter__(self):  # noqa: ANN204 - Jinja iterates it
+    def __iter__(self) -> Iterator[ShareLink]:
         return iter(self.links)
 
     def __bool__(self) -> bool:
-        return bool(self._settings.networks)
+        return bool(self.links)

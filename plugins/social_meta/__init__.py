@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pelican import signals
+from pelican.generators import ArticlesGenerator, PagesGenerator
 
 from .checks import problems, report, report_missing_alt, site_problem, source_label
 from .image import card_image, default_image
@@ -54,9 +55,10 @@ def annotate_all(generators: list[Any]) -> None:
     if problem:
         report("publishconf.py", [problem], fatal=True)
     for generator in generators:
-        is_article = hasattr(generator, "drafts")  # ArticlesGenerator; PagesGenerator has draft_pages
-        if hasattr(generator, "articles") or hasattr(generator, "pages"):
-            _annotate(generator, _ARTICLE_LISTS if is_article else _PAGE_LISTS, is_article)
+        if isinstance(generator, ArticlesGenerator):
+            _annotate(generator, _ARTICLE_LISTS, is_article=True)
+        elif isinstance(generator, PagesGenerator):
+            _annotate(generator, _PAGE_LISTS, is_article=False)
     card = first.context.get("social_site_card")
     image = (card_image(card, settings.site_url) if card is not None
              else default_image(settings.default_image, settings.site_name, settings.site_url))
