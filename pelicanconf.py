@@ -86,7 +86,8 @@ PLUGINS = [
 
 # Metadata our plugins read besides Pelican's own (social_meta/social_cards: Image, Image_alt;
 # promote: Promote, Hashtags, Id, Social, Social_<network>), so `invoke check` knows them.
-CONTENT_CHECK_EXTRA_KEYS = ["image", "image_alt", "promote", "hashtags", "id", "social"] + [
+CONTENT_CHECK_EXTRA_KEYS = ["image", "image_alt", "image_width", "image_height", "description",
+                            "promote", "hashtags", "id", "social"] + [
     f"social_{network}" for network in
     ("bluesky", "discord", "facebook", "linkedin", "mastodon", "telegram", "threads", "x")]
 
