@@ -9,6 +9,7 @@ from typing import Any
 from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
 from pelican.utils import wait_for_changes
 from rich.console import Console
+from rich.text import Text
 
 
 class _Server(RootedHTTPServer):
@@ -34,9 +35,23 @@ def serve(root: Path, host: str, port: int, console: Console) -> None:
         server.server_close()
 
 
+def _guarded(rebuild: Callable[[], Any], console: Console) -> Callable[[], None]:
+    """A rebuild that reports, rather than ends the watch on, a settings file mid-edit."""
+
+    def run() -> None:
+        try:
+            rebuild()
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - the next save may fix it
+            console.print(Text.assemble(("✖ Could not build: ", "bold red"),
+                                        f"{type(exc).__name__}: {exc}"), soft_wrap=True)
+
+    return run
+
+
 def regenerate(settings_file: Path, settings: dict[str, Any], rebuild: Callable[[], Any],
                console: Console) -> None:
     """Rebuild after every change to the content, the theme or the settings, until Ctrl-C."""
+    rebuild = _guarded(rebuild, console)
     rebuild()
     try:
         while True:
@@ -54,6 +69,7 @@ def live(root: Path, watched: list[Path], rebuild: Callable[[], Any], host: str,
     """Serve root and reload the browser tab after each rebuild caused by a change."""
     from livereload import Server  # imported here: only this task needs tornado
 
+    rebuild = _guarded(rebuild, console)
     rebuild()
     server = Server()
     for path in watched:
