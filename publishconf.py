@@ -19,6 +19,14 @@ DRAFT_PAGE_URL = DRAFT_PAGE_SAVE_AS = DRAFT_PAGE_LANG_URL = DRAFT_PAGE_LANG_SAVE
 
 DELETE_OUTPUT_DIRECTORY = True
 
+# Where `invoke deploy` and `invoke publish` put output/ (README, "Deploy"): "s3://bucket/site",
+# "rsync://user@host:/var/www/blog" or "gh-pages". The DEPLOY_TARGET environment variable wins.
+DEPLOY_TARGET = ""
+# With an S3 target the promotion ledger travels with the site (an object in the bucket, written
+# conditionally), so publishing from fresh CI machines never announces twice.
+PROMOTE_LEDGER = "bucket" if os.environ.get("DEPLOY_TARGET", DEPLOY_TARGET).startswith("s3://") \
+    else "sqlite"
+
 # Networks `invoke promote` announces new articles on; their tokens come from the environment
 # or .env (README, "Networks"). Any of: "mastodon", "bluesky", "telegram", "discord".
 PROMOTE_NETWORKS = []

@@ -8,18 +8,34 @@ promotion helper's fake networks.
 from __future__ import annotations
 
 import gzip
+import io
 import os
+import re
+import shutil
+import subprocess
+import sys
 import threading
+import urllib.error
+import urllib.request
 from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from rich.console import Console
 
+from conftest import write_site
 from promote.errors import LedgerError
 from promote.ledger import ACTIVE_RUNS, CLAIMABLE, ArticleRef, Ledger, Owner
 from promote.ledger_bucket import BucketLedger, open_bucket_ledger
+from publish_flow.live import wait_until_live
 from site_deploy.settings import DEFAULTS
+from tests.fakes.mastodon import TOKEN as MASTODON_TOKEN
 from tests.fakes.mastodon import FakeMastodon
-from tests.fakes.s3 import SECRET_KEY, S3Proxy, s3, s3_env, s3_proxy  # noqa: F401
+from tests.fakes.s3 import (SECRET_KEY, BucketSite, free_ports, s3, s3_env,  # noqa: F401
+                            s3_proxy)
+from tests.fakes.server import Reply
 from tests.fakes.site import FakeSite
 from tests.fakes.world import PromoteWorld
 
@@ -111,9 +127,6 @@ def test_conditional_write_fails_reloads_and_claims_nothing(s3_env):
 
 
 def test_ledger_object_is_private_and_outside_the_site(s3_env):
-    import urllib.error
-    import urllib.request
-
     bucket = s3_env.new_bucket()
     ledger = open_bucket_ledger(bucket_settings(s3_env, bucket))
     ledger.start_account("mastodon", "a", [])
@@ -204,8 +217,6 @@ def test_dry_run_reads_the_bucket_ledger_and_writes_nothing(world, s3_env):
 
 
 def test_the_tokens_never_reach_the_bucket(world, s3_env):
-    from tests.fakes.mastodon import TOKEN
-
     world.article("older")
     world.promote()
     world.article("fresh", date="2024-06-01T09:00:00+02:00")
@@ -213,5 +224,102 @@ def test_the_tokens_never_reach_the_bucket(world, s3_env):
     bucket = world.overrides["DEPLOY_TARGET"].split("/")[2]
     raw = s3_env.objects(bucket)[LEDGER_KEY].body
     text = gzip.decompress(raw).decode()
-    assert "/articles/fresh/" in text and TOKEN not in text and SECRET_KEY not in text
+    assert "/articles/fresh/" in text and MASTODON_TOKEN not in text and SECRET_KEY not in text
     assert os.environ.get("AWS_SECRET_ACCESS_KEY") == SECRET_KEY  # it was there to leak
+
+
+# -- invoke publish, end to end -------------------------------------------------------------------
+
+FAKETIME_LIBS = sorted(Path("/usr/lib").glob("*/faketime/libfaketime.so.1"))
+TINY_SITE = {
+    "articles/older.md": "Title: Older news\nDate: 2024-03-01 09:00\nCategory: Strategy\n"
+                         "Tags: reach\nSummary: Already out before promotion was set up.\n\n"
+                         + "An article that was published long ago. " * 20,
+    "pages/about.md": "Title: About\n\nWho writes here.\n",
+}
+
+
+def due_article(minutes: int) -> str:
+    due = datetime.now(UTC) + timedelta(minutes=minutes)
+    return ("Title: Due on Thursday\nDate: " + due.strftime("%Y-%m-%dT%H:%M:%S+00:00") +
+            "\nCategory: Strategy\nTags: reach\nSummary: Goes live and is announced by itself."
+            "\n\n" + "Scheduled for later, announced once. " * 20)
+
+
+@pytest.fixture
+def blog(demo_copy, s3_env, tmp_path):
+    """A copy of the project with a tiny site, publishing to a bucket served at 127.0.0.1."""
+    shutil.rmtree(demo_copy / "content")
+    write_site(demo_copy, {**TINY_SITE, "articles/due.md": due_article(5)})
+    with (demo_copy / "publishconf.py").open("a") as conf:
+        conf.write('\nPROMOTE_NETWORKS = ["mastodon"]\nPROMOTE_LIVE_WAIT = 5\n'
+                   "PROMOTE_LIVE_INTERVAL = 0.2\nPUBLISH_LIVE_WAIT = 20\n"
+                   "PUBLISH_LIVE_INTERVAL = 0.2\n")
+    bucket = s3_env.new_bucket()
+    with BucketSite(s3_env, bucket, "blog/") as web, FakeMastodon() as mastodon:
+        env = {**os.environ, "DEPLOY_TARGET": f"s3://{bucket}/blog", "SITEURL": web.base_url,
+               "S3_ENDPOINT_URL": s3_env.endpoint_url, "COLUMNS": "200",
+               "MASTODON_INSTANCE_URL": mastodon.base_url, "MASTODON_ACCESS_TOKEN": MASTODON_TOKEN}
+        yield SimpleNamespace(root=demo_copy, bucket=bucket, web=web, mastodon=mastodon, env=env)
+
+
+def invoke_publish(blog, later: str | None = None, **env: str) -> subprocess.CompletedProcess:
+    """Run `invoke publish` in the blog's folder; `later` shifts the clock (libfaketime), e.g. +10m."""
+    extra = dict(env)
+    if later:
+        if not FAKETIME_LIBS:
+            pytest.fail("libfaketime is missing: bash .ci/setup --test installs the faketime package")
+        extra |= {"LD_PRELOAD": str(FAKETIME_LIBS[0]), "FAKETIME": later}
+    return subprocess.run([str(Path(sys.executable).parent / "invoke"), "publish"], cwd=blog.root,
+                          env={**blog.env, **extra}, capture_output=True, text=True, timeout=240)
+
+
+def fetch(url: str) -> int:
+    try:
+        return urllib.request.urlopen(url, timeout=10).status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_publish_announces_an_article_once_when_its_date_passes(blog, s3_env):
+    first = invoke_publish(blog)
+    assert first.returncode == 0, first.stdout + first.stderr
+    for stage in ("build", "check", "deploy", "wait until live", "promote"):
+        assert f"publish: {stage}" in first.stdout
+    assert "publish: done" in first.stdout
+    assert fetch(blog.web.base_url + "/articles/older-news/") == 200
+    assert fetch(blog.web.base_url + "/articles/due-on-thursday/") == 404  # not yet due
+    assert blog.mastodon.statuses == []  # the first run records `older` as baseline, posts nothing
+    # The date passes. A publish that cannot reach the storage stops before announcing anything...
+    down = invoke_publish(blog, later="+10m", S3_ENDPOINT_URL=f"http://127.0.0.1:{free_ports(1)[0]}")
+    assert down.returncode == 1
+    assert "publish: stopped at deploy. deploy: cannot reach the storage at" in down.stdout
+    assert "Traceback" not in down.stdout + down.stderr
+    assert blog.mastodon.statuses == []
+    # ...and the next one picks up: deploys the due article, waits until it is live, announces it.
+    second = invoke_publish(blog, later="+10m")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert fetch(blog.web.base_url + "/articles/due-on-thursday/") == 200
+    assert re.search(r"The [12] article pages this deploy sent answer 200", second.stdout)
+    texts = [status["text"] for status in blog.mastodon.statuses]
+    assert len(texts) == 1 and f"{blog.web.base_url}/articles/due-on-thursday/" in texts[0]
+    third = invoke_publish(blog, later="+11m")
+    assert third.returncode == 0, third.stdout + third.stderr
+    assert len(blog.mastodon.statuses) == 1  # announced exactly once
+    # The ledger travelled with the site: in the bucket, outside the site, never served.
+    assert LEDGER_KEY in s3_env.objects(blog.bucket)
+    assert fetch(f"{blog.web.base_url}/{LEDGER_KEY}") == 404
+    assert MASTODON_TOKEN not in first.stdout + second.stdout + third.stdout
+    assert SECRET_KEY not in first.stdout + second.stdout + third.stdout
+
+
+def test_wait_until_live_polls_until_200_and_gives_up_at_the_limit():
+    with FakeSite() as site:
+        url = site.publish("articles/a/", "A")
+        site.script(Reply(404, b"not yet"), Reply(503, b"warming up"), path="/articles/a/")
+        done = wait_until_live([url], wait=10, interval=0.01, console=Console(file=io.StringIO()))
+        assert done.live == [url] and done.missing == {}
+        assert len(site.requests_to("/articles/a/")) == 3
+        gone = site.url("articles/never/")
+        late = wait_until_live([gone], wait=0.2, interval=0.05, console=Console(file=io.StringIO()))
+        assert late.live == [] and late.missing == {gone: "HTTP 404"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 from site_deploy.plan import SyncPlan
 
@@ -53,17 +53,13 @@ def print_plan(plan: SyncPlan, target: str, console: Console) -> None:
 
 
 def print_summary(result: DeployResult, console: Console) -> None:
-    """Print one table: uploaded, unchanged, deleted, bytes, time."""
-    verb = "would upload" if result.dry_run else "uploaded"
-    table = Table(title=f"deploy{' (dry run)' if result.dry_run else ''} to {result.target}",
-                  show_header=False, title_justify="left")
-    table.add_row(verb, f"{len(result.uploaded)} files")
-    table.add_row("unchanged", f"{result.unchanged} files")
-    table.add_row("would delete" if result.dry_run else "deleted", f"{len(result.deleted)} files")
-    if result.kept:
-        table.add_row("kept", f"{result.kept} files not in output/")
-    table.add_row("bytes", human_bytes(result.bytes_sent))
-    table.add_row("time", f"{result.seconds:.1f} s")
+    """Print one line: uploaded, unchanged, deleted, bytes, time (and the CDN invalidation)."""
+    verbs = ("Would deploy", "would upload", "would delete") if result.dry_run else (
+        "Deployed", "uploaded", "deleted")
+    kept = f", {result.kept} kept" if result.kept else ""
+    line = (f"{verbs[0]} to {result.target}: {len(result.uploaded)} files {verbs[1]} "
+            f"({human_bytes(result.bytes_sent)}), {result.unchanged} unchanged, "
+            f"{len(result.deleted)} {verbs[2]}{kept} in {result.seconds:.1f} s.")
+    console.print(Text.assemble(("✔ ", "bold green"), line), soft_wrap=True)
     if result.invalidation:
-        table.add_row("CDN", result.invalidation)
-    console.print(table)
+        console.print(f"  CDN: {result.invalidation}", highlight=False)

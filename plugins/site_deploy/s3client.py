@@ -80,6 +80,9 @@ def _client_error_text(exc: ClientError, bucket: str, where: str, doing: str) ->
     if code == "SignatureDoesNotMatch":
         return (f"the storage at {where} rejected the request signature: AWS_SECRET_ACCESS_KEY "
                 "does not belong to AWS_ACCESS_KEY_ID; set the matching secret")
+    if code == "RequestTimeTooSkewed":
+        return (f"the storage at {where} says this machine's clock is more than 15 minutes off "
+                "(RequestTimeTooSkewed); set the clock right (NTP), then rerun")
     if code in ("AccessDenied", "AllAccessDisabled") or status == 403:
         return (f"the storage at {where} denied {doing} in bucket {bucket!r} ({code or status});"
                 " give these credentials s3:ListBucket, s3:GetObject, s3:PutObject and s3:DeleteObject")

@@ -289,10 +289,12 @@ class BucketSite(FakeServer):
         self.s3, self.bucket, self.prefix = s3, bucket, prefix
 
     def handle(self, request: Recorded) -> Reply:
-        path = posixpath.normpath(unquote(request.path))
+        path = unquote(request.path)
         if request.method not in ("GET", "HEAD") or ".." in path.split("/"):
             return Reply(404, b"not found", {"Content-Type": "text/plain"})
-        key = self.prefix + path.lstrip("/") + ("index.html" if request.path.endswith("/") else "")
+        key = self.prefix + posixpath.normpath(path).lstrip("/")
+        key = key.rstrip("/") + "/index.html" if path.endswith("/") else key
+        key = key.removeprefix("/")
         try:
             got = self.s3.client().get_object(Bucket=self.bucket, Key=key)
         except ClientError:

@@ -1,0 +1,125 @@
+"""`invoke publish`: each stage prints its summary; the first that fails stops the rest.
+
+    build (publishconf.py) → check → deploy → wait until the deployed articles answer 200 → promote
+
+Nothing is lost when a stage fails: a failed build leaves output/ and the target as they were, a
+deploy that stops halfway is finished by the next one (it sends only what differs), and articles
+not yet announced stay in the manifest minus the ledger, so the next publish announces them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from content_check.checker import check_site
+from content_check.report import print_check
+from promote.command import promote
+from promote.errors import PromoteError
+from promote.manifest import read_manifest
+from promote.settings import load_settings as load_promote_settings
+from publish_flow.live import wait_until_live
+from publish_flow.settings import PublishSettingsError, load_settings
+from site_build.build import build_site, load
+from site_build.report import print_build
+from site_deploy.command import deploy_site, load_storage_env, print_error
+from site_deploy.errors import DeployError
+from site_deploy.report import DeployResult
+
+NEXT = "the next `invoke publish` picks up from here"
+
+
+class Stopped(Exception):
+    """A stage failed; the message says why and what was (not) changed."""
+
+
+def _stage(console: Console, name: str) -> None:
+    console.rule(Text(f"publish: {name}", style="bold"), align="left")
+
+
+def _build(settings_file: Path, overrides: Mapping[str, Any], console: Console) -> None:
+    result = build_site(settings_file, production=True, overrides=overrides)
+    print_build(result, console)
+    if not result.ok:
+        raise Stopped("The production build failed (errors above); nothing was deployed or "
+                      "announced, output/ and the site are as they were")
+
+
+def _check(pelican: Mapping[str, Any], console: Console) -> None:
+    result = check_site(pelican)
+    print_check(result, console)
+    if result.errors:
+        raise Stopped("The content check found errors (above); nothing was deployed or announced")
+
+
+def deployed_articles(pelican: Mapping[str, Any], result: DeployResult) -> list[str]:
+    """Return the URLs of the manifest's articles whose pages this deploy sent."""
+    siteurl = str(pelican.get("SITEURL", "")).rstrip("/")
+    try:
+        entries = read_manifest(load_promote_settings(pelican).manifest_path)
+    except PromoteError:
+        return []  # no promotion set up: nothing will be announced, so nothing to wait for
+    sent = set(result.uploaded)
+    urls = []
+    for entry in entries:
+        rel = entry.url.removeprefix(siteurl + "/")
+        if rel + ("index.html" if rel.endswith("/") or not rel else "") in sent:
+            urls.append(entry.url)
+    return urls
+
+
+def _wait(pelican: Mapping[str, Any], result: DeployResult, console: Console) -> None:
+    settings = load_settings(pelican)
+    urls = deployed_articles(pelican, result)
+    live = wait_until_live(urls, settings.live_wait, settings.live_interval, console)
+    if live.missing:
+        url, answer = next(iter(live.missing.items()))
+        raise Stopped(f"{url} still answers {answer} after {live.seconds:.0f} s "
+                      f"(PUBLISH_LIVE_WAIT = {settings.live_wait:.0f}); the site is deployed but "
+                      f"nothing was announced; check the CDN or SITEURL, {NEXT}")
+    console.print(Text.assemble(("✔ ", "bold green"), f"The {len(urls)} article pages this deploy "
+                                f"sent answer 200 ({live.seconds:.1f} s)."))
+
+
+def _promote(pelican: Mapping[str, Any], console: Console, dry_run: bool) -> None:
+    try:
+        code = promote(pelican, dry_run=dry_run, console=console)
+    except SystemExit as exc:
+        raise Stopped(str(exc.code)) from None
+    if code != 0:
+        raise Stopped(f"Promote reported posts that failed or need a decision (table above); the "
+                      f"site is live, {NEXT}")
+
+
+def publish(settings_file: Path, console: Console, *, overrides: Mapping[str, Any] | None = None,
+            dry_run: bool = False) -> int:
+    """Run every stage; return the exit code (0 when all of them succeeded)."""
+    started = time.monotonic()
+    overrides = dict(overrides or {})
+    pelican = load(settings_file, overrides)
+    load_storage_env(pelican)  # the build reads the bucket ledger (syndication links)
+    stage = "build"
+    try:
+        load_settings(pelican)  # a bad PUBLISH_* setting stops us before anything goes out
+        _stage(console, stage)
+        _build(settings_file, overrides, console)
+        _stage(console, stage := "check")
+        _check(pelican, console)
+        _stage(console, stage := "deploy")
+        result = deploy_site(pelican, console, dry_run=dry_run)
+        if not dry_run:
+            _stage(console, stage := "wait until live")
+            _wait(pelican, result, console)
+        _stage(console, stage := "promote")
+        _promote(pelican, console, dry_run)
+    except (Stopped, DeployError, PublishSettingsError) as exc:
+        print_error(f"publish: stopped at {stage}. {exc}", console)
+        return 1
+    console.print(Text.assemble(("✔ ", "bold green"), f"publish: {'dry run ' if dry_run else ''}"
+                                f"done in {time.monotonic() - started:.1f} s."))
+    return 0
