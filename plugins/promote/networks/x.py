@@ -17,6 +17,7 @@ a 403 "duplicate content" is resolved the same way and never retried.
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from typing import Any
 
@@ -38,6 +39,10 @@ _EMOJI = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}\u20E3]
 _BARE = regex.compile(r"(?<![\w@#/.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}\b"
                       r"(?:/[^\s]*)?", regex.I)
 URL_LENGTH = 23
+# oauthlib and requests-oauthlib log the consumer key, the access token and the signature base
+# string at DEBUG: keep them quiet whatever level the owner turns on.
+for _library in ("oauthlib", "requests_oauthlib"):
+    logging.getLogger(_library).setLevel(logging.INFO)
 TIMELINE_PAGES = 2  # 2 x 100 own posts: far more than one blog posts between two runs
 DUPLICATE = "duplicate content"
 

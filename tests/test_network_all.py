@@ -1,0 +1,173 @@
+"""All eight networks together, crashes on the four corporate ones, and no token anywhere.
+
+The crash tests reuse the engine's harness (``tests/test_promote_crash.py``): promote runs in a
+subprocess, the fake holds the create request, the process is SIGKILLed, the request is then
+answered (the post lands) or dropped, and promote runs again.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from tests.fakes import facebook, linkedin, threads, x
+from tests.fakes.server import Hang, Reply
+from tests.fakes.world import PromoteWorld
+from tests.test_promote_crash import CREATE, crash_while_sending
+
+MINE = ("x", "linkedin", "facebook", "threads")
+ALL = ("mastodon", "bluesky", "telegram", "discord", *MINE)
+NEW = "2024-06-01T09:00:00+02:00"
+
+
+class World(PromoteWorld):
+    """PromoteWorld that also knows the X, LinkedIn, Facebook and Threads fakes."""
+
+    def env(self) -> dict[str, str]:
+        """Every running fake's credentials."""
+        env = super().env()
+        for name in MINE:
+            if name in self.fakes:
+                env |= self.fakes[name].env()
+        return env
+
+    def posts(self, network: str) -> list:
+        """What a fake holds (for X: tweets; the others: posts)."""
+        if network == "x":
+            return self.fakes["x"].tweets
+        if network in MINE:
+            return self.fakes[network].posts
+        return super().posts(network)
+
+
+def world_of(request, tmp_path, fake_site, names) -> World:
+    world = World(tmp_path, fake_site, {n: request.getfixturevalue(f"fake_{n}") for n in names})
+    world.article("old-news", date="2024-01-01T09:00:00+01:00")
+    assert world.promote().code == 0  # first run: baseline everywhere
+    return world
+
+
+@pytest.mark.parametrize("down", ["x", "threads", "mastodon"])
+def test_eight_networks_in_one_run_one_down_the_others_post(request, tmp_path, fake_site, down):
+    world = world_of(request, tmp_path, fake_site, ALL)
+    world.fakes[down].stop()
+    world.article("everywhere", "Everywhere at once", date=NEW)
+    run = world.promote()
+    assert run.code == 1 and "could not connect to 127.0.0.1" in run.output
+    for name in ALL:
+        expected = ("failed", 0) if name == down else ("posted", 1)
+        assert (world.states(name)["everywhere"], len(world.posts(name))) == expected, name
+    assert world.promote().code == 1  # the down one is retried (failed), the others stay put
+    assert all(len(world.posts(n)) == 1 for n in ALL if n != down)
+
+
+CORPORATE_CREATE = {"x": ("/2/tweets", "POST"), "linkedin": ("/rest/posts", "POST"),
+                    "facebook": ("/feed", "POST"), "threads": ("/threads_publish", "POST")}
+
+
+@pytest.mark.parametrize("network, then, state, posts", [
+    ("x", "answer", "posted", 1), ("x", "drop", "posted", 1),
+    ("facebook", "answer", "posted", 1), ("facebook", "drop", "posted", 1),
+    ("threads", "answer", "posted", 1), ("threads", "drop", "posted", 1),
+    ("linkedin", "answer", "unknown", 1), ("linkedin", "drop", "unknown", 0)])
+def test_crash_then_rerun_never_duplicates(request, tmp_path, fake_site, monkeypatch, network,
+                                           then, state, posts):
+    monkeypatch.setitem(CREATE, network, CORPORATE_CREATE[network])
+    world = world_of(request, tmp_path, fake_site, [network])
+    world.article("breaking", date=NEW)
+    crash_while_sending(world, network, then)
+    run = world.promote()
+    assert world.states(network)["breaking"] == state, run.output
+    assert len(world.posts(network)) == posts
+    world.promote()
+    assert len(world.posts(network)) == posts and world.states(network)["breaking"] == state
+
+
+def test_threads_crash_between_the_two_steps_publishes_the_saved_container(
+        request, tmp_path, fake_site, monkeypatch):
+    monkeypatch.setitem(CREATE, "threads", ("/threads_publish", "POST"))
+    world = world_of(request, tmp_path, fake_site, ["threads"])
+    world.article("breaking", date=NEW)
+    crash_while_sending(world, "threads", "drop")  # killed after the container was saved
+    fake = world.fakes["threads"]
+    (container,) = fake.containers
+    assert world.ledger().rows("threads")[-1].progress == {"container": container}
+    assert world.promote().code == 0
+    assert list(fake.containers) == [container]  # no second container
+    assert [r.query["creation_id"] for r in fake.requests_to("/threads_publish")] == \
+        [[container], [container]]
+    assert len(fake.posts) == 1 and world.states("threads")["breaking"] == "posted"
+
+
+def test_threads_crash_while_creating_the_container_posts_once(request, tmp_path, fake_site):
+    world = world_of(request, tmp_path, fake_site, ["threads"])
+    world.article("breaking", date=NEW)
+    fake = world.fakes["threads"]
+    fake.script(Hang(), path=f"/{threads.USER_ID}/threads", method="POST")
+    child = world.spawn()
+    try:
+        assert fake.hung.wait(60), child.communicate(timeout=5)[0]
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    fake.release("answer")  # the container is created; its id never reached the ledger
+    assert fake.wait_for(lambda: len(fake.containers) == 1)
+    assert world.promote().code == 0
+    assert len(fake.containers) == 2 and len(fake.posts) == 1  # the orphan is never published
+    (orphan, used) = fake.containers.values()
+    assert orphan["status"] == "FINISHED" and used["status"] == "PUBLISHED"
+
+
+def test_linkedin_crash_is_settled_by_retry_unknown_through_duplicate_post(
+        request, tmp_path, fake_site, monkeypatch):
+    monkeypatch.setitem(CREATE, "linkedin", ("/rest/posts", "POST"))
+    world = world_of(request, tmp_path, fake_site, ["linkedin"])
+    world.article("breaking", date=NEW)
+    crash_while_sending(world, "linkedin", "answer")
+    run = world.promote()
+    assert run.code == 1 and "--retry-unknown --network linkedin" in run.output
+    assert world.promote(retry_unknown=True).code == 0
+    (post,) = world.posts("linkedin")  # LinkedIn refused the repeat and named the post
+    ledger = world.ledger()
+    row = ledger.rows("linkedin")[-1]
+    ledger.close()
+    assert (row.state, row.post_id) == ("posted", post["id"])
+
+
+def test_linkedin_crash_with_read_permission_finds_the_post(request, tmp_path, fake_site,
+                                                            monkeypatch):
+    monkeypatch.setitem(CREATE, "linkedin", ("/rest/posts", "POST"))
+    world = world_of(request, tmp_path, fake_site, ["linkedin"])
+    world.fakes["linkedin"].can_list = True  # r_organization_social / r_member_social
+    world.article("breaking", date=NEW)
+    crash_while_sending(world, "linkedin", "answer")
+    assert world.promote().code == 0
+    assert len(world.posts("linkedin")) == 1 and world.states("linkedin")["breaking"] == "posted"
+
+
+def test_no_token_anywhere(request, tmp_path, fake_site, caplog):
+    """Every corporate network fails in its own way, then succeeds; nothing leaks."""
+    caplog.set_level("DEBUG")
+    world = world_of(request, tmp_path, fake_site, MINE)
+    world.fakes["x"].script(Reply(503, {"title": "Service Unavailable", "status": 503}))
+    world.fakes["linkedin"].script(Reply(500, {"status": 500, "message": "Internal error"}))
+    world.fakes["facebook"].script(facebook.graph_error(190, subcode=463))
+    world.fakes["threads"].script(Hang(), path="/threads_publish")
+    world.fakes["threads"].release("drop")  # the publish is swallowed: ambiguous
+    world.article("leaky", date=NEW)
+    outputs = [world.promote().output, world.promote(retry_unknown=True).output,
+               world.promote(dry_run=True).output]
+    secrets = [x.API_KEY, x.API_SECRET, x.ACCESS_TOKEN, x.ACCESS_SECRET, linkedin.TOKEN,
+               facebook.TOKEN, threads.TOKEN]
+    files = [p for p in world.root.rglob("*") if p.is_file()]
+    assert any(p.name == "ledger.sqlite3" for p in files)
+    haystacks = outputs + [caplog.text] + [p.read_bytes().decode("utf-8", "replace")
+                                           for p in files if p.name != ".env"]
+    assert "code 190/463" in " ".join(outputs[0].split())  # the errors really happened
+    for secret in secrets:
+        for text in haystacks:
+            assert secret not in text, secret
+    for name in MINE:
+        assert world.states(name)["leaky"] == "posted", name
