@@ -13,23 +13,21 @@ import signal
 import pytest
 
 from tests.fakes.server import Hang
-from tests.fakes.world import PromoteWorld
+from tests.fakes.world import PromoteWorld, one_network_world
 
 CREATE = {"mastodon": ("/api/v1/statuses", "POST"), "bluesky": ("createRecord", "POST"),
           "telegram": ("sendMessage", "POST"), "discord": ("/webhooks/", "POST")}
 
 
 def one_network(request, tmp_path, fake_site, network: str) -> PromoteWorld:
-    fake = request.getfixturevalue(f"fake_{network}")
-    world = PromoteWorld(tmp_path, fake_site, {network: fake})
-    world.article("old-news", date="2024-01-01T09:00:00+01:00")
-    assert world.promote().code == 0  # first run: baseline
+    world = one_network_world(request, tmp_path, fake_site, network)
     world.article("breaking", date="2024-06-01T09:00:00+02:00")
     return world
 
 
-def crash_while_sending(world: PromoteWorld, network: str, then: str) -> None:
-    """Start promote, kill it while the network holds its request, then release the request."""
+def crash_while_sending(world: PromoteWorld, network: str, then: str | None) -> None:
+    """Start promote, kill it while the network holds its request, then release the request
+    (then=None: keep holding it)."""
     fake = world.fakes[network]
     path, method = CREATE[network]
     fake.script(Hang(), path=path, method=method)
@@ -43,6 +41,8 @@ def crash_while_sending(world: PromoteWorld, network: str, then: str) -> None:
         os.kill(child.pid, signal.SIGKILL)
         child.wait()  # reaped: its pid is really gone
     before = len(world.posts(network))
+    if then is None:
+        return
     fake.release(then)
     if then == "answer":
         assert fake.wait_for(lambda: len(world.posts(network)) == before + 1)
@@ -67,6 +67,19 @@ def test_crash_then_rerun_never_duplicates(request, tmp_path, fake_site, network
     again = world.promote()
     assert len(world.posts(network)) == posts and world.states(network)["breaking"] == state
     assert (again.code == 1) == (state == "unknown")
+
+
+@pytest.mark.parametrize("network, state", [("mastodon", "posted"), ("bluesky", "posted"),
+                                            ("telegram", "unknown"), ("discord", "unknown")])
+def test_the_killed_runs_request_landing_after_the_rerun_makes_no_duplicate(
+        request, tmp_path, fake_site, network, state):
+    world = one_network(request, tmp_path, fake_site, network)
+    crash_while_sending(world, network, None)  # the network still holds the request
+    world.promote()
+    fake = world.fakes[network]
+    fake.release("answer")  # ... and only now writes it
+    assert fake.settled()
+    assert len(world.posts(network)) == 1 and world.states(network)["breaking"] == state
 
 
 def test_mastodon_after_the_idempotency_window_finds_its_status_by_lookup(request, tmp_path,

@@ -54,6 +54,7 @@ class FakeBluesky(FakeServer):
         self.access: set[str] = set()
         self.refresh: set[str] = set()
         self.expired: set[str] = set()
+        self.head = "bafyreihead0"  # the repository's latest commit; each write moves it
         self._serial = 0
 
     def expire_tokens(self) -> None:
@@ -68,10 +69,11 @@ class FakeBluesky(FakeServer):
                   "com.atproto.server.refreshSession": self._refresh_session,
                   "com.atproto.repo.uploadBlob": self._upload_blob,
                   "com.atproto.repo.createRecord": self._create_record,
-                  "com.atproto.repo.getRecord": self._get_record}
+                  "com.atproto.repo.getRecord": self._get_record,
+                  "com.atproto.sync.getLatestCommit": self._latest_commit}
         if nsid not in routes:
             return _error(501, "MethodNotImplemented", "Method Not Implemented")
-        procedure = nsid != "com.atproto.repo.getRecord"
+        procedure = nsid not in ("com.atproto.repo.getRecord", "com.atproto.sync.getLatestCommit")
         if request.method != ("POST" if procedure else "GET"):
             return _error(405, "InvalidRequest", "Incorrect HTTP method")
         return routes[nsid](request)
@@ -136,14 +138,24 @@ class FakeBluesky(FakeServer):
         invalid = check_post(body.get("record"), self.blobs)
         if invalid:
             return _error(400, "InvalidRequest", f"Invalid app.bsky.feed.post record: {invalid}")
-        with self.lock:
+        with self.lock:  # one repository transaction
+            swap = body.get("swapCommit")
+            if swap is not None and swap != self.head:
+                return _error(400, "InvalidSwap", f"Commit was at {self.head}")
             if rkey in self.records:
                 return _error(500, "InternalServerError", "Internal Server Error")
             self.records[rkey] = body["record"]
+            self.head = "bafyreihead" + hashlib.sha256(rkey.encode()).hexdigest()[:40]
         return Reply(200, {"uri": f"at://{DID}/{COLLECTION}/{rkey}",
                            "cid": "bafyrei" + hashlib.sha256(rkey.encode()).hexdigest()[:52],
                            "commit": {"cid": "bafyreicommit", "rev": rkey},
                            "validationStatus": "valid"})
+
+    def _latest_commit(self, request: Recorded) -> Reply:
+        if request.query.get("did", [""])[-1] != DID:  # a DID, not a handle
+            return _error(400, "RepoNotFound", "Could not find repo")
+        with self.lock:
+            return Reply(200, {"cid": self.head, "rev": f"rev{len(self.records)}"})
 
     def _get_record(self, request: Recorded) -> Reply:
         query = {k: v[-1] for k, v in request.query.items()}

@@ -303,6 +303,17 @@ class BucketSite(FakeServer):
                                                 "Cache-Control": got.get("CacheControl", "")})
 
 
+def shifted_clock_env(offset: str) -> dict[str, str]:
+    """Environment that runs a child process `offset` later (libfaketime), e.g. "+10m".
+
+    S3 rejects requests signed more than 15 minutes off, so keep offsets below that.
+    """
+    libraries = sorted(Path("/usr/lib").glob("*/faketime/libfaketime.so.1"))
+    if not libraries:
+        pytest.fail("libfaketime is missing: bash .ci/setup --test installs the faketime package")
+    return {"LD_PRELOAD": str(libraries[0]), "FAKETIME": offset}
+
+
 @pytest.fixture(scope="session")
 def moto_server(tmp_path_factory) -> Iterator[str]:
     """moto's server on a free port (it speaks CloudFront); yields its URL."""

@@ -112,6 +112,7 @@ class FakeServer:
 
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
+        self.handled = 0  # requests fully dealt with (answered, dropped or discarded)
         self.lock = threading.RLock()
         self.hung = threading.Event()
         self._release = threading.Event()
@@ -198,7 +199,14 @@ class FakeServer:
                            dict(handler.headers.items()), body)
         with self.lock:
             self.requests.append(request)
-        action = self._next_action(handler.command, parts.path)
+        try:
+            self._act(handler, request, self._next_action(handler.command, parts.path))
+        finally:
+            with self.lock:
+                self.handled += 1
+
+    def _act(self, handler: BaseHTTPRequestHandler, request: Recorded,
+             action: Action | None) -> None:
         if isinstance(action, Hang):
             self.hung.set()
             self._release.wait()
@@ -212,6 +220,10 @@ class FakeServer:
             return self._reset(handler)
         reply = action if isinstance(action, Reply) else self.handle(request)
         self._write(handler, reply)
+
+    def settled(self, timeout: float = 10.0) -> bool:
+        """Wait until every request received so far has been dealt with."""
+        return self.wait_for(lambda: self.handled == len(self.requests), timeout)
 
     def _write(self, handler: BaseHTTPRequestHandler, reply: Reply) -> None:
         data = reply.encoded()

@@ -156,3 +156,11 @@ class PromoteWorld:
         return {"mastodon": lambda: fake.statuses, "bluesky": lambda: list(fake.records.values()),
                 "telegram": lambda: fake.messages,
                 "discord": lambda: list(fake.messages.values())}[network]()
+
+
+def one_network_world(request: Any, tmp_path: Path, site: FakeSite, network: str) -> PromoteWorld:
+    """A world with just `network`'s fake, after its first run (one old article, baseline)."""
+    world = PromoteWorld(tmp_path, site, {network: request.getfixturevalue(f"fake_{network}")})
+    world.article("old-news", date="2024-01-01T09:00:00+01:00")
+    assert world.promote().code == 0
+    return world

@@ -6,7 +6,8 @@ Password, and put it in ``BLUESKY_APP_PASSWORD`` with your handle (``blog.bsky.s
 
 Exactly once: the record key (a TID) is chosen and committed to the ledger before createRecord is
 sent. After a crash, getRecord on every key ever tried says whether the post exists; a key is
-never sent twice (a fresh TID is minted for a new try).
+never sent twice (a fresh TID is minted for a new try). Every try carries the same
+``swapCommit``, so a slow earlier try that lands late is refused by the PDS (InvalidSwap).
 """
 
 from __future__ import annotations
@@ -136,25 +137,50 @@ class BlueskyAdapter(NetworkAdapter):
                                       headers={"Content-Type": kind}))
         return blob["blob"]
 
+    def _head(self, session: Session) -> str:
+        """The CID of the repository's latest commit (the compare-and-swap token)."""
+        return str(self.answer(self.client.request(
+            "GET", f"{session.pds}/xrpc/com.atproto.sync.getLatestCommit",
+            params={"did": session.did}))["cid"])
+
     def post(self, message: Message, attempt: Attempt) -> Posted:
-        """Upload the thumbnail, commit a fresh TID to the ledger, then createRecord."""
+        """Upload the thumbnail, commit a fresh TID to the ledger, then createRecord.
+
+        Every try for one row carries the same ``swapCommit`` (the repository head before the
+        first try), so of all tries, a slow one included, at most one can be written.
+        """
         session = self._login()
+        record = self._record(message)
+        if "swap" not in attempt.progress:
+            attempt.save("swap", self._head(session))
+        rkey = new_tid()
+        tried = list(attempt.progress.get("records", []))
+        attempt.save("records", [*tried, [session.pds, session.did, rkey]])
+        response = self._call("com.atproto.repo.createRecord", json={
+            "repo": session.did, "collection": COLLECTION, "rkey": rkey, "record": record,
+            "swapCommit": attempt.progress["swap"]})
+        if response.status_code == 400 and _error_name(response) == "InvalidSwap":
+            found = self.find_existing(message, attempt)
+            if found:
+                return found
+            # The head moved, so no try made with the old one can ever be written now.
+            attempt.save("swap", self._head(session))
+            raise TransientError(self.name, "the account's repository changed during the post")
+        body = self.answer(response)
+        return Posted(body["uri"], self._url(body["uri"].rsplit("/", 1)[-1]))
+
+    def _record(self, message: Message) -> dict[str, Any]:
+        """The app.bsky.feed.post record, with facets and the link card (thumbnail uploaded)."""
         external = {"uri": message.card.url, "title": message.card.title,
                     "description": message.card.description}
         thumb = self._thumb(message.card.image_url)
         if thumb:
             external["thumb"] = thumb
-        record = {"$type": COLLECTION, "text": message.text,
-                  "createdAt": datetime.now(UTC).isoformat(timespec="milliseconds")
-                  .replace("+00:00", "Z"),
-                  "langs": [self.config.language], "facets": facets(message.text),
-                  "embed": {"$type": "app.bsky.embed.external", "external": external}}
-        rkey = new_tid()
-        tried = list(attempt.progress.get("records", []))
-        attempt.save("records", [*tried, [session.pds, session.did, rkey]])
-        body = self.answer(self._call("com.atproto.repo.createRecord", json={
-            "repo": session.did, "collection": COLLECTION, "rkey": rkey, "record": record}))
-        return Posted(body["uri"], self._url(body["uri"].rsplit("/", 1)[-1]))
+        return {"$type": COLLECTION, "text": message.text,
+                "createdAt": datetime.now(UTC).isoformat(timespec="milliseconds")
+                .replace("+00:00", "Z"),
+                "langs": [self.config.language], "facets": facets(message.text),
+                "embed": {"$type": "app.bsky.embed.external", "external": external}}
 
     def _url(self, rkey: str) -> str:
         return f"https://bsky.app/profile/{self.account_parts()[0]}/post/{rkey}"

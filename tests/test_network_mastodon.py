@@ -1,0 +1,95 @@
+"""Mastodon against a strict fake: the exact request, idempotency, limits, errors, rate limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fakes import mastodon
+from tests.fakes.server import Delay, Drop, Reply
+from tests.fakes.world import one_network_world
+
+NEW = "2024-06-01T09:00:00+02:00"
+
+
+@pytest.fixture
+def world(request, tmp_path, fake_site):
+    return one_network_world(request, tmp_path, fake_site, "mastodon")
+
+
+def creates(world):
+    return world.fakes["mastodon"].requests_to("/api/v1/statuses", "POST")
+
+
+def test_the_exact_request(world):
+    world.article("exact", title="Exact & true", date=NEW, tags=["social media"])
+    assert world.promote().code == 0
+    [request] = creates(world)
+    row = [r for r in world.ledger().rows("mastodon") if r.state == "posted"][0]
+    assert request.header("Authorization") == f"Bearer {mastodon.TOKEN}"
+    assert request.header("Idempotency-Key") == row.idem_key and len(row.idem_key) == 32
+    assert request.header("Content-Type") == "application/x-www-form-urlencoded"
+    link = f"{world.site.base_url}/articles/exact/?utm_source=mastodon&utm_medium=social" \
+           "&utm_campaign=exact"
+    assert request.form == {"status": [f"Exact & true\n\nWhat exact & true means for your "
+                                       f"reach.\n\n{link}\n\n#SocialMedia"],
+                            "visibility": ["public"], "language": ["en"]}
+    assert row.post_url == world.fakes["mastodon"].statuses[0]["url"]
+
+
+def test_text_is_counted_with_urls_as_23_and_the_server_agrees(world):
+    world.fakes["mastodon"].max_characters = 500
+    world.article("long", title="word " * 150, date=NEW, summary="")
+    assert world.promote().code == 0
+    [status] = world.posts("mastodon")
+    assert mastodon.mastodon_length(status["text"]) <= 500 < len(status["text"])
+
+
+def test_the_server_replays_a_repeated_idempotency_key(world):
+    world.article("twice", date=NEW)
+    world.fakes["mastodon"].script(Drop(process=True), path="/api/v1/statuses")
+    world.fakes["mastodon"].script(Reply(200, []), path="/accounts/109/statuses")  # lookup misses
+    assert world.promote().code == 0
+    keys = [r.header("Idempotency-Key") for r in creates(world)]
+    assert len(keys) >= 2 and len(set(keys)) == 1 and len(world.posts("mastodon")) == 1
+
+
+@pytest.mark.parametrize("fault", [Delay(1.5), Drop(), Drop(process=True),
+                                   Reply(500, {"error": "Internal error"}),
+                                   Reply(503, {"error": "Service unavailable"})])
+def test_faults_are_retried_without_a_duplicate(world, fault):
+    world.overrides["PROMOTE_READ_TIMEOUT"] = 0.5
+    world.fakes["mastodon"].script(fault, path="/api/v1/statuses")
+    world.article("flaky", date=NEW)
+    run = world.promote()
+    assert run.code == 0, run.output
+    assert len(world.posts("mastodon")) == 1 and world.states("mastodon")["flaky"] == "posted"
+    assert len({r.header("Idempotency-Key") for r in creates(world)}) == 1
+
+
+def test_429_waits_for_the_iso_8601_reset(world):
+    world.fakes["mastodon"].script(mastodon.rate_limited(reset_in=1), path="/api/v1/statuses")
+    world.article("throttled", date=NEW)
+    assert world.promote().code == 0
+    assert len(creates(world)) == 2 and len(world.posts("mastodon")) == 1
+
+
+def test_401_names_the_variable_and_is_not_retried(world):
+    world.fakes["mastodon"].token = "rotated"
+    world.article("denied-1", date=NEW)
+    world.article("denied-2", date="2024-06-02T09:00:00+02:00")
+    run = world.promote()
+    assert run.code == 1
+    assert "HTTP 401: The access token is invalid (check MASTODON_ACCESS_TOKEN)" in run.output
+    assert len(creates(world)) == 1
+    assert world.states("mastodon") == {"old-news": "baseline", "denied-1": "failed"}
+    world.fakes["mastodon"].token = mastodon.TOKEN  # fixed: the next run posts both
+    assert world.promote().code == 0 and len(world.posts("mastodon")) == 2
+
+
+def test_other_4xx_fail_with_the_servers_message(world):
+    world.fakes["mastodon"].script(Reply(422, {"error": "Validation failed: Text character "
+                                                        "limit of 500 exceeded"}))
+    world.article("rejected", date=NEW)
+    run = world.promote()
+    assert "failed: HTTP 422: Validation failed: Text character limit of 500 exceeded" in run.output
+    assert len(creates(world)) == 1 and world.states("mastodon")["rejected"] == "failed"
