@@ -141,6 +141,7 @@ def test_own_raster_image_replaces_the_card_and_svg_does_not(site):
     assert remote["og:image"] == ["https://cdn.example.org/pic.jpg?v=2"]
     assert (remote["og:image:width"], remote["og:image:height"]) == (["1600"], ["900"])
     assert remote["og:image:type"] == ["image/jpeg"]
+    assert not (site / "cards/photo.png").exists() and not (site / "cards/remote.png").exists()
     # Networks cannot show SVG previews: the generated card stands in.
     assert head(site / "articles/vector/index.html")["og:image"] == [f"{SITE}/cards/vector.png"]
 

@@ -2,7 +2,8 @@
 
 Sets, for social_meta and the theme:
 - ``content.social_card``: a ``cards.Card`` (path, width, height, alt), or None when cards are off;
-  social_meta uses it unless the page's own `Image:` is a picture networks can show;
+  social_meta uses it as the preview image, and sets it to None when the page's own `Image:` is a
+  picture networks can show (so that card is not drawn, and feeds use the page's image);
 - ``context["social_site_card"]``: the card for listing pages (home, category, tag, archives).
 Cards are drawn with Pillow, cached by a hash of their inputs under CACHE_PATH, and copied to
 SOCIAL_CARDS_PATH in the output; a rebuild with nothing changed draws none.

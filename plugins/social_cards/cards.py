@@ -54,8 +54,8 @@ def _file_name(content: Any) -> str:
 def card_for(content: Any, settings: CardsSettings, is_article: bool) -> Card:
     """The card for an article or page.
 
-    Drawn even when the page has its own `Image:`: social_meta prefers that image when it can be
-    shown (a raster file that exists) and falls back to the card otherwise (an SVG, a typo).
+    Planned even when the page has its own `Image:`: social_meta keeps the card only when that
+    image cannot be shown (an SVG, a missing file) and drops it otherwise.
     """
     footer = ""
     if is_article:

@@ -40,6 +40,11 @@ def _annotate(generator: Any, names: tuple[str, ...], is_article: bool) -> None:
     for content in chain.from_iterable(getattr(generator, name, []) for name in names):
         meta, found = content_meta(content, generator.context, settings, is_article)
         content.social = meta
+        card = getattr(content, "social_card", None)
+        if card is not None and meta.image is not None and meta.image.url != card_image(
+                card, settings.site_url).url:
+            # The page's own Image is its preview: no card for it (feeds read social_card too).
+            content.social_card = None
         found += problems(meta, settings, image_reported=bool(found))
         label = source_label(content, generator.settings)
         ships = getattr(content, "status", "published") != "draft"
