@@ -6,10 +6,13 @@ import os
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from site_build.build import build_site as staged_build
 
@@ -113,9 +116,10 @@ def test_scheduled_article_stays_out_of_production_and_is_in_the_calendar(demo_c
         "Recently published")
 
 
-def test_serve_answers_on_the_chosen_port(demo_copy):
+def test_serve_answers_on_the_chosen_port_and_shows_the_404_page(demo_copy):
     (demo_copy / "output").mkdir()
     (demo_copy / "output" / "index.html").write_text("<title>Signal &amp; Reach</title>")
+    (demo_copy / "output" / "404.html").write_text("<h1>Not found here</h1>")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -132,6 +136,10 @@ def test_serve_answers_on_the_chosen_port(demo_copy):
                 assert time.monotonic() < deadline, "invoke serve did not answer"
                 time.sleep(0.2)
         assert reply.status == 200 and "Signal &amp; Reach" in body
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/no/such/page/")
+        assert missing.value.code == 404
+        assert "Not found here" in missing.value.read().decode()
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -6,14 +6,44 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from http.server import SimpleHTTPRequestHandler
+from socketserver import ThreadingMixIn
+
 from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
 from pelican.utils import wait_for_changes
 from rich.console import Console
 from rich.text import Text
 
 
-class _Server(RootedHTTPServer):
+class _Server(ThreadingMixIn, RootedHTTPServer):
+    # Threads, so one slow browser tab never stalls the others.
     allow_reuse_address = True
+    daemon_threads = True
+
+
+class _Handler(ComplexHTTPRequestHandler):
+    """Pelican's handler, answering a missing address with the site's 404 page like a real host.
+
+    Pelican's own handler sends no response at all for a missing file, which browsers show as
+    a broken connection rather than the theme's 404 page.
+    """
+
+    def do_GET(self) -> None:
+        found = self.get_path_that_exists(self.path.split("?", 1)[0])
+        if found is not None:
+            self.path = found
+            SimpleHTTPRequestHandler.do_GET(self)
+            return
+        page = Path(self.base_path) / "404.html"
+        if not page.is_file():
+            self.send_error(404)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 def serve(root: Path, host: str, port: int, console: Console) -> None:
@@ -22,7 +52,7 @@ def serve(root: Path, host: str, port: int, console: Console) -> None:
         raise SystemExit(f"Nothing to serve: {root}/ does not exist yet. "
                          "Run `invoke build` first, or `invoke reserve` to build and serve.")
     try:
-        server = _Server(str(root), (host, port), ComplexHTTPRequestHandler)
+        server = _Server(str(root), (host, port), _Handler)
     except OSError as exc:
         raise SystemExit(f"Cannot serve on {host}:{port}: {exc.strerror}. Another server is "
                          f"probably using that port: stop it, or pass --port {port + 1}.") from exc
