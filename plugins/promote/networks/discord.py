@@ -73,14 +73,11 @@ class DiscordAdapter(NetworkAdapter):
         """The embed sent with the text."""
         return {"embeds": [cls._embed(message)]}
 
-    @staticmethod
-    def _embed(message: Message) -> dict[str, Any]:
+    @classmethod
+    def _embed(cls, message: Message) -> dict[str, Any]:
         card = message.card
-        description = card.description
-        if len(description) > _EMBED_TEXT:
-            description = description[:_EMBED_TEXT].rsplit(" ", 1)[0] + "…"
-        embed: dict[str, Any] = {"title": card.title[:256], "url": card.url,
-                                 "description": description}
+        embed: dict[str, Any] = {"title": _shorten(card.title, 256), "url": card.url,
+                                 "description": _shorten(card.description, _EMBED_TEXT)}
         if card.image_url:
             embed["image"] = {"url": card.image_url}
         return embed
@@ -136,6 +133,19 @@ class DiscordAdapter(NetworkAdapter):
         if status >= 500:
             return AmbiguousError(self.name, text, status)  # no key: it may have been sent
         return PermanentError(self.name, text, status)
+
+
+def _shorten(text: str, limit: int) -> str:
+    """`text` cut at a word (with an ellipsis) to at most `limit` UTF-16 units."""
+    if DiscordAdapter.text_length(text) <= limit:
+        return text
+    words = text.split(" ")
+    while len(words) > 1 and DiscordAdapter.text_length(" ".join(words) + "…") > limit:
+        words.pop()
+    cut = " ".join(words)
+    while DiscordAdapter.text_length(cut + "…") > limit:  # one word longer than the limit
+        cut = cut[:-1]
+    return cut + "…"
 
 
 def _flatten(errors: Any, path: str = "") -> str:
