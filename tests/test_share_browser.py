@@ -16,9 +16,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
-
 from conftest import run_pelican, site_settings, write_site
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from test_share_links import CARRIERS
 
 pytestmark = pytest.mark.browser
@@ -31,7 +30,7 @@ TITLES = {
     "img": '"><img src=x onerror=alert(1)>',
     "emoji": "Emoji 🚀🎉 and RTL עברית שלום",
 }
-SHARE_NETWORKS = list(CARRIERS) + ["copy", "native"]
+SHARE_NETWORKS = [*list(CARRIERS), "copy", "native"]
 
 
 def article(title: str, slug: str, day: int) -> str:
@@ -42,7 +41,7 @@ def article(title: str, slug: str, day: int) -> str:
 class Host(SimpleHTTPRequestHandler):
     """A static host on 127.0.0.1 that answers a missing address with 404.html."""
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's signature
+    def log_message(self, format: str, *args) -> None:
         pass
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
@@ -70,7 +69,8 @@ def site(tmp_path_factory) -> Iterator[str]:
     url = f"http://127.0.0.1:{server.server_address[1]}"
     files = {f"articles/{slug}.md": article(title, slug, day)
              for day, (slug, title) in enumerate(TITLES.items(), start=1)}
-    files.update({f"articles/more{n}.md": article(f"More {n}", f"more{n}", 10 + n) for n in range(4)})
+    files.update({f"articles/more{n}.md": article(f"More {n}", f"more{n}", 10 + n)
+                  for n in range(4)})
     files["pages/about.md"] = "Title: About\nSlug: about\nSummary: About us.\n\nWe write.\n"
     content = write_site(root, files)
     run_pelican(site_settings(root, content, production=True, SITEURL=url,
@@ -142,7 +142,7 @@ def test_no_request_leaves_127_0_0_1_and_json_ld_parses_on_every_page_type(site,
     for path in PAGE_TYPES:
         requests: list[str] = []
         page = session.context.new_page()
-        page.on("request", lambda request: requests.append(request.url))
+        page.on("request", lambda request, seen=requests: seen.append(request.url))
         page.on("dialog", lambda dialog: (session.dialogs.append(dialog.message), dialog.dismiss()))
         response = page.goto(f"{site}/{path}", wait_until="load")
         assert response.status == (404 if path == "no-such-page/" else 200), path
@@ -220,7 +220,8 @@ def test_mastodon_asks_for_a_server_validates_it_and_remembers_it(site, session)
     opened = session.opened_by(lambda: field.press("Enter"))
     assert opened == f"https://example.social/share?{expected_query}"
     expect(page.locator(".share-server")).to_be_hidden()
-    expect(page.locator(".share-saved")).to_have_text("Mastodon server: example.social Change server")
+    expect(page.locator(".share-saved")).to_have_text(
+        "Mastodon server: example.social Change server")
 
     page.reload()  # remembered: one click goes straight to the reader's server
     opened = session.opened_by(lambda: page.get_by_role("link", name="Share on Mastodon").click())
@@ -257,7 +258,8 @@ def test_keyboard_only_reader_can_copy_and_share(site, session):
     page = session.open(url)
     _tab_to(page, "[data-share=copy]")
     outline = page.locator("[data-share=copy]").evaluate(
-        "e => { const s = getComputedStyle(e); return [s.outlineStyle, parseFloat(s.outlineWidth)] }")
+        "e => { const s = getComputedStyle(e);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth)] }")
     assert outline[0] != "none" and outline[1] >= 2, "keyboard focus is visible"
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_have_text(f"Link copied: {url}")
@@ -283,9 +285,10 @@ def test_links_work_without_javascript(site, browser):
         expect(page.locator("[data-share=native]")).to_be_hidden()
         for key in CARRIERS:
             expect(page.locator(f"a.share-{key}")).to_be_visible()
-        opened = offline.opened_by(lambda: page.get_by_role("link", name="Share on Bluesky").click())
+        bluesky = page.get_by_role("link", name="Share on Bluesky")
+        opened = offline.opened_by(bluesky.click)
         assert parse_qs(urlsplit(opened).query)["text"] == [f"{TITLES['quotes']}\n\n{url}"]
-        opened = offline.opened_by(lambda: page.get_by_role("link", name="Share on Mastodon").click())
+        opened = offline.opened_by(page.get_by_role("link", name="Share on Mastodon").click)
         assert opened.startswith("https://mastodon.social/share?text=")
         assert [urlsplit(u).hostname for u in offline.external] == ["bsky.app", "mastodon.social"]
     finally:
@@ -338,7 +341,8 @@ def test_names_touch_targets_and_contrast(site, browser, scheme):
         focused = page.get_by_role("link", name="Share on X")
         expect(focused).to_be_focused()
         outline = focused.evaluate(
-            "e => { const s = getComputedStyle(e); return [s.outlineStyle, parseFloat(s.outlineWidth),"
+            "e => { const s = getComputedStyle(e);"
+            " return [s.outlineStyle, parseFloat(s.outlineWidth),"
             " (s.outlineColor.match(/[\\d.]+/g) || []).map(Number).slice(0, 3)] }")
         background = page.locator(".share").evaluate(CONTRAST_JS)["bg"]
         assert outline[0] == "solid" and outline[1] >= 2, outline

@@ -1,15 +1,13 @@
-"""Social cards: 1200×630 PNGs drawn with Pillow, fitted titles, and a cache keyed by their inputs."""
+"""Social cards: 1200×630 PNGs drawn with Pillow, fitted titles, a cache keyed by their inputs."""
 
 from __future__ import annotations
 
 import logging
 import re
-from pathlib import Path
 
 import pytest
-from PIL import Image, ImageChops
-
 from conftest import run_pelican, site_settings, write_site
+from PIL import Image, ImageChops
 from social_cards.draw import HEIGHT, WIDTH, CardText, Fonts, render
 from social_cards.layout import drawable, fit
 from social_cards.settings import SettingsError, load_settings

@@ -1,4 +1,4 @@
-"""Card cache: one PNG per hash of everything that shapes the picture, so unchanged cards are reused."""
+"""Card cache: one PNG per hash of everything that shapes it; unchanged cards are reused."""
 
 from __future__ import annotations
 

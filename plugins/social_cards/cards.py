@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .cache import CardCache, card_key
 from .draw import HEIGHT, WIDTH, CardText, Fonts, draw_card

@@ -82,7 +82,7 @@ def _palette(colours: Colours, steps: int = 32) -> Image.Image:
     bg = colours.background
     entries = [bg]
     for ink in (colours.foreground, colours.accent, colours.muted):
-        entries += [tuple(round(b + (i - b) * n / steps) for b, i in zip(bg, ink))
+        entries += [tuple(round(b + (i - b) * n / steps) for b, i in zip(bg, ink, strict=True))
                     for n in range(1, steps + 1)]
     palette = Image.new("P", (1, 1))
     palette.putpalette([channel for entry in entries for channel in entry])

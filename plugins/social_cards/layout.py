@@ -61,7 +61,7 @@ def _split_long_word(word: str, font: ImageFont.FreeTypeFont, width: float) -> l
             piece = ch
         else:
             piece += ch
-    return pieces + [piece] if piece else pieces
+    return [*pieces, piece] if piece else pieces
 
 
 def wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
@@ -135,4 +135,4 @@ def fit(text: str, font_path: Path, width: int, height: int,
     block = _layout(text, font_path, smallest, width)
     keep = max(1, height // block.line_height)
     last = ellipsize(" ".join(block.lines[keep - 1:]), block.font, width)
-    return Block(block.font, block.lines[: keep - 1] + (last,), block.line_height, block.rtl)
+    return Block(block.font, (*block.lines[:keep - 1], last), block.line_height, block.rtl)

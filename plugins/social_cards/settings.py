@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from PIL import ImageColor
 
@@ -16,7 +17,7 @@ DEFAULTS: dict[str, Any] = {
     # Folder under the output where cards are written (cards/<slug>.png).
     "SOCIAL_CARDS_PATH": "cards",
     # Colours: any CSS colour Pillow understands ("#0b6b66", "rgb(11,107,102)", "navy").
-    # Defaults follow the theme's accent; white on it is 6.3:1, the footer 5.3:1, the site name 4.9:1.
+    # Defaults follow the theme's accent: white on it is 6.3:1, footer 5.3:1, site name 4.9:1.
     "SOCIAL_CARDS_BACKGROUND": "#0b6b66",
     "SOCIAL_CARDS_FOREGROUND": "#ffffff",
     "SOCIAL_CARDS_ACCENT": "#ffdc8f",

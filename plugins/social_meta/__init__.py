@@ -31,7 +31,7 @@ _PAGE_LISTS = ("pages", "translations", "hidden_pages", "hidden_translations", "
 
 
 def add_template_global(generator: Any) -> None:
-    """Give every template `social_meta()`; it is called while pages render, after the values exist."""
+    """Give every template `social_meta()`, called while pages render, once the values exist."""
     generator.env.globals["social_meta"] = social_meta_for_page
 
 

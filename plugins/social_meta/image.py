@@ -5,8 +5,9 @@ from __future__ import annotations
 import mimetypes
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
@@ -67,7 +68,8 @@ def own_image(content: Any, context: Mapping[str, Any], site_url: str
     meta = content.metadata
     if is_absolute(value):
         if not value.startswith(("https://", "http://")):
-            return None, f"Image {value!r} is not an http(s) URL; use https://... or a file in content/"
+            return None, (f"Image {value!r} is not an http(s) URL; use https://... or a file "
+                          f"in content/")
         return ImageMeta(value, alt, _int(meta.get("image_width")), _int(meta.get("image_height")),
                          image_type(value)), None
     static = _static_lookup(value, content, context)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -42,13 +43,13 @@ class SiteSocial:
         s = self.settings
         output_file = str(ctx.get("output_file") or "")
         is_404 = ctx.get("page_name") == "404" or output_file.rsplit("/", 1)[-1] == "404.html"
-        path = output_file[: -len("index.html")] if output_file.endswith("index.html") else output_file
+        path = output_file.removesuffix("index.html")
         canonical = None if is_404 else absolute(s.site_url, path)
         title = self.title(ctx)
         structured = None
         if path == "":
-            structured = jsonld.graph(jsonld.web_page(kind="WebSite", name=s.site_name,
-                                                      description=s.site_description, url=canonical))
+            structured = jsonld.graph(jsonld.web_page(
+                kind="WebSite", name=s.site_name, description=s.site_description, url=canonical))
         return SocialMeta(og_type="website", title=title, description=s.site_description,
                           canonical=canonical, site_name=s.site_name, locale=s.locale,
                           image=self.image, fediverse_creator=s.fediverse_creators.get("", ""),

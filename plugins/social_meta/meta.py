@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Mapping
+from typing import Any
 
 from markupsafe import Markup
 
@@ -72,7 +73,7 @@ def _structured(content: Any, meta: SocialMeta, settings: MetaSettings, is_artic
     if not is_article:
         page = jsonld.web_page(kind="WebPage", name=meta.title, description=meta.description,
                                url=meta.canonical or home)
-        return jsonld.graph(page, jsonld.breadcrumbs(trail + [(meta.title, meta.canonical)]))
+        return jsonld.graph(page, jsonld.breadcrumbs([*trail, (meta.title, meta.canonical)]))
     category = getattr(content, "category", None)
     if category is not None:
         trail.append((category.name, absolute(settings.site_url, category.url)))
@@ -81,7 +82,7 @@ def _structured(content: Any, meta: SocialMeta, settings: MetaSettings, is_artic
         published=meta.published, modified=meta.modified, authors=authors, image=meta.image,
         publisher_node=jsonld.publisher(settings.site_name, home, logo),
         section=meta.section, keywords=list(meta.tags))
-    return jsonld.graph(posting, jsonld.breadcrumbs(trail + [(meta.title, meta.canonical)]))
+    return jsonld.graph(posting, jsonld.breadcrumbs([*trail, (meta.title, meta.canonical)]))
 
 
 def content_meta(content: Any, context: Mapping[str, Any], settings: MetaSettings,

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .urls import is_public
 
 logger = logging.getLogger(__name__)
 
-MARKER = "# Written by the social_meta plugin on every build; edit SOCIAL_META_* settings, not this."
+MARKER = "# Written by the social_meta plugin each build; change SOCIAL_META_* settings, not this."
 
 
 def _folder_of(save_as: str) -> str:
@@ -20,14 +21,15 @@ def _folder_of(save_as: str) -> str:
 
 
 def robots_txt(settings: Mapping[str, Any]) -> str:
-    """Allow everything but drafts; name the sitemap when pelican-sitemap runs and SITEURL is absolute."""
+    """Allow all but drafts; name the sitemap when pelican-sitemap runs and SITEURL is absolute."""
     site_url = str(settings.get("SITEURL") or "").rstrip("/")
     lines = [MARKER, "User-agent: *"]
     drafts = {_folder_of(str(settings.get(key) or ""))
               for key in ("DRAFT_SAVE_AS", "DRAFT_PAGE_SAVE_AS", "DRAFT_LANG_SAVE_AS")}
     lines += [f"Disallow: /{folder}" for folder in sorted(drafts) if folder]
     lines.append("Allow: /")
-    uses_sitemap = any(str(name).rsplit(".", 1)[-1] == "sitemap" for name in settings.get("PLUGINS") or [])
+    plugins = settings.get("PLUGINS") or []
+    uses_sitemap = any(str(name).rsplit(".", 1)[-1] == "sitemap" for name in plugins)
     if uses_sitemap and is_public(site_url):
         fmt = (settings.get("SITEMAP") or {}).get("format", "xml")
         lines += ["", f"Sitemap: {site_url}/sitemap.{fmt}"]

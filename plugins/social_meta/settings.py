@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 DEFAULTS: dict[str, Any] = {
     # Longest og:description / meta description, in characters; longer text is cut at a word.
@@ -13,7 +14,7 @@ DEFAULTS: dict[str, Any] = {
     "SOCIAL_META_LOCALE": None,
     # The site's X account for twitter:site, e.g. "@signalreach"; empty leaves it out.
     "SOCIAL_META_X_SITE": "",
-    # Mastodon author byline (fediverse:creator): "@you@instance", or {author name: "@you@instance"}.
+    # Mastodon author byline (fediverse:creator): "@you@instance", or {author: "@them@instance"}.
     "SOCIAL_META_FEDIVERSE_CREATOR": "",
     # Profile URLs linked with rel="me" on every page (Mastodon profile verification).
     "SOCIAL_META_REL_ME": [],
@@ -92,7 +93,8 @@ def _rel_me(settings: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def _length(settings: Mapping[str, Any]) -> int:
-    value = settings.get("SOCIAL_META_DESCRIPTION_LENGTH", DEFAULTS["SOCIAL_META_DESCRIPTION_LENGTH"])
+    name = "SOCIAL_META_DESCRIPTION_LENGTH"
+    value = settings.get(name, DEFAULTS[name])
     if isinstance(value, bool) or not isinstance(value, int) or value < 50:
         raise SettingsError(
             f"social_meta: SOCIAL_META_DESCRIPTION_LENGTH = {value!r} must be a whole number of "
@@ -109,7 +111,7 @@ def load_settings(settings: Mapping[str, Any]) -> MetaSettings:
     return MetaSettings(
         site_url=str(settings.get("SITEURL") or "").rstrip("/"),
         site_name=str(settings.get("SITENAME") or ""),
-        site_description=str(settings.get("SITE_DESCRIPTION") or settings.get("SITESUBTITLE") or ""),
+        site_description=str(settings.get("SITE_DESCRIPTION") or settings.get("SITESUBTITLE", "")),
         author=str(settings.get("AUTHOR") or ""),
         locale=_locale(settings),
         description_length=_length(settings),
