@@ -182,6 +182,20 @@ def test_robots_txt_names_the_absolute_sitemap(site):
     assert "404.html" not in sitemap
 
 
+def test_a_writers_own_robots_txt_is_kept_with_a_warning(tmp_path, pelican_logs):
+    content = write_site(tmp_path, {"articles/a.md": article("A", "a"),
+                                    "extra/robots.txt": "User-agent: *\nDisallow: /private/\n"})
+    output = run_pelican(site_settings(
+        tmp_path, content, production=True, SITEURL=SITE,
+        STATIC_PATHS=["extra/robots.txt"],
+        EXTRA_PATH_METADATA={"extra/robots.txt": {"path": "robots.txt"}}))
+    assert (output / "robots.txt").read_text(encoding="utf-8") == (
+        "User-agent: *\nDisallow: /private/\n")
+    warnings = [r.getMessage() for r in pelican_logs.records
+                if r.getMessage().startswith("social_meta:")]
+    assert len(warnings) == 1 and "does not name the sitemap" in warnings[0]
+
+
 def test_dev_build_is_relative_and_only_warns(tmp_path, pelican_logs):
     content = write_site(tmp_path, {
         "articles/a.md": article("No summary", "a", summary="", body=""),
