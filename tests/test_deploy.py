@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,8 +23,8 @@ from site_deploy.deploy import deploy
 from site_deploy.errors import DeployError, DeploySettingsError, RefusedError, StorageError
 from site_deploy.kinds import Kind, cache_control, content_type, kind_of
 from site_deploy.settings import DEFAULTS, load_settings
-from tests.fakes.s3 import (ACCESS_KEY, SECRET_KEY, BucketSite, s3_proxy,  # noqa: F401
-                            free_ports, moto_server, s3, s3_env)
+from tests.fakes.s3 import (SECRET_KEY, BucketSite, free_ports, moto_server,  # noqa: F401
+                            s3, s3_env, s3_proxy, shifted_clock_env)
 
 SITEURL = "https://blog.example.test"
 CACHE = DEFAULTS["DEPLOY_CACHE_CONTROL"]
@@ -449,6 +451,35 @@ def test_settings_errors_name_the_setting():
     settings = load_settings({"DEPLOY_TARGET": "s3://from-conf/x"},
                              environ={"DEPLOY_TARGET": "s3://from-env/site/"})
     assert str(settings.target) == "s3://from-env/site/"
+
+
+def invoke(root: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([str(Path(sys.executable).parent / "invoke"), *args], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_invoke_deploy_dry_run_deploy_and_faults_in_a_terminal(demo_copy, builds, s3_env):
+    bucket = s3_env.new_bucket()
+    output = site_copy(builds, "v1", demo_copy / "output")
+    env = {**os.environ, "DEPLOY_TARGET": f"s3://{bucket}/blog", "SITEURL": SITEURL,
+           "S3_ENDPOINT_URL": s3_env.endpoint_url, "COLUMNS": "200"}
+    dry = invoke(demo_copy, "deploy", "--dry-run", env=env)
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert "  upload  index.html  (new, text/html; charset=utf-8, public, max-age=300" in dry.stdout
+    assert f"Dry run for s3://{bucket}/blog/: {len(files_of(output))} files to upload" in dry.stdout
+    assert s3_env.objects(bucket) == {}
+    done = invoke(demo_copy, "deploy", env=env)
+    assert re.search(rf"Deployed to s3://{bucket}/blog/ in [\d.]+ s: {len(files_of(output))} files "
+                     r"uploaded", done.stdout)
+    again = invoke(demo_copy, "deploy", env=env)
+    assert f": 0 files uploaded (0 B), {len(files_of(output))} unchanged, 0 deleted" in again.stdout
+    skewed = invoke(demo_copy, "deploy", env={**env, **shifted_clock_env("+30m")})
+    unset = invoke(demo_copy, "deploy", env={k: v for k, v in env.items() if k != "DEPLOY_TARGET"})
+    for failed, expected in ((skewed, "clock is more than 15 minutes off (RequestTimeTooSkewed)"),
+                             (unset, "deploy: DEPLOY_TARGET is not set; set it in publishconf.py")):
+        assert failed.returncode == 1
+        assert expected in failed.stdout and "Traceback" not in failed.stdout + failed.stderr
+        assert len(failed.stdout.strip().splitlines()) == 1
 
 
 # -- rsync and gh-pages -----------------------------------------------------------------------

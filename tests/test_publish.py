@@ -34,7 +34,7 @@ from site_deploy.settings import DEFAULTS
 from tests.fakes.mastodon import TOKEN as MASTODON_TOKEN
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.s3 import (SECRET_KEY, BucketSite, free_ports, s3, s3_env,  # noqa: F401
-                            s3_proxy)
+                            s3_proxy, shifted_clock_env)
 from tests.fakes.server import Reply
 from tests.fakes.site import FakeSite
 from tests.fakes.world import PromoteWorld
@@ -230,7 +230,6 @@ def test_the_tokens_never_reach_the_bucket(world, s3_env):
 
 # -- invoke publish, end to end -------------------------------------------------------------------
 
-FAKETIME_LIBS = sorted(Path("/usr/lib").glob("*/faketime/libfaketime.so.1"))
 TINY_SITE = {
     "articles/older.md": "Title: Older news\nDate: 2024-03-01 09:00\nCategory: Strategy\n"
                          "Tags: reach\nSummary: Already out before promotion was set up.\n\n"
@@ -265,11 +264,7 @@ def blog(demo_copy, s3_env, tmp_path):
 
 def invoke_publish(blog, later: str | None = None, **env: str) -> subprocess.CompletedProcess:
     """Run `invoke publish` in the blog's folder; `later` shifts the clock (libfaketime), e.g. +10m."""
-    extra = dict(env)
-    if later:
-        if not FAKETIME_LIBS:
-            pytest.fail("libfaketime is missing: bash .ci/setup --test installs the faketime package")
-        extra |= {"LD_PRELOAD": str(FAKETIME_LIBS[0]), "FAKETIME": later}
+    extra = {**env, **(shifted_clock_env(later) if later else {})}
     return subprocess.run([str(Path(sys.executable).parent / "invoke"), "publish"], cwd=blog.root,
                           env={**blog.env, **extra}, capture_output=True, text=True, timeout=240)
 

@@ -57,13 +57,20 @@ def _check(pelican: Mapping[str, Any], console: Console) -> None:
         raise Stopped("The content check found errors (above); nothing was deployed or announced")
 
 
-def deployed_articles(pelican: Mapping[str, Any], result: DeployResult) -> list[str]:
-    """Return the URLs of the manifest's articles whose pages this deploy sent."""
+def deployed_articles(pelican: Mapping[str, Any], result: DeployResult) -> list[str] | None:
+    """Return the URLs of the manifest's articles whose pages this deploy sent.
+
+    None when nothing will be announced (PROMOTE_NETWORKS empty, or promotion misconfigured:
+    the promote stage says how), so there is nothing to wait for.
+    """
     siteurl = str(pelican.get("SITEURL", "")).rstrip("/")
     try:
-        entries = read_manifest(load_promote_settings(pelican).manifest_path)
+        settings = load_promote_settings(pelican)
+        if not settings.networks:
+            return None
+        entries = read_manifest(settings.manifest_path)
     except PromoteError:
-        return []  # no promotion set up: nothing will be announced, so nothing to wait for
+        return None
     sent = set(result.uploaded)
     urls = []
     for entry in entries:
@@ -76,6 +83,9 @@ def deployed_articles(pelican: Mapping[str, Any], result: DeployResult) -> list[
 def _wait(pelican: Mapping[str, Any], result: DeployResult, console: Console) -> None:
     settings = load_settings(pelican)
     urls = deployed_articles(pelican, result)
+    if urls is None:
+        console.print("Nothing will be announced (see promote below), so there is nothing to wait for.")
+        return
     live = wait_until_live(urls, settings.live_wait, settings.live_interval, console)
     if live.missing:
         url, answer = next(iter(live.missing.items()))

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from site_deploy.errors import DeploySettingsError, StorageError
 from site_deploy.plan import check_delete_cap
-from site_deploy.report import DeployResult
+from site_deploy.report import DeployResult, print_paths
 from site_deploy.settings import DeploySettings
 from site_deploy.target import GhPagesTarget
 
@@ -79,10 +79,7 @@ def deploy_ghpages(settings: DeploySettings, target: GhPagesTarget, console: Con
     sizes = sum((output / rel).stat().st_size for rel in changed)
     result = DeployResult(str(target), dry_run, changed, deleted, len(local) - len(changed), 0, sizes)
     if dry_run:
-        for rel in changed:
-            console.print(f"  upload  {rel}", highlight=False)
-        for rel in deleted:
-            console.print(f"  delete  {rel}", highlight=False)
+        print_paths(result, console)
     elif changed or deleted:
         env = dict(os.environ)
         if not _git(repo, "config", "user.name", check=False).strip():

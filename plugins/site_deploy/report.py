@@ -34,32 +34,54 @@ def human_bytes(size: float) -> str:
     raise AssertionError("unreachable")
 
 
+def files(count: int) -> str:
+    """Return "1 file" or "N files"."""
+    return f"{count} file{'' if count == 1 else 's'}"
+
+
+def _line(console: Console, text: str) -> None:
+    console.print(text, soft_wrap=True, highlight=False, markup=False)
+
+
 def print_plan(plan: SyncPlan, target: str, console: Console) -> None:
-    """List, in order, every upload and deletion a sync would make."""
-    console.print(f"[bold]deploy --dry-run[/] to {target}: nothing is changed")
+    """List, in upload order, every upload and deletion a sync would make."""
+    console.print(f"[bold]deploy --dry-run[/]: what a deploy to {target} would do", highlight=False)
     for phase, uploads in plan.phases():
         console.print(f"[bold]{phase}[/]")
         for upload in uploads:
-            why = "new" if upload.new else "changed"
-            console.print(f"  upload  {upload.file.rel}  ({why}, {upload.content_type}, "
-                          f"{upload.cache_control}, {human_bytes(upload.file.size)})", highlight=False)
+            _line(console, f"  upload  {upload.file.rel}  ({'new' if upload.new else 'changed'}, "
+                           f"{upload.content_type}, {upload.cache_control}, "
+                           f"{human_bytes(upload.file.size)})")
     if plan.deletions:
         console.print("[bold]deletions[/]")
-        for rel in plan.deletions:
-            console.print(f"  delete  {rel}", highlight=False)
+    for rel in plan.deletions:
+        _line(console, f"  delete  {rel}")
     for rel in plan.kept:
-        console.print(f"  keep    {rel}  (not in output/, kept by DEPLOY_DELETE/DEPLOY_KEEP)",
-                      highlight=False)
+        _line(console, f"  keep    {rel}  (not in output/; kept by DEPLOY_DELETE or DEPLOY_KEEP)")
+
+
+def print_paths(result: DeployResult, console: Console) -> None:
+    """List what an rsync or gh-pages deploy would send and delete."""
+    console.print(f"[bold]deploy --dry-run[/]: what a deploy to {result.target} would do",
+                  highlight=False)
+    for rel in result.uploaded:
+        _line(console, f"  upload  {rel}")
+    for rel in result.deleted:
+        _line(console, f"  delete  {rel}")
 
 
 def print_summary(result: DeployResult, console: Console) -> None:
     """Print one line: uploaded, unchanged, deleted, bytes, time (and the CDN invalidation)."""
-    verbs = ("Would deploy", "would upload", "would delete") if result.dry_run else (
-        "Deployed", "uploaded", "deleted")
     kept = f", {result.kept} kept" if result.kept else ""
-    line = (f"{verbs[0]} to {result.target}: {len(result.uploaded)} files {verbs[1]} "
-            f"({human_bytes(result.bytes_sent)}), {result.unchanged} unchanged, "
-            f"{len(result.deleted)} {verbs[2]}{kept} in {result.seconds:.1f} s.")
+    if result.dry_run:
+        line = (f"Dry run for {result.target}: {files(len(result.uploaded))} to upload "
+                f"({human_bytes(result.bytes_sent)}), {result.unchanged} unchanged, "
+                f"{len(result.deleted)} to delete{kept}; nothing was changed.")
+    else:
+        line = (f"Deployed to {result.target} in {result.seconds:.1f} s: "
+                f"{files(len(result.uploaded))} uploaded ({human_bytes(result.bytes_sent)}), "
+                f"{result.unchanged} unchanged, "
+                f"{len(result.deleted)} deleted{kept}.")
     console.print(Text.assemble(("✔ ", "bold green"), line), soft_wrap=True)
     if result.invalidation:
-        console.print(f"  CDN: {result.invalidation}", highlight=False)
+        _line(console, f"  CDN: {result.invalidation}")

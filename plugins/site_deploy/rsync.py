@@ -12,7 +12,7 @@ from rich.console import Console
 
 from site_deploy.errors import DeploySettingsError, StorageError
 from site_deploy.plan import check_delete_cap
-from site_deploy.report import DeployResult
+from site_deploy.report import DeployResult, print_paths
 from site_deploy.settings import DeploySettings
 from site_deploy.target import RsyncTarget
 
@@ -83,9 +83,6 @@ def deploy_rsync(settings: DeploySettings, target: RsyncTarget, console: Console
     result = DeployResult(str(target), dry_run, done.sent, done.deleted, total - len(done.sent),
                           0, int(re.sub(r"[,.]", "", sent_bytes.group(1))) if sent_bytes else 0)
     if dry_run:
-        for rel in done.sent:
-            console.print(f"  upload  {rel}", highlight=False)
-        for rel in done.deleted:
-            console.print(f"  delete  {rel}", highlight=False)
+        print_paths(result, console)
     result.seconds = time.monotonic() - started
     return result

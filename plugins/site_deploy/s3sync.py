@@ -77,7 +77,7 @@ def delete_objects(client: BaseClient, target: S3Target, rels: list[str]) -> Non
 def _progress(console: Console) -> Progress:
     return Progress(TextColumn("deploy: {task.description}"), BarColumn(), MofNCompleteColumn(),
                     TextColumn("{task.fields[sent]}"), TimeElapsedColumn(), console=console,
-                    transient=True)
+                    transient=True, disable=not console.is_terminal)
 
 
 def run_uploads(client: BaseClient, target: S3Target, plan: SyncPlan, settings: DeploySettings,
