@@ -47,7 +47,8 @@ def test_default_message_is_exact_with_utm_link_and_hashtags():
     message = compose(entry(), adapter_class("mastodon"), TEMPLATE)
     link = ("https://blog.example/articles/reach/?utm_source=mastodon&utm_medium=social"
             "&utm_campaign=reach")
-    assert message.text == f"Earned reach\n\nWhy shares beat ads.\n\n{link}\n\n#ContentMarketing #SEO"
+    assert message.text == ("Earned reach\n\nWhy shares beat ads.\n\n"
+                            f"{link}\n\n#ContentMarketing #SEO")
     assert message.link == link and message.card.url == link
     assert message.card.image_url == "https://blog.example/cards/reach.png"
     assert (message.length, message.limit) == (len(message.text) - len(link) + 23, 500)

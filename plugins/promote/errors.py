@@ -3,7 +3,7 @@
 Hierarchy (the runner maps each leaf to a ledger state)::
 
     PromoteError                     anything this plugin raises on purpose
-    ├── SettingsError                a setting or credential is missing or wrong (names it + the fix)
+    ├── SettingsError                a setting or credential is missing or wrong (names it, fix)
     ├── ManifestError                the promotion manifest is missing or unreadable
     ├── ComposeError                 an article cannot be fitted into a network's limit
     ├── LedgerError                  the ledger cannot be opened or written
@@ -67,7 +67,8 @@ class PermanentError(NetworkError):
 class CredentialsError(PermanentError):
     """The credentials were refused; `variable` is the environment variable to fix."""
 
-    def __init__(self, network: str, message: str, variable: str, status: int | None = None) -> None:
+    def __init__(self, network: str, message: str, variable: str,
+                 status: int | None = None) -> None:
         self.variable = variable
         super().__init__(network, f"{message} (check {variable})", status)
 

@@ -193,13 +193,14 @@ def _check_facets(data: bytes, facets: list[dict[str, Any]]) -> str | None:
         covered = data[start:end].decode("utf-8", errors="strict")
         for feature in facet["features"]:
             kind = feature.get("$type")
-            expected = feature.get("uri") if kind.endswith("#link") else "#" + feature.get("tag", "")
+            expected = feature.get("uri") if kind.endswith("#link") else \
+                "#" + feature.get("tag", "")
             if kind not in ("app.bsky.richtext.facet#link", "app.bsky.richtext.facet#tag") or \
                     covered != expected:
                 return f"facet {start}-{end} covers {covered!r}, not {expected!r}"
         spans.append((start, end))
     spans.sort()
-    if any(a[1] > b[0] for a, b in zip(spans, spans[1:])):
+    if any(a[1] > b[0] for a, b in zip(spans, spans[1:], strict=False)):
         return "facets overlap"
     return None
 

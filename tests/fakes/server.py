@@ -195,8 +195,8 @@ class FakeServer:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
         parts = urlsplit(handler.path)
-        request = Recorded(handler.command, parts.path, parse_qs(parts.query, keep_blank_values=True),
-                           dict(handler.headers.items()), body)
+        query = parse_qs(parts.query, keep_blank_values=True)
+        request = Recorded(handler.command, parts.path, query, dict(handler.headers.items()), body)
         with self.lock:
             self.requests.append(request)
         try:

@@ -18,7 +18,7 @@ from typing import Any
 
 from rich.console import Console
 
-from tests.fakes import bluesky, discord, mastodon, telegram
+from tests.fakes import bluesky, mastodon, telegram
 from tests.fakes.site import FakeSite
 
 ROOT = Path(__file__).resolve().parents[2]

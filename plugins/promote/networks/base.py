@@ -152,6 +152,7 @@ class NetworkAdapter(ABC):
     @classmethod
     def check_config(cls, config: NetworkConfig) -> None:
         """Raise SettingsError (naming the variable) if a value has the wrong shape."""
+        return  # nothing beyond presence to check, unless an adapter says otherwise
 
     def answer(self, response: requests.Response, ok: tuple[int, ...] = (200,)) -> Any:
         """The JSON body of a successful response; else raise `parse_error(response)`."""
