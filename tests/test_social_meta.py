@@ -18,13 +18,14 @@ from social_meta.settings import SettingsError, load_settings
 
 SITE = "https://blog.example.org"
 HOSTILE = '</script><script>alert(1)</script> "quotes" & <b>tags</b>'
+HOSTILE_TAG = '"><svg onload=alert(1)>'
 
 
 def article(title: str, slug: str, extra: str = "", summary: str = "A short summary.",
-            body: str = "Body text.") -> str:
+            body: str = "Body text.", tags: str = "reach, share buttons") -> str:
     summary_line = f"Summary: {summary}\n" if summary else ""
     return (f"Title: {title}\nDate: 2024-03-05 10:00\nModified: 2024-04-01 08:30\n"
-            f"Category: Field Notes\nTags: reach, share buttons\nSlug: {slug}\n"
+            f"Category: Field Notes\nTags: {tags}\nSlug: {slug}\n"
             f"{summary_line}{extra}\n{body}\n")
 
 
@@ -59,7 +60,7 @@ def site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("meta")
     content = write_site(root, {
         "articles/plain.md": article("Plain & simple", "plain"),
-        "articles/hostile.md": article(HOSTILE, "hostile"),
+        "articles/hostile.md": article(HOSTILE, "hostile", tags=HOSTILE_TAG),
         "articles/photo.md": article("With a photo", "photo",
                                      "Image: {static}/images/photo.png\n"
                                      "Image_Alt: A blue square\n"),
@@ -129,6 +130,9 @@ def test_hostile_title_reads_back_unchanged_and_cannot_break_out(site):
     assert graph(site / "articles/hostile/index.html")["BlogPosting"]["headline"] == HOSTILE
     tags = head(site / "articles/hostile/index.html")
     assert tags["og:title"] == [HOSTILE]
+    assert tags["article:tag"] == [HOSTILE_TAG]
+    assert graph(site / "articles/hostile/index.html")["BlogPosting"]["keywords"] == [HOSTILE_TAG]
+    assert "<svg onload" not in raw
     assert script_json({"t": "</script><!--"}) == '{"t":"\\u003c/script\\u003e\\u003c!--"}'
 
 
