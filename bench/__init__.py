@@ -1,0 +1,5 @@
+"""Benchmarks, run on demand (`invoke bench`), never as timed tests: our build against bare Pelican
+and the nearest community setup, incremental rebuilds, promotion, deploy and the reader's page.
+
+Entry point: ``bench/run.py`` (``python -m bench.run --help``).
+"""

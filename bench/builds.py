@@ -1,0 +1,164 @@
+"""Full and incremental builds: each in a fresh `python -m bench.child` process.
+
+Full builds alternate (a), (b), (c) within each run, so a burst of machine noise hits all three
+alike. Before each full build the output folder and the cache folder are removed (not timed):
+every full build starts cold, our card cache included. The incremental rebuild edits one article
+and builds again with Pelican's content cache and our card cache warm.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.setups import OURS, SETUPS, Setup
+from bench.sites import edit_article, write_site
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class BenchError(RuntimeError):
+    """A build or a measurement failed; the message says which and where its log is."""
+
+
+@dataclass
+class BuildRun:
+    """One build: seconds, peak resident memory, files written."""
+
+    seconds: float
+    peak_rss_mb: float
+    files: int
+    profile: dict[str, Any] | None = None
+
+
+@dataclass
+class SiteDirs:
+    """Where one size's content, outputs, caches and logs live."""
+
+    root: Path
+    content: Path
+
+    def output(self, key: str) -> Path:
+        return self.root / f"output-{key}"
+
+    def cache(self, key: str) -> Path:
+        return self.root / f"cache-{key}"
+
+
+@dataclass
+class SizeResult:
+    """Every run of every setup at one article count."""
+
+    articles: int
+    runs: dict[str, list[BuildRun]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"articles": self.articles,
+                "runs": {k: [asdict(r) for r in v] for k, v in self.runs.items()}}
+
+
+def run_child(spec: dict[str, Any], log: Path, python: Path | None = None) -> dict[str, Any]:
+    """Run one build in a new process (of `python`, default this one); return its report."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    spec_file, result_file = log.with_suffix(".spec.json"), log.with_suffix(".result.json")
+    result_file.unlink(missing_ok=True)
+    spec_file.write_text(json.dumps(spec | {"result": str(result_file)}), encoding="utf-8")
+    with log.open("wb") as out:
+        # Run in the log's folder: pelican-seo writes seo_report.html into the working folder.
+        done = subprocess.run([str(python or sys.executable), "-m", "bench.child", str(spec_file)],
+                              cwd=log.parent, env=os.environ | {"PYTHONPATH": str(ROOT)},
+                              stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    if done.returncode != 0 or not result_file.is_file():
+        tail = log.read_text(errors="replace")[-1500:]
+        raise BenchError(f"bench: the build exited with {done.returncode}; its log is {log}:\n{tail}")
+    outcome = json.loads(result_file.read_text(encoding="utf-8"))
+    if not outcome.get("ok"):
+        raise BenchError(f"bench: our production build failed ({log}): "
+                         + "; ".join(outcome.get("errors", [])[:5]))
+    return outcome
+
+
+def build(setup: Setup, dirs: SiteDirs, log: Path, *, cold: bool = True,
+          content_cache: bool = False, profile: Path | None = None,
+          python: Path | None = None) -> BuildRun:
+    """Build the site one way; with `cold`, remove its output and caches first (not timed)."""
+    output, cache = dirs.output(setup.key), dirs.cache(setup.key)
+    if cold:
+        for folder in (output, cache):
+            shutil.rmtree(folder, ignore_errors=True)
+    spec = setup.spec(dirs.content, output, cache, content_cache=content_cache)
+    if profile is not None:
+        spec["profile"] = str(profile)
+    outcome = run_child(spec, log, python)
+    files = sum(1 for p in output.rglob("*") if p.is_file())
+    return BuildRun(outcome["seconds"], outcome["peak_rss_mb"], files, outcome.get("profile"))
+
+
+def prepare_site(work: Path, articles: int, seed: int) -> SiteDirs:
+    """Write (or reuse) the synthetic site of `articles` articles."""
+    root = work.resolve() / "sites" / str(articles)
+    return SiteDirs(root, write_site(root, articles, seed))
+
+
+Progress = Callable[[str], None]
+
+
+def full_builds(dirs: SiteDirs, articles: int, runs: int, say: Progress,
+                pythons: Mapping[str, Path], setups: tuple[Setup, ...] = SETUPS) -> SizeResult:
+    """`runs` cold full builds of each setup, alternating setups within each run.
+
+    `pythons` maps a setup's key to the interpreter it runs in (default: this one).
+    """
+    result = SizeResult(articles, {s.key: [] for s in setups})
+    for run in range(1, runs + 1):
+        for setup in setups:
+            started = time.monotonic()
+            one = build(setup, dirs, dirs.root / "logs" / f"{setup.key}-{run}.log",
+                        python=pythons.get(setup.key))
+            result.runs[setup.key].append(one)
+            say(f"{articles:>5} articles, run {run}/{runs}, {setup.label}: {one.seconds:6.2f} s, "
+                f"{one.peak_rss_mb:5.0f} MB, {one.files} files "
+                f"({time.monotonic() - started:.0f} s with start-up)")
+    return result
+
+
+@dataclass
+class Incremental:
+    """Rebuilds after editing one article, with Pelican's content cache and our card cache."""
+
+    articles: int
+    prime: BuildRun
+    runs: list[BuildRun]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"articles": self.articles, "prime": asdict(self.prime),
+                "runs": [asdict(r) for r in self.runs]}
+
+
+def incremental_builds(dirs: SiteDirs, articles: int, runs: int, say: Progress) -> Incremental:
+    """Prime the caches with one full build, then edit one article and rebuild, `runs` times."""
+    logs = dirs.root / "logs"
+    prime = build(OURS, dirs, logs / "incremental-prime.log", content_cache=True)
+    say(f"{articles:>5} articles, caches primed by a full build: {prime.seconds:.2f} s")
+    edited = dirs.content / "articles" / "post-00001.md"
+    original = edited.read_bytes()
+    done: list[BuildRun] = []
+    try:
+        for run in range(1, runs + 1):
+            edit_article(dirs.content, run)
+            one = build(OURS, dirs, logs / f"incremental-{run}.log", cold=False,
+                        content_cache=True)
+            done.append(one)
+            say(f"{articles:>5} articles, run {run}/{runs}, rebuild after one edit: "
+                f"{one.seconds:6.2f} s, {one.peak_rss_mb:5.0f} MB")
+    finally:
+        edited.write_bytes(original)
+    return Incremental(articles, prime, done)

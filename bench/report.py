@@ -1,0 +1,96 @@
+"""The bench's tables: rich on the terminal, Markdown for bench/results/ and the README."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from bench.machine import machine_line
+
+LABELS = {"bare": "(a) bare", "community": "(b) community", "ours": "(c) ours"}
+LEGEND = ("(a) bare Pelican: simple theme, its own feeds, no plugin · (b) (a) + pelican-sitemap, "
+          "pelican-share-post, pelican-seo · (c) this blog: publishconf.py, our theme, every plugin")
+MARK = {True: "✔ met", False: "✖ missed", None: "–"}
+
+
+def build_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the build table: one row per article count."""
+    header = ["articles", "(a) s", "(b) s", "(c) s", "(c)/(a)", "(c)/(b)",
+              "(a) MB", "(b) MB", "(c) MB", "MB (c)/(a)"]
+    rows = []
+    for row in summary["builds"]:
+        setups, ratios = row["setups"], row["ratios"]
+        seconds = [f"{setups[k]['median_s']:.2f}" if k in setups else "–" for k in LABELS]
+        memory = [f"{setups[k]['median_rss_mb']:.0f}" if k in setups else "–" for k in LABELS]
+        ratio = [f"{ratios[k]:.2f}×" if k in ratios else "–"
+                 for k in ("time_ours_bare", "time_ours_community")]
+        rss = f"{ratios['rss_ours_bare']:.2f}×" if "rss_ours_bare" in ratios else "–"
+        rows.append([f"{row['articles']:,}", *seconds, *ratio, *memory, rss])
+    return header, rows
+
+
+def detail_rows(raw: dict[str, Any], summary: dict[str, Any]) -> list[list[str]]:
+    """The other measurements, one line each: what, figure."""
+    rows = []
+    if inc := summary.get("incremental"):
+        rows.append([f"incremental rebuild, {inc['articles']:,} articles (one article edited)",
+                     f"{inc['median_s']:.2f} s vs {inc['full_s']:.2f} s full = {inc['ratio']:.2f}×"])
+    if feeds := summary.get("feeds"):
+        rows.append([f"plugins/feeds, {feeds['articles']:,} articles (bench/feeds_overhead.py setup)",
+                     f"{feeds['without_s']:.2f} s → {feeds['with_s']:.2f} s "
+                     f"({feeds['overhead_pct']:+.1f} %)"])
+    for part in ("promote", "deploy", "page", "lighthouse", "profile"):
+        for what, figure in (raw.get(part) or {}).get("lines", []):
+            rows.append([what, figure])
+    return rows
+
+
+def print_report(raw: dict[str, Any], summary: dict[str, Any], console: Console) -> None:
+    """The build table, the other figures and the targets."""
+    header, rows = build_rows(summary)
+    runs = raw["options"]["runs"]
+    table = Table(title=f"Full production build, median of {runs} run(s), cold caches",
+                  caption=f"{LEGEND}\n{machine_line(raw['machine'])}")
+    for name in header:
+        table.add_column(name, justify="right")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    details = detail_rows(raw, summary)
+    if details:
+        more = Table(title="Other measurements", show_header=False)
+        more.add_column("what")
+        more.add_column("figure")
+        for row in details:
+            more.add_row(*row)
+        console.print(more)
+    targets = Table(title="Targets")
+    for name in ("measure", "target", "measured", ""):
+        targets.add_column(name)
+    for t in summary["targets"]:
+        style = "green" if t["met"] else "red" if t["met"] is False else ""
+        targets.add_row(t["name"], t["target"], t["measured"], f"[{style}]{MARK[t['met']]}[/]"
+                        if style else MARK[t["met"]])
+    console.print(targets)
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def markdown(raw: dict[str, Any], summary: dict[str, Any]) -> str:
+    """The same report as Markdown (bench/results/latest.md, pasted into the README)."""
+    header, rows = build_rows(summary)
+    parts = [f"Full production build, median of {raw['options']['runs']} run(s), cold caches "
+             "(seconds; peak RSS in MB):", "", _md_table(header, rows), "", LEGEND + ".", ""]
+    if details := detail_rows(raw, summary):
+        parts += [_md_table(["measurement", "figure"], details), ""]
+    parts += [_md_table(["target", "wanted", "measured", ""],
+                        [[t["name"], t["target"], t["measured"], MARK[t["met"]]]
+                         for t in summary["targets"]]), "",
+              f"Machine: {machine_line(raw['machine'])}.", ""]
+    return "\n".join(parts)
