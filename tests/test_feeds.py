@@ -411,13 +411,15 @@ def test_a_setting_that_cannot_work_stops_the_build_and_names_itself(tmp_path, s
     assert says in str(error.value)
 
 
-def test_feeds_switched_off_one_by_one_are_not_written_or_advertised(tmp_path):
+def test_feeds_switched_off_one_by_one_are_not_written(tmp_path):
     out = simple_build(tmp_path, {"articles/second.md": SITE["articles/second.md"]},
-                       FEEDS_ALL_JSON=None, FEEDS_TAG_ATOM=None, FEEDS_TAG_RSS=None,
-                       FEEDS_TAG_JSON=None, FEED_MAX_ITEMS=None)
+                       FEEDS_ALL_ATOM=None, FEEDS_ALL_RSS="", FEEDS_ALL_JSON=None,
+                       FEEDS_TAG_ATOM=None, FEEDS_TAG_RSS=None, FEEDS_TAG_JSON=None,
+                       FEED_MAX_ITEMS=None)
     written = {p.relative_to(out / "feeds").as_posix() for p in feed_files(out)}
-    assert written == {"all.atom.xml", "all.rss.xml", "category/social.atom.xml",
-                       "category/social.rss.xml", "category/social.json"}
+    assert written == {"category/social.atom.xml", "category/social.rss.xml",
+                       "category/social.json"}
+    assert atom_ids(out / "feeds/category/social.atom.xml") == [url_of("second")]
 
 
 # -- the real theme: autodiscovery and Subscribe ---------------------------------------------

@@ -8,14 +8,18 @@ and RSS names authors with `dc:creator`.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
 from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension
+from feedgen.ext.dc import DcEntryExtension, DcExtension
+from feedgen.ext.media import MediaEntryExtension, MediaExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
+from lxml import etree
 
 from .entries import FeedItem, Image
 
@@ -57,11 +61,34 @@ class LinksEntryExtension(BaseEntryExtension):
         return item
 
 
+class SharedEntry(FeedEntry):
+    """A feedgen entry that builds its Atom and RSS XML once and gives each feed a copy.
+
+    One article sits in the site feed, its category's feed and a feed per tag; feedgen would
+    rebuild its XML (dates, escaping, extensions) for each of them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._xml: dict[str, etree._Element] = {}
+
+    def atom_entry(self, extensions: bool = True) -> etree._Element:
+        if "atom" not in self._xml:
+            self._xml["atom"] = super().atom_entry(extensions)
+        return copy.deepcopy(self._xml["atom"])  # an element has one parent: each feed its own
+
+    def rss_entry(self, extensions: bool = True) -> etree._Element:
+        if "rss" not in self._xml:
+            self._xml["rss"] = super().rss_entry(extensions)
+        return copy.deepcopy(self._xml["rss"])
+
+
 def build_entry(item: FeedItem, meta: FeedMeta) -> FeedEntry:
     """Make the feedgen entry for one item; one entry object serves every feed it appears in."""
-    entry = FeedEntry()
-    entry.load_extension("dc", atom=False, rss=True)
-    entry.load_extension("media")
+    entry = SharedEntry()
+    # Extension classes, not load_extension(): that imports by name on every call.
+    entry.register_extension("dc", DcEntryExtension, atom=False, rss=True)
+    entry.register_extension("media", MediaEntryExtension)
     entry.register_extension("links", LinksEntryExtension)
     entry.guid(item.id, permalink=True)
     entry.title(item.title)
@@ -91,8 +118,8 @@ def build_entry(item: FeedItem, meta: FeedMeta) -> FeedEntry:
 
 def _generator(meta: FeedMeta, entries: list[FeedEntry], self_url: str) -> FeedGenerator:
     feed = FeedGenerator()
-    feed.load_extension("dc", atom=False, rss=True)
-    feed.load_extension("media")
+    feed.register_extension("dc", DcExtension, DcEntryExtension, atom=False, rss=True)
+    feed.register_extension("media", MediaExtension, MediaEntryExtension)
     feed.id(self_url)
     feed.title(meta.title)
     feed.subtitle(meta.subtitle or meta.title)  # RSS requires a channel description

@@ -17,7 +17,7 @@ from .channels import Channel, absolute
 from .entries import FeedItem, build_item
 from .json_feed import item_object, json_document
 from .sanitize import xml_safe
-from .selection import aware, select_articles
+from .selection import Selection, aware
 from .settings import FeedsSettings
 
 logger = logging.getLogger(__name__)
@@ -51,8 +51,10 @@ class FeedWriter:
     def write_all(self, channels: list[Channel]) -> Report:
         """Write each channel's files and report them."""
         report = Report()
-        selections = [select_articles(c.articles, self.now, self.tz, self.settings.max_items)
-                      for c in channels]
+        # Every channel's articles, not just the site feed's: that one may be switched off.
+        candidates = {id(a): a for channel in channels for a in channel.articles}.values()
+        selection = Selection(candidates, self.now, self.tz, self.settings.max_items)
+        selections = [selection.pick(c.articles) for c in channels]
         # The site feed's newest entry dates an empty category or tag feed, not the clock, so an
         # unchanged site rebuilds into byte-identical feeds.
         fallback = max((aware(a.date, self.tz) for s in selections for a in s[:1]),

@@ -33,10 +33,23 @@ def is_feedable(article: Any, now: datetime, tz: tzinfo) -> bool:
     return isinstance(date, datetime) and aware(date, tz) <= now
 
 
-def select_articles(articles: Iterable[Any], now: datetime, tz: tzinfo,
-                    limit: int | None) -> list[Any]:
-    """Return the feedable articles, newest first (ties by slug, so the order is stable)."""
-    chosen = [article for article in articles if is_feedable(article, now, tz)]
-    chosen.sort(key=lambda a: a.slug)
-    chosen.sort(key=lambda a: aware(a.date, tz), reverse=True)
-    return chosen if limit is None else chosen[:limit]
+class Selection:
+    """Rank the feedable articles once; each feed then takes its members in that order.
+
+    The site, every category and every tag draw from the same articles, so the checks and the
+    sort by date happen once per build, not once per feed.
+    """
+
+    def __init__(self, articles: Iterable[Any], now: datetime, tz: tzinfo,
+                 limit: int | None) -> None:
+        chosen = [article for article in articles if is_feedable(article, now, tz)]
+        chosen.sort(key=lambda a: a.slug)  # ties on the date: a stable, repeatable order
+        chosen.sort(key=lambda a: aware(a.date, tz), reverse=True)
+        self._rank = {id(article): rank for rank, article in enumerate(chosen)}
+        self.limit = limit
+
+    def pick(self, members: Iterable[Any]) -> list[Any]:
+        """Return the feedable members, newest first, at most `limit` of them."""
+        rank = self._rank
+        chosen = sorted((a for a in members if id(a) in rank), key=lambda a: rank[id(a)])
+        return chosen if self.limit is None else chosen[: self.limit]
