@@ -171,3 +171,15 @@ def test_no_token_anywhere(request, tmp_path, fake_site, caplog):
             assert secret not in text, secret
     for name in MINE:
         assert world.states(name)["leaky"] == "posted", name
+
+
+def test_dry_run_shows_each_corporate_text_counted_its_way(request, tmp_path, fake_site):
+    world = world_of(request, tmp_path, fake_site, MINE)
+    world.article("preview", "日本語のタイトル 🚀", date=NEW)
+    run = world.promote(dry_run=True)
+    text = " ".join(run.output.split())
+    assert "X: 日本語のタイトル 🚀" in text and "/ 280 (fits)" in text
+    assert "/ 3000 (fits)" in text and "/ 63206 (fits)" in text and "/ 500 (fits)" in text
+    assert '"thumbnail": "' + world.articles[-1]["image"] in text  # LinkedIn's article card
+    assert '"link_attachment": "' in text and "utm_source=threads" in text
+    assert all(world.posts(n) == [] for n in MINE)

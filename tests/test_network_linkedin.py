@@ -1,4 +1,4 @@
-"""LinkedIn: versioned headers, article posts with an uploaded thumbnail, URNs, errors, duplicates."""
+"""LinkedIn: versioned headers, article posts with an uploaded thumbnail, errors, duplicates."""
 
 from __future__ import annotations
 

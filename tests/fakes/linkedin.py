@@ -65,6 +65,19 @@ class FakeLinkedIn(FakeServer):
             return self._upload(request)
         if not request.path.startswith("/rest/"):
             return error(404, f"no resource {request.path}", "RESOURCE_NOT_FOUND")
+        refused = self._refuse(request)
+        if refused:
+            return refused
+        if request.path == "/rest/images" and request.method == "POST":
+            return self._initialize(request)
+        if request.path == "/rest/posts" and request.method == "POST":
+            return self._create(request)
+        if request.path == "/rest/posts" and request.method == "GET":
+            return self._list(request)
+        return error(404, f"no resource {request.method} {request.path}", "RESOURCE_NOT_FOUND")
+
+    def _refuse(self, request: Recorded) -> Reply | None:
+        """The error for a bad token or missing/wrong versioning headers, if any."""
         if request.header("Authorization") != f"Bearer {TOKEN}":
             return error(401, "Invalid access token", "INVALID_ACCESS_TOKEN", 65600)
         if self.expired:
@@ -80,13 +93,7 @@ class FakeLinkedIn(FakeServer):
         if request.header("X-Restli-Protocol-Version") != "2.0.0":
             return error(400, "X-Restli-Protocol-Version 2.0.0 is required",
                          "ILLEGAL_ARGUMENT")
-        if request.path == "/rest/images" and request.method == "POST":
-            return self._initialize(request)
-        if request.path == "/rest/posts" and request.method == "POST":
-            return self._create(request)
-        if request.path == "/rest/posts" and request.method == "GET":
-            return self._list(request)
-        return error(404, f"no resource {request.method} {request.path}", "RESOURCE_NOT_FOUND")
+        return None
 
     # -- images -----------------------------------------------------------------------------
 

@@ -77,6 +77,11 @@ class FacebookAdapter(NetworkAdapter):
             raise SettingsError(VERSION_SETTING, f"{version!r} is not a Graph API version",
                                 f'Write it like "{DEFAULT_VERSION}".')
 
+    @classmethod
+    def payload_preview(cls, message: Message) -> dict[str, Any]:
+        """The link Facebook builds the preview from (its Open Graph tags)."""
+        return {"link": message.link}
+
     def account_parts(self) -> tuple[str, ...]:
         """The Page id names the account."""
         return (self.base_url, self.page)

@@ -104,6 +104,13 @@ class LinkedInAdapter(NetworkAdapter):
             last = match.end()
         return "".join(out + [_RESERVED.sub(r"\\\1", text[last:])])
 
+    @classmethod
+    def payload_preview(cls, message: Message) -> dict[str, Any]:
+        """The article card a dry run would send (the image is uploaded as its thumbnail)."""
+        card = message.card
+        return {"article": {"source": card.url, "title": card.title,
+                            "description": card.description, "thumbnail": card.image_url}}
+
     def account_parts(self) -> tuple[str, ...]:
         """The author URN names the account."""
         return (self.base_url, self.author)

@@ -70,6 +70,11 @@ class ThreadsAdapter(NetworkAdapter):
         return sum(len(g.encode()) if _EMOJI.search(g) else len(g)
                    for g in regex.findall(r"\X", text))
 
+    @classmethod
+    def payload_preview(cls, message: Message) -> dict[str, Any]:
+        """The container a dry run would create."""
+        return {"media_type": "TEXT", "link_attachment": message.link}
+
     def account_parts(self) -> tuple[str, ...]:
         """The user id (or "me") names the account."""
         return (self.base_url, self.user)

@@ -131,7 +131,8 @@ class XAdapter(NetworkAdapter):
 
     def account_parts(self) -> tuple[str, ...]:
         """The user id X puts before the dash of every access token (public, not the secret)."""
-        return (self.base_url, self.env("X_ACCESS_TOKEN").split("-", 1)[0])
+        user_id = self.env("X_ACCESS_TOKEN").split("-", 1)[0]
+        return (self.base_url, user_id if user_id.isdigit() else "")
 
     def _call(self, method: str, path: str, ok: tuple[int, ...] = (200,), **kwargs: Any) -> Any:
         response = self.client.request(method, f"{self.base_url}{path}", auth=self._auth,
