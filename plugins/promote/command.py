@@ -56,7 +56,10 @@ def build_targets(settings: PromoteSettings, names: list[str], dry_run: bool) ->
         except PromoteError as exc:
             targets[name] = Target(cls, error=None if dry_run else str(exc))
             if dry_run:
-                log.warning("%s (the dry run shows the texts anyway)", exc)
+                problem = getattr(exc, "setting", None)
+                log.warning("promote: %s: %s; a real run would skip %s.", cls.label,
+                            f"{problem} {exc.problem.split(',')[0]}" if problem else exc,
+                            cls.label)
             continue
         client = HttpClient(name, settings.connect_timeout, settings.read_timeout)
         adapter = cls(config, client)

@@ -162,6 +162,7 @@ def write_manifest(entries: Iterable[Entry], path: Path, siteurl: str) -> int:
     handle, temp = tempfile.mkstemp(prefix=".manifest-", dir=path.parent)
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         json.dump(data, out, ensure_ascii=False, indent=1)
+    os.chmod(temp, 0o644)  # mkstemp makes it private; it holds nothing secret
     os.replace(temp, path)
     return len(items)
 

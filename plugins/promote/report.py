@@ -51,7 +51,7 @@ def summary_table(reports: list[NetworkReport]) -> Table:
     return table
 
 
-def network_lines(reports: list[NetworkReport]) -> list[Text]:
+def network_lines(reports: list[NetworkReport], dry_run: bool = False) -> list[Text]:
     """One line per network: counts, baseline, and any reason it did not run."""
     lines = []
     for report in reports:
@@ -61,7 +61,8 @@ def network_lines(reports: list[NetworkReport]) -> list[Text]:
         counts = Counter(o.status for o in report.outcomes if o.detail != "Promote: no")
         parts = [f"{n} {status}" for status, n in sorted(counts.items())]
         if report.baseline:
-            parts.append(f"{report.baseline} existing articles recorded as baseline "
+            parts.append(f"{report.baseline} existing articles "
+                         f"{'would be recorded' if dry_run else 'recorded'} as baseline "
                          "(not announced; `invoke promote --backfill` posts them)")
         lines.append(Text(f"{report.label}: " + (", ".join(parts) or "nothing new")))
     return lines
@@ -104,8 +105,8 @@ def print_dry_run(console: Console, reports: list[NetworkReport]) -> None:
                 if preview else Text(""))
             console.print(Panel(body, title=f"{report.label}: {outcome.title}",
                                 title_align="left"))
-    for line in network_lines(reports):
-        console.print(line)
+    for line in network_lines(reports, dry_run=True):
+        console.print(line, soft_wrap=True)
     console.print("dry run: nothing was posted and the ledger was not touched.")
 
 
