@@ -7,7 +7,8 @@ sys.path.append(os.curdir)
 from pelicanconf import *  # noqa: E402,F403
 
 # The SITEURL environment variable wins, so CI can publish the same tree to staging and production.
-SITEURL = os.environ.get("SITEURL", "https://signal-and-reach.example.com").rstrip("/")
+# (An empty variable, as CI sets for an unset one, counts as unset.)
+SITEURL = (os.environ.get("SITEURL") or "https://signal-and-reach.example.com").rstrip("/")
 RELATIVE_URLS = False
 
 # Scheduled articles stay out of production until their date.
@@ -24,8 +25,8 @@ DELETE_OUTPUT_DIRECTORY = True
 DEPLOY_TARGET = ""
 # With an S3 target the promotion ledger travels with the site (an object in the bucket, written
 # conditionally), so publishing from fresh CI machines never announces twice.
-PROMOTE_LEDGER = "bucket" if os.environ.get("DEPLOY_TARGET", DEPLOY_TARGET).startswith("s3://") \
-    else "sqlite"
+_deploy_target = os.environ.get("DEPLOY_TARGET") or DEPLOY_TARGET
+PROMOTE_LEDGER = "bucket" if _deploy_target.startswith("s3://") else "sqlite"
 
 # Networks `invoke promote` announces new articles on; their tokens come from the environment
 # or .env (README, "Networks"). Any of: "mastodon", "bluesky", "telegram", "discord".
