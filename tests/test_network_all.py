@@ -147,8 +147,9 @@ def test_linkedin_crash_with_read_permission_finds_the_post(request, tmp_path, f
     assert len(world.posts("linkedin")) == 1 and world.states("linkedin")["breaking"] == "posted"
 
 
-def test_no_token_anywhere(request, tmp_path, fake_site, caplog):
-    """Every corporate network fails in its own way, then succeeds; nothing leaks."""
+def test_no_token_anywhere(request, tmp_path, fake_site, caplog, build_site):
+    """Every corporate network fails in its own way, then succeeds; nothing leaks, even into
+    the next build's output/, whose article lists the four posts."""
     caplog.set_level("DEBUG")
     world = world_of(request, tmp_path, fake_site, MINE)
     world.fakes["x"].script(Reply(503, {"title": "Service Unavailable", "status": 503}))
@@ -161,7 +162,14 @@ def test_no_token_anywhere(request, tmp_path, fake_site, caplog):
                world.promote(dry_run=True).output]
     secrets = [x.API_KEY, x.API_SECRET, x.ACCESS_TOKEN, x.ACCESS_SECRET, linkedin.TOKEN,
                facebook.TOKEN, threads.TOKEN]
-    files = [p for p in world.root.rglob("*") if p.is_file()]
+    output = build_site(files={"articles/leaky.md": "Title: Leaky\nDate: 2024-06-01 09:00\n"
+                               "Category: Strategy\nSummary: A leak test.\n\nBody.\n"},
+                        PROMOTE_LEDGER_PATH=str(world.root / ".promote" / "ledger.sqlite3"))
+    page = (output / "articles" / "leaky" / "index.html").read_text(encoding="utf-8")
+    for name in MINE:
+        assert world.ledger().rows(name)[-1].post_url in page  # "Also on:" links
+    files = [p for p in world.root.rglob("*") if p.is_file()] + \
+        [p for p in output.rglob("*") if p.is_file()]
     assert any(p.name == "ledger.sqlite3" for p in files)
     haystacks = outputs + [caplog.text] + [p.read_bytes().decode("utf-8", "replace")
                                            for p in files if p.name != ".env"]
