@@ -41,14 +41,15 @@ HOSTILE = "Tom & Jerry <b>bold</b> ]]> \x01\x08\x1f\ufffe 🚀 שלום עולם
 HOSTILE_CLEAN = "Tom & Jerry <b>bold</b> ]]>  🚀 שלום עולם"
 
 
-def article(title: str, date: str, category: str, tags: str, body: str = "Text.", **meta: str) -> str:
+def article(title: str, date: str, category: str, tags: str, body: str = "Text.",
+            **meta: str) -> str:
     extra = "".join(f"{key}: {value}\n" for key, value in meta.items())
     return (f"Title: {title}\nDate: {date}\nCategory: {category}\nTags: {tags}\n{extra}\n"
             f"{body}\n")
 
 
-HOSTILE_BODY = """Read [the next one]({filename}/articles/second.md), [a relative page](../elsewhere/),
-a footnote[^1] and ![a picture]({static}/images/pic.png).
+HOSTILE_BODY = """Read [the next one]({filename}/articles/second.md),
+[a relative page](../elsewhere/), a footnote[^1] and ![a picture]({static}/images/pic.png).
 
 <img srcset="wide.png 2x, /narrow.png 1x" src="pic.png" alt="x">
 <a href='mailto:team@example.com'>mail</a> <a href="https://example.com/?a=1&amp;b=2">abs</a>
@@ -59,7 +60,8 @@ a footnote[^1] and ![a picture]({static}/images/pic.png).
 
 SITE = {
     "articles/hostile.md": article(HOSTILE, "2024-01-10 09:00", "Strategy", "growth, seo",
-                                   HOSTILE_BODY, Slug="hostile", Summary="Why & how <em>it</em> works.",
+                                   HOSTILE_BODY, Slug="hostile",
+                                   Summary="Why & how <em>it</em> works.",
                                    Image="{static}/images/pic.png", Modified="2024-01-20 10:00"),
     "articles/second.md": article("Second", "2024-02-10 09:00", "Social", "growth", Slug="second"),
     "articles/third.md": article("Third", "2024-03-10 09:00", "Social", "video", Slug="third"),
@@ -74,7 +76,8 @@ SITE = {
 }
 PUBLISHED = {"hostile": "2024-01-10", "second": "2024-02-10", "third": "2024-03-10",
              "fourth": "2024-04-10", "fifth": "2024-05-10"}
-MEMBERS = {"category/strategy": ["fifth", "fourth", "hostile"], "category/social": ["third", "second"],
+MEMBERS = {"category/strategy": ["fifth", "fourth", "hostile"],
+           "category/social": ["third", "second"],
            "tag/growth": ["fifth", "second", "hostile"], "tag/seo": ["fourth", "hostile"],
            "tag/video": ["third"], "tag/someday": []}
 MAX_ITEMS = 4
@@ -101,16 +104,16 @@ def feed_files(out: Path) -> list[Path]:
     return sorted((out / "feeds").rglob("*.*"))
 
 
-def atom(path: Path) -> etree._Element:
+def xml_root(path: Path) -> etree._Element:
     return etree.fromstring(path.read_bytes(), etree.XMLParser(recover=False))
 
 
 def atom_ids(path: Path) -> list[str]:
-    return atom(path).xpath("a:entry/a:id/text()", namespaces=NS)
+    return xml_root(path).xpath("a:entry/a:id/text()", namespaces=NS)
 
 
 def rss_ids(path: Path) -> list[str]:
-    return atom(path).xpath("channel/item/guid/text()")
+    return xml_root(path).xpath("channel/item/guid/text()")
 
 
 def json_ids(path: Path) -> list[str]:
@@ -127,7 +130,7 @@ def test_every_feed_parses_strictly_and_without_bozo(out):
     xml_files = [p for p in feed_files(out) if p.suffix == ".xml"]
     assert len(xml_files) == 2 * (1 + len(MEMBERS))
     for path in xml_files:
-        atom(path)  # raises on any well-formedness error
+        xml_root(path)  # raises on any well-formedness error
         parsed = feedparser.parse(path.read_bytes())
         assert not parsed.bozo, (path, parsed.get("bozo_exception"))
         assert parsed.version == ("atom10" if path.name.endswith(".atom.xml") else "rss20")
@@ -176,13 +179,13 @@ def test_category_and_tag_feeds_hold_only_their_own_articles(out):
         assert atom_ids(out / f"feeds/{name}.atom.xml") == expected, name
         assert rss_ids(out / f"feeds/{name}.rss.xml") == expected, name
         assert json_ids(out / f"feeds/{name}.json") == expected, name
-    title = atom(out / "feeds/tag/seo.atom.xml").findtext("a:title", namespaces=NS)
+    title = xml_root(out / "feeds/tag/seo.atom.xml").findtext("a:title", namespaces=NS)
     assert title == "Signal & Reach: articles tagged seo"
 
 
 def test_entries_carry_summary_author_terms_dates_and_card_image(out):
-    entry = atom(out / "feeds/tag/seo.atom.xml").xpath("a:entry[a:id=$id]", id=url_of("hostile"),
-                                                      namespaces=NS)[0]
+    feed = xml_root(out / "feeds/tag/seo.atom.xml")
+    entry = feed.xpath("a:entry[a:id=$id]", id=url_of("hostile"), namespaces=NS)[0]
     assert entry.findtext("a:summary", namespaces=NS) == "Why & how it works."
     assert entry.findtext("a:author/a:name", namespaces=NS) == "Maya Lindqvist"
     assert entry.xpath("a:category/@term", namespaces=NS) == ["Strategy", "growth", "seo"]
@@ -191,7 +194,8 @@ def test_entries_carry_summary_author_terms_dates_and_card_image(out):
     enclosure = entry.xpath("a:link[@rel='enclosure']", namespaces=NS)[0].attrib
     assert dict(enclosure) == {"rel": "enclosure", "type": "image/png", "length": str(len(PNG)),
                                "href": f"{DEV}/images/pic.png"}
-    item = atom(out / "feeds/tag/seo.rss.xml").xpath("channel/item[guid=$id]", id=url_of("hostile"))[0]
+    rss = xml_root(out / "feeds/tag/seo.rss.xml")
+    item = rss.xpath("channel/item[guid=$id]", id=url_of("hostile"))[0]
     assert item.findtext("dc:creator", namespaces=NS) == "Maya Lindqvist"
     assert item.findtext("pubDate") == "Wed, 10 Jan 2024 09:00:00 +0100"
     assert item.find("enclosure").attrib["url"] == f"{DEV}/images/pic.png"
@@ -204,17 +208,18 @@ def test_entries_carry_summary_author_terms_dates_and_card_image(out):
 
 
 def test_feed_level_title_links_language_icon_and_updated(out):
-    feed = atom(out / "feeds/category/social.atom.xml")
+    feed = xml_root(out / "feeds/category/social.atom.xml")
     assert feed.findtext("a:title", namespaces=NS) == "Signal & Reach: Social"
     assert feed.findtext("a:subtitle", namespaces=NS).startswith("Content and social-media")
     assert feed.xpath("a:link[@rel='self']/@href", namespaces=NS) == [
         f"{DEV}/feeds/category/social.atom.xml"]
-    assert feed.xpath("a:link[@rel='alternate']/@href", namespaces=NS) == [f"{DEV}/category/social/"]
+    assert feed.xpath("a:link[@rel='alternate']/@href", namespaces=NS) == [
+        f"{DEV}/category/social/"]
     assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
     assert feed.findtext("a:icon", namespaces=NS) == f"{DEV}/theme/xsl/feed-icon.png"
     assert (out / "theme/xsl/feed-icon.png").is_file()
     assert feed.findtext("a:updated", namespaces=NS) == "2024-03-10T09:00:00+01:00"  # "third"
-    channel = atom(out / "feeds/category/social.rss.xml").find("channel")
+    channel = xml_root(out / "feeds/category/social.rss.xml").find("channel")
     assert channel.findtext("link") == f"{DEV}/category/social/"
     assert channel.xpath("a:link[@rel='self']/@href", namespaces=NS) == [
         f"{DEV}/feeds/category/social.rss.xml"]
@@ -222,7 +227,7 @@ def test_feed_level_title_links_language_icon_and_updated(out):
     assert channel.findtext("image/url") == f"{DEV}/theme/xsl/feed-icon.png"
     assert parsedate_to_datetime(channel.findtext("lastBuildDate")).isoformat() == (
         "2024-03-10T09:00:00+01:00")
-    empty = atom(out / "feeds/tag/someday.atom.xml")  # only a scheduled article: no entry yet
+    empty = xml_root(out / "feeds/tag/someday.atom.xml")  # only a scheduled article: no entry yet
     assert empty.findall("a:entry", namespaces=NS) == []
     assert empty.findtext("a:updated", namespaces=NS) == "2024-05-10T09:00:00+02:00"
 
@@ -253,7 +258,8 @@ def html_urls(fragment: str) -> list[str]:
 def xml_urls(root: etree._Element) -> list[str]:
     """Every URL an XML feed states, in attributes, URL elements and embedded HTML."""
     urls = [value for el in root.iter() if isinstance(el.tag, str)
-            for name, value in el.attrib.items() if name in {"href", "url", "uri", "scheme", "domain"}]
+            for name, value in el.attrib.items()
+            if name in {"href", "url", "uri", "scheme", "domain"}]
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
@@ -280,7 +286,7 @@ def test_no_relative_url_anywhere_in_any_feed(out):
                 urls += [a["url"] for a in item.get("authors", []) + item.get("attachments", [])]
                 urls += html_urls(item["content_html"])
         else:
-            urls = xml_urls(atom(path))
+            urls = xml_urls(xml_root(path))
         assert urls, path
         relative = [url for url in urls if not is_absolute(url)]
         assert relative == [], path
@@ -299,9 +305,10 @@ def test_content_links_and_images_resolve_where_the_article_put_them(out):
 
 
 def test_hostile_title_round_trips_through_every_format(out):
-    assert atom(out / "feeds/tag/seo.atom.xml").xpath("a:entry/a:title/text()", namespaces=NS)[1] \
-        == HOSTILE_CLEAN
-    assert atom(out / "feeds/tag/seo.rss.xml").xpath("channel/item/title/text()")[1] == HOSTILE_CLEAN
+    feed = xml_root(out / "feeds/tag/seo.atom.xml")
+    assert feed.xpath("a:entry/a:title/text()", namespaces=NS)[1] == HOSTILE_CLEAN
+    rss = xml_root(out / "feeds/tag/seo.rss.xml")
+    assert rss.xpath("channel/item/title/text()")[1] == HOSTILE_CLEAN
     assert json.loads((out / "feeds/tag/seo.json").read_text("utf-8"))["items"][1]["title"] \
         == HOSTILE_CLEAN
     for name in ("seo.atom.xml", "seo.rss.xml"):
@@ -373,7 +380,7 @@ def test_production_feeds_use_siteurl_and_a_subpath_keeps_the_stylesheet(tmp_pat
     monkeypatch.setenv("SITEURL", "https://example.org/blog")
     out = simple_build(tmp_path, {"articles/second.md": SITE["articles/second.md"]},
                        production=True)
-    feed = atom(out / "feeds/all.atom.xml")
+    feed = xml_root(out / "feeds/all.atom.xml")
     assert feed.findtext("a:id", namespaces=NS) == "https://example.org/blog/feeds/all.atom.xml"
     assert atom_ids(out / "feeds/all.atom.xml") == ["https://example.org/blog/articles/second/"]
     assert stylesheets(out / "feeds/all.atom.xml")[0] == ("text/xsl",
@@ -385,7 +392,7 @@ def test_a_theme_without_the_stylesheet_gets_plain_feeds_and_clear_warnings(tmp_
     out = simple_build(tmp_path, {"articles/second.md": SITE["articles/second.md"]},
                        THEME_STATIC_PATHS=["static"])
     assert stylesheets(out / "feeds/all.atom.xml") == []
-    atom(out / "feeds/all.atom.xml")
+    xml_root(out / "feeds/all.atom.xml")
     warnings = [r.getMessage() for r in pelican_logs.records if r.getMessage().startswith("feeds:")]
     assert len(warnings) == 2, warnings
     sheet, icon = sorted(warnings, key=lambda w: "FEEDS_ICON" in w)
@@ -488,7 +495,7 @@ def test_every_page_advertises_feeds_that_exist(themed, page, own):
 def test_the_theme_ships_the_feed_page_and_cards_become_enclosures(themed):
     assert stylesheets(themed / "feeds/all.rss.xml")[0] == ("text/xsl", "/theme/xsl/feed.xsl")
     assert (themed / "theme/xsl/feed.xsl").is_file()
-    item = atom(themed / "feeds/all.rss.xml").find("channel/item")
+    item = xml_root(themed / "feeds/all.rss.xml").find("channel/item")
     enclosure = item.find("enclosure").attrib
     card = themed / urlsplit(enclosure["url"]).path.lstrip("/")
     assert card.is_file() and enclosure["length"] == str(card.stat().st_size)

@@ -88,7 +88,7 @@ def image_for(url: str | None, settings: FeedsSettings, output_path: Path) -> Im
         return None
     path = urlsplit(url).path
     mime = mimetypes.guess_type(path)[0] or "image/png"
-    length = 0  # RSS's advice when a size cannot be known (rssboard.org/rss-profile#element-channel-item-enclosure)
+    length = 0  # the RSS Best Practices Profile's value for a size that cannot be known
     prefix = settings.base_url + "/"
     if url.startswith(prefix):
         local = output_path / unquote(urlsplit(url[len(prefix):]).path)
@@ -115,7 +115,8 @@ def build_item(article: Any, settings: FeedsSettings, output_path: Path, tz: tzi
     content = absolutize_html(article.get_content(settings.base_url), url)
     published = aware(article.date, tz).replace(microsecond=0)
     modified = getattr(article, "modified", None)
-    updated = aware(modified, tz).replace(microsecond=0) if isinstance(modified, datetime) else published
+    updated = (aware(modified, tz).replace(microsecond=0) if isinstance(modified, datetime)
+               else published)
     category = getattr(article, "category", None)
     return FeedItem(
         id=url,

@@ -24,7 +24,8 @@ DEFAULTS: dict[str, Any] = {
     # Where feed links point when SITEURL is empty (a development build served by `invoke serve`).
     "FEEDS_DEV_SITEURL": "http://127.0.0.1:8000",
     "FEEDS_SUBTITLE": None,  # None: SITESUBTITLE, else SITE_DESCRIPTION
-    "FEEDS_ICON": None,  # None: "<THEME_STATIC_DIR>/xsl/feed-icon.png"; a site path or URL; "" for none
+    # None: "<THEME_STATIC_DIR>/xsl/feed-icon.png"; else a site path or a URL; "" for none
+    "FEEDS_ICON": None,
     "FEEDS_STYLESHEET": None,  # None: "<THEME_STATIC_DIR>/xsl/feed.xsl"; "" for none
     "FEEDS_CATEGORY_TITLE": "{site}: {name}",
     "FEEDS_TAG_TITLE": "{site}: articles tagged {name}",
