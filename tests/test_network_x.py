@@ -214,3 +214,14 @@ def _message():
     from promote.networks.base import Card, Message
     url = "https://blog.example/articles/a/"
     return Message("A " + url, url, Card(url, "A", "", None), 25, 280, url)
+
+
+def test_a_tier_without_users_me_still_posts(world, fake_x):
+    fake_x.script(Reply(403, {"title": "Client Forbidden", "status": 403, "type":
+                              "https://api.twitter.com/2/problems/client-forbidden",
+                              "detail": "This endpoint is not part of your access tier."}),
+                  path="/2/users/me")
+    world.article("no-me", date="2024-06-06T09:00:00+00:00")
+    assert world.promote().code == 0
+    (tweet,) = fake_x.tweets
+    assert rows(world)["no-me"].post_url == f"https://x.com/i/web/status/{tweet['id']}"

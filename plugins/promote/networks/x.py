@@ -38,6 +38,7 @@ _EMOJI = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}\u20E3]
 # weight, whichever is more, so a text we think fits always fits.
 _BARE = regex.compile(r"(?<![\w@#/.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}\b"
                       r"(?:/[^\s]*)?", regex.I)
+log = logging.getLogger("promote")
 URL_LENGTH = 23
 # oauthlib and requests-oauthlib log the consumer key, the access token and the signature base
 # string at DEBUG: keep them quiet whatever level the owner turns on.
@@ -146,11 +147,19 @@ class XAdapter(NetworkAdapter):
         return self._me
 
     def _posted(self, post_id: str) -> Posted:
-        return Posted(post_id, f"https://x.com/{self._user()['username']}/status/{post_id}")
+        name = (self._me or {}).get("username")
+        return Posted(post_id, f"https://x.com/{name}/status/{post_id}" if name
+                      else f"https://x.com/i/web/status/{post_id}")
 
     def post(self, message: Message, attempt: Attempt) -> Posted:
         """POST /2/tweets {"text"}; a duplicate-content refusal is looked up, never re-sent."""
-        self._user()  # proves the credentials before anything is posted
+        try:
+            self._user()  # proves the credentials before anything is posted
+        except CredentialsError:
+            raise
+        except PermanentError as exc:  # a tier without /2/users/me can still post
+            log.warning("promote: x: cannot read the account (%s); the post link will not "
+                        "name it", exc.message)
         try:
             body = self._call("POST", "/2/tweets", ok=(201, 200), json={"text": message.text})
         except PermanentError as exc:
