@@ -217,8 +217,9 @@ class XAdapter(NetworkAdapter):
         if status == 401:
             return CredentialsError(self.name, f"{text}: X refused the OAuth signature or the "
                                     "tokens; regenerate the Access Token and Secret in the "
-                                    "developer portal (Keys and tokens) and update "
-                                    "X_ACCESS_TOKEN_SECRET too", "X_ACCESS_TOKEN", status)
+                                    "developer portal (Keys and tokens)",
+                                    "X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET, then X_API_KEY "
+                                    "and X_API_SECRET", status)
         if status == 429 or (status == 503 and "Retry-After" in response.headers):
             wait = _reset_wait(response.headers)
             if wait is None:
