@@ -249,4 +249,4 @@ def _error_text(response: requests.Response) -> tuple[str, str]:
     details = [f"{i.get('code')}: {i.get('description')}" for i in inputs if isinstance(i, dict)]
     if details:
         text = f"{text} ({'; '.join(details)})"
-    return text, str(body.get("code") or "")
+    return text.rstrip(". "), str(body.get("code") or "")

@@ -250,4 +250,4 @@ def _problem(response: requests.Response) -> tuple[str, str]:
     text = body.get("detail") or body.get("title") or "; ".join(details) or str(body)[:300]
     if details and body.get("detail") and details[0] not in text:
         text = f"{text} ({'; '.join(details)})"
-    return str(text), str(body.get("type") or "")
+    return str(text).rstrip(". "), str(body.get("type") or "")
