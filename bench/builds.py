@@ -88,13 +88,13 @@ def run_child(spec: dict[str, Any], log: Path, python: Path | None = None) -> di
 
 def build(setup: Setup, dirs: SiteDirs, log: Path, *, cold: bool = True,
           content_cache: bool = False, profile: Path | None = None,
-          python: Path | None = None) -> BuildRun:
+          python: Path | None = None, siteurl: str | None = None) -> BuildRun:
     """Build the site one way; with `cold`, remove its output and caches first (not timed)."""
     output, cache = dirs.output(setup.key), dirs.cache(setup.key)
     if cold:
         for folder in (output, cache):
             shutil.rmtree(folder, ignore_errors=True)
-    spec = setup.spec(dirs.content, output, cache, content_cache=content_cache)
+    spec = setup.spec(dirs.content, output, cache, content_cache=content_cache, siteurl=siteurl)
     if profile is not None:
         spec["profile"] = str(profile)
     outcome = run_child(spec, log, python)

@@ -41,7 +41,7 @@ def detail_rows(raw: dict[str, Any], summary: dict[str, Any]) -> list[list[str]]
         rows.append([f"plugins/feeds, {feeds['articles']:,} articles (bench/feeds_overhead.py setup)",
                      f"{feeds['without_s']:.2f} s → {feeds['with_s']:.2f} s "
                      f"({feeds['overhead_pct']:+.1f} %)"])
-    for part in ("promote", "deploy", "page", "lighthouse", "profile"):
+    for part in ("promote", "deploy", "page", "profile"):
         for what, figure in (raw.get(part) or {}).get("lines", []):
             rows.append([what, figure])
     return rows

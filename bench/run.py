@@ -88,11 +88,7 @@ def measure(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     if not args.skip_page:
         from bench.page import measure_page
 
-        raw["page"] = measure_page(args.work.resolve(), say)
-        if not args.skip_lighthouse:
-            from bench.lighthouse import measure_lighthouse
-
-            raw["lighthouse"] = measure_lighthouse(args.work.resolve(), raw["page"], say)
+        raw["page"] = measure_page(args.work.resolve(), say, not args.skip_lighthouse)
     return raw
 
 

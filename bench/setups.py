@@ -57,12 +57,12 @@ class Setup:
     label: str
     ours: bool = False
 
-    def spec(self, content: Path, output: Path, cache: Path, *,
-             content_cache: bool = False) -> dict[str, Any]:
+    def spec(self, content: Path, output: Path, cache: Path, *, content_cache: bool = False,
+             siteurl: str | None = None) -> dict[str, Any]:
         """What bench/child.py needs to build `content` into `output` this way."""
         override: dict[str, Any] = {
             "PATH": str(content), "OUTPUT_PATH": str(output), "CACHE_PATH": str(cache),
-            "SITEURL": SITEURL, "RELATIVE_URLS": False,
+            "SITEURL": siteurl or SITEURL, "RELATIVE_URLS": False,
             "CACHE_CONTENT": content_cache, "LOAD_CONTENT_CACHE": content_cache,
         }
         if self.ours:

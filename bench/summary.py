@@ -95,8 +95,6 @@ def other_targets(summary: dict[str, Any], raw: dict[str, Any]) -> list[dict[str
         rows.extend(deploy.get("targets", []))
     if page := raw.get("page"):
         rows.extend(page.get("targets", []))
-    if lighthouse := raw.get("lighthouse"):
-        rows.extend(lighthouse.get("targets", []))
     return rows
 
 
