@@ -73,7 +73,6 @@ class Ledger:
             except sqlite3.Error as exc:
                 raise LedgerError(f"promote: cannot open the ledger {self.path}: {exc}. Check "
                                   "PROMOTE_LEDGER_PATH and the folder's permissions.") from None
-            db.row_factory = sqlite3.Row
             self._local.db = db
             with self._lock:
                 self._all.append(db)
@@ -190,7 +189,7 @@ class Ledger:
         with self._tx() as db:
             found = db.execute("SELECT progress FROM posts WHERE url=? AND network=? AND "
                                "account=?", (url, network, account)).fetchone()
-            progress = json.loads(found["progress"] or "{}") if found else {}
+            progress = json.loads(found[0] or "{}") if found else {}
             progress[name] = value
             db.execute("UPDATE posts SET progress=?, updated=? WHERE url=? AND network=? AND "
                        "account=?", (json.dumps(progress), time.time(), url, network, account))
@@ -214,7 +213,7 @@ class Ledger:
         with self._tx() as db:
             found = db.execute("SELECT state FROM posts WHERE url=? AND network=? AND account=?",
                                (ref.url, network, account)).fetchone()
-            if found and found["state"] not in only_from:
+            if found and found[0] not in only_from:
                 return False
             db.execute(
                 "INSERT INTO posts (url, network, account, state, title, article_date, "
@@ -227,14 +226,13 @@ class Ledger:
             return True
 
 
-def _row(found: sqlite3.Row) -> Row:
-    values = dict(found)
-    values["progress"] = json.loads(values["progress"] or "{}")
-    values["attempts"] = values["attempts"] or 0
-    values["updated"] = values["updated"] or 0.0
-    values["title"] = values["title"] or ""
-    values["article_date"] = values["article_date"] or ""
-    return Row(**values)
+def _row(found: tuple[Any, ...]) -> Row:
+    """A Row from a SELECT of _COLUMNS (positional: this runs for every row of a big ledger)."""
+    (url, network, account, state, title, date, article_id, key, progress, post_id, post_url,
+     detail, owner, updated, attempts) = found
+    return Row(url, network, account, state, title or "", date or "", article_id, key,
+               json.loads(progress) if progress and progress != "{}" else {}, post_id, post_url,
+               detail, owner, updated or 0.0, attempts or 0)
 
 
 _SCHEMA = """

@@ -29,7 +29,7 @@ _YES = {"yes", "true", "1", "on"}
 _NO = {"no", "false", "0", "off"}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built for every article of a large manifest, fast
 class Entry:
     """One published article as promotion sees it."""
 

@@ -29,7 +29,7 @@ class ArticleRef:
     article_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built for every row of a large ledger, fast
 class Row:
     """One ledger row as read back."""
 

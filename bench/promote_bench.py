@@ -1,0 +1,170 @@
+"""Promotion benchmark (on demand, never a timed test):
+
+1. `promote` with nothing new over a 5,000-article manifest (target < 0.5 s), measured in-process
+   and as a fresh `python -c` process (interpreter start and imports included);
+2. 10 new articles to 4 networks whose 127.0.0.1 servers each take 200 ms per request: all four
+   together should take about as long as the slowest one alone (they run in parallel).
+
+    .venv/bin/python -m bench.promote_bench [--articles 5000] [--runs 5]
+
+``measure(work, say)`` returns the figures plus ``targets`` rows for bench/summary.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "plugins"), str(ROOT)]
+
+from tests.fakes.bluesky import FakeBluesky  # noqa: E402
+from tests.fakes.discord import FakeDiscord  # noqa: E402
+from tests.fakes.mastodon import FakeMastodon  # noqa: E402
+from tests.fakes.site import FakeSite  # noqa: E402
+from tests.fakes.telegram import FakeTelegram  # noqa: E402
+from tests.fakes.world import PromoteWorld  # noqa: E402
+
+FAKES = {"mastodon": FakeMastodon, "bluesky": FakeBluesky, "telegram": FakeTelegram,
+         "discord": FakeDiscord}
+
+
+def _slow(fake: Any, seconds: float) -> Any:
+    """Make every answer of `fake` take `seconds` longer (a distant API)."""
+    handle = fake.handle
+
+    def delayed(request: Any) -> Any:
+        time.sleep(seconds)
+        return handle(request)
+
+    fake.handle = delayed
+    return fake
+
+
+def _world(work: Path, names: list[str], delay: float) -> tuple[PromoteWorld, list[Any]]:
+    site = FakeSite().start()
+    fakes = {n: _slow(FAKES[n](), delay).start() for n in names}
+    world = PromoteWorld(work, site, fakes)
+    world.overrides.update({"PROMOTE_MAX_PER_RUN": 10, "PROMOTE_LIVE_WAIT": 0})
+    return world, [site, *fakes.values()]
+
+
+def _stop(servers: list[Any]) -> None:
+    for server in servers:
+        server.stop()
+
+
+def _articles(world: PromoteWorld, count: int, start_day: int, publish: bool) -> None:
+    """Add `count` articles (in memory), then write the manifest once."""
+    for i in range(count):
+        day = start_day + i
+        slug = f"post-{day:05d}"
+        date = time.strftime("%Y-%m-%dT09:00:00+00:00", time.gmtime(1_500_000_000 + day * 86400))
+        if publish:
+            world.site.publish(f"articles/{slug}/", slug.replace("-", " ").capitalize())
+        world.articles.append({
+            "url": world.site.url(f"articles/{slug}/"), "slug": slug,
+            "title": slug.replace("-", " ").capitalize(), "summary": f"Summary of {slug}.",
+            "date": date, "tags": ["content marketing", "seo"], "category": "Strategy",
+            "image": world.site.url(f"cards/{slug}.png"), "article_id": None, "promote": True,
+            "social": None, "social_by_network": {}, "hashtags": None, "source": slug})
+    world.write_manifest()
+
+
+def nothing_new(work: Path, articles: int, runs: int) -> dict[str, Any]:
+    """Seconds for a promote run that finds nothing new in a large manifest."""
+    world, servers = _world(work / "nothing-new", list(FAKES), 0.0)
+    try:
+        _articles(world, articles, 0, publish=False)
+        assert world.promote().code == 0  # first run: everything becomes baseline
+        inproc = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            run = world.promote()
+            inproc.append(time.perf_counter() - started)
+            assert run.code == 0 and "nothing new" in run.output, run.output
+        process = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            child = world.spawn()
+            child.communicate(timeout=120)
+            process.append(time.perf_counter() - started)
+        requests = sum(len(s.requests) for s in servers)
+    finally:
+        _stop(servers)
+    return {"articles": articles, "networks": len(FAKES), "in_process_s": statistics.median(inproc),
+            "process_s": statistics.median(process), "requests_sent": requests}
+
+
+def parallel(work: Path, new: int, delay: float) -> dict[str, Any]:
+    """Seconds to post `new` articles to each network alone, then to all four at once."""
+    timings: dict[str, float] = {}
+    posts: dict[str, int] = {}
+    for names in [[n] for n in FAKES] + [list(FAKES)]:
+        label = "+".join(names) if len(names) > 1 else names[0]
+        world, servers = _world(work / f"parallel-{label}", names, delay)
+        try:
+            _articles(world, 1, 0, publish=True)
+            assert world.promote().code == 0  # baseline
+            _articles(world, new, 10, publish=True)
+            started = time.perf_counter()
+            run = world.promote()
+            timings[label] = time.perf_counter() - started
+            assert run.code == 0, run.output
+            posts[label] = sum(len(world.posts(n)) for n in names)
+        finally:
+            _stop(servers)
+    slowest = max(timings[n] for n in FAKES)
+    together = timings["+".join(FAKES)]
+    return {"new_articles": new, "delay_s": delay, "seconds": timings, "posts": posts,
+            "slowest_alone_s": slowest, "all_four_s": together, "ratio": together / slowest}
+
+
+def measure(work: Path, say: Callable[[str], None] = print, articles: int = 5000,
+            runs: int = 5) -> dict[str, Any]:
+    """Both measurements, with target rows in bench/summary.py's format."""
+    work.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="promote-bench-", dir=work))
+    try:
+        say(f"promote: nothing new over {articles:,} articles …")
+        idle = nothing_new(scratch, articles, runs)
+        say("promote: 10 new articles, 4 networks at 200 ms per request …")
+        fan = parallel(scratch, 10, 0.2)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    targets = [
+        {"name": f"promote, nothing new, {articles:,} articles", "target": "< 0.5 s",
+         "measured": f"{idle['in_process_s']:.3f} s in-process, {idle['process_s']:.2f} s as a "
+                     "new process", "met": idle["in_process_s"] < 0.5},
+        {"name": "promote 10 articles × 4 networks at 200 ms", "target": "≈ one network alone",
+         "measured": f"{fan['all_four_s']:.1f} s vs {fan['slowest_alone_s']:.1f} s "
+                     f"({fan['ratio']:.2f}×)", "met": fan["ratio"] <= 1.25}]
+    return {"nothing_new": idle, "parallel": fan, "targets": targets}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the figures as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+    result = measure(args.work, lambda line: print(line, file=sys.stderr), args.articles,
+                     args.runs)
+    print(json.dumps(result, indent=2))  # noqa: T201 - the benchmark's output
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
