@@ -21,7 +21,12 @@ class Kind(IntEnum):
     FEED = 3
 
 
-# Longest suffix wins, so ".atom.xml" beats ".xml". Text types say their charset (Pelican writes UTF-8).
+# Longest suffix wins; DEPLOY_CONTENT_TYPES is consulted first. Text types say their charset
+# (Pelican writes UTF-8).
+# Atom and RSS go out as application/xml, not their registered application/atom+xml and
+# application/rss+xml: with those, Chromium shows the raw XML instead of applying the feed's XSL
+# page (plugins/feeds), while every feed reader accepts application/xml. DEPLOY_CONTENT_TYPES
+# can switch them back.
 CONTENT_TYPES: dict[str, str] = {
     ".html": "text/html; charset=utf-8",
     ".htm": "text/html; charset=utf-8",
@@ -30,10 +35,8 @@ CONTENT_TYPES: dict[str, str] = {
     ".mjs": "text/javascript; charset=utf-8",
     ".map": "application/json; charset=utf-8",
     ".json": "application/json; charset=utf-8",
-    ".atom.xml": "application/atom+xml; charset=utf-8",
-    ".atom": "application/atom+xml; charset=utf-8",
-    ".rss.xml": "application/rss+xml; charset=utf-8",
-    ".rss": "application/rss+xml; charset=utf-8",
+    ".atom": "application/xml; charset=utf-8",
+    ".rss": "application/xml; charset=utf-8",
     ".xml": "application/xml; charset=utf-8",
     ".xsl": "text/xsl; charset=utf-8",
     ".xslt": "text/xsl; charset=utf-8",

@@ -16,9 +16,6 @@ from site_deploy.settings import DeploySettings
 # Files above this size go up in parts of this size; an S3 multipart ETag depends on the part size,
 # so the same constant computes the ETag we expect to find for an unchanged file.
 PART_SIZE = 8 * 1024 * 1024
-PHASE_NAMES = {(Kind.ASSET, True): "assets", (Kind.ASSET, False): "assets",
-               (Kind.PAGE, True): "new pages", (Kind.PAGE, False): "pages",
-               (Kind.FEED, True): "feeds and sitemap", (Kind.FEED, False): "feeds and sitemap"}
 
 
 @dataclass(frozen=True)
@@ -44,7 +41,10 @@ class Upload:
 
     @property
     def phase(self) -> str:
-        return PHASE_NAMES[(self.kind, self.new)]
+        """The upload phase, as listed by a dry run."""
+        if self.kind is Kind.PAGE:
+            return "new pages" if self.new else "pages"
+        return "assets" if self.kind is Kind.ASSET else "feeds and sitemap"
 
 
 @dataclass
