@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+import subprocess
+import sys
+
 import pytest
+
+from promote.ledger import Owner
 
 from tests.fakes import discord
 from tests.fakes.server import Delay, Drop, Reply
@@ -89,3 +95,20 @@ def test_no_answer_becomes_unknown_and_is_never_resent(world, fault):
     assert "a webhook cannot list the channel" in run.output
     world.promote()
     assert len(executes(world)) == 1
+
+
+def test_a_message_whose_id_came_back_is_checked_not_resent_after_a_crash(world):
+    world.article("answered", date=NEW)
+    assert world.promote().code == 0
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    # As if promote died after Discord answered, before the ledger said "posted".
+    db = sqlite3.connect(world.root / ".promote" / "ledger.sqlite3")
+    db.execute("UPDATE posts SET state='sending', post_url=NULL, owner=? WHERE url LIKE ?",
+               (f"{Owner('x').host}|{gone.pid}|crashed", "%/answered/"))
+    db.commit()
+    db.close()
+    assert world.promote().code == 0
+    [message_id] = world.fakes["discord"].messages
+    assert world.fakes["discord"].requests_to(f"/messages/{message_id}", "GET")
+    assert len(executes(world)) == 1 and world.states("discord")["answered"] == "posted"

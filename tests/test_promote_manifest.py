@@ -105,3 +105,8 @@ def test_build_deploy_promote_then_the_next_build_links_the_posts(
     assert ("https://t.me/signalreach/1", "Telegram") in links  # Discord links are members-only
     old_page = (output / "articles" / "an-older-piece" / "index.html").read_text(encoding="utf-8")
     assert "u-syndication" not in old_page
+    secrets = [v for k, v in world.env().items() if k.endswith(("TOKEN", "PASSWORD"))]
+    secrets.append(world.env()["DISCORD_WEBHOOK_URL"].rsplit("/", 1)[1])
+    for path in [p for p in world.root.rglob("*") if p.is_file()]:
+        data = path.read_bytes()
+        assert not any(secret.encode() in data for secret in secrets), path

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
+import threading
 
 import pytest
+from rich.console import Console
+
+from promote.command import report
 
 from tests.fakes import bluesky, mastodon, telegram
 from tests.fakes.server import Delay, Reply
@@ -54,6 +59,7 @@ def test_a_new_article_is_posted_once_per_network_over_repeated_runs(world):
     assert urls["bluesky"].startswith("https://bsky.app/profile/blog.test/post/")
     assert urls["mastodon"] == world.fakes["mastodon"].statuses[0]["url"]
     assert urls["discord"].startswith("https://discord.com/channels/900100200300400500/")
+    assert len(world.site.requests_to("/articles/fresh-idea/")) == 1  # one live check for all
 
 
 def test_backfill_posts_baseline_articles_oldest_first_and_since_limits_it(world):
@@ -230,3 +236,29 @@ def test_no_token_anywhere(world, caplog):
         for text in haystacks:
             assert secret not in text
     assert json.loads((world.root / ".promote" / "manifest.json").read_text())["articles"]
+
+
+def test_a_page_that_goes_live_within_the_bounded_wait_is_posted_in_the_same_run(world):
+    world.overrides.update(PROMOTE_LIVE_WAIT=5, PROMOTE_LIVE_INTERVAL=0.1)
+    world.article("cdn-lag", date=NEW, publish=False)
+    timer = threading.Timer(0.6, world.site.publish, ("articles/cdn-lag/", "Cdn lag"))
+    timer.start()
+    run = world.promote()
+    timer.join()
+    assert run.code == 0 and counts(world) == dict.fromkeys(NETWORKS, 1)
+    assert len(world.site.requests_to("/articles/cdn-lag/")) > 1
+
+
+def test_report_shows_the_ledger_as_a_table_or_json(world):
+    world.article("reported", date=NEW)
+    world.promote()
+    out = io.StringIO()
+    assert report(world.settings(), as_json=True, console=Console(file=out)) == 0
+    rows = json.loads(out.getvalue())
+    assert {(r["network"], r["state"]) for r in rows if r["url"].endswith("/reported/")} == {
+        (n, "posted") for n in NETWORKS}
+    assert all(r["post_url"].startswith("http") for r in rows if r["state"] == "posted")
+    out = io.StringIO()
+    report(world.settings(), console=Console(file=out, width=200))
+    assert "telegram: 2 baseline, 1 posted" in out.getvalue()
+    assert "https://t.me/signalreach/1" in out.getvalue()

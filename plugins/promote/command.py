@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from promote.credentials import network_config, read_environment
 from promote.errors import PromoteError
 from promote.http import HttpClient, install_log_redaction
-from promote.ledger import LedgerBackend, open_ledger
+from promote.ledger import ArticleRef, LedgerBackend, open_ledger
 from promote.live import LiveChecker
 from promote.manifest import read_manifest
 from promote.networks import adapter_class, check_network_name
@@ -154,8 +154,6 @@ def mark_posted(pelican: Mapping[str, Any], url: str, network: str, post_url: st
         if not rows:
             raise SystemExit(f"promote: the ledger has no {name} row for {url}; "
                              "`invoke report` lists the rows.")
-        from promote.ledger import ArticleRef
-
         for row in rows:
             ledger.note(ArticleRef(row.url, row.title, row.article_date, row.article_id), name,
                         row.account, "posted", "marked posted by hand", post_url=post_url or None,
@@ -182,6 +180,10 @@ def report(pelican: Mapping[str, Any], as_json: bool = False,
     if as_json:
         console.print_json(ledger_rows_json(rows)) if console.is_terminal else \
             console.out(ledger_rows_json(rows), highlight=False)
+        return 0
+    if not rows:
+        console.print(f"promote: the ledger ({settings.ledger_path}) is empty: nothing has been "
+                      "announced yet; `invoke promote` fills it.")
         return 0
     console.print(ledger_table(rows))
     console.print(ledger_counts(rows))
