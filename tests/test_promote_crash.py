@@ -122,3 +122,18 @@ def test_retry_unknown_sends_what_the_owner_found_missing(request, tmp_path, fak
     assert world.promote().code == 1 and world.posts("discord") == []
     assert world.promote(retry_unknown=True).code == 0
     assert len(world.posts("discord")) == 1 and world.states("discord")["breaking"] == "posted"
+
+
+def test_a_recovery_deferred_by_a_rate_limit_still_checks_first_next_time(request, tmp_path,
+                                                                          fake_site):
+    from tests.fakes.mastodon import rate_limited
+
+    world = one_network(request, tmp_path, fake_site, "mastodon")
+    crash_while_sending(world, "mastodon", "answer")
+    fake = world.fakes["mastodon"]
+    fake.idempotency_ttl = 0  # a blind resend would now make a second status
+    fake.script(rate_limited(reset_in=3600), path="/verify_credentials")
+    run = world.promote()
+    assert "rate limited" in run.output and world.states("mastodon")["breaking"] == "pending"
+    assert world.promote().code == 0
+    assert len(world.posts("mastodon")) == 1 and world.states("mastodon")["breaking"] == "posted"

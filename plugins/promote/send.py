@@ -112,6 +112,9 @@ class Sender:
         cause = "an earlier run was interrupted while sending it" if attempt.resumed else ""
         while True:
             try:
+                if need_check and not attempt.progress.get("unsure"):
+                    # Remembered in the row, so a deferral or another crash still checks first.
+                    attempt.save("unsure", True)
                 if need_check:
                     found = self._check(message, attempt, retry_unknown)
                     if found:
