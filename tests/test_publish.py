@@ -262,10 +262,12 @@ def blog(demo_copy, s3_env, tmp_path):
         yield SimpleNamespace(root=demo_copy, bucket=bucket, web=web, mastodon=mastodon, env=env)
 
 
-def invoke_publish(blog, later: str | None = None, **env: str) -> subprocess.CompletedProcess:
+def invoke_publish(blog, *flags: str, later: str | None = None,
+                   **env: str) -> subprocess.CompletedProcess:
     """Run `invoke publish` in the blog's folder; `later` shifts the clock (libfaketime), e.g. +10m."""
     extra = {**env, **(shifted_clock_env(later) if later else {})}
-    return subprocess.run([str(Path(sys.executable).parent / "invoke"), "publish"], cwd=blog.root,
+    return subprocess.run([str(Path(sys.executable).parent / "invoke"), "publish", *flags],
+                          cwd=blog.root,
                           env={**blog.env, **extra}, capture_output=True, text=True, timeout=240)
 
 
@@ -285,7 +287,14 @@ def test_publish_announces_an_article_once_when_its_date_passes(blog, s3_env):
     assert fetch(blog.web.base_url + "/articles/older-news/") == 200
     assert fetch(blog.web.base_url + "/articles/due-on-thursday/") == 404  # not yet due
     assert blog.mastodon.statuses == []  # the first run records `older` as baseline, posts nothing
-    # The date passes. A publish that cannot reach the storage stops before announcing anything...
+    # The date passes. A dry run shows what would go out, and sends nothing anywhere.
+    dry = invoke_publish(blog, "--dry-run", later="+10m")
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert "upload  articles/due-on-thursday/index.html  (new, text/html" in dry.stdout
+    assert "Due on Thursday" in dry.stdout.split("publish: promote")[1]
+    assert fetch(blog.web.base_url + "/articles/due-on-thursday/") == 404
+    assert blog.mastodon.statuses == []
+    # The date passed. A publish that cannot reach the storage stops before announcing anything...
     down = invoke_publish(blog, later="+10m", S3_ENDPOINT_URL=f"http://127.0.0.1:{free_ports(1)[0]}")
     assert down.returncode == 1
     assert "publish: stopped at deploy. deploy: cannot reach the storage at" in down.stdout
