@@ -110,3 +110,34 @@ def test_build_deploy_promote_then_the_next_build_links_the_posts(
     for path in [p for p in world.root.rglob("*") if p.is_file()]:
         data = path.read_bytes()
         assert not any(secret.encode() in data for secret in secrets), path
+
+
+def test_the_invoke_tasks_dry_run_and_report_in_a_copy_of_the_project(demo_copy, fake_site):
+    """`invoke promote` / `invoke report` as the owner types them (tasks.py wiring)."""
+    import os
+    import subprocess
+
+    from tests.conftest import PYTHON
+
+    def invoke(*args):
+        return subprocess.run([PYTHON, "-m", "invoke", *args], cwd=demo_copy, text=True,
+                              capture_output=True, timeout=180,
+                              env={**os.environ, "COLUMNS": "200"})
+
+    world = PromoteWorld(demo_copy / "..", fake_site, {})
+    world.root = demo_copy
+    world.article("hello-world", title="Hello, world", date="2024-06-01T09:00:00+02:00")
+    off = invoke("promote")
+    assert off.returncode == 0 and "PROMOTE_NETWORKS is empty" in off.stdout
+    dry = invoke("promote", "--dry-run", "--backfill", "--", "-e",
+                 'PROMOTE_NETWORKS=["bluesky", "telegram"]')
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert "Hello, world" in dry.stdout and "/ 300 (fits)" in dry.stdout
+    assert "BLUESKY_HANDLE is not set; a real run would skip Bluesky" in dry.stdout
+    assert not (demo_copy / ".promote" / "ledger.sqlite3").exists()
+    real = invoke("promote", "--", "-e", 'PROMOTE_NETWORKS=["telegram"]')
+    assert real.returncode == 1 and "TELEGRAM_BOT_TOKEN: is not set" in real.stdout
+    report = invoke("report", "--json")
+    assert report.returncode == 0 and json.loads(report.stdout) == []
+    mark = invoke("promote", "--mark-posted", "https://x.example/a/")
+    assert mark.returncode == 1 and "--mark-posted needs --network" in mark.stdout + mark.stderr
