@@ -18,8 +18,8 @@ from typing import Any
 
 import requests
 
-from promote.errors import (CredentialsError, NetworkError, PermanentError,
-                            RateLimited, TransientError)
+from promote.errors import (AmbiguousError, CredentialsError, NetworkError, PermanentError,
+                            RateLimited)
 from promote.http import parse_retry_after, seconds_until_epoch, seconds_until_iso
 from promote.networks.base import Attempt, EnvVar, Message, NetworkAdapter, Posted
 
@@ -109,8 +109,9 @@ class MastodonAdapter(NetworkAdapter):
             wait = wait if wait is not None else mastodon_reset(response.headers)
             return RateLimited(self.name, text, wait if wait is not None else 60.0, status)
         if status >= 500:
-            # Safe to repeat: the Idempotency-Key makes the server return the first status.
-            return TransientError(self.name, text, status)
+            # It may have been saved behind a failing proxy: look it up, then repeat with the
+            # same Idempotency-Key (the server returns the first status for an hour).
+            return AmbiguousError(self.name, text, status)
         if status == 404:
             return CredentialsError(self.name, f"{text}; is this a Mastodon server?",
                                     "MASTODON_INSTANCE_URL", status)
