@@ -30,6 +30,7 @@ from promote.errors import LedgerError
 from promote.ledger import ACTIVE_RUNS, CLAIMABLE, ArticleRef, Ledger, Owner
 from promote.ledger_bucket import BucketLedger, open_bucket_ledger
 from publish_flow.live import wait_until_live
+from publish_flow.pipeline import publish
 from site_deploy.settings import DEFAULTS
 from tests.fakes.mastodon import TOKEN as MASTODON_TOKEN
 from tests.fakes.mastodon import FakeMastodon
@@ -327,3 +328,15 @@ def test_wait_until_live_polls_until_200_and_gives_up_at_the_limit():
         gone = site.url("articles/never/")
         late = wait_until_live([gone], wait=0.2, interval=0.05, console=Console(file=io.StringIO()))
         assert late.live == [] and late.missing == {gone: "HTTP 404"}
+
+
+def test_publish_stops_at_a_broken_settings_file_in_one_line(tmp_path):
+    conf = tmp_path / "publishconf.py"
+    for text, expected in (
+            ("SITEURL = \n", "publishconf.py could not be read (SyntaxError: invalid syntax"),
+            ("PUBLISH_LIVE_WAIT = -3\n", "PUBLISH_LIVE_WAIT = -3 in publishconf.py must be a number")):
+        conf.write_text(text)
+        out = io.StringIO()
+        assert publish(conf, Console(file=out, width=300)) == 1
+        assert out.getvalue().startswith(f"✖ publish: stopped at settings. {expected}")
+        assert len(out.getvalue().strip().splitlines()) == 1

@@ -106,17 +106,27 @@ def _promote(pelican: Mapping[str, Any], console: Console, dry_run: bool) -> Non
                       f"site is live, {NEXT}")
 
 
+def _read_settings(settings_file: Path, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Pelican's production settings; a broken settings file stops here, in one line."""
+    try:
+        pelican = load(settings_file, overrides)
+    except Exception as exc:  # noqa: BLE001 - any error in the settings file (a Python file)
+        raise Stopped(f"{settings_file.name} could not be read ({type(exc).__name__}: {exc}); "
+                      "fix it and rerun") from None
+    load_settings(pelican)  # a bad PUBLISH_* setting stops us before anything goes out
+    return pelican
+
+
 def publish(settings_file: Path, console: Console, *, overrides: Mapping[str, Any] | None = None,
             dry_run: bool = False) -> int:
     """Run every stage; return the exit code (0 when all of them succeeded)."""
     started = time.monotonic()
     overrides = dict(overrides or {})
-    pelican = load(settings_file, overrides)
-    load_storage_env(pelican)  # the build reads the bucket ledger (syndication links)
-    stage = "build"
+    stage = "settings"
     try:
-        load_settings(pelican)  # a bad PUBLISH_* setting stops us before anything goes out
-        _stage(console, stage)
+        pelican = _read_settings(settings_file, overrides)
+        load_storage_env(pelican)  # the build reads the bucket ledger (syndication links)
+        _stage(console, stage := "build")
         _build(settings_file, overrides, console)
         _stage(console, stage := "check")
         _check(pelican, console)

@@ -30,8 +30,8 @@ class PublishSettings:
 def _seconds(pelican: Mapping[str, Any], name: str, minimum: float) -> float:
     value = pelican.get(name, DEFAULTS[name])
     if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-        raise PublishSettingsError(f"publish: {name} = {value!r} in publishconf.py must be a number "
-                                   f"of seconds of at least {minimum}, e.g. {DEFAULTS[name]}")
+        raise PublishSettingsError(f"{name} = {value!r} in publishconf.py must be a number of "
+                                   f"seconds of at least {minimum}, e.g. {DEFAULTS[name]}")
     return float(value)
 
 
