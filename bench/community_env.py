@@ -17,19 +17,24 @@ from pathlib import Path
 
 from bench.builds import BenchError
 
+VENV = Path(__file__).resolve().parent / "work" / "community-venv"
 PLUGINS = ["pelican-sitemap>=1.2", "pelican-seo>=1.2", "pelican-share-post>=1.1"]
 
 
-def community_python(work: Path, say: Callable[[str], None]) -> Path:
-    """The community venv's python, created (once) with .venv's versions as constraints."""
-    venv = work / "community-venv"
+def community_python(say: Callable[[str], None]) -> Path:
+    """The community venv's python, created (once) with .venv's versions as constraints.
+
+    It lives in bench/work/ whatever --work says, so runs with another work folder (the smoke
+    test's) share it.
+    """
+    venv = VENV
     python = venv / "bin" / "python"
     stamp = venv / ".bench-ready"
     frozen = _frozen()
     if stamp.is_file() and stamp.read_text() == frozen:
         return python
     say("Setting up the community setup's venv (bench/work/community-venv)...")
-    constraints = work / "community-constraints.txt"
+    constraints = venv.parent / "community-constraints.txt"
     constraints.parent.mkdir(parents=True, exist_ok=True)
     constraints.write_text(frozen)
     steps = [[sys.executable, "-m", "venv", "--clear", str(venv)],

@@ -44,6 +44,8 @@ def detail_rows(raw: dict[str, Any], summary: dict[str, Any]) -> list[list[str]]
     for part in ("promote", "deploy", "page", "profile"):
         for what, figure in (raw.get(part) or {}).get("lines", []):
             rows.append([what, figure])
+    for part, reason in raw.get("failed", {}).items():
+        rows.append([f"{part}: not measured, it failed", reason.splitlines()[0]])
     return rows
 
 

@@ -61,35 +61,81 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def measure(args: argparse.Namespace, console: Console) -> dict[str, Any]:
-    """Run every part that was not skipped; return the raw results."""
-    say = console.print
-    raw: dict[str, Any] = {"machine": describe(), "options": _options(args), "builds": []}
-    pythons = {"community": community_python(args.work.resolve(), say)}
+    """Run every part that was not skipped; return the raw results.
+
+    The full builds come first and a failure there stops the bench. Any later part that fails is
+    recorded under "failed" (with the reason) and the others still run; the raw results so far
+    are saved to bench/work/partial.json after each step, so a long run is never lost.
+    """
+    say, work = console.print, args.work.resolve()
+    raw: dict[str, Any] = {"machine": describe(), "options": _options(args), "builds": [],
+                           "failed": {}}
+    pythons = {"community": community_python(say)}
     sites: dict[int, SiteDirs] = {}
     for size in args.sizes:
         with console.status(f"Writing {size:,} synthetic articles..."):
-            sites[size] = prepare_site(args.work, size, args.seed)
+            sites[size] = prepare_site(work, size, args.seed)
         raw["builds"].append(full_builds(sites[size], size, args.runs, say, pythons).as_dict())
-    largest = max(args.sizes)
-    if not args.skip_feeds:
+        _checkpoint(raw, work)
+    largest, runs = max(args.sizes), args.runs
+    for part, run in _parts(sites[largest], largest, runs, work, say, args).items():
+        if getattr(args, f"skip_{part}"):
+            continue
+        try:
+            raw[part] = run()
+        except Exception as exc:  # noqa: BLE001 - one part's failure must not lose the others
+            raw["failed"][part] = f"{type(exc).__name__}: {exc}"[:1500]
+            console.print(f"[red]✖ {part} failed:[/] {raw['failed'][part]}")
+        _checkpoint(raw, work)
+    return raw
+
+
+def _parts(site: SiteDirs, largest: int, runs: int, work: Path, say: Any,
+           args: argparse.Namespace) -> dict[str, Any]:
+    """The optional parts, in the order they run, as callables."""
+
+    def feeds() -> dict[str, Any]:
         from bench.feeds_budget import feeds_builds
 
-        raw["feeds"] = feeds_builds(sites[largest], largest, args.runs, say)
-    if not args.skip_incremental:
-        raw["incremental"] = incremental_builds(sites[largest], largest, args.runs, say).as_dict()
-    if not args.skip_deploy:
-        from bench.deploy_part import measure_deploy
+        return feeds_builds(site, largest, runs, say)
 
-        raw["deploy"] = measure_deploy(sites[largest], largest, args.work.resolve(), say)
-    if not args.skip_promote:
-        from bench.promotion import measure_promotion
+    def deploy() -> dict[str, Any]:
+        from bench.deploy_bench import measure_deploy  # the deploy helper's bench
 
-        raw["promote"] = measure_promotion(sites[largest], largest, args.work.resolve(), say)
-    if not args.skip_page:
+        return measure_deploy(site, largest, work, say)
+
+    def promote() -> dict[str, Any]:
+        from bench.promote_bench import measure as measure_promote  # the promotion helper's
+
+        return with_promote_lines(measure_promote(work / "promote", say, articles=largest))
+
+    def page() -> dict[str, Any]:
         from bench.page import measure_page
 
-        raw["page"] = measure_page(args.work.resolve(), say, not args.skip_lighthouse)
-    return raw
+        return measure_page(work, say, not args.skip_lighthouse)
+
+    return {"feeds": feeds,
+            "incremental": lambda: incremental_builds(site, largest, runs, say).as_dict(),
+            "deploy": deploy, "promote": promote, "page": page}
+
+
+def _checkpoint(raw: dict[str, Any], work: Path) -> None:
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "partial.json").write_text(json.dumps(raw, indent=1), encoding="utf-8")
+
+
+def with_promote_lines(found: dict[str, Any]) -> dict[str, Any]:
+    """Report lines for bench/promote_bench.py's figures."""
+    idle, fan = found["nothing_new"], found["parallel"]
+    alone = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in fan["seconds"].items()
+                      if "+" not in name)
+    found["lines"] = [
+        (f"promote, nothing new, {idle['articles']:,} articles, {idle['networks']} networks",
+         f"{idle['in_process_s']:.3f} s in-process, {idle['process_s']:.2f} s as a new process, "
+         f"{idle['requests_sent']} requests sent"),
+        (f"promote {fan['new_articles']} new articles, servers answering after "
+         f"{fan['delay_s'] * 1000:.0f} ms", f"all four {fan['all_four_s']:.1f} s; alone: {alone}")]
+    return found
 
 
 def maybe_profile(args: argparse.Namespace, raw: dict[str, Any], console: Console) -> None:

@@ -95,6 +95,7 @@ def other_targets(summary: dict[str, Any], raw: dict[str, Any]) -> list[dict[str
         rows.extend(deploy.get("targets", []))
     if page := raw.get("page"):
         rows.extend(page.get("targets", []))
+    rows.extend(_row(part, "measured", "failed (see above)", None) for part in raw.get("failed", {}))
     return rows
 
 
