@@ -75,7 +75,8 @@ def run_child(spec: dict[str, Any], log: Path, python: Path | None = None) -> di
         # Run in the log's folder: pelican-seo writes seo_report.html into the working folder.
         done = subprocess.run([str(python or sys.executable), "-m", "bench.child", str(spec_file)],
                               cwd=log.parent, env=os.environ | {"PYTHONPATH": str(ROOT)},
-                              stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                              stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                              check=False)
     if done.returncode != 0 or not result_file.is_file():
         tail = log.read_text(errors="replace")[-1500:]
         raise BenchError(f"bench: the build exited with {done.returncode}; its log is {log}:\n{tail}")

@@ -8,9 +8,9 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
+import matplotlib.pyplot as plt
 
-from bench.machine import machine_line  # noqa: E402
+from bench.machine import machine_line
 
 STYLE = {"bare": ("(a) bare Pelican", "#6b7280", "o"),
          "community": ("(b) Pelican + sitemap, share-post, seo", "#b45309", "s"),

@@ -41,7 +41,7 @@ def community_python(say: Callable[[str], None]) -> Path:
              [str(python), "-m", "pip", "install", "-q", "-c", str(constraints),
               "pelican[markdown]", *PLUGINS]]
     for step in steps:
-        done = subprocess.run(step, capture_output=True, text=True)
+        done = subprocess.run(step, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise BenchError(f"bench: could not set up {venv}: {' '.join(step)} said:\n"
                              f"{done.stderr[-1500:]}\nFix: check the network to PyPI, then run "

@@ -16,8 +16,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
-from io import BytesIO
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from io import BytesIO
 from pathlib import Path
 from threading import Thread
 from typing import Any
@@ -38,7 +38,7 @@ BUDGET_KB, BUDGET_REQUESTS = 30, 4
 class _Handler(SimpleHTTPRequestHandler):
     """Static files with gzip for text and Cache-Control as the deploy sets it."""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet."""
 
     def send_head(self):  # type: ignore[override] - same contract as the stdlib's
@@ -161,9 +161,9 @@ def summarize_page(loads: list[dict[str, Any]], heaviest: dict[str, Any],
                       for kind, size in sorted(heaviest["bytes_by_type"].items()))
     third = sum(len(load["third_party"]) for load in loads)
     lines = [(f"article page {path} (heaviest of {len(loads)}; gzip, transferred)",
-              f"{kinds}; {heaviest['requests']} requests "
-              f"({heaviest['requests_without_images']} without images), "
-              f"{len(heaviest['third_party'])} third-party"),
+              (f"{kinds}; {heaviest['requests']} requests "
+               f"({heaviest['requests_without_images']} without images), "
+               f"{len(heaviest['third_party'])} third-party")),
              ("third-party requests, all article pages", str(third))]
     targets = [
         {"name": "article page (HTML+CSS+JS)", "target": f"≤ {BUDGET_KB} KB",

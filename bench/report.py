@@ -39,8 +39,8 @@ def detail_rows(raw: dict[str, Any], summary: dict[str, Any]) -> list[list[str]]
                      f"{inc['median_s']:.2f} s vs {inc['full_s']:.2f} s full = {inc['ratio']:.2f}×"])
     if feeds := summary.get("feeds"):
         rows.append([f"plugins/feeds, {feeds['articles']:,} articles (bench/feeds_overhead.py setup)",
-                     f"{feeds['without_s']:.2f} s → {feeds['with_s']:.2f} s "
-                     f"({feeds['overhead_pct']:+.1f} %)"])
+                     (f"{feeds['without_s']:.2f} s → {feeds['with_s']:.2f} s "
+                      f"({feeds['overhead_pct']:+.1f} %)")])
     for part in ("promote", "deploy", "page", "profile"):
         for what, figure in (raw.get(part) or {}).get("lines", []):
             rows.append([what, figure])
@@ -87,8 +87,8 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
 def markdown(raw: dict[str, Any], summary: dict[str, Any]) -> str:
     """The same report as Markdown (bench/results/latest.md, pasted into the README)."""
     header, rows = build_rows(summary)
-    parts = [f"Full production build, median of {raw['options']['runs']} run(s), cold caches "
-             "(seconds; peak RSS in MB):", "", _md_table(header, rows), "", LEGEND + ".", ""]
+    parts = [(f"Full production build, median of {raw['options']['runs']} run(s), cold caches "
+              "(seconds; peak RSS in MB):"), "", _md_table(header, rows), "", LEGEND + ".", ""]
     if details := detail_rows(raw, summary):
         parts += [_md_table(["measurement", "figure"], details), ""]
     parts += [_md_table(["target", "wanted", "measured", ""],

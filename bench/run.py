@@ -131,8 +131,8 @@ def with_promote_lines(found: dict[str, Any]) -> dict[str, Any]:
                       if "+" not in name)
     found["lines"] = [
         (f"promote, nothing new, {idle['articles']:,} articles, {idle['networks']} networks",
-         f"{idle['in_process_s']:.3f} s in-process, {idle['process_s']:.2f} s as a new process, "
-         f"{idle['requests_sent']} requests sent"),
+         (f"{idle['in_process_s']:.3f} s in-process, {idle['process_s']:.2f} s as a new "
+          f"process, {idle['requests_sent']} requests sent")),
         (f"promote {fan['new_articles']} new articles, servers answering after "
          f"{fan['delay_s'] * 1000:.0f} ms", f"all four {fan['all_four_s']:.1f} s; alone: {alone}")]
     return found

@@ -57,7 +57,7 @@ def test_writes_the_json_with_every_measured_part(bench_run):
 
 
 def test_prints_the_tables_and_writes_markdown_and_chart(bench_run):
-    code, printed, _, results = bench_run
+    _, printed, _, results = bench_run
     for heading in ("Full production build", "(c)/(a)", "Other measurements", "Targets",
                     "incremental rebuild", "Wrote "):
         assert heading in printed
