@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -160,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
     args = parser.parse_args(argv)
     os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
-    result = measure(args.work, lambda line: print(line, file=sys.stderr), args.articles,
+    result = measure(args.work, lambda line: sys.stderr.write(line + "\n"), args.articles,
                      args.runs)
     print(json.dumps(result, indent=2))  # noqa: T201 - the benchmark's output
     return 0

@@ -112,15 +112,7 @@ class Sender:
         cause = "an earlier run was interrupted while sending it" if attempt.resumed else ""
         while True:
             try:
-                if need_check and not attempt.progress.get("unsure"):
-                    # Remembered in the row, so a deferral or another crash still checks first.
-                    attempt.save("unsure", True)
-                if need_check:
-                    found = self._check(message, attempt, retry_unknown)
-                    if found:
-                        return Result("posted", "found after an interrupted send", found)
-                    need_check = False
-                return Result("posted", posted=self.adapter.post(message, attempt))
+                return self._attempt(message, attempt, need_check, retry_unknown)
             except _Unknowable as exc:
                 return Result("unknown", f"{cause}; {exc.message}" if cause else exc.message)
             except RateLimited as exc:
@@ -143,6 +135,18 @@ class Sender:
                 return Result("failed", exc.message if exc.status is None else
                               f"HTTP {exc.status}: {exc.message}")
             tries += 1
+
+    def _attempt(self, message: Message, attempt: Attempt, need_check: bool,
+                 retry_unknown: bool) -> Result:
+        """One try: when an earlier try may have landed, look first; then post."""
+        if need_check:
+            if not attempt.progress.get("unsure"):
+                # Kept in the row, so a deferral or another crash still looks first next time.
+                attempt.save("unsure", True)
+            found = self._check(message, attempt, retry_unknown)
+            if found:
+                return Result("posted", "found after an interrupted send", found)
+        return Result("posted", posted=self.adapter.post(message, attempt))
 
     def _check(self, message: Message, attempt: Attempt, retry_unknown: bool) -> Posted | None:
         """find_existing; an owner's --retry-unknown overrides "no way to know"."""
