@@ -7,23 +7,18 @@ prove nothing leaves 127.0.0.1 and see exactly which share URL a click opened.
 
 from __future__ import annotations
 
-import functools
 import json
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
-from conftest import run_pelican, site_settings, write_site
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from conftest import run_pelican, serving, site_settings, write_site
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from test_share_links import CARRIERS
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
 TITLES = {
     "quotes": "Quotes \"double\" and 'single' & ampersands",
     "script": "</script><script>alert(1)</script>",
@@ -38,35 +33,19 @@ def article(title: str, slug: str, day: int) -> str:
             f"Tags: reach\nSlug: {slug}\nSummary: Summary of {slug}.\n\nBody of {slug}.\n")
 
 
-class Host(SimpleHTTPRequestHandler):
-    """A static host on 127.0.0.1 that answers a missing address with 404.html."""
-
-    def log_message(self, format: str, *args) -> None:
-        pass
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        page = Path(self.directory) / "404.html"
-        if code != 404 or not page.exists():
-            super().send_error(code, message, explain)
-            return
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[str]:
     """Start the server first (its port is the SITEURL), then build the site it serves."""
     root = tmp_path_factory.mktemp("share-browser")
     output = root / "output"
     output.mkdir()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Host, directory=str(output)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
+    with serving(output) as url:
+        build_hostile_site(root, url)
+        yield url
+
+
+def build_hostile_site(root: Path, url: str) -> None:
+    """Build the hostile-title articles with absolute URLs on the server at `url`."""
     files = {f"articles/{slug}.md": article(title, slug, day)
              for day, (slug, title) in enumerate(TITLES.items(), start=1)}
     files.update({f"articles/more{n}.md": article(f"More {n}", f"more{n}", 10 + n)
@@ -75,21 +54,6 @@ def site(tmp_path_factory) -> Iterator[str]:
     content = write_site(root, files)
     run_pelican(site_settings(root, content, production=True, SITEURL=url,
                               SHARE_NETWORKS=SHARE_NETWORKS))
-    try:
-        yield url
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                              args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Session:

@@ -6,27 +6,16 @@ The demo is built once and served from 127.0.0.1 by a thread, the way a static h
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import run_pelican, site_settings, write_site
+from conftest import run_pelican, serving, site_settings, write_site
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 WIDTHS = [360, 1280]
 
 LONG_WORD = "https://example.org/" + "a-very-long-path-segment-" * 12
@@ -45,61 +34,19 @@ WIDE_SITE = {
 }
 
 
-class StaticHost(SimpleHTTPRequestHandler):
-    """Serve a built site quietly, answering a missing address with 404.html like a real host."""
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's signature
-        pass
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        page = Path(self.directory) / "404.html"
-        if code != 404 or not page.exists():
-            super().send_error(code, message, explain)
-            return
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-def serve(directory: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(StaticHost, directory=str(directory))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory) -> Iterator[str]:
     output = run_pelican(site_settings(tmp_path_factory.mktemp("demo")))
-    yield from serve(output)
+    with serving(output) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def wide_url(tmp_path_factory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("wide")
     output = run_pelican(site_settings(tmp, write_site(tmp, WIDE_SITE), PLUGINS=["article_extras"]))
-    yield from serve(output)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: run `bash .ci/setup --test` (installs chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with serving(output) as url:
+        yield url
 
 
 @pytest.fixture
