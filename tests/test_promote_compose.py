@@ -111,6 +111,16 @@ def test_text_without_spaces_is_cut_between_graphemes():
     assert graphemes(message.text) == 300 or graphemes(message.text) == 299
 
 
+@pytest.mark.parametrize("network", NETWORKS)
+def test_a_long_cjk_run_after_a_short_word_is_cut_inside_not_dropped(network):
+    title = "🚀 " + "日本語" * 1500
+    message = compose(entry(title=title, summary="", tags=()), adapter_class(network), TEMPLATE)
+    first = message.text.split("\n\n")[0]
+    assert first.startswith("🚀 日本語日本語") and first.endswith("…")
+    assert title.startswith(first[:-1])
+    assert counted(network, message.text) <= adapter_class(network).text_limit
+
+
 def test_bluesky_byte_cap_applies_to_wide_graphemes():
     message = compose(entry(title=" ".join([FAMILY] * 290), summary="", tags=()),
                       adapter_class("bluesky"), TEMPLATE)

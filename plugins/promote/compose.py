@@ -129,6 +129,9 @@ def render(segments: list[Segment], link: str, hashtags: list[str]) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
+_SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
+
+
 def _longest(units: list[str], segment: Segment, fits: Callable[[], bool]) -> int:
     """The largest k < len(units) for which units[:k] + ellipsis fits (0 if none)."""
     low, high = 0, len(units) - 1
@@ -139,15 +142,25 @@ def _longest(units: list[str], segment: Segment, fits: Callable[[], bool]) -> in
     return low
 
 
-def _cut(segment: Segment, fits: Callable[[], bool]) -> None:
-    """Shorten a segment to the longest prefix ending at a word, plus an ellipsis, that fits.
+def _cut_points(text: str) -> list[str]:
+    """The pieces a cut may fall between: words, and the graphemes of scripts without spaces.
 
-    Text without spaces (CJK, one giant word) is cut between graphemes instead; a segment of
-    which not even one word fits is dropped.
+    Chinese, Japanese or Thai runs are one "word" to a space splitter, so cutting only at
+    spaces would drop a whole sentence of them; one giant word is cut between graphemes too.
     """
-    original = segment.text
-    words = regex.findall(r"\S+\s*", original)
-    units = words if len(words) > 1 else regex.findall(r"\X", original)
+    words = regex.findall(r"\S+\s*", text)
+    if len(words) <= 1:
+        return regex.findall(r"\X", text)
+    return [unit for word in words
+            for unit in (regex.findall(r"\X", word) if _SPACELESS.search(word) else [word])]
+
+
+def _cut(segment: Segment, fits: Callable[[], bool]) -> None:
+    """Shorten a segment to the longest prefix ending at a cut point, plus an ellipsis, that fits.
+
+    A segment of which not even one piece fits is dropped.
+    """
+    units = _cut_points(segment.text)
     keep = _longest(units, segment, fits)
     segment.text = "".join(units[:keep]).rstrip() + ELLIPSIS if keep else ""
 
