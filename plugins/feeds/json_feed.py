@@ -31,10 +31,8 @@ def item_object(item: FeedItem) -> dict[str, Any]:
     if item.summary:
         obj["summary"] = item.summary
     if item.image:
+        # JSON Feed's own field for "the main image"; attachments are for podcasts and files.
         obj["image"] = item.image.url
-        obj["attachments"] = [{"url": item.image.url, "mime_type": item.image.mime,
-                               **({"size_in_bytes": item.image.length}
-                                  if item.image.length else {})}]
     if item.authors:
         obj["authors"] = [{"name": p.name, "url": p.url} for p in item.authors]
     # JSON Feed has tags only, so the category leads them; feed-to-social tools turn these into
