@@ -7,15 +7,12 @@ icon. One build uses the real theme and every plugin, for autodiscovery and the 
 
 from __future__ import annotations
 
-import functools
 import json
 import re
-import threading
 from collections.abc import Iterator
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -26,13 +23,12 @@ from feeds.sanitize import html_to_text, xml_safe
 from feeds.settings import SettingsError
 from lxml import etree
 
-from tests.conftest import ROOT, run_pelican, site_settings, write_site
+from tests.conftest import (CHROMIUM, CHROMIUM_ARGS, ROOT, run_pelican, serving, site_settings,
+                            write_site)
 
 NS = {"a": "http://www.w3.org/2005/Atom", "content": "http://purl.org/rss/1.0/modules/content/",
       "dc": "http://purl.org/dc/elements/1.1/", "media": "http://search.yahoo.com/mrss/"}
 DEV = "http://127.0.0.1:8000"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
 # A 1×1 PNG, so `Image:` points at a real file with a real size.
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
@@ -504,60 +500,48 @@ def test_the_theme_ships_the_feed_page_and_cards_become_enclosures(themed):
 
 # -- what a person sees when they click a feed -----------------------------------------------
 
-class _QuietHost(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
-        pass
-
-
 @pytest.fixture
 def served(tmp_path) -> Iterator[tuple[str, Path]]:
     """A 127.0.0.1 static host for tmp_path/output, started before the build knows its port."""
     output = tmp_path / "output"
-    server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                 functools.partial(_QuietHost, directory=str(output)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", output
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    output.mkdir()
+    with serving(output) as base:
+        yield base, output
 
 
-def open_feed(base: str, path: str, xslt: bool) -> dict:
-    """Open a feed in headless Chromium; return what the page shows and every URL it requested."""
-    from playwright.sync_api import sync_playwright
-
-    args = CHROMIUM_ARGS + ([] if xslt else ["--disable-features=XSLT"])
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
-        page = browser.new_page()
-        requested: list[str] = []
-        page.on("request", lambda request: requested.append(request.url))
-        page.goto(f"{base}/{path}", wait_until="load")
-        shown = page.evaluate("""() => ({
-            heading: document.querySelector('h2') && document.querySelector('h2').textContent,
-            address: document.querySelector('#feed-address') &&
-                     document.querySelector('#feed-address').value,
-            titles: [...document.querySelectorAll('ol h3 a')].map(a => a.textContent),
-            rootDisplay: getComputedStyle(document.documentElement).display,
-            rootTag: document.documentElement.localName,
-        })""")
-        browser.close()
+def open_feed(browser, url: str) -> dict:
+    """Open a feed in a browser; return what the page shows and every URL it requested."""
+    page = browser.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(url, wait_until="load")
+    shown = page.evaluate("""() => ({
+        heading: document.querySelector('h2') && document.querySelector('h2').textContent,
+        address: document.querySelector('#feed-address') &&
+                 document.querySelector('#feed-address').value,
+        titles: [...document.querySelectorAll('ol h3 a')].map(a => a.textContent),
+        rootDisplay: getComputedStyle(document.documentElement).display,
+        rootTag: document.documentElement.localName,
+    })""")
+    page.close()
     return {**shown, "requested": requested}
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("path", ["feeds/all.atom.xml", "feeds/all.rss.xml"])
-def test_a_feed_opened_in_a_browser_is_a_readable_page(served, path):
+def test_a_feed_opened_in_a_browser_is_a_readable_page(served, browser, path):
     base, output = served
     simple_build(output.parent, THEMED_SITE, FEEDS_DEV_SITEURL=base)
-    shown = open_feed(base, path, xslt=True)
+    shown = open_feed(browser, f"{base}/{path}")
     assert shown["heading"] == "What is a feed?"
     assert shown["address"] == f"{base}/{path}"
     assert shown["titles"] == ["Third", "Second"]
     assert all(url.startswith(base + "/") for url in shown["requested"]), shown["requested"]
     # Without XSLT (browsers are removing it), the CSS fallback still lays the feed out.
-    fallback = open_feed(base, path, xslt=False)
+    no_xslt = browser.browser_type.launch(executable_path=CHROMIUM,
+                                          args=CHROMIUM_ARGS + ["--disable-features=XSLT"])
+    try:
+        fallback = open_feed(no_xslt, f"{base}/{path}")
+    finally:
+        no_xslt.close()
     assert fallback["rootTag"] in {"feed", "rss"} and fallback["rootDisplay"] == "flex"
