@@ -41,6 +41,13 @@ def detail_rows(raw: dict[str, Any], summary: dict[str, Any]) -> list[list[str]]
         rows.append([f"plugins/feeds, {feeds['articles']:,} articles (bench/feeds_overhead.py setup)",
                      (f"{feeds['without_s']:.2f} s → {feeds['with_s']:.2f} s "
                       f"({feeds['overhead_pct']:+.1f} %)")])
+    if (deploy := raw.get("deploy")) and "rebuild_s" in deploy:
+        full = next((row["setups"]["ours"]["median_s"] for row in summary["builds"]
+                     if row["articles"] == deploy["articles"] and "ours" in row["setups"]), None)
+        ratio = f" = {deploy['rebuild_s'] / full:.2f}× the full build" if full else ""
+        rows.append([f"rebuild after one edit, {deploy['articles']:,} articles (deploy bench, "
+                     "content and card caches warm, 1 run)",
+                     f"{deploy['rebuild_s']:.2f} s vs {full or 0:.2f} s{ratio}"])
     for part in ("promote", "deploy", "page", "profile"):
         for what, figure in (raw.get(part) or {}).get("lines", []):
             rows.append([what, figure])

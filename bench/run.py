@@ -44,6 +44,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "(auto), always, or never")
     parser.add_argument("--profile-size", type=int, default=1000,
                         help="articles in the profiled build (default 1000)")
+    parser.add_argument("--incremental-size", type=int, default=1000,
+                        help="articles for the incremental rebuilds, one of --sizes (default "
+                             "1000; else the largest size)")
     args = parser.parse_args(argv)
     try:
         args.sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
@@ -77,8 +80,8 @@ def measure(args: argparse.Namespace, console: Console) -> dict[str, Any]:
             sites[size] = prepare_site(work, size, args.seed)
         raw["builds"].append(full_builds(sites[size], size, args.runs, say, pythons).as_dict())
         _checkpoint(raw, work)
-    largest, runs = max(args.sizes), args.runs
-    for part, run in _parts(sites[largest], largest, runs, work, say, args).items():
+    runs = args.runs
+    for part, run in _parts(sites, runs, work, say, args).items():
         if getattr(args, f"skip_{part}"):
             continue
         try:
@@ -90,9 +93,16 @@ def measure(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     return raw
 
 
-def _parts(site: SiteDirs, largest: int, runs: int, work: Path, say: Any,
+def _parts(sites: dict[int, SiteDirs], runs: int, work: Path, say: Any,
            args: argparse.Namespace) -> dict[str, Any]:
-    """The optional parts, in the order they run, as callables."""
+    """The optional parts, in the order they run, as callables.
+
+    Feeds, deploy and promote use the largest size (their budgets are set for 5,000 articles);
+    the incremental rebuilds use --incremental-size, as each needs a full priming build first.
+    """
+    largest = max(sites)
+    site = sites[largest]
+    small = args.incremental_size if args.incremental_size in sites else largest
 
     def feeds() -> dict[str, Any]:
         from bench.feeds_budget import feeds_builds
@@ -115,7 +125,7 @@ def _parts(site: SiteDirs, largest: int, runs: int, work: Path, say: Any,
         return measure_page(work, say, not args.skip_lighthouse)
 
     return {"feeds": feeds,
-            "incremental": lambda: incremental_builds(site, largest, runs, say).as_dict(),
+            "incremental": lambda: incremental_builds(sites[small], small, runs, say).as_dict(),
             "deploy": deploy, "promote": promote, "page": page}
 
 
