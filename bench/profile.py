@@ -14,6 +14,7 @@ from typing import Any
 
 # Code that runs Pelican rather than hooking into it: its time is the whole build.
 RUNNERS = {"site_build"}
+REST = "Pelican, Markdown, Jinja (the rest)"
 _INSTALLED = re.compile(r"site-packages/pelican/plugins/([^/]+)/")
 
 
@@ -31,6 +32,8 @@ def _group(file_path: str | None, root: Path) -> str | None:
 
 
 def _where(node: Any, root: Path) -> str:
+    if not node.file_path:  # pyinstrument's synthetic frames ([self], [await])
+        return "-"
     path = Path(node.file_path)
     shown = path.relative_to(root) if path.is_relative_to(root) else node.file_path_short
     return f"{shown}:{node.line_no}"
@@ -41,22 +44,31 @@ def breakdown(session: Any, root: Path, top: int = 15) -> dict[str, Any]:
     frame = session.root_frame()
     groups: dict[str, float] = defaultdict(float)
     functions: dict[tuple[str, str, str], float] = defaultdict(float)
-    stack: list[tuple[Any, frozenset[str]]] = [(frame, frozenset())] if frame else []
+    leaves: dict[tuple[str, str, str], float] = defaultdict(float)
+    stack: list[tuple[Any, frozenset[str], str]] = [(frame, frozenset(), REST)] if frame else []
     while stack:
-        node, inside = stack.pop()
+        node, inside, innermost = stack.pop()
         group = _group(node.file_path, root)
         if group and group not in inside:
             groups[group] += node.time
             functions[(group, node.function, _where(node, root))] += node.time
             inside = inside | {group}
-        stack.extend((child, inside) for child in node.children)
+        innermost = group or innermost
+        # Self time goes to the innermost group that called it: PIL's PNG encoder under
+        # social_cards, markupsafe under the theme's templates.
+        if not node.is_synthetic:  # [self] frames are already in their parent's self time
+            leaves[(innermost, node.function, _where(node, root))] += node.total_self_time
+        stack.extend((child, inside, innermost) for child in node.children)
     total = frame.time if frame else 0.0
     hot = sorted(functions.items(), key=lambda item: -item[1])[:top]
-    groups["Pelican, Markdown, Jinja (the rest)"] = max(total - sum(groups.values()), 0.0)
+    self_hot = sorted(leaves.items(), key=lambda item: -item[1])[:top]
+    groups[REST] = max(total - sum(groups.values()), 0.0)
     return {
         "total_s": total,
         "groups_s": dict(sorted(groups.items(), key=lambda item: -item[1])),
         "hot": [{"group": g, "function": f, "where": w, "seconds": s} for (g, f, w), s in hot],
+        "self_time": [{"group": g, "function": f, "where": w, "seconds": s}
+                      for (g, f, w), s in self_hot],
     }
 
 
@@ -77,5 +89,8 @@ def profile_ours(dirs: Any, articles: int, say: Any) -> dict[str, Any]:
     for hot in found.get("hot", [])[:8]:
         lines.append((f"  hot spot: {hot['group']} · {hot['function']} ({hot['where']})",
                       f"{hot['seconds']:.2f} s ({hot['seconds'] / total:.0%})"))
+    for leaf in found.get("self_time", [])[:8]:
+        lines.append((f"  self time: {leaf['function']} ({leaf['where']}), under {leaf['group']}",
+                      f"{leaf['seconds']:.2f} s ({leaf['seconds'] / total:.0%})"))
     return {"articles": articles, "seconds": run.seconds, "html": str(html),
             "breakdown": found, "lines": lines}

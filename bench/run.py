@@ -44,6 +44,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "(auto), always, or never")
     parser.add_argument("--profile-size", type=int, default=1000,
                         help="articles in the profiled build (default 1000)")
+    parser.add_argument("--report", type=Path, metavar="RAW_JSON",
+                        help="measure nothing: write the results and tables again from a raw "
+                             "file (bench/work/partial.json after an interrupted run)")
     parser.add_argument("--incremental-size", type=int, default=1000,
                         help="articles for the incremental rebuilds, one of --sizes (default "
                              "1000; else the largest size)")
@@ -143,8 +146,8 @@ def with_promote_lines(found: dict[str, Any]) -> dict[str, Any]:
         (f"promote, nothing new, {idle['articles']:,} articles, {idle['networks']} networks",
          (f"{idle['in_process_s']:.3f} s in-process, {idle['process_s']:.2f} s as a new "
           f"process, {idle['requests_sent']} requests sent")),
-        (f"promote {fan['new_articles']} new articles, servers answering after "
-         f"{fan['delay_s'] * 1000:.0f} ms", f"all four {fan['all_four_s']:.1f} s; alone: {alone}")]
+        ((f"promote {fan['new_articles']} new articles, servers answering after "
+          f"{fan['delay_s'] * 1000:.0f} ms"), f"all four {fan['all_four_s']:.1f} s; alone: {alone}")]
     return found
 
 
@@ -158,7 +161,10 @@ def maybe_profile(args: argparse.Namespace, raw: dict[str, Any], console: Consol
     size = args.profile_size
     with console.status(f"Writing {size:,} synthetic articles..."):
         dirs = prepare_site(args.work, size, args.seed)
-    raw["profile"] = profile_ours(dirs, size, console.print)
+    try:
+        raw["profile"] = profile_ours(dirs, size, console.print)
+    except Exception as exc:  # noqa: BLE001 - keep the measurements already made
+        raw["failed"]["profile"] = f"{type(exc).__name__}: {exc}"[:1500]
 
 
 def write_results(raw: dict[str, Any], results: Path, console: Console) -> dict[str, Any]:
@@ -180,6 +186,11 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> int:
     """Run the bench; exit status 0 (even when a target is missed), 1 when a part failed."""
     console = console or Console(highlight=False)
     args = parse_args(argv)
+    if args.report:
+        raw = json.loads(args.report.read_text(encoding="utf-8"))
+        raw.pop("summary", None)
+        write_results(raw, args.results.resolve(), console)
+        return 0
     started = time.monotonic()
     try:
         raw = measure(args, console)
@@ -190,7 +201,7 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> int:
     raw["seconds"] = time.monotonic() - started
     write_results(raw, args.results.resolve(), console)
     console.print(f"Bench finished in {raw['seconds'] / 60:.1f} min.")
-    return 0
+    return 1 if raw["failed"] else 0
 
 
 if __name__ == "__main__":
