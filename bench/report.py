@@ -45,8 +45,8 @@ def detail_rows(raw: dict[str, Any], summary: dict[str, Any]) -> list[list[str]]
         full = next((row["setups"]["ours"]["median_s"] for row in summary["builds"]
                      if row["articles"] == deploy["articles"] and "ours" in row["setups"]), None)
         ratio = f" = {deploy['rebuild_s'] / full:.2f}× the full build" if full else ""
-        rows.append([f"rebuild after one edit, {deploy['articles']:,} articles (deploy bench, "
-                     "content and card caches warm, 1 run)",
+        rows.append([(f"rebuild after one edit, {deploy['articles']:,} articles (deploy bench, "
+                      "content and card caches warm, 1 run)"),
                      f"{deploy['rebuild_s']:.2f} s vs {full or 0:.2f} s{ratio}"])
     for part in ("promote", "deploy", "page", "profile"):
         for what, figure in (raw.get(part) or {}).get("lines", []):
