@@ -80,8 +80,10 @@ def measure_deploy(dirs: SiteDirs, articles: int, work: Path,
         rebuilt = build(OURS, mine, logs / "rebuild.log", cold=False, content_cache=True,
                         siteurl=SITEURL)
         after_edit = _figures(_deploy(output, bucket, server.endpoint_url))
+        shown = ", ".join(after_edit["sent"][:25])
+        more = after_edit["files_sent"] - 25
         say(f"deploy: after one edit {after_edit['files_sent']} files in "
-            f"{after_edit['seconds']:.2f} s: {', '.join(after_edit['sent'])}")
+            f"{after_edit['seconds']:.2f} s: {shown}{f' and {more} more' if more > 0 else ''}")
     finally:
         edited.write_bytes(original)
         server.stop()
