@@ -340,3 +340,18 @@ def test_publish_stops_at_a_broken_settings_file_in_one_line(tmp_path):
         assert publish(conf, Console(file=out, width=300)) == 1
         assert out.getvalue().startswith(f"✖ publish: stopped at settings. {expected}")
         assert len(out.getvalue().strip().splitlines()) == 1
+
+
+def test_publish_stops_at_a_failed_build_and_deploys_nothing(demo_copy, s3_env, monkeypatch):
+    shutil.rmtree(demo_copy / "content")
+    write_site(demo_copy, {"articles/bad.md": "Title: Bad date\nDate: 2026-02-30 10:00\n\nText.\n"})
+    bucket = s3_env.new_bucket()
+    monkeypatch.setenv("DEPLOY_TARGET", f"s3://{bucket}/blog")
+    monkeypatch.setenv("S3_ENDPOINT_URL", s3_env.endpoint_url)
+    out = io.StringIO()
+    assert publish(demo_copy / "publishconf.py", Console(file=out, width=300)) == 1
+    text = out.getvalue()
+    assert "2026-02-30" in text  # the build's own error, naming the file's problem
+    assert "✖ publish: stopped at build. The production build failed (errors above); nothing " \
+           "was deployed or announced" in text
+    assert "publish: deploy" not in text and s3_env.objects(bucket) == {}
