@@ -104,6 +104,7 @@ def test_scheduled_article_stays_out_of_production_and_is_in_the_calendar(demo_c
     built = invoke(demo_copy, "preview")
     assert built.returncode == 0, built.stdout + built.stderr
     assert "scheduled article" in built.stdout  # "held back: N scheduled articles"
+    assert "SITEURL=http://127.0.0.1:8000 invoke preview, then invoke serve" in built.stdout
     leaks = [name for name, data in snapshot(demo_copy / "output").items()
              if b"eppelin" in data or b"irship" in data or "eppelin" in name]
     assert leaks == []

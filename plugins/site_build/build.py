@@ -40,6 +40,7 @@ class BuildResult:
     seconds: float = 0.0
     errors: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    siteurl: str = ""
 
     @property
     def ok(self) -> bool:
@@ -117,4 +118,5 @@ def build_site(settings_file: str | Path, *, production: bool,
         discard(staging)
     return BuildResult(output, production, replace, files=files if replace else 0,
                        seconds=time.monotonic() - started, errors=errors,
-                       warnings=tuple(logs.warnings), **counts.values)
+                       warnings=tuple(logs.warnings), siteurl=settings.get("SITEURL", ""),
+                       **counts.values)

@@ -70,3 +70,9 @@ def print_build(result: BuildResult, console: Console) -> None:
         _problems(console, f"{_plural(len(result.errors), 'error')}: fix these", result.errors,
                   "red")
     console.print(headline(result), soft_wrap=True)
+    local = result.siteurl.startswith(("http://127.0.0.1", "http://localhost"))
+    if result.ok and result.production and result.siteurl and not local:
+        # Absolute links send a browser to the live site, so a local look needs a local SITEURL.
+        console.print(f"  Its links point at {result.siteurl}. To click through it here: "
+                      "SITEURL=http://127.0.0.1:8000 invoke preview, then invoke serve.",
+                      soft_wrap=True)
