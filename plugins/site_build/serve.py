@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from http.server import SimpleHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler
 from socketserver import ThreadingMixIn
 
 from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
@@ -34,16 +34,21 @@ class _Handler(ComplexHTTPRequestHandler):
             self.path = found
             SimpleHTTPRequestHandler.do_GET(self)
             return
-        page = Path(self.base_path) / "404.html"
-        if not page.is_file():
-            self.send_error(404)
-            return
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send_not_found(self, Path(self.base_path))
+
+
+def send_not_found(handler: BaseHTTPRequestHandler, root: Path) -> None:
+    """Answer 404 with the site's own 404.html, as a static host does (a bare 404 without it)."""
+    page = root / "404.html"
+    if not page.is_file():
+        BaseHTTPRequestHandler.send_error(handler, 404)
+        return
+    body = page.read_bytes()
+    handler.send_response(404)
+    handler.send_header("Content-Type", "text/html; charset=utf-8")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
 
 
 def serve(root: Path, host: str, port: int, console: Console) -> None:
