@@ -34,6 +34,22 @@ if TYPE_CHECKING:
     from promote.http import HttpClient
 
 URL_RE = regex.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]}'’”]")
+ERROR_TEXT_MAX = 300  # characters of an error body that is JSON but not an object
+
+
+def error_fields(response: requests.Response,
+                 pick: Callable[[dict[str, Any]], tuple[str, str]]) -> tuple[str, str]:
+    """(message, code) of a failed response, `pick`ing them from the network's JSON object.
+
+    A body that is not JSON gives the HTTP reason; JSON that is not an object, its start.
+    """
+    try:
+        body = response.json()
+    except ValueError:
+        return (response.reason or f"HTTP {response.status_code}"), ""
+    if not isinstance(body, dict):
+        return str(body)[:ERROR_TEXT_MAX], ""
+    return pick(body)
 
 
 @dataclass(frozen=True)

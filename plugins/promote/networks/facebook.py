@@ -19,11 +19,11 @@ import re
 from typing import Any
 import requests
 
-from promote.errors import (AmbiguousError, NetworkError, PermanentError, RateLimited,
-                            SettingsError, TransientError)
-from promote.networks.base import Attempt, EnvVar, Message, NetworkAdapter, NetworkConfig, Posted
+from promote.errors import NetworkError, PermanentError, SettingsError
+from promote.networks.base import Attempt, EnvVar, Message, NetworkConfig, Posted
 from promote.networks.matching import mentions_article, same_article
 from promote.networks.meta_graph import DUPLICATE, Remedies, translate
+from promote.networks.own_posts import OwnPostsAdapter
 
 VERSION_SETTING = "FACEBOOK_API_VERSION"
 DEFAULT_VERSION = "v24.0"
@@ -37,7 +37,7 @@ REMEDIES = Remedies(
                 "the Page); grant them in the Graph API Explorer and copy the new Page token")
 
 
-class FacebookAdapter(NetworkAdapter):
+class FacebookAdapter(OwnPostsAdapter):
     """Posts message + link to a Page's feed with a Page access token."""
 
     name = "facebook"
@@ -57,7 +57,8 @@ class FacebookAdapter(NetworkAdapter):
     )
     base_url_env = "FACEBOOK_API_BASE_URL"
     default_base_url = "https://graph.facebook.com"
-    can_find_existing = True
+    posts_owner = "the Page"
+    text_holder = "the Page"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -98,28 +99,8 @@ class FacebookAdapter(NetworkAdapter):
         except PermanentError as exc:
             if not exc.message.startswith(DUPLICATE):
                 raise
-            # The Page holds this exact text (it names the article): it went out before.
-            attempt.save("duplicate", exc.message)
-            return self._existing_or_unknown(message, attempt)
+            return self.refused_as_duplicate(exc, message, attempt)  # the Page holds this text
         return Posted(str(body["id"]), self._permalink(str(body["id"])))
-
-    def find_existing(self, message: Message, attempt: Attempt) -> Posted | None:
-        """Search the Page's latest posts for the article's URL (link or message)."""
-        if attempt.progress.get("duplicate"):
-            return self._existing_or_unknown(message, attempt)
-        return self._search(message)
-
-    def _existing_or_unknown(self, message: Message, attempt: Attempt) -> Posted:
-        """The earlier post a duplicate refusal points at; unknown (never resent) if unseen."""
-        why = attempt.progress["duplicate"]
-        try:
-            found = self._search(message)
-        except AmbiguousError as exc:
-            raise AmbiguousError(self.name, f"{why}; {exc.message}", exc.status) from None
-        if found is None:
-            raise AmbiguousError(self.name, f"{why}: the Page already has this exact text, but "
-                                 "it is not among the latest posts; nothing was posted again")
-        return found
 
     def _permalink(self, post_id: str) -> str:
         """The post's public URL; the id form if the Page cannot be read back."""
@@ -131,27 +112,24 @@ class FacebookAdapter(NetworkAdapter):
         except NetworkError:
             return f"https://www.facebook.com/{post_id}"
 
-    def _search(self, message: Message) -> Posted | None:
+    def search(self, message: Message) -> Posted | None:
+        """Look for the article's URL (link or message) among the Page's latest posts."""
         url = f"{self.graph}/{self.page}/posts"
         params: dict[str, Any] = {
             "fields": "id,permalink_url,link,message,created_time", "limit": 25,
             **self._token()}
-        try:
-            for _page in range(LOOKUP_PAGES):
-                body = self.answer(self.client.request("GET", url, params=params))
-                for item in body.get("data") or []:
-                    if same_article(item.get("link") or "", message.article_url) or \
-                            mentions_article(item.get("message") or "", message.article_url):
-                        link = item.get("permalink_url") or f"https://www.facebook.com/{item['id']}"
-                        return Posted(str(item["id"]), str(link))
-                after = ((body.get("paging") or {}).get("cursors") or {}).get("after")
-                if not (body.get("paging") or {}).get("next") or not after:
-                    return None
-                params = {**params, "after": after}
-            return None
-        except (PermanentError, RateLimited, TransientError) as exc:
-            raise AmbiguousError(self.name, f"cannot read the Page's posts to check whether the "
-                                 f"article went out ({exc.message})", exc.status) from None
+        for _page in range(LOOKUP_PAGES):
+            body = self.answer(self.client.request("GET", url, params=params))
+            for item in body.get("data") or []:
+                if same_article(item.get("link") or "", message.article_url) or \
+                        mentions_article(item.get("message") or "", message.article_url):
+                    link = item.get("permalink_url") or f"https://www.facebook.com/{item['id']}"
+                    return Posted(str(item["id"]), str(link))
+            after = ((body.get("paging") or {}).get("cursors") or {}).get("after")
+            if not (body.get("paging") or {}).get("next") or not after:
+                return None
+            params = {**params, "after": after}
+        return None
 
     def parse_error(self, response: requests.Response) -> NetworkError:
         """Graph API error objects → one line naming the fix."""

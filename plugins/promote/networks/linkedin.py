@@ -29,7 +29,7 @@ from promote.errors import (AmbiguousError, CredentialsError, NetworkError, Perm
                             RateLimited, SettingsError, TransientError)
 from promote.http import parse_retry_after
 from promote.networks.base import (URL_RE, Attempt, EnvVar, Message, NetworkAdapter,
-                                   NetworkConfig, Posted)
+                                   NetworkConfig, Posted, error_fields)
 from promote.networks.matching import same_article
 
 log = logging.getLogger("promote")
@@ -238,13 +238,11 @@ def _duplicate_urn(response: requests.Response) -> str | None:
 
 def _error_text(response: requests.Response) -> tuple[str, str]:
     """(message, code) from LinkedIn's error body, including input errors."""
-    try:
-        body = response.json()
-    except ValueError:
-        return (response.reason or f"HTTP {response.status_code}"), ""
-    if not isinstance(body, dict):
-        return str(body)[:300], ""
-    text = str(body.get("message") or body.get("code") or response.reason or "no message")
+    return error_fields(response, lambda body: _error_fields(body, response.reason))
+
+
+def _error_fields(body: dict[str, Any], reason: str | None) -> tuple[str, str]:
+    text = str(body.get("message") or body.get("code") or reason or "no message")
     inputs = ((body.get("errorDetails") or {}).get("inputErrors") or [])
     details = [f"{i.get('code')}: {i.get('description')}" for i in inputs if isinstance(i, dict)]
     if details:

@@ -26,10 +26,12 @@ import requests
 from requests_oauthlib import OAuth1
 
 from promote.errors import (AmbiguousError, CredentialsError, NetworkError, PermanentError,
-                            RateLimited, TransientError)
+                            RateLimited)
 from promote.http import parse_retry_after, seconds_until_epoch
-from promote.networks.base import URL_RE, Attempt, EnvVar, Message, NetworkAdapter, Posted
+from promote.networks.base import (ERROR_TEXT_MAX, URL_RE, Attempt, EnvVar, Message, Posted,
+                                   error_fields)
 from promote.networks.matching import same_article
+from promote.networks.own_posts import OwnPostsAdapter
 
 # twitter-text config v3 (github.com/twitter/twitter-text config/v3.json): weight 100 of scale 100.
 _LIGHT = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
@@ -92,7 +94,7 @@ def _reset_wait(headers: Any) -> float | None:
     return seconds_until_epoch(headers.get("x-rate-limit-reset"), headers)
 
 
-class XAdapter(NetworkAdapter):
+class XAdapter(OwnPostsAdapter):
     """Posts with POST /2/tweets, OAuth 1.0a HMAC-SHA1 user context."""
 
     name = "x"
@@ -116,7 +118,8 @@ class XAdapter(NetworkAdapter):
     )
     base_url_env = "X_API_BASE_URL"
     default_base_url = "https://api.x.com"
-    can_find_existing = True
+    posts_owner = "the account"
+    text_holder = "X"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -165,55 +168,31 @@ class XAdapter(NetworkAdapter):
         except PermanentError as exc:
             if not exc.message.startswith(DUPLICATE):
                 raise
-            # X holds this exact text (it names the article): it went out before. Remember
-            # that, so "not found" below means unknown, never "send again".
-            attempt.save("duplicate", exc.message)
-            return self._existing_or_unknown(message, attempt)
+            return self.refused_as_duplicate(exc, message, attempt)  # X holds this text
         return self._posted(str(body["data"]["id"]))
 
-    def find_existing(self, message: Message, attempt: Attempt) -> Posted | None:
-        """Look for the article's URL among the account's latest posts."""
-        if attempt.progress.get("duplicate"):
-            return self._existing_or_unknown(message, attempt)
-        return self._search(message)
-
-    def _existing_or_unknown(self, message: Message, attempt: Attempt) -> Posted:
-        """The earlier post a duplicate refusal points at; unknown (never resent) if unseen."""
-        why = attempt.progress["duplicate"]
-        try:
-            found = self._search(message)
-        except AmbiguousError as exc:
-            raise AmbiguousError(self.name, f"{why}; {exc.message}", exc.status) from None
-        if found is None:
-            raise AmbiguousError(self.name, f"{why}: X already has this exact text, but "
-                                 "it is not among the latest posts; nothing was posted again")
-        return found
-
-    def _search(self, message: Message) -> Posted | None:
-        try:
-            user_id = self._user()["id"]
-            params: dict[str, Any] = {"max_results": 100, "exclude": "replies,retweets",
-                                      "tweet.fields": "created_at,entities"}
-            for _page in range(TIMELINE_PAGES):
-                body = self._call("GET", f"/2/users/{user_id}/tweets", params=params)
-                for tweet in body.get("data") or []:
-                    urls = (tweet.get("entities") or {}).get("urls") or []
-                    if any(same_article(u.get("expanded_url") or "", message.article_url)
-                           for u in urls):
-                        return self._posted(str(tweet["id"]))
-                token = (body.get("meta") or {}).get("next_token")
-                if not token:
-                    return None
-                params["pagination_token"] = token
-            return None
-        except (PermanentError, RateLimited, TransientError) as exc:
-            raise AmbiguousError(self.name, f"cannot read the account's posts to check whether "
-                                 f"the article went out ({exc.message})", exc.status) from None
+    def search(self, message: Message) -> Posted | None:
+        """Look for the article's URL (entities.urls.expanded_url) among the latest posts."""
+        user_id = self._user()["id"]
+        params: dict[str, Any] = {"max_results": 100, "exclude": "replies,retweets",
+                                  "tweet.fields": "created_at,entities"}
+        for _page in range(TIMELINE_PAGES):
+            body = self._call("GET", f"/2/users/{user_id}/tweets", params=params)
+            for tweet in body.get("data") or []:
+                urls = (tweet.get("entities") or {}).get("urls") or []
+                if any(same_article(u.get("expanded_url") or "", message.article_url)
+                       for u in urls):
+                    return self._posted(str(tweet["id"]))
+            token = (body.get("meta") or {}).get("next_token")
+            if not token:
+                return None
+            params["pagination_token"] = token
+        return None
 
     def parse_error(self, response: requests.Response) -> NetworkError:
         """X's problem JSON ({title, detail, type, errors}) turned into one clear line."""
         status = response.status_code
-        text, kind = _problem(response)
+        text, kind = error_fields(response, _problem)
         if status == 401:
             return CredentialsError(self.name, f"{text}: X refused the OAuth signature or the "
                                     "tokens; regenerate the Access Token and Secret in the "
@@ -237,17 +216,12 @@ class XAdapter(NetworkAdapter):
         return PermanentError(self.name, text, status)
 
 
-def _problem(response: requests.Response) -> tuple[str, str]:
+def _problem(body: dict[str, Any]) -> tuple[str, str]:
     """(message, problem type) from X's problem JSON or the older {"errors": [...]} shape."""
-    try:
-        body = response.json()
-    except ValueError:
-        return (response.reason or f"HTTP {response.status_code}"), ""
-    if not isinstance(body, dict):
-        return str(body)[:300], ""
     details = [str(e.get("message")) for e in body.get("errors") or []
                if isinstance(e, dict) and e.get("message")]
-    text = body.get("detail") or body.get("title") or "; ".join(details) or str(body)[:300]
+    text = (body.get("detail") or body.get("title") or "; ".join(details)
+            or str(body)[:ERROR_TEXT_MAX])
     if details and body.get("detail") and details[0] not in text:
         text = f"{text} ({'; '.join(details)})"
     return str(text).rstrip(". "), str(body.get("type") or "")
