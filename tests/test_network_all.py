@@ -14,40 +14,8 @@ import pytest
 
 from tests.fakes import facebook, linkedin, threads, x
 from tests.fakes.server import Hang, Reply
-from tests.fakes.world import PromoteWorld
+from tests.networks_support import ALL, CORPORATE, NEW, world_of
 from tests.test_promote_crash import CREATE, crash_while_sending
-
-MINE = ("x", "linkedin", "facebook", "threads")
-ALL = ("mastodon", "bluesky", "telegram", "discord", *MINE)
-NEW = "2024-06-01T09:00:00+02:00"
-
-
-class World(PromoteWorld):
-    """PromoteWorld that also knows the X, LinkedIn, Facebook and Threads fakes."""
-
-    def env(self) -> dict[str, str]:
-        """Every running fake's credentials."""
-        env = super().env()
-        for name in MINE:
-            if name in self.fakes:
-                env |= self.fakes[name].env()
-        return env
-
-    def posts(self, network: str) -> list:
-        """What a fake holds (for X: tweets; the others: posts)."""
-        if network == "x":
-            return self.fakes["x"].tweets
-        if network in MINE:
-            return self.fakes[network].posts
-        return super().posts(network)
-
-
-def world_of(request, tmp_path, fake_site, names) -> World:
-    world = World(tmp_path, fake_site, {n: request.getfixturevalue(f"fake_{n}") for n in names})
-    world.article("old-news", date="2024-01-01T09:00:00+01:00")
-    assert world.promote().code == 0  # first run: baseline everywhere
-    return world
-
 
 @pytest.mark.parametrize("down", ["x", "threads", "mastodon"])
 def test_eight_networks_in_one_run_one_down_the_others_post(request, tmp_path, fake_site, down):
@@ -151,7 +119,7 @@ def test_no_token_anywhere(request, tmp_path, fake_site, caplog, build_site):
     """Every corporate network fails in its own way, then succeeds; nothing leaks, even into
     the next build's output/, whose article lists the four posts."""
     caplog.set_level("DEBUG")
-    world = world_of(request, tmp_path, fake_site, MINE)
+    world = world_of(request, tmp_path, fake_site, CORPORATE)
     world.fakes["x"].script(Reply(503, {"title": "Service Unavailable", "status": 503}))
     world.fakes["linkedin"].script(Reply(500, {"status": 500, "message": "Internal error"}))
     world.fakes["facebook"].script(facebook.graph_error(190, subcode=463))
@@ -166,7 +134,7 @@ def test_no_token_anywhere(request, tmp_path, fake_site, caplog, build_site):
                                "Category: Strategy\nSummary: A leak test.\n\nBody.\n"},
                         PROMOTE_LEDGER_PATH=str(world.root / ".promote" / "ledger.sqlite3"))
     page = (output / "articles" / "leaky" / "index.html").read_text(encoding="utf-8")
-    for name in MINE:
+    for name in CORPORATE:
         assert world.ledger().rows(name)[-1].post_url in page  # "Also on:" links
     files = [p for p in world.root.rglob("*") if p.is_file()] + \
         [p for p in output.rglob("*") if p.is_file()]
@@ -177,12 +145,12 @@ def test_no_token_anywhere(request, tmp_path, fake_site, caplog, build_site):
     for secret in secrets:
         for text in haystacks:
             assert secret not in text, secret
-    for name in MINE:
+    for name in CORPORATE:
         assert world.states(name)["leaky"] == "posted", name
 
 
 def test_dry_run_shows_each_corporate_text_counted_its_way(request, tmp_path, fake_site):
-    world = world_of(request, tmp_path, fake_site, MINE)
+    world = world_of(request, tmp_path, fake_site, CORPORATE)
     world.article("preview", "日本語のタイトル 🚀", date=NEW)
     run = world.promote(dry_run=True)
     text = " ".join(run.output.split())
@@ -190,4 +158,4 @@ def test_dry_run_shows_each_corporate_text_counted_its_way(request, tmp_path, fa
     assert "/ 3000 (fits)" in text and "/ 63206 (fits)" in text and "/ 500 (fits)" in text
     assert '"thumbnail": "' + world.articles[-1]["image"] in text  # LinkedIn's article card
     assert '"link_attachment": "' in text and "utm_source=threads" in text
-    assert all(world.posts(n) == [] for n in MINE)
+    assert all(world.posts(n) == [] for n in CORPORATE)

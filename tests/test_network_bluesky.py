@@ -8,15 +8,11 @@ import regex
 from tests.fakes import bluesky
 from tests.fakes.server import Delay, Drop, Reply
 from tests.fakes.site import card_png
-from tests.fakes.world import one_network_world
+from tests.networks_support import NEW, network_world
 
-NEW = "2024-06-01T09:00:00+02:00"
 FAMILY = "\U0001F469\u200D\U0001F469\u200D\U0001F467\u200D\U0001F466"
 
-
-@pytest.fixture
-def world(request, tmp_path, fake_site):
-    return one_network_world(request, tmp_path, fake_site, "bluesky")
+world = network_world("bluesky")
 
 
 def calls(world, nsid):

@@ -9,25 +9,10 @@ from promote.errors import SettingsError
 from promote.networks.facebook import FacebookAdapter
 from tests.fakes import facebook as ff
 from tests.fakes.server import Reply
-from tests.fakes.world import PromoteWorld
+from tests.networks_support import network_world
 
 
-@pytest.fixture
-def world(tmp_path, fake_site, fake_facebook):
-    """A blog whose first run (baseline) is done, announcing on its Facebook Page only."""
-    world = PromoteWorld(tmp_path, fake_site, {"facebook": fake_facebook})
-    world.env = fake_facebook.env
-    world.article("older-post", date="2024-01-01T09:00:00+00:00")
-    assert world.promote().code == 0
-    return world
-
-
-def row(world, slug):
-    ledger = world.ledger()
-    try:
-        return next(r for r in ledger.rows("facebook") if r.url.endswith(f"/{slug}/"))
-    finally:
-        ledger.close()
+world = network_world("facebook")
 
 
 def test_link_post_once_over_repeated_runs(world, fake_facebook):
@@ -42,7 +27,7 @@ def test_link_post_once_over_repeated_runs(world, fake_facebook):
                                         f"{link}\n\n#ContentMarketing #SEO"],
                             "link": [link], "access_token": [ff.TOKEN]}
     (post,) = fake_facebook.posts
-    found = row(world, "reach")
+    found = world.row("facebook", "reach")
     assert (found.state, found.post_id, found.post_url) == ("posted", post["id"],
                                                              post["permalink_url"])
 
@@ -102,8 +87,8 @@ def test_throttling_with_retry_after_is_honoured(world, fake_facebook):
     fake_facebook.script(throttled, path="/feed")
     world.article("throttled", date="2024-06-01T09:00:00+00:00")
     assert world.promote().code == 0
-    assert len(fake_facebook.requests_to("/feed")) == 2 and row(world, "throttled").state == \
-        "posted"
+    assert len(fake_facebook.requests_to("/feed")) == 2
+    assert world.row("facebook", "throttled").state == "posted"
 
 
 @pytest.mark.parametrize("code", [17, 32, 613])
@@ -111,19 +96,19 @@ def test_page_throttling_waits_as_the_usage_header_says(world, fake_facebook, co
     fake_facebook.script(ff.FakeFacebook.throttled(code, minutes=30), path="/feed")
     world.article("later", date="2024-06-01T09:00:00+00:00")
     run = world.promote()
-    assert row(world, "later").state == "pending" and "retry after 1800 s" in run.output
+    assert world.row("facebook", "later").state == "pending" and "retry after 1800 s" in run.output
     assert len(fake_facebook.requests_to("/feed")) == 1
 
 
 def test_duplicate_status_is_recorded_as_the_existing_post(world, fake_facebook):
     world.article("dup", date="2024-06-01T09:00:00+00:00")
     assert world.promote().code == 0
-    first = row(world, "dup")
+    first = world.row("facebook", "dup")
     (world.root / ".promote" / "ledger.sqlite3").unlink()  # the ledger was lost
     assert world.promote(backfill=True).code == 0
     assert sum("campaign=dup" in p["message"] for p in fake_facebook.posts) == 1
-    assert (row(world, "dup").post_id, row(world, "dup").post_url) == (first.post_id,
-                                                                        first.post_url)
+    again = world.row("facebook", "dup")
+    assert (again.post_id, again.post_url) == (first.post_id, first.post_url)
 
 
 def test_a_5xx_on_post_is_checked_before_anything_is_resent(world, fake_facebook):

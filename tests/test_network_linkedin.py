@@ -10,28 +10,13 @@ from promote.networks.linkedin import LinkedInAdapter
 from tests.fakes import linkedin as fl
 from tests.fakes.server import Reply
 from tests.fakes.site import card_png
-from tests.fakes.world import PromoteWorld
+from tests.networks_support import network_world
 
 HEADERS = {"Authorization": f"Bearer {fl.TOKEN}", "LinkedIn-Version": "202605",
            "X-Restli-Protocol-Version": "2.0.0"}
 
 
-@pytest.fixture
-def world(tmp_path, fake_site, fake_linkedin):
-    """A blog whose first run (baseline) is done, announcing on LinkedIn only."""
-    world = PromoteWorld(tmp_path, fake_site, {"linkedin": fake_linkedin})
-    world.env = fake_linkedin.env
-    world.article("older-post", date="2024-01-01T09:00:00+00:00")
-    assert world.promote().code == 0
-    return world
-
-
-def row(world, slug):
-    ledger = world.ledger()
-    try:
-        return next(r for r in ledger.rows("linkedin") if r.url.endswith(f"/{slug}/"))
-    finally:
-        ledger.close()
+world = network_world("linkedin")
 
 
 def test_article_post_with_uploaded_thumbnail_once_over_repeated_runs(world, fake_linkedin):
@@ -53,7 +38,7 @@ def test_article_post_with_uploaded_thumbnail_once_over_repeated_runs(world, fak
     for request in fake_linkedin.requests_to("/rest/"):
         assert request.header("LinkedIn-Version") == "202605"
         assert request.header("X-Restli-Protocol-Version") == "2.0.0"
-    found = row(world, "reach")
+    found = world.row("linkedin", "reach")
     assert (found.state, found.post_id) == ("posted", post["id"])
     assert found.post_url == f"https://www.linkedin.com/feed/update/{post['id']}/"
     assert len(fake_linkedin.requests_to("/rest/posts", "POST")) == 1
@@ -110,7 +95,7 @@ def test_rate_limit_retry_after_is_honoured(world, fake_linkedin):
     world.article("throttled", date="2024-06-01T09:00:00+00:00")
     assert world.promote().code == 0
     assert len(fake_linkedin.requests_to("/rest/posts", "POST")) == 2
-    assert row(world, "throttled").state == "posted"
+    assert world.row("linkedin", "throttled").state == "posted"
 
 
 def test_a_daily_quota_waits_for_midnight_utc(world, fake_linkedin):
@@ -119,7 +104,7 @@ def test_a_daily_quota_waits_for_midnight_utc(world, fake_linkedin):
     world.article("quota", date="2024-06-01T09:00:00+00:00")
     run = world.promote()
     assert "00:00 UTC" in " ".join(run.output.split())
-    assert row(world, "quota").state == "pending"
+    assert world.row("linkedin", "quota").state == "pending"
     assert len(fake_linkedin.requests_to("/rest/posts", "POST")) == 1
 
 
@@ -142,10 +127,10 @@ def test_missing_permission_names_the_scope(world, fake_linkedin):
 def test_duplicate_post_is_recorded_with_the_existing_urn(world, fake_linkedin):
     world.article("dup", date="2024-06-01T09:00:00+00:00")
     assert world.promote().code == 0
-    first = row(world, "dup")
+    first = world.row("linkedin", "dup")
     (world.root / ".promote" / "ledger.sqlite3").unlink()  # the ledger was lost
     assert world.promote(backfill=True).code == 0
-    again = row(world, "dup")
+    again = world.row("linkedin", "dup")
     assert (again.state, again.post_id, again.post_url) == ("posted", first.post_id,
                                                              first.post_url)
     assert sum("campaign=dup" in p["source"] for p in fake_linkedin.posts) == 1

@@ -6,14 +6,9 @@ import pytest
 
 from tests.fakes import mastodon
 from tests.fakes.server import Delay, Drop, Reply
-from tests.fakes.world import one_network_world
+from tests.networks_support import NEW, network_world
 
-NEW = "2024-06-01T09:00:00+02:00"
-
-
-@pytest.fixture
-def world(request, tmp_path, fake_site):
-    return one_network_world(request, tmp_path, fake_site, "mastodon")
+world = network_world("mastodon")
 
 
 def creates(world):

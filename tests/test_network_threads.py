@@ -6,39 +6,14 @@ import pytest
 import requests
 
 from promote.errors import AmbiguousError
-from promote.networks.base import Attempt, Card, Message
+from promote.networks.base import Attempt
 from promote.networks.threads import ThreadsAdapter
 from tests.fakes import threads as ft
 from tests.fakes.server import Drop, Reply
-from tests.fakes.world import PromoteWorld
+from tests.networks_support import adapter_for, message_for, network_world
 
 
-@pytest.fixture
-def world(tmp_path, fake_site, fake_threads):
-    """A blog whose first run (baseline) is done, announcing on Threads only."""
-    world = PromoteWorld(tmp_path, fake_site, {"threads": fake_threads})
-    world.env = fake_threads.env
-    world.article("older-post", date="2024-01-01T09:00:00+00:00")
-    assert world.promote().code == 0
-    return world
-
-
-def row(world, slug):
-    ledger = world.ledger()
-    try:
-        return next(r for r in ledger.rows("threads") if r.url.endswith(f"/{slug}/"))
-    finally:
-        ledger.close()
-
-
-def adapter(fake):
-    from promote.credentials import network_config
-    from promote.http import HttpClient
-    return ThreadsAdapter(network_config(ThreadsAdapter, fake.env()), HttpClient("threads"))
-
-
-def message(url="https://blog.example/articles/a/"):
-    return Message("A " + url, url, Card(url, "A", "", None), 25, 500, url)
+world = network_world("threads")
 
 
 def test_container_then_publish_once_over_repeated_runs(world, fake_threads):
@@ -55,7 +30,7 @@ def test_container_then_publish_once_over_repeated_runs(world, fake_threads):
     (container,) = fake_threads.containers
     assert publish.query["creation_id"] == [container]
     (post,) = fake_threads.posts
-    found = row(world, "reach")
+    found = world.row("threads", "reach")
     assert (found.state, found.post_id, found.post_url) == ("posted", post["id"],
                                                              post["permalink"])
     assert found.progress == {"container": container}  # checkpointed before publishing
@@ -92,41 +67,41 @@ def test_fake_refuses_to_publish_a_container_twice(fake_threads):
 
 
 def test_a_saved_finished_container_is_published_not_recreated(fake_threads):
-    threads = adapter(fake_threads)
+    threads = adapter_for(ThreadsAdapter, fake_threads)
     saved = {}
     attempt = Attempt("k", saved, lambda name, value: None)
     fake_threads.script(Reply(500, {"error": {"message": "An unknown error occurred",
                                               "type": "OAuthException", "code": 1}}),
                         path="/threads_publish")
     with pytest.raises(AmbiguousError):
-        threads.post(message(), attempt)  # container saved, publish failed
-    assert threads.find_existing(message(), attempt) is None  # FINISHED: nothing went out
-    posted = threads.post(message(), attempt)
+        threads.post(message_for(500), attempt)  # container saved, publish failed
+    assert threads.find_existing(message_for(500), attempt) is None  # FINISHED: nothing went out
+    posted = threads.post(message_for(500), attempt)
     assert len(fake_threads.containers) == 1 and saved["container"] in fake_threads.containers
     assert [p["id"] for p in fake_threads.posts] == [posted.post_id]
 
 
 def test_a_published_container_is_found_not_published_again(fake_threads):
-    threads = adapter(fake_threads)
+    threads = adapter_for(ThreadsAdapter, fake_threads)
     attempt = Attempt("k", {}, lambda name, value: None)
     fake_threads.script(Drop(process=True), path="/threads_publish")  # it lands, no answer
     with pytest.raises(AmbiguousError):
-        threads.post(message(), attempt)
-    found = threads.find_existing(message(), attempt)
+        threads.post(message_for(500), attempt)
+    found = threads.find_existing(message_for(500), attempt)
     (post,) = fake_threads.posts
     assert (found.post_id, found.post_url) == (post["id"], post["permalink"])
     assert len(fake_threads.requests_to("/threads_publish")) == 1
 
 
 def test_an_expired_container_is_replaced(fake_threads):
-    threads = adapter(fake_threads)
+    threads = adapter_for(ThreadsAdapter, fake_threads)
     attempt = Attempt("k", {}, lambda name, value: None)
     fake_threads.script(Reply(500, {"error": {"message": "oops", "code": 2}}),
                         path="/threads_publish")
     with pytest.raises(AmbiguousError):
-        threads.post(message(), attempt)
+        threads.post(message_for(500), attempt)
     fake_threads.containers[attempt.progress["container"]]["status"] = "EXPIRED"
-    threads.post(message(), attempt)
+    threads.post(message_for(500), attempt)
     assert len(fake_threads.containers) == 2 and len(fake_threads.posts) == 1
 
 

@@ -13,27 +13,12 @@ from promote.errors import AmbiguousError, CredentialsError, RateLimited
 from promote.networks.x import XAdapter, weighted_length
 from tests.fakes import x as fx
 from tests.fakes.server import Reply
-from tests.fakes.world import PromoteWorld
+from tests.networks_support import adapter_for, message_for, network_world
 
 TOKENS = (fx.API_KEY, fx.API_SECRET, fx.ACCESS_TOKEN, fx.ACCESS_SECRET)
 
 
-@pytest.fixture
-def world(tmp_path, fake_site, fake_x):
-    """A blog whose first run (baseline) is done, announcing on X only."""
-    world = PromoteWorld(tmp_path, fake_site, {"x": fake_x})
-    world.env = fake_x.env
-    world.article("older-post", date="2024-01-01T09:00:00+00:00")
-    assert world.promote().code == 0
-    return world
-
-
-def rows(world):
-    ledger = world.ledger()
-    try:
-        return {r.url.rstrip("/").rsplit("/", 1)[-1]: r for r in ledger.rows("x")}
-    finally:
-        ledger.close()
+world = network_world("x")
 
 
 def test_new_article_is_posted_once_over_repeated_runs(world, fake_x):
@@ -47,10 +32,10 @@ def test_new_article_is_posted_once_over_repeated_runs(world, fake_x):
     assert tweet["posted_text"] == ("The maths of reach\n\nWhy one post is not enough.\n\n"
                                     f"{link}\n\n#ContentMarketing #SEO")
     assert tweet["entities"]["urls"][0]["expanded_url"] == link
-    row = rows(world)["reach-math"]
+    row = world.row("x", "reach-math")
     assert (row.state, row.post_id) == ("posted", tweet["id"])
     assert row.post_url == f"https://x.com/{fx.USERNAME}/status/{tweet['id']}"
-    assert rows(world)["older-post"].state == "baseline"
+    assert world.row("x", "old-news").state == "baseline"
 
 
 def test_fake_checks_the_rfc5849_signature_independently():
@@ -108,7 +93,7 @@ def test_rate_limit_reset_is_honoured_then_posts(world, fake_x):
     world.article("after-wait", date="2024-06-03T09:00:00+00:00")
     assert world.promote().code == 0
     assert len(fake_x.requests_to("/2/tweets", "POST")) == 2
-    assert rows(world)["after-wait"].state == "posted"
+    assert world.row("x", "after-wait").state == "posted"
 
 
 def test_a_reset_far_away_defers_to_the_next_run(world, fake_x):
@@ -116,14 +101,14 @@ def test_a_reset_far_away_defers_to_the_next_run(world, fake_x):
     world.article("later", date="2024-06-03T09:00:00+00:00")
     run = world.promote()
     assert len(fake_x.requests_to("/2/tweets", "POST")) == 1  # not hammered
-    assert rows(world)["later"].state == "pending" and "Too Many Requests" in run.output
+    assert world.row("x", "later").state == "pending" and "Too Many Requests" in run.output
     fake_x.limits["POST /2/tweets"] = 100
     fake_x._windows.clear()
-    assert world.promote().code == 0 and rows(world)["later"].state == "posted"
+    assert world.promote().code == 0 and world.row("x", "later").state == "posted"
 
 
 def test_usage_cap_uses_the_24_hour_reset(fake_x):
-    adapter = XAdapter(_config(fake_x), _client())
+    adapter = adapter_for(XAdapter, fake_x, 1.0, 2.0)
     now = time.time()
     response = _response(429, {"x-rate-limit-remaining": "97", "x-rate-limit-reset":
                                str(int(now) + 60), "x-user-limit-24hour-remaining": "0",
@@ -148,20 +133,20 @@ def test_read_only_app_names_the_permission(world, fake_x):
     world.article("read-only", date="2024-06-04T09:00:00+00:00")
     run = world.promote()
     assert run.code == 1 and "Read and write" in " ".join(run.output.split())
-    assert rows(world)["read-only"].state == "failed"
+    assert world.row("x", "read-only").state == "failed"
     assert len(fake_x.requests_to("/2/tweets", "POST")) == 1
 
 
 def test_duplicate_content_is_recorded_as_the_existing_post(world, fake_x):
     world.article("dup", date="2024-06-05T09:00:00+00:00")
     assert world.promote().code == 0
-    first = rows(world)["dup"]
+    first = world.row("x", "dup")
     (world.root / ".promote" / "ledger.sqlite3").unlink()  # the ledger was lost
     assert world.promote(backfill=True).code == 0
     sent = [r for r in fake_x.requests_to("/2/tweets", "POST") if b"campaign=dup" in r.body]
     posted = [t for t in fake_x.tweets if "campaign=dup" in t["posted_text"]]
     assert len(sent) == 2 and len(posted) == 1  # refused as a duplicate, nothing new
-    assert rows(world)["dup"].post_url == first.post_url
+    assert world.row("x", "dup").post_url == first.post_url
 
 
 def test_duplicate_that_cannot_be_found_becomes_unknown_not_retried(world, fake_x):
@@ -170,9 +155,9 @@ def test_duplicate_that_cannot_be_found_becomes_unknown_not_retried(world, fake_
     (world.root / ".promote" / "ledger.sqlite3").unlink()
     fake_x.timeline_forbidden = True
     run = world.promote(backfill=True)
-    assert run.code == 1 and rows(world)["dup"].state == "unknown"
-    assert "duplicate content" in rows(world)["dup"].detail
-    assert "--mark-posted" in rows(world)["dup"].detail
+    assert run.code == 1 and world.row("x", "dup").state == "unknown"
+    assert "duplicate content" in world.row("x", "dup").detail
+    assert "--mark-posted" in world.row("x", "dup").detail
     def sent():
         return [r for r in fake_x.requests_to("/2/tweets", "POST") if b"campaign=dup" in r.body]
     assert len(sent()) == 2  # the duplicate was not retried
@@ -183,23 +168,13 @@ def test_duplicate_that_cannot_be_found_becomes_unknown_not_retried(world, fake_
 def test_find_existing_without_timeline_access_is_ambiguous(fake_x):
     from promote.networks.base import Attempt
     fake_x.timeline_forbidden = True
-    adapter = XAdapter(_config(fake_x), _client())
+    adapter = adapter_for(XAdapter, fake_x, 1.0, 2.0)
     with pytest.raises(AmbiguousError, match="cannot read the account's posts"):
-        adapter.find_existing(_message(), Attempt("k", {}, lambda n, v: None))
+        adapter.find_existing(message_for(280), Attempt("k", {}, lambda n, v: None))
     assert isinstance(adapter.parse_error(_response(401, {})), CredentialsError)
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def _config(fake):
-    from promote.credentials import network_config
-    return network_config(XAdapter, fake.env())
-
-
-def _client():
-    from promote.http import HttpClient
-    return HttpClient("x", 1.0, 2.0)
 
 
 def _response(status, headers, body=None):
@@ -210,12 +185,6 @@ def _response(status, headers, body=None):
     return response
 
 
-def _message():
-    from promote.networks.base import Card, Message
-    url = "https://blog.example/articles/a/"
-    return Message("A " + url, url, Card(url, "A", "", None), 25, 280, url)
-
-
 def test_a_tier_without_users_me_still_posts(world, fake_x):
     fake_x.script(Reply(403, {"title": "Client Forbidden", "status": 403, "type":
                               "https://api.twitter.com/2/problems/client-forbidden",
@@ -224,4 +193,4 @@ def test_a_tier_without_users_me_still_posts(world, fake_x):
     world.article("no-me", date="2024-06-06T09:00:00+00:00")
     assert world.promote().code == 0
     (tweet,) = fake_x.tweets
-    assert rows(world)["no-me"].post_url == f"https://x.com/i/web/status/{tweet['id']}"
+    assert world.row("x", "no-me").post_url == f"https://x.com/i/web/status/{tweet['id']}"

@@ -13,10 +13,10 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import secrets
 import threading
 from typing import Any
 
+from tests.fakes import graph
 from tests.fakes.server import FakeServer, Recorded, Reply
 
 PAGE_ID = "104857600123456"
@@ -34,15 +34,9 @@ MESSAGES = {
 }
 
 
-def graph_error(code: int, message: str | None = None, subcode: int | None = None,
-                kind: str = "OAuthException", status: int = 400) -> Reply:
-    """A Graph API error object."""
-    body: dict[str, Any] = {"message": message or MESSAGES.get(code, "An error occurred"),
-                            "type": kind, "code": code,
-                            "fbtrace_id": "A" + secrets.token_urlsafe(12)}
-    if subcode:
-        body["error_subcode"] = subcode
-    return Reply(status, {"error": body})
+def graph_error(code: int, message: str | None = None, **fields: Any) -> Reply:
+    """A Graph API error object; Facebook's own message for `code` unless one is given."""
+    return graph.graph_error(code, message or MESSAGES.get(code, "An error occurred"), **fields)
 
 
 class FakeFacebook(FakeServer):

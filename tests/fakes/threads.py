@@ -18,6 +18,7 @@ import threading
 import unicodedata
 from typing import Any
 
+from tests.fakes.graph import graph_error
 from tests.fakes.server import FakeServer, Recorded, Reply
 
 USER_ID = "27182818284590452"
@@ -39,16 +40,6 @@ def threads_length(text: str) -> int:
             total, emoji = total + len(emoji.encode()), ""
         total += char != "\0"
     return total
-
-
-def graph_error(code: int, message: str, status: int = 400, subcode: int | None = None,
-                kind: str = "OAuthException") -> Reply:
-    """A Graph-style error object."""
-    body: dict[str, Any] = {"message": message, "type": kind, "code": code,
-                            "fbtrace_id": "A" + secrets.token_urlsafe(12)}
-    if subcode:
-        body["error_subcode"] = subcode
-    return Reply(status, {"error": body})
 
 
 class FakeThreads(FakeServer):
