@@ -24,10 +24,10 @@ from promote.networks.base import Attempt, EnvVar, Message, NetworkConfig, Poste
 from promote.networks.matching import mentions_article, same_article
 from promote.networks.meta_graph import DUPLICATE, Remedies, translate
 from promote.networks.own_posts import OwnPostsAdapter
+from promote.networks.versions import ApiVersion
 
-VERSION_SETTING = "FACEBOOK_API_VERSION"
-DEFAULT_VERSION = "v24.0"
-_VERSION_RE = re.compile(r"^v\d{1,3}\.\d{1,2}$")
+VERSION = ApiVersion("FACEBOOK_API_VERSION", "v24.0", re.compile(r"^v\d{1,3}\.\d{1,2}$"),
+                     "a Graph API version", 'Write it like "{default}".', "the Graph API version")
 LOOKUP_PAGES = 2  # 2 x 25 Page posts back
 REMEDIES = Remedies(
     token_variable="FACEBOOK_PAGE_ACCESS_TOKEN",
@@ -52,8 +52,7 @@ class FacebookAdapter(OwnPostsAdapter):
                "(user token with pages_manage_posts, pages_read_engagement)", secret=True),
         EnvVar("FACEBOOK_API_BASE_URL", "the Graph API, default https://graph.facebook.com",
                required=False, default="https://graph.facebook.com"),
-        EnvVar(VERSION_SETTING, f"the Graph API version, default {DEFAULT_VERSION}",
-               required=False, default=DEFAULT_VERSION),
+        VERSION.env_var(),
     )
     base_url_env = "FACEBOOK_API_BASE_URL"
     default_base_url = "https://graph.facebook.com"
@@ -62,8 +61,7 @@ class FacebookAdapter(OwnPostsAdapter):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        version = self.env(VERSION_SETTING) or DEFAULT_VERSION
-        self.graph = f"{self.base_url}/{version}"
+        self.graph = f"{self.base_url}/{VERSION.value(self.config.env)}"
         self.page = self.env("FACEBOOK_PAGE_ID")
 
     @classmethod
@@ -73,10 +71,7 @@ class FacebookAdapter(OwnPostsAdapter):
             raise SettingsError("FACEBOOK_PAGE_ID", "is not a numeric Page id",
                                 "Copy the `id` of your Page from GET /me/accounts (Graph API "
                                 "Explorer), or from the Page's About › Page transparency.")
-        version = config.env.get(VERSION_SETTING) or DEFAULT_VERSION
-        if not _VERSION_RE.match(version):
-            raise SettingsError(VERSION_SETTING, f"{version!r} is not a Graph API version",
-                                f'Write it like "{DEFAULT_VERSION}".')
+        VERSION.check(config.env)
 
     @classmethod
     def payload_preview(cls, message: Message) -> dict[str, Any]:

@@ -31,12 +31,13 @@ from promote.http import parse_retry_after
 from promote.networks.base import (URL_RE, Attempt, EnvVar, Message, NetworkAdapter,
                                    NetworkConfig, Posted, error_fields)
 from promote.networks.matching import same_article
+from promote.networks.versions import ApiVersion
 
 log = logging.getLogger("promote")
-VERSION_SETTING = "LINKEDIN_API_VERSION"
-DEFAULT_VERSION = "202605"
+VERSION = ApiVersion("LINKEDIN_API_VERSION", "202605", re.compile(r"^20\d{4}(\.\d{2})?$"),
+                     "a LinkedIn version", 'Write it as YYYYMM, e.g. "{default}".',
+                     "the LinkedIn-Version (YYYYMM)")
 URN_RE = re.compile(r"^urn:li:(person|organization):[A-Za-z0-9_-]+$")
-_VERSION_RE = re.compile(r"^20\d{4}(\.\d{2})?$")
 _DUPLICATE_OF = re.compile(r"duplicate of (urn:li:(?:share|ugcPost):\d+)")
 # "little" text format: these are markup unless escaped; '#' only before a word (a hashtag).
 _RESERVED = re.compile(r"([\\|{}@\[\]()<>*_~]|#(?!\w))")
@@ -70,8 +71,7 @@ class LinkedInAdapter(NetworkAdapter):
                "urn:li:organization:<page id>"),
         EnvVar("LINKEDIN_API_BASE_URL", "the API, default https://api.linkedin.com",
                required=False, default="https://api.linkedin.com"),
-        EnvVar(VERSION_SETTING, f"the LinkedIn-Version (YYYYMM), default {DEFAULT_VERSION}",
-               required=False, default=DEFAULT_VERSION),
+        VERSION.env_var(),
     )
     base_url_env = "LINKEDIN_API_BASE_URL"
     default_base_url = "https://api.linkedin.com"
@@ -80,7 +80,7 @@ class LinkedInAdapter(NetworkAdapter):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.author = self.env("LINKEDIN_AUTHOR_URN")
-        self.version = self.env(VERSION_SETTING) or DEFAULT_VERSION
+        self.version = VERSION.value(self.config.env)
 
     @classmethod
     def check_config(cls, config: NetworkConfig) -> None:
@@ -90,10 +90,7 @@ class LinkedInAdapter(NetworkAdapter):
                                 "Write urn:li:person:<sub> (sub from GET "
                                 "https://api.linkedin.com/v2/userinfo) or "
                                 "urn:li:organization:<your page's number>.")
-        version = config.env.get(VERSION_SETTING) or DEFAULT_VERSION
-        if not _VERSION_RE.match(version):
-            raise SettingsError(VERSION_SETTING, f"{version!r} is not a LinkedIn version",
-                                f'Write it as YYYYMM, e.g. "{DEFAULT_VERSION}".')
+        VERSION.check(config.env)
 
     @classmethod
     def escape(cls, text: str) -> str:
@@ -210,7 +207,7 @@ class LinkedInAdapter(NetworkAdapter):
                                     f"to post as {self.author}; add the product and create a new "
                                     "token", "LINKEDIN_ACCESS_TOKEN", status)
         if status == 426 or code in ("NONEXISTENT_VERSION", "VERSION_MISSING"):
-            return PermanentError(self.name, f"{text}: set {VERSION_SETTING} to a current "
+            return PermanentError(self.name, f"{text}: set {VERSION.setting} to a current "
                                   "YYYYMM version", status)
         if status == 429:
             wait = parse_retry_after(response.headers.get("Retry-After"), response.headers)
