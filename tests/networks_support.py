@@ -42,6 +42,12 @@ class World(PromoteWorld):
             return self.fakes[network].posts
         return super().posts(network)
 
+    def announce(self, slug: str) -> tuple[int, str]:
+        """Add the new article `slug` and run promote: exit code, output folded to one line."""
+        self.article(slug, date=NEW)
+        run = self.promote()
+        return run.code, " ".join(run.output.split())
+
     def row(self, network: str, slug: str) -> Row:
         """The ledger row of the article `slug` on `network`."""
         ledger = self.ledger()

@@ -65,20 +65,16 @@ def test_long_text_with_emoji_and_cjk_is_not_cut(world, fake_facebook):
 
 def test_expired_token_names_the_variable_and_how_to_renew(world, fake_facebook):
     fake_facebook.expired = True
-    world.article("expired", date="2024-06-01T09:00:00+00:00")
-    run = world.promote()
-    text = " ".join(run.output.split())
-    assert run.code == 1 and "FACEBOOK_PAGE_ACCESS_TOKEN" in text
+    code, text = world.announce("expired")
+    assert code == 1 and "FACEBOOK_PAGE_ACCESS_TOKEN" in text
     assert "code 190/463" in text and "GET /me/accounts" in text
     assert len(fake_facebook.requests_to("/feed")) == 1  # not retried
 
 
 def test_missing_permission_names_pages_manage_posts(world, fake_facebook):
     fake_facebook.permissions.discard("pages_manage_posts")
-    world.article("no-permission", date="2024-06-01T09:00:00+00:00")
-    run = world.promote()
-    text = " ".join(run.output.split())
-    assert run.code == 1 and "pages_manage_posts" in text and "code 200" in text
+    code, text = world.announce("no-permission")
+    assert code == 1 and "pages_manage_posts" in text and "code 200" in text
 
 
 def test_throttling_with_retry_after_is_honoured(world, fake_facebook):

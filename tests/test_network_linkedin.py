@@ -110,10 +110,8 @@ def test_a_daily_quota_waits_for_midnight_utc(world, fake_linkedin):
 
 def test_expired_token_says_how_to_renew(world, fake_linkedin):
     fake_linkedin.expired = True
-    world.article("expired", date="2024-06-01T09:00:00+00:00")
-    run = world.promote()
-    text = " ".join(run.output.split())
-    assert run.code == 1 and "LINKEDIN_ACCESS_TOKEN" in text and "60 days" in text
+    code, text = world.announce("expired")
+    assert code == 1 and "LINKEDIN_ACCESS_TOKEN" in text and "60 days" in text
     assert "Create token" in text
 
 
