@@ -5,6 +5,8 @@ Sites are real Pelican production builds of a tiny blog, made once per module an
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import os
 import re
@@ -15,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 from rich.console import Console
 
 from conftest import run_pelican, site_settings, write_site
@@ -22,6 +25,7 @@ from site_deploy.cdn import invalidation_paths
 from site_deploy.deploy import deploy
 from site_deploy.errors import DeployError, DeploySettingsError, RefusedError, StorageError
 from site_deploy.kinds import Kind, cache_control, content_type, kind_of
+from site_deploy.report import human_bytes
 from site_deploy.settings import DEFAULTS, load_settings
 from tests.fakes.s3 import (SECRET_KEY, BucketSite, free_ports, moto_server,  # noqa: F401
                             s3, s3_env, s3_proxy, shifted_clock_env)
@@ -105,8 +109,9 @@ def files_of(output: Path) -> dict[str, bytes]:
 
 
 def assert_bucket_is(s3, bucket: str, prefix: str, output: Path) -> None:
+    """The bucket serves exactly output/ (text gunzipped as a browser does)."""
     stored = s3.objects(bucket, prefix)
-    assert {rel: obj.body for rel, obj in stored.items()} == files_of(output)
+    assert {rel: obj.content for rel, obj in stored.items()} == files_of(output)
 
 
 @pytest.fixture
@@ -159,9 +164,9 @@ def test_first_deploy_uploads_everything_with_type_and_cache_control(s3_env, sit
     result = run(settings)
     assert sorted(result.uploaded) == sorted(files_of(output))
     assert result.unchanged == 0 and result.deleted == []
-    assert result.bytes_sent == sum(len(b) for b in files_of(output).values())
     stored = s3_env.objects(bucket, "blog/")
-    assert {rel: obj.body for rel, obj in stored.items()} == files_of(output)
+    assert {rel: obj.content for rel, obj in stored.items()} == files_of(output)
+    assert result.bytes_sent == sum(len(obj.body) for obj in stored.values())  # as sent
     expect = {
         "index.html": ("text/html; charset=utf-8", CACHE["page"]),
         "articles/earned-beats-paid/index.html": ("text/html; charset=utf-8", CACHE["page"]),
@@ -181,6 +186,70 @@ def test_first_deploy_uploads_everything_with_type_and_cache_control(s3_env, sit
         "fonts/text.woff2": ("font/woff2", CACHE["asset"]),
     }
     assert {rel: (stored[rel].content_type, stored[rel].cache_control) for rel in expect} == expect
+
+
+TEXT_FILES = ("index.html", "articles/earned-beats-paid/index.html", "theme/css/site.css",
+              "theme/js/share.js", "feeds/all.atom.xml", "feeds/all.rss.xml", "feeds/all.json",
+              "feeds/feed.xsl", "sitemap.xml", "robots.txt", "site.webmanifest", "images/diagram.svg")
+TEXT_SUFFIXES = (".html", ".css", ".js", ".xml", ".json", ".xsl", ".txt", ".webmanifest", ".svg")
+BINARY_FILES = ("cards/earned-beats-paid.png", "favicon.ico", "fonts/text.woff2")
+
+
+def test_text_is_stored_gzipped_and_served_as_such_binary_raw(s3_env, site):
+    bucket, output, settings = site
+    result = run(settings)
+    client = s3_env.client()
+    for rel in TEXT_FILES + BINARY_FILES:
+        got = client.get_object(Bucket=bucket, Key=f"blog/{rel}")
+        stored, local = got["Body"].read(), (output / rel).read_bytes()
+        assert got["ETag"].strip('"') == hashlib.md5(stored).hexdigest()
+        if rel in TEXT_FILES:
+            assert got.get("ContentEncoding") == "gzip", rel
+            assert gzip.decompress(stored) == local, rel
+            assert stored == gzip.compress(local, compresslevel=9, mtime=0)
+        else:
+            assert "ContentEncoding" not in got and stored == local, rel
+    page = (output / "articles/earned-beats-paid/index.html").read_bytes()
+    stored_page = client.get_object(Bucket=bucket, Key="blog/articles/earned-beats-paid/index.html")
+    assert stored_page["ContentLength"] < len(page) / 2
+    assert result.gzipped == sum(1 for o in s3_env.objects(bucket, "blog/").values()
+                                 if o.content_encoding == "gzip") >= len(TEXT_FILES)
+    # A reader's client asks with Accept-Encoding: gzip and gets the page, decoded as sent.
+    with BucketSite(s3_env, bucket, "blog/") as web:
+        answer = requests.get(web.base_url + "/articles/earned-beats-paid/", timeout=10)
+    assert answer.headers["Content-Encoding"] == "gzip"
+    assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert answer.content == page and "Earned beats paid" in answer.text
+
+
+def test_gzip_off_stores_raw_and_switching_resends_only_the_text(s3_env, site):
+    bucket, output, settings = site
+    raw = settings_for(output, f"s3://{bucket}/blog", s3_env.endpoint_url, DEPLOY_GZIP=False)
+    first = run(raw)
+    assert first.gzipped == 0
+    stored = s3_env.objects(bucket, "blog/")
+    assert {rel: obj.body for rel, obj in stored.items()} == files_of(output)
+    assert all(obj.content_encoding is None for obj in stored.values())
+    assert run(raw).uploaded == []
+    gzipped = run(settings)  # DEPLOY_GZIP back on: every text file changes its stored bytes
+    assert set(TEXT_FILES) <= set(gzipped.uploaded) and not set(BINARY_FILES) & set(gzipped.uploaded)
+    assert gzipped.gzipped == len(gzipped.uploaded)
+    assert run(settings).uploaded == []
+    again = run(raw)
+    assert sorted(again.uploaded) == sorted(gzipped.uploaded)
+    assert all(obj.content_encoding is None for obj in s3_env.objects(bucket, "blog/").values())
+
+
+def test_gzip_types_choose_what_is_compressed(s3_env, site):
+    bucket, output, _ = site
+    only_css = settings_for(output, f"s3://{bucket}/blog", s3_env.endpoint_url,
+                            DEPLOY_GZIP_TYPES=["Text/CSS"])
+    result = run(only_css)
+    stored = s3_env.objects(bucket, "blog/")
+    assert {rel for rel, obj in stored.items() if obj.content_encoding == "gzip"} == {
+        rel for rel in stored if rel.endswith(".css")}
+    assert result.gzipped == len([rel for rel in stored if rel.endswith(".css")])
+    assert_bucket_is(s3_env, bucket, "blog/", output)
 
 
 def expected_phase(rel: str, new: bool) -> int:
@@ -260,9 +329,13 @@ def test_large_file_goes_up_in_parts_and_counts_as_unchanged_after(s3_env, site)
     big = output / "downloads" / "media-kit.pdf"
     big.parent.mkdir()
     big.write_bytes(os.urandom(9 * 1024 * 1024))
+    table = output / "downloads" / "export.csv"  # text, but too big to gzip: goes up raw, in parts
+    table.write_bytes(b"date,reach\n" + b"2024-03-01,1200\n" * 600_000)
     run(settings)
-    stored = s3_env.client().head_object(Bucket=bucket, Key="blog/downloads/media-kit.pdf")
-    assert stored["ETag"].strip('"').endswith("-2")  # really multipart
+    for name in ("media-kit.pdf", "export.csv"):
+        stored = s3_env.client().head_object(Bucket=bucket, Key=f"blog/downloads/{name}")
+        assert stored["ETag"].strip('"').endswith("-2")  # really multipart
+        assert "ContentEncoding" not in stored
     assert run(settings).uploaded == []
     big.write_bytes(os.urandom(9 * 1024 * 1024))
     assert run(settings).uploaded == ["downloads/media-kit.pdf"]
@@ -277,7 +350,10 @@ def test_dry_run_lists_uploads_and_deletions_and_changes_nothing(s3_env, site, b
     buffer = Console(record=True, width=200, file=open(os.devnull, "w"))  # noqa: SIM115
     result = deploy(settings, buffer, dry_run=True)
     text = buffer.export_text()
-    assert "upload  index.html  (changed, text/html; charset=utf-8" in text
+    page = (output / "index.html").read_bytes()
+    assert (f"upload  index.html  (changed, text/html; charset=utf-8, {CACHE['page']}, "
+            f"{human_bytes(len(gzip.compress(page, 9, mtime=0)))} gzipped from "
+            f"{human_bytes(len(page))})") in text
     assert "delete  articles/what-people-share/index.html" in text
     assert result.dry_run and "index.html" in result.uploaded
     assert s3_env.objects(bucket, "blog/") == before
@@ -318,8 +394,8 @@ def test_upload_failing_halfway_then_rerun_leaves_bucket_identical(s3_env, site,
     assert cut
     now = s3_env.objects(bucket, "blog/")
     for rel in cut:  # S3 kept the old object or none: never half a file
-        assert now.get(rel) is None or now[rel].body in (v1[rel].body if rel in v1 else None,
-                                                         (output / rel).read_bytes())
+        assert now.get(rel) is None or now[rel].content in (v1[rel].content if rel in v1 else None,
+                                                            (output / rel).read_bytes())
     assert "articles/what-people-share/index.html" in now  # deletions wait for a complete upload
     assert not any(key.endswith(".html") for key in s3_proxy.uploads("end"))  # pages waited
     result = run(settings)
@@ -448,6 +524,11 @@ def test_settings_errors_name_the_setting():
         load_settings({"DEPLOY_MAX_DELETES": -1}, environ={})
     with pytest.raises(DeploySettingsError, match="DEPLOY_CACHE_CONTROL"):
         load_settings({"DEPLOY_CACHE_CONTROL": {"html": "no-cache"}}, environ={})
+    with pytest.raises(DeploySettingsError, match="DEPLOY_GZIP = 'yes' in publishconf.py must be True"):
+        load_settings({"DEPLOY_GZIP": "yes"}, environ={})
+    for wrong in ("text/html", ["text/html; charset=utf-8"], ["html"]):
+        with pytest.raises(DeploySettingsError, match=r"DEPLOY_GZIP_TYPES = .* must be a list of media"):
+            load_settings({"DEPLOY_GZIP_TYPES": wrong}, environ={})
     settings = load_settings({"DEPLOY_TARGET": "s3://from-conf/x"},
                              environ={"DEPLOY_TARGET": "s3://from-env/site/"})
     assert str(settings.target) == "s3://from-env/site/"
@@ -466,11 +547,14 @@ def test_invoke_deploy_dry_run_deploy_and_faults_in_a_terminal(demo_copy, builds
     dry = invoke(demo_copy, "deploy", "--dry-run", env=env)
     assert dry.returncode == 0, dry.stdout + dry.stderr
     assert "  upload  index.html  (new, text/html; charset=utf-8, public, max-age=300" in dry.stdout
-    assert f"Dry run for s3://{bucket}/blog/: {len(files_of(output))} files to upload" in dry.stdout
     assert s3_env.objects(bucket) == {}
     done = invoke(demo_copy, "deploy", env=env)
+    text = sum(1 for rel in files_of(output) if rel.endswith(TEXT_SUFFIXES))
+    sent = human_bytes(sum(len(o.body) for o in s3_env.objects(bucket, "blog/").values()))
+    assert (f"Dry run for s3://{bucket}/blog/: {len(files_of(output))} files to upload "
+            f"({sent}, {text} gzipped)") in dry.stdout
     assert re.search(rf"Deployed to s3://{bucket}/blog/ in [\d.]+ s: {len(files_of(output))} files "
-                     r"uploaded", done.stdout)
+                     rf"uploaded \({sent}, {text} gzipped\)", done.stdout)
     again = invoke(demo_copy, "deploy", env=env)
     assert f": 0 files uploaded (0 B), {len(files_of(output))} unchanged, 0 deleted" in again.stdout
     skewed = invoke(demo_copy, "deploy", env={**env, **shifted_clock_env("+30m")})

@@ -20,9 +20,10 @@ class DeployResult:
     deleted: list[str] = field(default_factory=list)
     unchanged: int = 0
     kept: int = 0
-    bytes_sent: int = 0
+    bytes_sent: int = 0  # as sent: gzipped files count their gzipped size
     seconds: float = 0.0
     invalidation: str | None = None
+    gzipped: int = 0  # files of `uploaded` stored gzipped (DEPLOY_GZIP)
 
 
 def human_bytes(size: float) -> str:
@@ -49,9 +50,11 @@ def print_plan(plan: SyncPlan, target: str, console: Console) -> None:
     for phase, uploads in plan.phases():
         console.print(f"[bold]{phase}[/]")
         for upload in uploads:
+            size = human_bytes(upload.file.sent_size)
+            if upload.file.gzipped:
+                size += f" gzipped from {human_bytes(upload.file.size)}"
             _line(console, f"  upload  {upload.file.rel}  ({'new' if upload.new else 'changed'}, "
-                           f"{upload.content_type}, {upload.cache_control}, "
-                           f"{human_bytes(upload.file.size)})")
+                           f"{upload.content_type}, {upload.cache_control}, {size})")
     if plan.deletions:
         console.print("[bold]deletions[/]")
     for rel in plan.deletions:
@@ -73,13 +76,14 @@ def print_paths(result: DeployResult, console: Console) -> None:
 def print_summary(result: DeployResult, console: Console) -> None:
     """Print one line: uploaded, unchanged, deleted, bytes, time (and the CDN invalidation)."""
     kept = f", {result.kept} kept" if result.kept else ""
+    sent = human_bytes(result.bytes_sent) + (f", {result.gzipped} gzipped" if result.gzipped else "")
     if result.dry_run:
         line = (f"Dry run for {result.target}: {files(len(result.uploaded))} to upload "
-                f"({human_bytes(result.bytes_sent)}), {result.unchanged} unchanged, "
+                f"({sent}), {result.unchanged} unchanged, "
                 f"{len(result.deleted)} to delete{kept}; nothing was changed.")
     else:
         line = (f"Deployed to {result.target} in {result.seconds:.1f} s: "
-                f"{files(len(result.uploaded))} uploaded ({human_bytes(result.bytes_sent)}), "
+                f"{files(len(result.uploaded))} uploaded ({sent}), "
                 f"{result.unchanged} unchanged, "
                 f"{len(result.deleted)} deleted{kept}.")
     console.print(Text.assemble(("✔ ", "bold green"), line), soft_wrap=True)

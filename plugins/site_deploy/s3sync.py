@@ -49,14 +49,17 @@ def remote_etags(client: BaseClient, target: S3Target, settings: DeploySettings)
 
 
 def upload_file(client: BaseClient, target: S3Target, upload: Upload) -> None:
-    """Send one file; S3 stores it whole or not at all, and Content-MD5 rejects a changed body."""
+    """Send one file (gzipped when planned so); S3 stores it whole or not at all, and Content-MD5
+    rejects a changed body."""
     extra = {"ContentType": upload.content_type, "CacheControl": upload.cache_control}
+    if upload.file.gzipped:
+        extra["ContentEncoding"] = "gzip"
     key = target.key(upload.file.rel)
     if upload.file.size > PART_SIZE:
         client.upload_file(str(upload.file.path), target.bucket, key, ExtraArgs=extra,
                            Config=_TRANSFER)
         return
-    body = upload.file.path.read_bytes()
+    body = upload.file.body()
     if hashlib.md5(body).digest() != upload.file.md5:
         raise RefusedError(f"deploy: output/{upload.file.rel} changed while deploying; "
                            "let the build finish, then rerun")
@@ -100,7 +103,7 @@ def run_uploads(client: BaseClient, target: S3Target, plan: SyncPlan, settings: 
                     for other in futures:
                         other.cancel()
                     continue
-                sent += futures[future].file.size
+                sent += futures[future].file.sent_size
                 progress.update(task, advance=1, sent=human_bytes(sent))
             if failed:
                 raise _halfway(failed, target, settings, progress.tasks[0].completed, plan)
@@ -123,12 +126,13 @@ def deploy_s3(settings: DeploySettings, target: S3Target, console: Console, *,
     """Sync output/ to the bucket (or, with dry_run, print what a sync would do)."""
     started = time.monotonic()
     client = make_client(settings.endpoint_url, settings.workers)
-    local = scan_output(settings.output_path)
+    local = scan_output(settings.output_path, settings.content_types, settings.gzip_types)
     plan = plan_sync(local, remote_etags(client, target, settings), settings,
                      protected=ledger_rel(target, settings), force=force)
     check_delete_cap(plan.deletions, settings, str(target))
     result = DeployResult(str(target), dry_run, [u.file.rel for u in plan.uploads],
-                          list(plan.deletions), plan.unchanged, len(plan.kept), plan.bytes_to_send)
+                          list(plan.deletions), plan.unchanged, len(plan.kept), plan.bytes_to_send,
+                          gzipped=plan.gzipped)
     if dry_run:
         print_plan(plan, str(target), console)
     else:

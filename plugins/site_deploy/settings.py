@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,16 @@ DEFAULTS: dict[str, Any] = {
     },
     # Extra or replacement Content-Types by file suffix, e.g. {".rss.xml": "text/xml; charset=utf-8"}.
     "DEPLOY_CONTENT_TYPES": {},
+    # With an S3 target: store text gzipped, served with Content-Encoding: gzip (S3 never
+    # compresses on the fly; rsync and GitHub Pages servers do, so this leaves them alone).
+    "DEPLOY_GZIP": True,
+    # The media types stored gzipped: every text type the site has (kinds.py), none already compressed.
+    "DEPLOY_GZIP_TYPES": [
+        "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+        "application/feed+json", "application/manifest+json", "application/xml", "text/xml",
+        "application/atom+xml", "application/rss+xml", "text/xsl", "text/plain", "text/csv",
+        "text/markdown", "image/svg+xml",
+    ],
     # With an S3 target: invalidate the changed paths on this CloudFront distribution after a sync.
     "CLOUDFRONT_DISTRIBUTION_ID": "",
     # With an S3 target and PROMOTE_LEDGER = "bucket": the promotion ledger's key in the bucket.
@@ -46,6 +57,7 @@ DEFAULTS: dict[str, Any] = {
 # Set per machine or per CI job, so the environment wins over publishconf.py.
 ENV_NAMES = ("DEPLOY_TARGET", "S3_ENDPOINT_URL", "CLOUDFRONT_DISTRIBUTION_ID")
 CACHE_KINDS = ("page", "feed", "asset", "fingerprinted")
+_MEDIA_TYPE = re.compile(r"[\w.+-]+/[\w.+-]+")  # type/subtype, no parameters
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,7 @@ class DeploySettings:
     workers: int
     cache_control: Mapping[str, str]
     content_types: Mapping[str, str]
+    gzip_types: frozenset[str]  # empty when DEPLOY_GZIP is False
     cloudfront_distribution_id: str | None
     ledger_key: str
     siteurl: str
@@ -88,6 +101,7 @@ def load_settings(pelican_settings: Mapping[str, Any],
         workers=_int("DEPLOY_WORKERS", merged["DEPLOY_WORKERS"], 1, 64),
         cache_control=MappingProxyType(_cache_control(merged["DEPLOY_CACHE_CONTROL"])),
         content_types=MappingProxyType(_content_types(merged["DEPLOY_CONTENT_TYPES"])),
+        gzip_types=_gzip_types(merged["DEPLOY_GZIP"], merged["DEPLOY_GZIP_TYPES"]),
         cloudfront_distribution_id=str(merged["CLOUDFRONT_DISTRIBUTION_ID"] or "") or None,
         ledger_key=str(merged["DEPLOY_LEDGER_KEY"]).strip("/"),
         siteurl=str(pelican_settings.get("SITEURL", "") or ""),
@@ -107,6 +121,18 @@ def _str_list(name: str, value: Any) -> list[str]:
         raise DeploySettingsError(
             f'deploy: {name} = {value!r} in publishconf.py must be a list of strings, e.g. ["downloads/*"]')
     return [item.strip("/") for item in value]
+
+
+def _gzip_types(enabled: Any, types: Any) -> frozenset[str]:
+    if not isinstance(enabled, bool):
+        raise DeploySettingsError(
+            f"deploy: DEPLOY_GZIP = {enabled!r} in publishconf.py must be True or False")
+    if not isinstance(types, list | tuple | set | frozenset) or not all(
+            isinstance(item, str) and _MEDIA_TYPE.fullmatch(item) for item in types):
+        raise DeploySettingsError(
+            f"deploy: DEPLOY_GZIP_TYPES = {types!r} in publishconf.py must be a list of media types "
+            'without parameters, e.g. ["text/html", "text/css"]')
+    return frozenset(item.lower() for item in types) if enabled else frozenset()
 
 
 def _cache_control(value: Any) -> dict[str, str]:

@@ -14,6 +14,7 @@ Use the fixtures by importing them into a test module: ``from tests.fakes.s3 imp
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import itertools
 import posixpath
@@ -69,12 +70,18 @@ def s3_client(endpoint_url: str, access_key: str = ACCESS_KEY, secret_key: str =
 
 @dataclass
 class StoredObject:
-    """An object as S3 stores it."""
+    """An object as S3 stores it (`body` as stored: gzipped when content_encoding is "gzip")."""
 
     body: bytes
     content_type: str
     cache_control: str | None
     etag: str
+    content_encoding: str | None = None
+
+    @property
+    def content(self) -> bytes:
+        """The body as a reader's browser sees it, after undoing any Content-Encoding."""
+        return gzip.decompress(self.body) if self.content_encoding == "gzip" else self.body
 
 
 @dataclass
@@ -103,7 +110,7 @@ class S3Server:
                 got = client.get_object(Bucket=bucket, Key=item["Key"])
                 found[item["Key"][len(prefix):]] = StoredObject(
                     got["Body"].read(), got["ContentType"], got.get("CacheControl"),
-                    got["ETag"].strip('"'))
+                    got["ETag"].strip('"'), got.get("ContentEncoding"))
         return found
 
     def stop(self) -> None:
@@ -299,8 +306,11 @@ class BucketSite(FakeServer):
             got = self.s3.client().get_object(Bucket=self.bucket, Key=key)
         except ClientError:
             return Reply(404, b"not found", {"Content-Type": "text/plain"})
-        return Reply(200, got["Body"].read(), {"Content-Type": got["ContentType"],
-                                                "Cache-Control": got.get("CacheControl", "")})
+        # As an S3 website endpoint does: the stored bytes, with the stored Content-Encoding.
+        headers = {"Content-Type": got["ContentType"], "Cache-Control": got.get("CacheControl", "")}
+        if got.get("ContentEncoding"):
+            headers["Content-Encoding"] = got["ContentEncoding"]
+        return Reply(200, got["Body"].read(), headers)
 
 
 def shifted_clock_env(offset: str) -> dict[str, str]:
