@@ -110,8 +110,9 @@ def scan_output(output: Path, content_types: Mapping[str, str],
     """Type and hash every file under output/, keyed by its path relative to output/ ('/' separators).
 
     Files whose type is in `gzip_types` (DEPLOY_GZIP_TYPES) are hashed as they will be stored:
-    gzipped. One thread: on small files the cost is Python's, and threads only add contention for
-    the GIL (15,000 files, 310 MB: about 2 s).
+    gzipped (level 9 costs about 30 ms per MB of text, measured on this blog's output). One thread:
+    on small files the cost is Python's, and threads only add contention for the GIL (15,000 files,
+    310 MB, without gzip: about 2 s).
     """
     found: dict[str, LocalFile] = {}
     for folder, _, names in os.walk(output):
