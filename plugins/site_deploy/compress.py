@@ -8,7 +8,7 @@ the same bytes, hence the same ETag, and is not sent again.
 from __future__ import annotations
 
 import gzip
-from collections.abc import Set
+from collections.abc import Set as AbstractSet
 
 GZIP_LEVEL = 9
 
@@ -18,7 +18,7 @@ def media_type(content_type: str) -> str:
     return content_type.split(";", 1)[0].strip().lower()
 
 
-def wants_gzip(content_type: str, types: Set[str]) -> bool:
+def wants_gzip(content_type: str, types: AbstractSet[str]) -> bool:
     """Return True when a file of this Content-Type is stored gzipped (`types` empty = gzip off)."""
     return media_type(content_type) in types
 

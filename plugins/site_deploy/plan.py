@@ -5,7 +5,8 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
-from collections.abc import Iterable, Mapping, Set
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,7 +107,7 @@ def digest_file(path: Path, size: int, gzipped: bool = False) -> tuple[bytes, st
 
 
 def scan_output(output: Path, content_types: Mapping[str, str],
-                gzip_types: Set[str] = frozenset()) -> dict[str, LocalFile]:
+                gzip_types: AbstractSet[str] = frozenset()) -> dict[str, LocalFile]:
     """Type and hash every file under output/, keyed by its path relative to output/ ('/' separators).
 
     Files whose type is in `gzip_types` (DEPLOY_GZIP_TYPES) are hashed as they will be stored:
