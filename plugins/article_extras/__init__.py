@@ -6,7 +6,9 @@ Sets, for the theme:
 - ``article.related_articles``: up to ARTICLE_EXTRAS_RELATED_COUNT published articles sharing the
   most tags (newest first among equals), never the article itself;
 - ``article.prev_article`` / ``article.next_article``: the published article just older / newer,
-  or None.
+  or None;
+- ``COPYRIGHT_YEARS`` in the template context: the span of published years, computed once here
+  because a template doing it would walk every article on every page (quadratic on big sites).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pelican import signals
 from .reading import reading_minutes
 from .related import link_neighbours, related_by_tags
 from .settings import load_settings
+from .years import copyright_years
 
 
 def add_extras(generator: Any) -> None:
@@ -45,6 +48,8 @@ def add_extras(generator: Any) -> None:
         article.related_articles = []
         article.prev_article = article.next_article = None
     link_neighbours(published)
+    # Runs after plugins/scheduling (earlier in PLUGINS) has marked scheduled articles.
+    generator.context["COPYRIGHT_YEARS"] = copyright_years(published)
 
 
 def register() -> None:
