@@ -53,6 +53,7 @@ def detail_rows(raw: dict[str, Any], summary: dict[str, Any]) -> list[list[str]]
             rows.append([what, figure])
     for part, reason in raw.get("failed", {}).items():
         rows.append([f"{part}: not measured, it failed", reason.splitlines()[0]])
+    rows.extend(["note", note] for note in raw.get("notes", []))
     return rows
 
 
