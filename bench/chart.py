@@ -7,8 +7,9 @@ from typing import Any
 
 import matplotlib
 
-matplotlib.use("Agg")
+matplotlib.use("Agg")  # before pyplot: no display here
 import matplotlib.pyplot as plt
+from matplotlib.ticker import NullFormatter
 
 from bench.machine import machine_line
 
@@ -35,6 +36,7 @@ def draw_chart(raw: dict[str, Any], summary: dict[str, Any], path: Path) -> Path
     if len(sizes) > 1 and max(sizes) / min(sizes) >= 10:
         axes.set_xscale("log")
         axes.set_yscale("log")
+        axes.xaxis.set_minor_formatter(NullFormatter())  # only the sizes measured are labelled
     axes.set_xticks(sizes, [f"{n:,}" for n in sizes])
     axes.set_xlabel("articles")
     axes.set_ylabel("full build, seconds (median; bars: fastest–slowest run)")
