@@ -31,12 +31,13 @@ class BenchError(RuntimeError):
 
 @dataclass
 class BuildRun:
-    """One build: seconds, peak resident memory, files written."""
+    """One build: seconds, peak resident memory (with its worker processes'), files written."""
 
     seconds: float
     peak_rss_mb: float
     files: int
     profile: dict[str, Any] | None = None
+    workers_peak_rss_mb: float = 0.0
 
 
 @dataclass
@@ -100,7 +101,8 @@ def build(setup: Setup, dirs: SiteDirs, log: Path, *, cold: bool = True,
         spec["profile"] = str(profile)
     outcome = run_child(spec, log, python)
     files = sum(1 for p in output.rglob("*") if p.is_file())
-    return BuildRun(outcome["seconds"], outcome["peak_rss_mb"], files, outcome.get("profile"))
+    return BuildRun(outcome["seconds"], outcome["peak_rss_mb"], files, outcome.get("profile"),
+                    outcome.get("workers_peak_rss_mb", 0.0))
 
 
 def prepare_site(work: Path, articles: int, seed: int) -> SiteDirs:

@@ -105,3 +105,34 @@ def test_changed_title_changes_the_picture():
     one = render(CardText("S", "One title", ""), SETTINGS.colours, FONTS)
     two = render(CardText("S", "Another title", ""), SETTINGS.colours, FONTS)
     assert ImageChops.difference(one, two).getbbox() is not None
+
+
+def _many_articles(count: int) -> dict[str, str]:
+    return {f"articles/a{n}.md": article(f"Article number {n} about reach", f"a{n}")
+            for n in range(count)}
+
+
+def test_many_missing_cards_are_drawn_by_workers_exactly_as_here(tmp_path, caplog, monkeypatch):
+    from social_cards import painter
+
+    caplog.set_level(logging.INFO)
+    count = painter.POOL_THRESHOLD * 2
+    content = write_site(tmp_path / "pool", _many_articles(count))
+    output = run_pelican(site_settings(tmp_path / "pool", content))
+    drawn = re.search(r"(\d+) cards in cards/ \((\d+) drawn \((\d+) beside the build",
+                      card_log(caplog))
+    assert drawn and int(drawn[1]) == int(drawn[2]) == count + 1  # + the site's card
+    assert int(drawn[3]) >= 1  # some by a worker process (this process takes back at most half)
+    by_workers = {p.name: p.read_bytes() for p in (output / "cards").glob("a*.png")}
+
+    # The same site where no worker can start (no /dev/shm, say): every card drawn here, same bytes.
+    def no_pool():
+        raise OSError("no semaphores here")
+
+    monkeypatch.setattr(painter, "_start_pool", no_pool)
+    caplog.clear()
+    content = write_site(tmp_path / "inline", _many_articles(count))
+    output = run_pelican(site_settings(tmp_path / "inline", content))
+    assert re.search(rf"\({count + 1} drawn \(0 beside the build", card_log(caplog))
+    assert {p.name: p.read_bytes() for p in (output / "cards").glob("a*.png")} == by_workers
+    assert len(by_workers) == count

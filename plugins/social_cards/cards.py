@@ -1,20 +1,18 @@
-"""Plan a card per article, page and the site itself, then write them through the cache."""
+"""Plan a card per article, page and the site itself, then put them in the output from the cache."""
 
 from __future__ import annotations
 
-import logging
+import os
 import shutil
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .cache import CardCache, card_key
-from .draw import HEIGHT, WIDTH, CardText, Fonts, draw_card
+from .draw import HEIGHT, WIDTH, CardText
+from .painter import CardPainter
 from .settings import CardsSettings
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -37,8 +35,9 @@ class Card:
 class CardStats:
     total: int
     drawn: int
+    drawn_beside: int  # by worker processes while the build went on
     pruned: int
-    draw_ms: float
+    waited_ms: float  # the build's wait for the drawing, at its end
 
 
 def _alt(text: CardText) -> str:
@@ -76,23 +75,28 @@ def site_card(settings: CardsSettings, pelican_settings: Mapping[str, Any]) -> C
     return Card(path=f"{settings.path}/site/home.png", text=text, alt=_alt(text))
 
 
-def write_cards(cards: Iterable[Card], output: Path, settings: CardsSettings) -> CardStats:
-    """Copy each card from the cache into the output, drawing only those not cached yet."""
-    fonts = Fonts(settings.font, settings.font_bold)
-    cache = CardCache(settings.cache_dir)
-    used: set[str] = set()
-    drawn, draw_seconds, total = 0, 0.0, 0
-    for card in cards:
-        key = card_key(card.text, settings.colours, fonts)
-        cached = cache.get(key)
-        if cached is None:
-            started = time.perf_counter()
-            cached = cache.put(key, draw_card(card.text, settings.colours, fonts))
-            draw_seconds += time.perf_counter() - started
-            drawn += 1
-        used.add(key)
-        target = output / card.path
-        target.parent.mkdir(parents=True, exist_ok=True)
+def _place(cached: Path, target: Path) -> None:
+    """Put a cached card in the output: a hard link where the file system allows, else a copy."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    try:
+        os.link(cached, target)
+    except OSError:  # another file system, or links not supported
         shutil.copyfile(cached, target)
-        total += 1
-    return CardStats(total, drawn, cache.prune(used), draw_seconds * 1000)
+
+
+def publish_cards(cards: list[tuple[str, Card]], output: Path,
+                  painter: CardPainter) -> CardStats:
+    """Wait for the cards being drawn, then put every card of this build into the output.
+
+    `cards` pairs each card with its cache key (two pages with the same title share a key).
+    Cached cards no page uses any more are removed.
+    """
+    started = time.perf_counter()
+    paint = painter.finish()
+    waited_ms = (time.perf_counter() - started) * 1000
+    for key, card in cards:
+        _place(painter.cache.path(key), output / card.path)
+    drawn = paint.drawn_beside + paint.drawn_here
+    used = {key for key, _ in cards}
+    return CardStats(len(cards), drawn, paint.drawn_beside, painter.cache.prune(used), waited_ms)

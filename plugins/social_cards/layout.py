@@ -113,26 +113,50 @@ def _layout(text: str, font_path: Path, size: int, width: int) -> Block:
     return Block(font, tuple(wrap(text, font, width)), round(size * LINE_SPACING), is_rtl(text))
 
 
+def _rows_at(widths: list[float], space: float, width: int) -> int:
+    """Rows a greedy wrap needs for words of these widths (a word wider than a row is split)."""
+    rows, line = 0, 0.0
+    for word in widths:
+        if line and line + space + word <= width:
+            line += space + word
+            continue
+        rows += max(1, -(-word // width))
+        line = word % width if word > width else word
+    return rows
+
+
+def _predicted_size(text: str, font_path: Path, width: int, height: int,
+                    sizes: tuple[int, int]) -> int:
+    """The largest size whose wrap fits, predicted from word widths measured once.
+
+    Widths grow in proportion to the size, give or take hinting, so the prediction is checked
+    by a real layout (see fit) rather than trusted.
+    """
+    largest, smallest = sizes
+    font = font_at(font_path, largest)
+    widths = [font.getlength(word) for word in text.split(" ")]
+    space = font.getlength(" ")
+    for size in range(largest, smallest - 1, -1):
+        scale = size / largest
+        rows = _rows_at([w * scale for w in widths], space * scale, width)
+        if rows * round(size * LINE_SPACING) <= height:
+            return size
+    return smallest
+
+
 def fit(text: str, font_path: Path, width: int, height: int,
         sizes: tuple[int, int]) -> Block:
     """Wrap `text` in the largest size (from sizes[0] down to sizes[1]) whose lines fit the box.
 
-    Sizes are searched by bisection (a smaller size never needs more lines). If even the
-    smallest size overflows, keep the lines that fit and end the last one with "…".
+    The size predicted from word widths is laid out for real, and shrunk while it overflows (one
+    or two layouts instead of a search). If even the smallest size overflows, keep the lines
+    that fit and end the last one with "…".
     """
-    largest, smallest = sizes
-    low, high = smallest, largest  # invariant: sizes above `high` are known not to fit
-    best: Block | None = None
-    while low <= high:
-        size = (low + high) // 2
+    smallest = sizes[1]
+    for size in range(_predicted_size(text, font_path, width, height, sizes), smallest - 1, -1):
         block = _layout(text, font_path, size, width)
         if block.height <= height:
-            best, low = block, size + 1
-        else:
-            high = size - 1
-    if best is not None:
-        return best
-    block = _layout(text, font_path, smallest, width)
+            return block
     keep = max(1, height // block.line_height)
     last = ellipsize(" ".join(block.lines[keep - 1:]), block.font, width)
     return Block(block.font, (*block.lines[:keep - 1], last), block.line_height, block.rtl)
