@@ -169,3 +169,17 @@ def test_a_crashed_build_keeps_output_and_leftovers_of_dead_builds_are_cleared(t
     assert snapshot(tmp_path / "output") == before
     # Another build's folder (its process still runs) is left alone; dead ones are gone.
     assert sorted(p.name for p in tmp_path.glob("output*")) == sorted(["output", alive.name])
+
+
+def test_a_rebuild_replaces_output_and_the_old_one_is_removed_without_waiting(tmp_path):
+    content = write_site(tmp_path, {"articles/a.md": "Title: First\nDate: 2025-01-01\n\nText.\n"})
+    options = {"PATH": str(content), "OUTPUT_PATH": str(tmp_path / "output"),
+               "CACHE_PATH": str(tmp_path / "cache")}
+    for title in ("First", "Second", "Third"):  # two swaps by one process: distinct old folders
+        (content / "articles/a.md").write_text(f"Title: {title}\nDate: 2025-01-01\n\nText.\n")
+        assert staged_build(ROOT / "pelicanconf.py", production=False, overrides=options).ok
+        assert f">{title}<" in (tmp_path / "output/index.html").read_text()
+    deadline = time.monotonic() + 20
+    while [p.name for p in tmp_path.glob("output.*")]:
+        assert time.monotonic() < deadline, list(tmp_path.glob("output.*"))
+        time.sleep(0.05)

@@ -8,7 +8,8 @@ Sets, for the theme:
 - ``article.prev_article`` / ``article.next_article``: the published article just older / newer,
   or None;
 - ``COPYRIGHT_YEARS`` in the template context: the span of published years, computed once here
-  because a template doing it would walk every article on every page (quadratic on big sites).
+  because a template doing it would walk every article on every page (quadratic on big sites);
+- the ``plain_summary`` filter: an article's summary as plain text, for listings.
 """
 
 from __future__ import annotations
@@ -21,7 +22,12 @@ from pelican import signals
 from .reading import reading_minutes
 from .related import link_neighbours, related_by_tags
 from .settings import load_settings
+from .teaser import plain_summary
 from .years import copyright_years
+
+
+def add_filters(generator: Any) -> None:
+    generator.env.filters["plain_summary"] = plain_summary
 
 
 def add_extras(generator: Any) -> None:
@@ -53,5 +59,6 @@ def add_extras(generator: Any) -> None:
 
 
 def register() -> None:
-    """Connect the receiver (module level, since Pelican holds receivers weakly)."""
+    """Connect the receivers (module level, since Pelican holds receivers weakly)."""
+    signals.generator_init.connect(add_filters)
     signals.article_generator_finalized.connect(add_extras)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from itertools import chain, islice
 from typing import Any
-from collections.abc import Sequence
 
 
 def _chronological(article: Any) -> tuple[Any, str]:

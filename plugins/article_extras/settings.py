@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Mapping
 
 DEFAULTS: dict[str, Any] = {
     # Average adult silent-reading speed for non-fiction (Brysbaert 2019: ~238 wpm), rounded down

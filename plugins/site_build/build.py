@@ -9,6 +9,7 @@ A build that crashes (an exception out of Pelican) never replaces output/.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -110,7 +111,7 @@ def build_site(settings_file: str | Path, *, production: bool,
         except Exception as exc:  # noqa: BLE001 - any failure must leave output/ untouched
             crash.append(f"The build stopped: {type(exc).__name__}: {exc}")
     errors = tuple(logs.errors + crash)
-    files = sum(1 for p in staging.rglob("*") if p.is_file())
+    files = sum(len(names) for _, _, names in os.walk(staging))
     replace = not crash and not (production and errors)
     if replace:
         swap_into_place(staging, output)

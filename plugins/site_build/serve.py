@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
-
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler
+from pathlib import Path
 from socketserver import ThreadingMixIn
+from typing import Any
 
 from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
 from pelican.utils import wait_for_changes

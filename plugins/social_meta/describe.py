@@ -25,6 +25,27 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:.-–—") + ELLIPSIS
 
 
+def _leading_text(html: str, limit: int) -> str:
+    """plain_text of as much of the start of `html` as gives more than `limit` characters.
+
+    A description needs the first sentence or two, not the whole article: the text of a prefix
+    is a prefix of the whole text, so `shorten` cuts both at the same place. The prefix never
+    ends inside a tag or an entity.
+    """
+    size = 4 * limit
+    while size < len(html):
+        head = html[:size]
+        for opener, closer in (("<!--", "-->"), ("<", ">"), ("&", ";")):
+            cut = head.rfind(opener)
+            if cut > head.rfind(closer):
+                head = head[:cut]
+        text = plain_text(head)
+        if len(text) > limit:
+            return text
+        size *= 2
+    return plain_text(html)
+
+
 def description(content: Any, limit: int) -> str:
     """The page's description: `Description:`, else `Summary:`, else the start of its body.
 
@@ -34,8 +55,9 @@ def description(content: Any, limit: int) -> str:
     meta = content.metadata
     # `Description:` is plain text as written; Summary and the body are HTML after Markdown.
     written = re.sub(r"\s+", " ", str(meta.get("description") or "")).strip()
-    for text in (written, plain_text(str(meta.get("summary") or "")),
-                 plain_text(str(getattr(content, "_content", "") or ""))):
+    summary = plain_text(str(meta.get("summary") or ""))
+    for text in (written, summary):
         if text:
             return shorten(text, limit)
-    return ""
+    body = _leading_text(str(getattr(content, "_content", "") or ""), limit)
+    return shorten(body, limit) if body else ""
