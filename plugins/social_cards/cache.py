@@ -26,17 +26,20 @@ def _font_digest(path: Path) -> str:
     return _file_digest(path, stat.st_size, stat.st_mtime_ns)
 
 
-def card_key(text: CardText, colours: Colours, fonts: Fonts) -> str:
-    """Hash of the card's inputs: its text, colours, font files, size and drawing version."""
-    inputs = {
+def card_inputs(colours: Colours, fonts: Fonts) -> dict[str, object]:
+    """What shapes every card of a build besides its text: drawing version, size, colours, fonts."""
+    return {
         "version": RENDER_VERSION,
         "size": [WIDTH, HEIGHT],
-        "text": asdict(text),
         "colours": asdict(colours),
         "fonts": [_font_digest(fonts.regular), _font_digest(fonts.bold)],
     }
-    blob = json.dumps(inputs, sort_keys=True, ensure_ascii=False).encode("utf-8")
-    return hashlib.sha256(blob).hexdigest()
+
+
+def card_key(text: CardText, inputs: dict[str, object]) -> str:
+    """Hash of a card's text and the build's `card_inputs`."""
+    blob = json.dumps(inputs | {"text": asdict(text)}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 class CardCache:

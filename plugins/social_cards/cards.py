@@ -77,10 +77,11 @@ def site_card(settings: CardsSettings, pelican_settings: Mapping[str, Any]) -> C
 
 def _place(cached: Path, target: Path) -> None:
     """Put a cached card in the output: a hard link where the file system allows, else a copy."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.unlink(missing_ok=True)
     try:
         os.link(cached, target)
+    except FileExistsError:
+        target.unlink()
+        _place(cached, target)
     except OSError:  # another file system, or links not supported
         shutil.copyfile(cached, target)
 
@@ -95,8 +96,13 @@ def publish_cards(cards: list[tuple[str, Card]], output: Path,
     started = time.perf_counter()
     paint = painter.finish()
     waited_ms = (time.perf_counter() - started) * 1000
+    folders: set[Path] = set()
     for key, card in cards:
-        _place(painter.cache.path(key), output / card.path)
+        target = output / card.path
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
+        _place(painter.cache.path(key), target)
     drawn = paint.drawn_beside + paint.drawn_here
     used = {key for key, _ in cards}
     return CardStats(len(cards), drawn, paint.drawn_beside, painter.cache.prune(used), waited_ms)

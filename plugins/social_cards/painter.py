@@ -18,9 +18,10 @@ import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
-from .cache import CardCache, card_key
+from .cache import CardCache, card_inputs, card_key
 from .draw import CardText, Fonts, draw_card
 from .settings import CardsSettings, Colours
 
@@ -66,6 +67,7 @@ class CardPainter:
 
     settings: CardsSettings
     texts: dict[str, CardText] = field(default_factory=dict)  # every card requested, by key
+    keys: dict[CardText, str] = field(default_factory=dict)
     waiting: list[str] = field(default_factory=list)  # missing, not handed to a worker
     futures: dict[str, Future[None]] = field(default_factory=dict)
     pool: ProcessPoolExecutor | None = None
@@ -79,9 +81,15 @@ class CardPainter:
     def cache(self) -> CardCache:
         return CardCache(self.settings.cache_dir)
 
+    @cached_property
+    def _inputs(self) -> dict[str, object]:
+        return card_inputs(self.settings.colours, self.fonts)
+
     def request(self, text: CardText) -> str:
         """Ask for a card; return its cache key. Drawing starts now if a worker is running."""
-        key = card_key(text, self.settings.colours, self.fonts)
+        key = self.keys.get(text)
+        if key is None:
+            key = self.keys[text] = card_key(text, self._inputs)
         if key not in self.texts:
             self.texts[key] = text
             if self.cache.get(key) is None:
