@@ -155,13 +155,16 @@ def entry_for(article: Any, settings: Mapping[str, Any]) -> Entry:
 def write_manifest(entries: Iterable[Entry], path: Path, siteurl: str) -> int:
     """Write the manifest atomically (temp file + rename); return the number of articles."""
     items = sorted(entries, key=lambda e: (e.date, e.url))
-    data = {"version": VERSION, "siteurl": siteurl,
-            "generated": datetime.now(UTC).isoformat(timespec="seconds"),
-            "articles": [asdict(e) for e in items]}
+    head = {"version": VERSION, "siteurl": siteurl,
+            "generated": datetime.now(UTC).isoformat(timespec="seconds")}
+    # One article per line, each encoded by json's C encoder (indent= falls back to the
+    # pure-Python one, which took longer than building the whole manifest).
+    articles = ",\n".join(json.dumps(asdict(e), ensure_ascii=False) for e in items)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=".manifest-", dir=path.parent)
     with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump(data, out, ensure_ascii=False, indent=1)
+        out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "articles": [\n' + articles
+                  + "\n]}\n")
     os.chmod(temp, 0o644)  # mkstemp makes it private; it holds nothing secret
     os.replace(temp, path)
     return len(items)
