@@ -116,7 +116,7 @@ def test_many_missing_cards_are_drawn_by_workers_exactly_as_here(tmp_path, caplo
     from social_cards import painter
 
     caplog.set_level(logging.INFO)
-    count = painter.POOL_THRESHOLD * 2
+    count = painter.BATCH * 2
     content = write_site(tmp_path / "pool", _many_articles(count))
     output = run_pelican(site_settings(tmp_path / "pool", content))
     drawn = re.search(r"(\d+) cards in cards/ \((\d+) drawn \((\d+) beside the build",

@@ -1,10 +1,11 @@
 """Draw the cards the cache lacks beside the build, in worker processes.
 
 Pelican reads and writes on one core; a card costs ~10 ms of Pillow work, which threads cannot
-overlap (Pillow holds the GIL for most of it). So missing cards go to a pool of spawned worker
-processes as soon as each article is read, and the build only waits, at its very end, for what
-is left; this process then draws half of the cards no worker has started. A few missing cards (an
-edit, a new post) are drawn here at the end: starting a worker would cost more than it saves.
+overlap (Pillow holds the GIL for most of it). So missing cards go, BATCH at a time, to a pool
+of spawned worker processes as the articles are read, and the build only waits, at its very end,
+for what is left; this process then draws half of the batches no worker has started. A few
+missing cards (an edit, a new post) are drawn here at the end: starting a worker would cost more
+than it saves.
 
 Nothing here imports Pelican: a worker imports this module and draw.py only.
 """
@@ -27,15 +28,18 @@ from .settings import CardsSettings, Colours
 
 logger = logging.getLogger(__name__)
 
-# Fewer missing cards than this are drawn in the build's own process.
-POOL_THRESHOLD = 8
+# Cards go to a worker this many at a time (one hand-over costs more than drawing a card); fewer
+# missing cards than this are drawn in the build's own process.
+BATCH = 16
 MAX_WORKERS = 4
 
 
-def draw_into_cache(folder: Path, key: str, text: CardText, colours: Colours,
+def draw_into_cache(folder: Path, cards: list[tuple[str, CardText]], colours: Colours,
                     fonts: Fonts) -> None:
-    """Draw one card into the cache (runs in a worker, or here)."""
-    CardCache(folder).put(key, draw_card(text, colours, fonts))
+    """Draw cards into the cache (runs in a worker, or here)."""
+    cache = CardCache(folder)
+    for key, text in cards:
+        cache.put(key, draw_card(text, colours, fonts))
 
 
 def _worker_count() -> int:
@@ -69,7 +73,7 @@ class CardPainter:
     texts: dict[str, CardText] = field(default_factory=dict)  # every card requested, by key
     keys: dict[CardText, str] = field(default_factory=dict)
     waiting: list[str] = field(default_factory=list)  # missing, not handed to a worker
-    futures: dict[str, Future[None]] = field(default_factory=dict)
+    batches: dict[Future[None], list[str]] = field(default_factory=dict)
     pool: ProcessPoolExecutor | None = None
     pool_failed: bool = False
 
@@ -98,52 +102,55 @@ class CardPainter:
         return key
 
     def _hand_over(self) -> None:
-        if self.pool is None and (self.pool_failed or len(self.waiting) < POOL_THRESHOLD):
+        if self.pool_failed or len(self.waiting) < BATCH:
             return
         try:
             if self.pool is None:
                 self.pool = _start_pool()
-            for key in self.waiting:
-                self.futures[key] = self.pool.submit(
-                    draw_into_cache, self.settings.cache_dir, key, self.texts[key],
-                    self.settings.colours, self.fonts)
+            while len(self.waiting) >= BATCH:
+                batch, self.waiting = self.waiting[:BATCH], self.waiting[BATCH:]
+                future = self.pool.submit(draw_into_cache, self.settings.cache_dir,
+                                          self._jobs(batch), self.settings.colours, self.fonts)
+                self.batches[future] = batch
         except (OSError, RuntimeError, BrokenProcessPool) as exc:
             # No worker here (no /dev/shm in some containers): draw everything in this process.
             logger.debug("social_cards: drawing in the build's process (%s)", exc)
             self.pool_failed = True
+            self.waiting += [key for batch in self.batches.values() for key in batch]
+            self.batches.clear()
             self._close_pool()
-            return
-        self.waiting.clear()
+
+    def _jobs(self, keys: list[str]) -> list[tuple[str, CardText]]:
+        return [(key, self.texts[key]) for key in keys]
+
+    def _draw_here(self, keys: list[str]) -> None:
+        draw_into_cache(self.settings.cache_dir, self._jobs(keys), self.settings.colours,
+                        self.fonts)
 
     def _share_the_rest(self) -> None:
-        """Take back half the cards no worker has started, to draw them here while they work."""
-        not_started = [key for key, future in self.futures.items()
-                       if not future.running() and not future.done()]
-        for key in reversed(not_started[len(not_started) // 2:]):
-            if self.futures[key].cancel():
-                del self.futures[key]
-                self.waiting.append(key)
+        """Take back half the batches no worker has started, to draw them here meanwhile."""
+        not_started = [f for f in self.batches if not f.running() and not f.done()]
+        for future in reversed(not_started[len(not_started) // 2:]):
+            if future.cancel():
+                self.waiting += self.batches.pop(future)
 
     def finish(self) -> PaintStats:
         """Wait for the workers and draw what is left here; every requested card is cached."""
         stats = PaintStats(requested=len(self.texts))
         self._share_the_rest()
-        for key in self.waiting:
-            draw_into_cache(self.settings.cache_dir, key, self.texts[key],
-                            self.settings.colours, self.fonts)
+        self._draw_here(self.waiting)
         stats.drawn_here = len(self.waiting)
         self.waiting.clear()
-        for key, future in self.futures.items():
+        for future, keys in self.batches.items():
             try:
                 future.result()
             except BrokenProcessPool:
-                # A worker died (out of memory, killed): draw its card here instead.
-                draw_into_cache(self.settings.cache_dir, key, self.texts[key],
-                                self.settings.colours, self.fonts)
-                stats.drawn_here += 1
+                # A worker died (out of memory, killed): draw its cards here instead.
+                self._draw_here(keys)
+                stats.drawn_here += len(keys)
                 continue
-            stats.drawn_beside += 1
-        self.futures.clear()
+            stats.drawn_beside += len(keys)
+        self.batches.clear()
         self._close_pool()
         return stats
 
@@ -154,7 +161,7 @@ class CardPainter:
 
     def abandon(self) -> None:
         """Stop the workers of a build that ended without finishing (it failed)."""
-        for future in self.futures.values():
+        for future in self.batches:
             future.cancel()
-        self.futures.clear()
+        self.batches.clear()
         self._close_pool()
