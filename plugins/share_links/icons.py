@@ -11,7 +11,7 @@ from markupsafe import Markup
 ICONS = Path(__file__).resolve().parent / "icons"
 # Tabler draws an invisible 24×24 bounding path first; it adds bytes and nothing else.
 _BOUNDING_BOX = re.compile(r'<path stroke="none" d="M0 0h24v24H0z" fill="none"\s*/>')
-_SHAPES = re.compile(r"<svg[^>]*>(.*)</svg>", re.S)
+_SHAPES = re.compile(r"<svg[^>]*>(.*)</svg>", re.DOTALL)
 
 
 @lru_cache(maxsize=32)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
+from string import Formatter
 from typing import Any
 from urllib.parse import quote
 
@@ -25,24 +26,39 @@ class ShareLink:
     icon: Markup
 
 
-def intent_url(intent: Intent, values: dict[str, str], instance: str) -> str:
+@lru_cache(maxsize=64)
+def _encoded_template(template: str) -> str:
+    """The template with its literal text percent-encoded; its {fields} are left as they are.
+
+    Percent-encoding works character by character, so filling this with encoded values gives
+    the encoding of the filled template: each article's values are encoded once, not once per
+    network that uses them.
+    """
+    return "".join(quote(literal, safe="").replace("{", "{{").replace("}", "}}")
+                   + (f"{{{field}}}" if field is not None else "")
+                   for literal, field, _, _ in Formatter().parse(template))
+
+
+def intent_url(intent: Intent, values: dict[str, str], encoded: dict[str, str],
+               instance: str) -> str:
     """The compose URL: base + each non-empty parameter, encoded as a URL component."""
     query = []
     for param, template in intent.params:
-        value = template.format(**values)
-        if value.strip():
-            query.append(f"{param}={quote(value, safe='')}")
+        if template.format(**values).strip():
+            query.append(f"{param}={_encoded_template(template).format(**encoded)}")
     return intent.base.format(instance=instance) + "?" + "&".join(query)
 
 
 def build_links(values: dict[str, str], settings: ShareSettings) -> list[ShareLink]:
     """One ShareLink per configured network, in SHARE_NETWORKS order."""
+    encoded = {name: quote(value, safe="") for name, value in values.items()}
     links = []
     for key in settings.networks:
         intent = INTENTS[key]
         if intent.needs_image and not values.get("image"):
             continue  # Pinterest pins a picture; without one there is nothing to pin
-        href = intent_url(intent, values, settings.mastodon_instance) if intent.base else ""
+        href = (intent_url(intent, values, encoded, settings.mastodon_instance)
+                if intent.base else "")
         links.append(ShareLink(key, intent.label, intent.name, href, intent.action,
                                icon(intent.icon)))
     return links
