@@ -9,7 +9,8 @@ Sets, for the theme:
   or None;
 - ``COPYRIGHT_YEARS`` in the template context: the span of published years, computed once here
   because a template doing it would walk every article on every page (quadratic on big sites);
-- the ``plain_summary`` filter: an article's summary as plain text, for listings.
+- the ``plain_summary`` and ``url_of`` filters: an article's summary as plain text and its URL
+  path, worked out once per article for the many listings that repeat them.
 """
 
 from __future__ import annotations
@@ -19,15 +20,15 @@ from typing import Any
 
 from pelican import signals
 
+from .filters import FILTERS
 from .reading import reading_minutes
 from .related import link_neighbours, related_by_tags
 from .settings import load_settings
-from .teaser import plain_summary
 from .years import copyright_years
 
 
 def add_filters(generator: Any) -> None:
-    generator.env.filters["plain_summary"] = plain_summary
+    generator.env.filters.update(FILTERS)
 
 
 def add_extras(generator: Any) -> None:

@@ -1,0 +1,32 @@
+"""Template filters for what every listing repeats, worked out once per article.
+
+An article is listed on the home page, its category, each of its tags, its author, the archives
+and its neighbours' pages. Pelican works out `article.url` and `article.summary` afresh at each
+read, and stripping the summary's tags cost more than the rest of a listing card; each filter
+remembers its answer on the article (a build's articles do not move or change once read).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+
+
+def plain_summary(article: Any) -> str:
+    """`article.summary|striptags` (Jinja escapes it on output)."""
+    cached = article.__dict__.get("_plain_summary")
+    if cached is None:
+        cached = article._plain_summary = Markup(article.summary).striptags()
+    return cached
+
+
+def url_of(content: Any) -> str:
+    """`content.url`: the page's path under SITEURL."""
+    cached = content.__dict__.get("_url_of")
+    if cached is None:
+        cached = content._url_of = content.url
+    return cached
+
+
+FILTERS = {"plain_summary": plain_summary, "url_of": url_of}
