@@ -10,10 +10,10 @@ from typing import Any
 from . import rules
 from .entries import read_entry
 from .header import Source
-from .links import check_links
+from .links import LinkTargets, check_links
 from .problems import Problem
 from .settings import load_settings
-from .sources import find_sources
+from .sources import iter_sources
 
 
 @dataclass(frozen=True)
@@ -33,38 +33,58 @@ class CheckResult:
         return [p for p in self.problems if not p.is_error]
 
 
-def check_sources(sources: list[Source], settings: Mapping[str, Any]) -> list[Problem]:
-    """Apply every rule to already-read sources."""
-    options = load_settings(settings)
-    known = rules.PELICAN_KEYS | options.extra_keys
-    root = Path(settings["PATH"])
-    problems: list[Problem] = []
-    entries = []
-    default_category = str(settings.get("DEFAULT_CATEGORY", "misc"))
-    in_use = sorted({c for s in sources if (c := (s.value("category") or "").strip())},
-                    key=str.lower)
-    for source in sources:
+class SiteCheck:
+    """Checks sources one at a time and keeps only their problems and the little the rules
+    across files need (categories in use, slugs), never a file's text: memory stays flat
+    however large the site."""
+
+    def __init__(self, settings: Mapping[str, Any]) -> None:
+        self.settings = settings
+        options = load_settings(settings)
+        self.summary_max = options.summary_max
+        self.known = rules.PELICAN_KEYS | options.extra_keys
+        self.links = LinkTargets(Path(settings["PATH"]))
+        self.problems: list[Problem] = []
+        self.counts = {"article": 0, "page": 0}
+        self.categories: set[str] = set()
+        self.missing_category: list[tuple[str, int]] = []  # (file, line)
+        self.slugs: list[rules.SlugClaim] = []
+
+    def add(self, source: Source) -> None:
+        """Apply every single-file rule to one source and note what the other rules need."""
+        self.counts[source.kind] += 1
+        if category := (source.value("category") or "").strip():
+            self.categories.add(category)
         if source.unreadable:
-            problems += rules.check_readable(source)
-            continue
-        entry = read_entry(source, settings)
-        entries.append(entry)
-        problems += rules.check_header_lines(source, known)
-        problems += rules.check_title(source)
-        problems += rules.check_dates(source, entry, settings)
-        problems += rules.check_status(source)
-        problems += rules.check_category(source, default_category, in_use)
-        problems += rules.check_body(source, entry)
-        problems += rules.check_summary(source, options.summary_max)
-        problems += rules.check_keys(source, known)
-        problems += check_links(source, root)
-    problems += rules.check_slugs(entries)
-    return sorted(problems, key=Problem.sort_key)
+            self.problems += rules.check_readable(source)
+            return
+        entry = read_entry(source, self.settings)
+        if claim := rules.SlugClaim.of(entry):
+            self.slugs.append(claim)
+        if (line := rules.missing_category_line(source)) is not None:
+            self.missing_category.append((source.shown, line))
+        self.problems += rules.check_header_lines(source, self.known)
+        self.problems += rules.check_title(source)
+        self.problems += rules.check_dates(source, entry, self.settings)
+        self.problems += rules.check_status(source)
+        self.problems += rules.check_body(source, entry)
+        self.problems += rules.check_summary(source, self.summary_max)
+        self.problems += rules.check_keys(source, self.known)
+        self.problems += check_links(source, self.links)
+
+    def finish(self) -> list[Problem]:
+        """Add the rules across files; all problems, sorted by file, line and message."""
+        in_use = sorted(self.categories, key=str.lower)
+        default_category = str(self.settings.get("DEFAULT_CATEGORY", "misc"))
+        problems = (self.problems
+                    + rules.check_category(self.missing_category, default_category, in_use)
+                    + rules.check_slugs(self.slugs))
+        return sorted(problems, key=Problem.sort_key)
 
 
 def check_site(settings: Mapping[str, Any]) -> CheckResult:
-    """Read and check every article and page source of the site."""
-    sources = find_sources(settings)
-    return CheckResult(tuple(check_sources(sources, settings)),
-                       sum(s.kind == "article" for s in sources),
-                       sum(s.kind == "page" for s in sources))
+    """Read and check every article and page source of the site, one file at a time."""
+    check = SiteCheck(settings)
+    for source in iter_sources(settings):
+        check.add(source)
+    return CheckResult(tuple(check.finish()), check.counts["article"], check.counts["page"])

@@ -14,12 +14,15 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from pelican.readers import ensure_metadata_list, parse_path_metadata
-from pelican.utils import get_date, set_date_tzinfo, slugify
+from pelican.utils import SafeDatetime, get_date, set_date_tzinfo, slugify
 
 from .header import Source
 
 # A value that has the shape of a numeric date: when it still fails, the date does not exist.
 DATE_SHAPE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}")
+# YYYY-MM-DD[ HH:MM[:SS]], the form writers use: read directly, as dateutil reads it (year first,
+# unset parts zero), because dateutil takes ~0.1 ms a date. Anything else goes to dateutil.
+ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?: +([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)?")
 
 
 @dataclass(frozen=True)
@@ -42,8 +45,20 @@ class Entry:
 
 def parse_date(text: str, timezone: str) -> datetime:
     """Parse a Date value like Pelican's reader, in the given timezone; ValueError if it can't."""
-    parsed = get_date(text.replace("_", " "))
-    return set_date_tzinfo(parsed, timezone)
+    text = text.replace("_", " ")
+    return set_date_tzinfo(_iso_date(text) or get_date(text), timezone)
+
+
+def _iso_date(text: str) -> datetime | None:
+    """The date of a plain YYYY-MM-DD[ HH:MM[:SS]] text; None for any other text or a date
+    that does not exist (dateutil then decides, so results and errors stay Pelican's)."""
+    match = ISO_DATE.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        return SafeDatetime(*(int(part) for part in match.groups() if part is not None))
+    except ValueError:
+        return None
 
 
 def is_impossible_date(text: str) -> bool:

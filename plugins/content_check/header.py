@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 # The patterns of markdown.extensions.meta, so we split header and body exactly where it does.
@@ -18,6 +19,9 @@ META_RE = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
 MORE_RE = re.compile(r"^[ ]{4,}(?P<value>.*)")
 BEGIN_RE = re.compile(r"^-{3}(\s.*)?")
 END_RE = re.compile(r"^(-{3}|\.{3})(\s.*)?")
+# A whitespace-only line: the header ends at or before the first one, so only the lines up to it
+# need splitting (every character [^\S\n] matches is one str.strip() removes).
+BLANK_LINE_RE = re.compile(r"^[^\S\n]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -53,17 +57,25 @@ class Source:
     kind: str  # "article" or "page"
     fields: tuple[Field, ...] = ()
     malformed: tuple[Malformed, ...] = ()
-    body: tuple[str, ...] = ()
-    body_start: int = 1  # line number of body[0]
+    body: str | None = None  # the lines after the header joined by "\n"; None when there are none
+    body_start: int = 1  # line number of the body's first line
     unreadable: str | None = None  # why the file could not be read as UTF-8 text
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[Field]]:
+        """Fields by lower-case name, built once: the rules look fields up many times."""
+        index: dict[str, list[Field]] = {}
+        for field in self.fields:
+            index.setdefault(field.name, []).append(field)
+        return index
 
     def all(self, name: str) -> list[Field]:
         """Every field written with this name (any capitalisation)."""
-        return [f for f in self.fields if f.name == name.lower()]
+        return list(self._by_name.get(name.lower(), ()))
 
     def first(self, name: str) -> Field | None:
         """The field Pelican uses: the first one with this name."""
-        found = self.all(name)
+        found = self._by_name.get(name.lower())
         return found[0] if found else None
 
     def value(self, name: str) -> str | None:
@@ -73,9 +85,6 @@ class Source:
     @property
     def has_header(self) -> bool:
         return bool(self.fields)
-
-    def body_text(self) -> str:
-        return "\n".join(self.body)
 
 
 def split_header(lines: list[str]) -> tuple[list[Field], list[Malformed], int]:
@@ -90,10 +99,9 @@ def split_header(lines: list[str]) -> tuple[list[Field], list[Malformed], int]:
         if not line.strip() or END_RE.match(line):
             break
         match = META_RE.match(line)
-        more = MORE_RE.match(line)
         if match:
             fields.append(Field(match["key"], match["value"].strip(), index))
-        elif more and fields:
+        elif fields and (more := MORE_RE.match(line)):
             last = fields[-1]
             fields[-1] = Field(last.key, f"{last.value}\n{more['value'].strip()}", last.line)
         else:
@@ -117,7 +125,11 @@ def read_source(path: Path, content_root: Path, kind: str) -> Source:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         return Source(path, rel, shown, kind, unreadable=f"unreadable byte at position {exc.start}")
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    fields, malformed, body_index = split_header(lines)
-    return Source(path, rel, shown, kind, tuple(fields), tuple(malformed),
-                  tuple(lines[body_index:]), body_index + 1)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    blank = BLANK_LINE_RE.search(text)
+    # Only the header's lines are split; the body stays one string for the rules to search.
+    head_lines = (text[:blank.end()] if blank else text).split("\n")
+    fields, malformed, body_index = split_header(head_lines)
+    body_offset = sum(len(line) + 1 for line in head_lines[:body_index])
+    body = text[body_offset:] if body_offset <= len(text) else None
+    return Source(path, rel, shown, kind, tuple(fields), tuple(malformed), body, body_index + 1)

@@ -1,10 +1,12 @@
-"""The rules: each takes one parsed source (or all of them) and returns the problems it finds."""
+"""The rules: each takes one parsed source (or what was kept of every source) and returns the
+problems it finds."""
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED
@@ -124,23 +126,33 @@ def check_status(source: Source) -> list[Problem]:
                   f'Status "{value}" is not one of {", ".join(STATUSES)}', fix)]
 
 
-def check_category(source: Source, default: str, in_use: list[str]) -> list[Problem]:
-    """An article with no Category is filed under the site's default one: say so."""
+def missing_category_line(source: Source) -> int | None:
+    """The line to point at when an article has no Category; None when it needs no warning."""
     field = source.first("category")
     if source.kind != "article" or (field and field.value.strip()):
-        return []
+        return None
+    return field.line if field else 1
+
+
+def check_category(missing: Iterable[tuple[str, int]], default: str,
+                   in_use: list[str]) -> list[Problem]:
+    """An article with no Category is filed under the site's default one: say so.
+
+    ``missing`` is (file, line) of each such article; the fix lists the categories of every
+    file, so this runs once all of them are read.
+    """
     example = in_use[0] if in_use else default
     known = f" (in use: {', '.join(in_use)})" if in_use else ""
-    return [warning(source.shown, field.line if field else 1, "Category",
+    return [warning(shown, line, "Category",
                     f'Category is missing, so the article is filed under "{default}"',
-                    f'add a line "Category: {example}"{known}')]
+                    f'add a line "Category: {example}"{known}') for shown, line in missing]
 
 
 def check_body(source: Source, entry: Entry) -> list[Problem]:
-    if source.unreadable or source.body_text().strip():
+    if source.unreadable or (source.body and not source.body.isspace()):
         return []
     noun = "article" if source.kind == "article" else "page"
-    line = source.body_start if source.body else None
+    line = source.body_start if source.body is not None else None
     make = warning if entry.status == "draft" else error
     return [make(source.shown, line, "body", f"The {noun} has no text",
                  f"write the {noun} below the header, after one blank line")]
@@ -180,20 +192,37 @@ def check_keys(source: Source, known: frozenset[str]) -> list[Problem]:
     return problems
 
 
-def check_slugs(entries: list[Entry]) -> list[Problem]:
-    """Two live articles (or pages, or drafts) in one language may not share a slug."""
-    first: dict[tuple[str, bool, str, str], Entry] = {}
-    problems = []
-    for entry in entries:
+@dataclass(frozen=True)
+class SlugClaim:
+    """What the slug rule keeps of one entry until every file is read (not the file's text)."""
+
+    kind: str
+    draft: bool
+    lang: str
+    slug: str
+    shown: str
+    line: int  # of its Slug line, else its Title line, else 1
+
+    @classmethod
+    def of(cls, entry: Entry) -> SlugClaim | None:
+        """None for an entry without a slug: it claims no address."""
         if not entry.slug:
-            continue
-        key = (entry.kind, entry.status == "draft", entry.lang, entry.slug)
-        other = first.setdefault(key, entry)
-        if other is entry:
-            continue
+            return None
         field = entry.source.first("slug") or entry.source.first("title")
+        return cls(entry.kind, entry.status == "draft", entry.lang, entry.slug,
+                   entry.source.shown, field.line if field else 1)
+
+
+def check_slugs(claims: Iterable[SlugClaim]) -> list[Problem]:
+    """Two live articles (or pages, or drafts) in one language may not share a slug."""
+    first: dict[tuple[str, bool, str, str], SlugClaim] = {}
+    problems = []
+    for claim in claims:
+        other = first.setdefault((claim.kind, claim.draft, claim.lang, claim.slug), claim)
+        if other is claim:
+            continue
         problems.append(error(
-            entry.source.shown, field.line if field else 1, "Slug",
-            f'Slug "{entry.slug}" is also used by {other.source.shown}, and two {entry.kind}s '
+            claim.shown, claim.line, "Slug",
+            f'Slug "{claim.slug}" is also used by {other.shown}, and two {claim.kind}s '
             "cannot share one address", "give one of them a different Slug (or Title)"))
     return problems

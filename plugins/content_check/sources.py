@@ -31,14 +31,14 @@ def _walk(root: Path, folders: list[str], excludes: list[str],
                 if any(fnmatch.fnmatch(name, pat) for pat in ignores):
                     continue
                 if name.rsplit(".", 1)[-1].lower() in MARKDOWN_EXTENSIONS and "." in name:
-                    yield Path(dirpath) / name
+                    yield Path(dirpath, name)
 
 
-def find_sources(settings: Mapping[str, Any]) -> list[Source]:
-    """Read every article and page source, articles first, each list sorted by path."""
+def iter_sources(settings: Mapping[str, Any]) -> Iterator[Source]:
+    """Read every article and page source, articles first, each list sorted by path: one file
+    at a time, so a caller that does not keep them holds one file's text at most."""
     root = Path(settings["PATH"])
     ignores = list(settings.get("IGNORE_FILES", []))
-    sources: list[Source] = []
     seen: set[Path] = set()
     for kind, paths, excludes in (
         ("article", settings.get("ARTICLE_PATHS", [""]), settings.get("ARTICLE_EXCLUDES", [])),
@@ -47,5 +47,9 @@ def find_sources(settings: Mapping[str, Any]) -> list[Source]:
         for path in _walk(root, list(paths), list(excludes), ignores):
             if path not in seen:
                 seen.add(path)
-                sources.append(read_source(path, root, kind))
-    return sources
+                yield read_source(path, root, kind)
+
+
+def find_sources(settings: Mapping[str, Any]) -> list[Source]:
+    """Every article and page source, read (see iter_sources)."""
+    return list(iter_sources(settings))
