@@ -10,8 +10,8 @@ from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 
-from .draw import HEIGHT, RENDER_VERSION, WIDTH, CardText, Fonts
 from .settings import Colours
+from .spec import HEIGHT, RENDER_VERSION, WIDTH, CardText, Fonts
 
 
 @lru_cache(maxsize=8)

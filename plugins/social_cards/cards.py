@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .draw import HEIGHT, WIDTH, CardText
 from .painter import CardPainter
 from .settings import CardsSettings
+from .spec import HEIGHT, WIDTH, CardText
 
 
 @dataclass(frozen=True)

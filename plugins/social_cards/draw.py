@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,10 +10,7 @@ from PIL import Image, ImageDraw
 
 from .layout import Block, drawable, ellipsize, fit, font_at, is_rtl
 from .settings import Colours
-
-WIDTH, HEIGHT = 1200, 630
-# Bump when the drawing changes, so cached cards are redrawn.
-RENDER_VERSION = 2
+from .spec import HEIGHT, WIDTH, CardText, Fonts
 
 _MARGIN = 80
 _STRIPE = 16  # accent stripe down the left edge
@@ -22,21 +18,6 @@ _SITE_SIZE = 36
 _FOOTER_SIZE = 30
 _TITLE_TOP, _TITLE_BOTTOM = 150, 490
 _TITLE_SIZES = (80, 40)  # largest, smallest; a long title shrinks between them
-
-
-@dataclass(frozen=True)
-class CardText:
-    """What a card says; everything a writer controls is plain text here."""
-
-    site_name: str
-    title: str
-    footer: str = ""
-
-
-@dataclass(frozen=True)
-class Fonts:
-    regular: Path
-    bold: Path
 
 
 def _draw_block(draw: ImageDraw.ImageDraw, block: Block, top: int, fill: tuple[int, ...]) -> None:

@@ -7,7 +7,8 @@ for what is left; this process then draws half of the batches no worker has star
 missing cards (an edit, a new post) are drawn here at the end: starting a worker would cost more
 than it saves.
 
-Nothing here imports Pelican: a worker imports this module and draw.py only.
+Nothing here imports Pelican, nor Pillow until a card is drawn: a worker imports this module
+and draw.py only.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from functools import cached_property
 from pathlib import Path
 
 from .cache import CardCache, card_inputs, card_key
-from .draw import CardText, Fonts, draw_card
 from .settings import CardsSettings, Colours
+from .spec import CardText, Fonts
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,8 @@ MAX_WORKERS = 4
 def draw_into_cache(folder: Path, cards: list[tuple[str, CardText]], colours: Colours,
                     fonts: Fonts) -> None:
     """Draw cards into the cache (runs in a worker, or here)."""
+    from .draw import draw_card  # Pillow and fontTools: only where cards are drawn
+
     cache = CardCache(folder)
     for key, text in cards:
         cache.put(key, draw_card(text, colours, fonts))
