@@ -13,8 +13,10 @@ def _chronological(article: Any) -> tuple[Any, str]:
     return article.date, getattr(article, "slug", "")
 
 
-def _tags(article: Any) -> frozenset[Any]:
-    return frozenset(getattr(article, "tags", None) or ())
+def _tags(article: Any) -> frozenset[str]:
+    # Tags by slug, which is how Pelican's Tag compares: sets of str compare in C, not via
+    # Tag.__eq__ in Python.
+    return frozenset(tag.slug for tag in getattr(article, "tags", None) or ())
 
 
 def related_by_tags(articles: Sequence[Any], count: int) -> dict[int, list[Any]]:
@@ -25,7 +27,7 @@ def related_by_tags(articles: Sequence[Any], count: int) -> dict[int, list[Any]]
     """
     ranked = sorted(articles, key=_chronological, reverse=True)  # rank 0 is the newest
     tag_sets = [_tags(article) for article in ranked]
-    index: dict[Any, list[int]] = defaultdict(list)
+    index: dict[str, list[int]] = defaultdict(list)
     for rank, tags in enumerate(tag_sets):
         for tag in tags:
             index[tag].append(rank)
@@ -37,7 +39,7 @@ def related_by_tags(articles: Sequence[Any], count: int) -> dict[int, list[Any]]
 
 
 def _best_ranks(
-    rank: int, tag_sets: list[frozenset[Any]], index: dict[Any, list[int]], count: int
+    rank: int, tag_sets: list[frozenset[str]], index: dict[str, list[int]], count: int
 ) -> list[int]:
     """Ranks of the `count` best matches for the article at `rank`.
 
