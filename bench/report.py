@@ -11,8 +11,15 @@ from bench.machine import machine_line
 
 LABELS = {"bare": "(a) bare", "community": "(b) community", "ours": "(c) ours"}
 LEGEND = ("(a) bare Pelican: simple theme, its own feeds, no plugin · (b) (a) + pelican-sitemap, "
-          "pelican-share-post, pelican-seo · (c) this blog: publishconf.py, our theme, every plugin")
+          "pelican-share-post, pelican-seo · (c) this blog: publishconf.py, our theme, every plugin. "
+          "MB: peak resident memory of the whole build, (c)'s card-drawing worker processes "
+          "included (their share in brackets)")
 MARK = {True: "✔ met", False: "✖ missed", None: "–"}
+
+
+def _memory(setup: dict[str, Any]) -> str:
+    workers = setup.get("median_workers_mb", 0)
+    return f"{setup['median_rss_mb']:.0f}" + (f" ({workers:.0f})" if workers >= 1 else "")
 
 
 def build_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
@@ -23,7 +30,7 @@ def build_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     for row in summary["builds"]:
         setups, ratios = row["setups"], row["ratios"]
         seconds = [f"{setups[k]['median_s']:.2f}" if k in setups else "–" for k in LABELS]
-        memory = [f"{setups[k]['median_rss_mb']:.0f}" if k in setups else "–" for k in LABELS]
+        memory = [_memory(setups[k]) if k in setups else "–" for k in LABELS]
         ratio = [f"{ratios[k]:.2f}×" if k in ratios else "–"
                  for k in ("time_ours_bare", "time_ours_community")]
         rss = f"{ratios['rss_ours_bare']:.2f}×" if "rss_ours_bare" in ratios else "–"

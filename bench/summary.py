@@ -13,6 +13,7 @@ def _stats(runs: list[dict[str, Any]]) -> dict[str, float]:
     seconds = [r["seconds"] for r in runs]
     return {"median_s": median(seconds), "min_s": min(seconds), "max_s": max(seconds),
             "median_rss_mb": median(r["peak_rss_mb"] for r in runs),
+            "median_workers_mb": median(r.get("workers_peak_rss_mb", 0.0) for r in runs),
             "files": runs[-1]["files"]}
 
 
