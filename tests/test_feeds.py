@@ -300,6 +300,37 @@ def test_content_links_and_images_resolve_where_the_article_put_them(out):
     assert "<a href='not-a-link'>" in html  # script text is not markup: left alone
 
 
+def test_an_article_reads_the_same_in_every_feed_that_lists_it(out):
+    # "hostile" sits in its category's feed and two tag feeds, with relative links resolved.
+    lists_it = ["category/strategy", "tag/growth", "tag/seo"]
+    assert all("hostile" in MEMBERS[name] for name in lists_it)
+    atom = [xml_root(out / f"feeds/{name}.atom.xml").xpath("a:entry[a:id=$id]",
+                                                           id=url_of("hostile"), namespaces=NS)[0]
+            for name in lists_it]
+    rss = [xml_root(out / f"feeds/{name}.rss.xml").xpath("channel/item[guid=$id]",
+                                                         id=url_of("hostile"))[0]
+           for name in lists_it]
+    items = [next(i for i in json.loads((out / f"feeds/{name}.json").read_text("utf-8"))["items"]
+                  if i["id"] == url_of("hostile")) for name in lists_it]
+    for entries in (atom, rss):
+        assert len({etree.tostring(entry, encoding="unicode") for entry in entries}) == 1
+    assert len({json.dumps(item, sort_keys=True) for item in items}) == 1
+    html = items[0]["content_html"]
+    assert url_of("second") in html_urls(html)  # {filename} link, resolved
+    assert atom[0].findtext("a:content", namespaces=NS) == html
+    assert rss[0].findtext("content:encoded", namespaces=NS) == html
+
+
+def test_relative_urls_resolve_in_any_script_and_attribute_case():
+    base = "https://site.example/a/"
+    assert absolutize_html('<p>Café <A HREF="x.html">x</A></p>', base) \
+        == '<p>Café <a href="https://site.example/a/x.html">x</A></p>'
+    assert absolutize_html('<p>Cafe <img SrcSet="i.png 2x"></p>', base) \
+        == '<p>Cafe <img srcset="https://site.example/a/i.png 2x"></p>'
+    for untouched in ('<p>Café <a href="https://x.example/">x</a></p>', "<p>src = here</p>"):
+        assert absolutize_html(untouched, base) == untouched
+
+
 def test_hostile_title_round_trips_through_every_format(out):
     feed = xml_root(out / "feeds/tag/seo.atom.xml")
     assert feed.xpath("a:entry/a:title/text()", namespaces=NS)[1] == HOSTILE_CLEAN

@@ -29,6 +29,10 @@ _MAYBE_RELATIVE = re.compile(
       | \s(?:image)?srcset\s*=""",
     re.IGNORECASE | re.VERBOSE,
 )
+# The same pattern, case-sensitive, for lower-cased ASCII text: about twice as fast on an
+# article, and the same answer, because the non-ASCII letters that IGNORECASE also folds onto
+# ASCII ones (K, ſ, ı, İ) cannot occur in ASCII text.
+_MAYBE_RELATIVE_LOWER = re.compile(_MAYBE_RELATIVE.pattern, re.VERBOSE)
 _SRCSET_CANDIDATE = re.compile(r"\s*([^\s,]+)(\s+[^,]*)?(?:,|$)")
 
 
@@ -82,9 +86,16 @@ class _StartTagFinder(HTMLParser):
             self.edits.append((line, column, len(raw), f"<{tag}{''.join(out)}{closing}>"))
 
 
+def may_hold_relative_url(fragment: str) -> bool:
+    """Tell cheaply whether a URL attribute might need resolving (False: it surely does not)."""
+    if fragment.isascii():
+        return _MAYBE_RELATIVE_LOWER.search(fragment.lower()) is not None
+    return _MAYBE_RELATIVE.search(fragment) is not None
+
+
 def absolutize_html(fragment: str, base: str) -> str:
     """Return `fragment` with every URL in its tags resolved against `base` (the page's URL)."""
-    if not fragment or not _MAYBE_RELATIVE.search(fragment):
+    if not fragment or not may_hold_relative_url(fragment):
         return fragment
     finder = _StartTagFinder(base)
     finder.feed(fragment)

@@ -8,7 +8,6 @@ and RSS names authors with `dc:creator`.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -19,9 +18,10 @@ from feedgen.ext.dc import DcEntryExtension, DcExtension
 from feedgen.ext.media import MediaEntryExtension, MediaExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
-from lxml import etree
 
 from .entries import FeedItem, Image
+from .entry_xml import SharedEntry
+
 
 @dataclass(frozen=True)
 class FeedMeta:
@@ -61,31 +61,9 @@ class LinksEntryExtension(BaseEntryExtension):
         return item
 
 
-class SharedEntry(FeedEntry):
-    """A feedgen entry that builds its Atom and RSS XML once and gives each feed a copy.
-
-    One article sits in the site feed, its category's feed and a feed per tag; feedgen would
-    rebuild its XML (dates, escaping, extensions) for each of them.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._xml: dict[str, etree._Element] = {}
-
-    def atom_entry(self, extensions: bool = True) -> etree._Element:
-        if "atom" not in self._xml:
-            self._xml["atom"] = super().atom_entry(extensions)
-        return copy.deepcopy(self._xml["atom"])  # an element has one parent: each feed its own
-
-    def rss_entry(self, extensions: bool = True) -> etree._Element:
-        if "rss" not in self._xml:
-            self._xml["rss"] = super().rss_entry(extensions)
-        return copy.deepcopy(self._xml["rss"])
-
-
 def build_entry(item: FeedItem, meta: FeedMeta) -> FeedEntry:
-    """Make the feedgen entry for one item; one entry object serves every feed it appears in."""
-    entry = SharedEntry()
+    """Make the feedgen entry for one item (entry_xml.SharedEntry renders it once per build)."""
+    entry = FeedEntry()
     # Extension classes, not load_extension(): that imports by name on every call.
     entry.register_extension("dc", DcEntryExtension, atom=False, rss=True)
     entry.register_extension("media", MediaEntryExtension)
@@ -116,7 +94,7 @@ def build_entry(item: FeedItem, meta: FeedMeta) -> FeedEntry:
     return entry
 
 
-def _generator(meta: FeedMeta, entries: list[FeedEntry], self_url: str) -> FeedGenerator:
+def _generator(meta: FeedMeta, entries: list[SharedEntry], self_url: str) -> FeedGenerator:
     feed = FeedGenerator()
     feed.register_extension("dc", DcExtension, DcEntryExtension, atom=False, rss=True)
     feed.register_extension("media", MediaExtension, MediaEntryExtension)
@@ -140,28 +118,31 @@ def _generator(meta: FeedMeta, entries: list[FeedEntry], self_url: str) -> FeedG
     return feed
 
 
-def _with_stylesheets(document: bytes, stylesheets: list[tuple[str, str]]) -> bytes:
+def _with_stylesheets(document: bytes,
+                      stylesheets: list[tuple[str, str]]) -> list[bytes | memoryview]:
     """Insert `<?xml-stylesheet?>` lines after the XML declaration (feedgen cannot emit them).
 
     `stylesheets` holds (MIME type, href) pairs; a browser uses the first one it supports.
+    Returns the pieces to write one after another: views of `document`, not copies of it.
     """
     if not stylesheets:
-        return document
-    declaration, rest = document.split(b"?>", 1)
+        return [document]
+    cut = document.index(b"?>") + len(b"?>")
     lines = "".join(f'\n<?xml-stylesheet type="{escape(kind)}" href="{escape(href)}"?>'
                     for kind, href in stylesheets)
-    return declaration + b"?>" + lines.encode("utf-8") + rest
+    whole = memoryview(document)
+    return [whole[:cut], lines.encode("utf-8"), whole[cut:]]
 
 
-def atom_document(meta: FeedMeta, entries: list[FeedEntry], self_url: str,
-                  stylesheets: list[tuple[str, str]]) -> bytes:
-    """Serialise an Atom 1.0 feed."""
+def atom_document(meta: FeedMeta, entries: list[SharedEntry], self_url: str,
+                  stylesheets: list[tuple[str, str]]) -> list[bytes | memoryview]:
+    """Serialise an Atom 1.0 feed, as pieces to write one after another."""
     document = _generator(meta, entries, self_url).atom_str(pretty=True)
     return _with_stylesheets(document, stylesheets)
 
 
-def rss_document(meta: FeedMeta, entries: list[FeedEntry], self_url: str,
-                 stylesheets: list[tuple[str, str]]) -> bytes:
-    """Serialise an RSS 2.0 feed."""
+def rss_document(meta: FeedMeta, entries: list[SharedEntry], self_url: str,
+                 stylesheets: list[tuple[str, str]]) -> list[bytes | memoryview]:
+    """Serialise an RSS 2.0 feed, as pieces to write one after another."""
     document = _generator(meta, entries, self_url).rss_str(pretty=True)
     return _with_stylesheets(document, stylesheets)

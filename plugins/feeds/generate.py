@@ -1,21 +1,26 @@
-"""Write every channel in every format, building each article's entry once."""
+"""Write every channel in every format, building each article's entry once.
+
+Channels are written one at a time, and an article's cached pieces (entry XML, JSON item) are
+dropped after the last channel that lists it, so memory holds one feed's documents and the
+pieces of the articles that later feeds still list, not every feed of the build.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from feedgen.entry import FeedEntry
-
 from .absolutize import is_absolute
 from .atom_rss import FeedMeta, atom_document, build_entry, rss_document
 from .channels import Channel, absolute
 from .entries import FeedItem, build_item
-from .json_feed import item_object, json_document
+from .entry_xml import SharedEntry
+from .json_feed import item_json, json_document
 from .sanitize import xml_safe
 from .selection import Selection, aware
 from .settings import FeedsSettings
@@ -26,8 +31,9 @@ logger = logging.getLogger(__name__)
 @dataclass
 class _Built:
     item: FeedItem
-    json: dict[str, Any]
-    entry: FeedEntry | None = None  # made on first use: a JSON-only setup never needs it
+    # Each made on first use: a setup without JSON Feed or without Atom and RSS skips one.
+    json: bytes | None = None
+    entry: SharedEntry | None = None
 
 
 @dataclass
@@ -40,13 +46,15 @@ class Report:
 
 @dataclass
 class FeedWriter:
-    """Serialise channels to `output_path`; caches each article's pieces for the whole run."""
+    """Serialise channels to `output_path`; caches each article's pieces until its last feed."""
 
     settings: FeedsSettings
     output_path: Path
     now: datetime
     tz: tzinfo
     _cache: dict[int, _Built] = field(default_factory=dict)
+    _xml_formats: frozenset[str] = frozenset()  # the XML formats some channel writes
+    _folders: set[Path] = field(default_factory=set)  # made already: one mkdir per folder
 
     def write_all(self, channels: list[Channel]) -> Report:
         """Write each channel's files and report them."""
@@ -55,28 +63,44 @@ class FeedWriter:
         candidates = {id(a): a for channel in channels for a in channel.articles}.values()
         selection = Selection(candidates, self.now, self.tz, self.settings.max_items)
         selections = [selection.pick(c.articles) for c in channels]
+        remaining = Counter(id(article) for selected in selections for article in selected)
+        self._xml_formats = frozenset(link.format for c in channels for link in c.links
+                                      if link.format != "json")
         # The site feed's newest entry dates an empty category or tag feed, not the clock, so an
         # unchanged site rebuilds into byte-identical feeds.
         fallback = max((aware(a.date, self.tz) for s in selections for a in s[:1]),
                        default=self.now)
         icon, stylesheets = self._icon(), self._stylesheets()
         for channel, selected in zip(channels, selections):
-            built = [self._build(article) for article in selected]
-            meta = self._meta(channel, built, fallback, icon)
-            report.files += self._write_channel(channel, meta, built, stylesheets)
-        report.entries = len(self._cache)
+            report.files += self._write_channel(channel, selected, fallback, icon, stylesheets)
+            self._release(selected, remaining)
+        report.entries = len(remaining)
         return report
 
     def _build(self, article: Any) -> _Built:
         key = id(article)
         if key not in self._cache:
             item = build_item(article, self.settings, self.output_path, self.tz)
-            self._cache[key] = _Built(item, item_object(item))
+            self._cache[key] = _Built(item)
         return self._cache[key]
 
-    def _entry(self, built: _Built, meta: FeedMeta) -> FeedEntry:
+    def _release(self, articles: list[Any], remaining: Counter[int]) -> None:
+        """Drop an article's cached pieces once the last channel that lists it is written."""
+        for article in articles:
+            key = id(article)
+            remaining[key] -= 1
+            if not remaining[key]:
+                del self._cache[key]
+
+    def _json(self, built: _Built) -> bytes:
+        if built.json is None:
+            built.json = item_json(built.item)
+        return built.json
+
+    def _entry(self, built: _Built, meta: FeedMeta) -> SharedEntry:
         if built.entry is None:
-            built.entry = build_entry(built.item, meta)
+            built.entry = SharedEntry(build_entry(built.item, meta), built.item.content_html,
+                                      self._xml_formats)
         return built.entry
 
     def _meta(self, channel: Channel, built: list[_Built], fallback: datetime,
@@ -89,19 +113,24 @@ class FeedWriter:
             icon=icon, updated=updated.replace(microsecond=0),
             category_scheme=absolute(s, s.categories_path), tag_scheme=absolute(s, s.tags_path))
 
-    def _write_channel(self, channel: Channel, meta: FeedMeta, built: list[_Built],
-                       stylesheets: list[tuple[str, str]]) -> list[Path]:
+    def _write_channel(self, channel: Channel, selected: list[Any], fallback: datetime,
+                       icon: str, stylesheets: list[tuple[str, str]]) -> list[Path]:
+        built = [self._build(article) for article in selected]
+        meta = self._meta(channel, built, fallback, icon)
         written = []
         for link in channel.links:
             if link.format == "json":
-                data = json_document(meta, [b.json for b in built], link.url)
+                pieces = json_document(meta, [self._json(b) for b in built], link.url)
             else:
                 entries = [self._entry(b, meta) for b in built]
                 serialise = atom_document if link.format == "atom" else rss_document
-                data = serialise(meta, entries, link.url, stylesheets)
+                pieces = serialise(meta, entries, link.url, stylesheets)
             target = self.output_path / link.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            if target.parent not in self._folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(target.parent)
+            with target.open("wb") as file:
+                file.writelines(pieces)
             written.append(target)
         return written
 

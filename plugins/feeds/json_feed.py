@@ -18,7 +18,7 @@ def rfc3339(moment: datetime) -> str:
 
 
 def item_object(item: FeedItem) -> dict[str, Any]:
-    """Return one item as JSON Feed wants it; built once, reused by every feed that lists it."""
+    """Return one item as JSON Feed wants it."""
     obj: dict[str, Any] = {
         "id": item.id,
         "url": item.url,
@@ -43,10 +43,21 @@ def item_object(item: FeedItem) -> dict[str, Any]:
     return obj
 
 
-def json_document(meta: FeedMeta, items: list[dict[str, Any]], self_url: str) -> bytes:
-    """Serialise a JSON Feed 1.1 document (UTF-8, characters kept as they are).
+def _dumps(value: Any) -> str:
+    # Compact, because `indent` switches json to its pure-Python encoder, several times slower.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
-    Compact, because `indent` switches json to its pure-Python encoder, several times slower.
+
+def item_json(item: FeedItem) -> bytes:
+    """Serialise one item (UTF-8, characters kept as they are), once for every feed it is in."""
+    return _dumps(item_object(item)).encode("utf-8")
+
+
+def json_document(meta: FeedMeta, items: list[bytes], self_url: str) -> list[bytes]:
+    """Serialise a JSON Feed 1.1 document around items from `item_json`, as pieces to write.
+
+    The bytes are those of json.dumps on the whole feed: its "items" come last, so the feed
+    object's closing brace gives way to the list of items already serialised.
     """
     feed: dict[str, Any] = {
         "version": VERSION,
@@ -62,5 +73,5 @@ def json_document(meta: FeedMeta, items: list[dict[str, Any]], self_url: str) ->
         feed["favicon"] = meta.icon
     if meta.author:
         feed["authors"] = [{"name": meta.author}]
-    feed["items"] = items
-    return (json.dumps(feed, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    head = _dumps(feed).removesuffix("}").encode("utf-8")
+    return [head, b',"items":[', b",".join(items), b"]}\n"]
