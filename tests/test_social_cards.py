@@ -122,17 +122,44 @@ def test_many_missing_cards_are_drawn_by_workers_exactly_as_here(tmp_path, caplo
     drawn = re.search(r"(\d+) cards in cards/ \((\d+) drawn \((\d+) beside the build",
                       card_log(caplog))
     assert drawn and int(drawn[1]) == int(drawn[2]) == count + 1  # + the site's card
-    assert int(drawn[3]) >= 1  # some by a worker process (this process takes back at most half)
+    assert int(drawn[3]) >= 1  # by a worker process (the build draws too, once its pages are written)
     by_workers = {p.name: p.read_bytes() for p in (output / "cards").glob("a*.png")}
 
-    # The same site where no worker can start (no /dev/shm, say): every card drawn here, same bytes.
-    def no_pool():
-        raise OSError("no semaphores here")
+    # The same site where no process can be started: every card drawn in the build's, same bytes.
+    def no_process(*_args, **_kwargs):
+        raise OSError("cannot start a process here")
 
-    monkeypatch.setattr(painter, "_start_pool", no_pool)
+    monkeypatch.setattr(painter.subprocess, "Popen", no_process)
     caplog.clear()
     content = write_site(tmp_path / "inline", _many_articles(count))
     output = run_pelican(site_settings(tmp_path / "inline", content))
     assert re.search(rf"\({count + 1} drawn \(0 beside the build", card_log(caplog))
     assert {p.name: p.read_bytes() for p in (output / "cards").glob("a*.png")} == by_workers
     assert len(by_workers) == count
+
+
+def test_a_build_script_without_a_main_guard_runs_once(tmp_path):
+    """Workers must not re-run the script that started the build (multiprocessing's would)."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    from social_cards import painter
+
+    content = write_site(tmp_path, _many_articles(painter.BATCH * 2))
+    script = tmp_path / "build.py"
+    script.write_text(
+        "import logging, sys\nlogging.basicConfig(level=logging.INFO)\n"
+        f"sys.path[:0] = [{str(ROOT / 'plugins')!r}, {str(ROOT)!r}]\n"
+        "from pelican import Pelican\nfrom pelican.settings import read_settings\n"
+        "print('BUILD STARTS', flush=True)\n"
+        f"settings = read_settings({str(ROOT / 'pelicanconf.py')!r}, override={{"
+        f"'PATH': {str(content)!r}, 'OUTPUT_PATH': {str(tmp_path / 'output')!r}, "
+        f"'CACHE_PATH': {str(tmp_path / 'cache')!r}}})\n"
+        "Pelican(settings).run()\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("BUILD STARTS") == 1, done.stdout
+    assert re.search(r"\(33 drawn \((\d+) beside the build", done.stdout + done.stderr)
+    assert len(list((tmp_path / "output" / "cards").glob("a*.png"))) == 32

@@ -1,24 +1,26 @@
 """Draw the cards the cache lacks beside the build, in worker processes.
 
 Pelican reads and writes on one core; a card costs ~10 ms of Pillow work, which threads cannot
-overlap (Pillow holds the GIL for most of it). So missing cards go, BATCH at a time, to a pool
-of spawned worker processes as the articles are read, and the build only waits, at its very end,
-for what is left; this process then draws half of the batches no worker has started. A few
-missing cards (an edit, a new post) are drawn here at the end: starting a worker would cost more
-than it saves.
+overlap (Pillow holds the GIL for most of it). So missing cards go, BATCH at a time, onto a queue
+that worker processes (worker.py) draw from while the articles are still being read and written;
+at its end the build draws from the same queue itself until it is empty, then waits for the
+batches in hand. A few missing cards (an edit, a new post) are drawn here at the end: starting a
+worker would cost more than it saves.
 
-Nothing here imports Pelican, nor Pillow until a card is drawn: a worker imports this module
-and draw.py only.
+Workers are plain `python -m social_cards.worker` processes fed pickles over a pipe, not a
+multiprocessing pool: those re-import the build's main script in every worker (running the
+build again when it has no `if __name__ == "__main__"` guard) and add a resource-tracker
+process. Nothing here imports Pelican, nor Pillow until a card is drawn.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
+import queue
+import subprocess
 import sys
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -26,6 +28,7 @@ from pathlib import Path
 from .cache import CardCache, card_inputs, card_key
 from .settings import CardsSettings, Colours
 from .spec import CardText, Fonts
+from .worker import Batch, read_message, send_message
 
 logger = logging.getLogger(__name__)
 
@@ -33,11 +36,12 @@ logger = logging.getLogger(__name__)
 # missing cards than this are drawn in the build's own process.
 BATCH = 16
 MAX_WORKERS = 4
+_PLUGINS = str(Path(__file__).resolve().parent.parent)
 
 
 def draw_into_cache(folder: Path, cards: list[tuple[str, CardText]], colours: Colours,
                     fonts: Fonts) -> None:
-    """Draw cards into the cache (runs in a worker, or here)."""
+    """Draw cards into the cache (in a worker, or here)."""
     from .draw import draw_card  # Pillow and fontTools: only where cards are drawn
 
     cache = CardCache(folder)
@@ -50,15 +54,47 @@ def _worker_count() -> int:
     return max(1, min(MAX_WORKERS, (os.cpu_count() or 2) - 1))
 
 
-def _start_pool() -> ProcessPoolExecutor:
-    # A spawned worker imports social_cards.painter by name; Pelican loads plugins from
-    # PLUGIN_PATHS without putting them on sys.path, and spawn hands sys.path to the worker.
-    plugins = str(Path(__file__).resolve().parent.parent)
-    if plugins not in sys.path:
-        sys.path.append(plugins)
-    # spawn, not fork: forking a process that may run threads (livereload, the test server) is
-    # unsafe, and a fresh interpreter holding only Pillow stays small.
-    return ProcessPoolExecutor(_worker_count(), mp_context=multiprocessing.get_context("spawn"))
+class _Worker:
+    """One worker process and the thread that feeds it batches from the shared queue."""
+
+    def __init__(self, batches: queue.Queue[Batch | None], done: list[Batch],
+                 failed: list[Batch]) -> None:
+        env = os.environ | {"PYTHONPATH": os.pathsep.join(
+            filter(None, [_PLUGINS, os.environ.get("PYTHONPATH")]))}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "social_cards.worker"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, env=env)
+        self._batches, self._done, self._failed = batches, done, failed
+        # A daemon: a build that fails never waits for its workers at exit.
+        self.thread = threading.Thread(target=self._feed, daemon=True)
+        self.thread.start()
+
+    def _feed(self) -> None:
+        while (batch := self._batches.get()) is not None:
+            try:
+                send_message(self.process.stdin, batch)
+                error = read_message(self.process.stdout)
+            except (OSError, EOFError) as exc:  # the worker died (killed, out of memory)
+                error = f"the worker process ended: {exc}"
+            if error is None:
+                self._done.append(batch)
+                continue
+            logger.debug("social_cards: a worker could not draw a batch: %s", error)
+            self._failed.append(batch)
+            if self.process.poll() is not None:
+                return
+
+    def stop(self) -> None:
+        if self.process.stdin:
+            try:
+                self.process.stdin.close()  # the worker exits at the end of its input
+            except OSError:
+                pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 @dataclass
@@ -75,10 +111,12 @@ class CardPainter:
     settings: CardsSettings
     texts: dict[str, CardText] = field(default_factory=dict)  # every card requested, by key
     keys: dict[CardText, str] = field(default_factory=dict)
-    waiting: list[str] = field(default_factory=list)  # missing, not handed to a worker
-    batches: dict[Future[None], list[str]] = field(default_factory=dict)
-    pool: ProcessPoolExecutor | None = None
-    pool_failed: bool = False
+    waiting: list[str] = field(default_factory=list)  # missing, not queued for workers
+    batches: queue.Queue[Batch | None] = field(default_factory=queue.Queue)
+    done: list[Batch] = field(default_factory=list)  # appended to by the feeding threads
+    failed: list[Batch] = field(default_factory=list)
+    workers: list[_Worker] = field(default_factory=list)
+    no_workers: bool = False
 
     @property
     def fonts(self) -> Fonts:
@@ -93,7 +131,7 @@ class CardPainter:
         return card_inputs(self.settings.colours, self.fonts)
 
     def request(self, text: CardText) -> str:
-        """Ask for a card; return its cache key. Drawing starts now if a worker is running."""
+        """Ask for a card; return its cache key. Drawing starts now if workers are running."""
         key = self.keys.get(text)
         if key is None:
             key = self.keys[text] = card_key(text, self._inputs)
@@ -105,66 +143,68 @@ class CardPainter:
         return key
 
     def _hand_over(self) -> None:
-        if self.pool_failed or len(self.waiting) < BATCH:
+        if self.no_workers or len(self.waiting) < BATCH:
             return
+        if not self.workers:
+            self._start_workers()
+            if self.no_workers:
+                return
+        while len(self.waiting) >= BATCH:
+            self.batches.put(self._batch(self.waiting[:BATCH]))
+            del self.waiting[:BATCH]
+
+    def _start_workers(self) -> None:
         try:
-            if self.pool is None:
-                self.pool = _start_pool()
-            while len(self.waiting) >= BATCH:
-                batch, self.waiting = self.waiting[:BATCH], self.waiting[BATCH:]
-                future = self.pool.submit(draw_into_cache, self.settings.cache_dir,
-                                          self._jobs(batch), self.settings.colours, self.fonts)
-                self.batches[future] = batch
-        except (OSError, RuntimeError, BrokenProcessPool) as exc:
-            # No worker here (no /dev/shm in some containers): draw everything in this process.
+            for _ in range(_worker_count()):
+                self.workers.append(_Worker(self.batches, self.done, self.failed))
+        except OSError as exc:  # cannot start a process here: draw everything in this one
             logger.debug("social_cards: drawing in the build's process (%s)", exc)
-            self.pool_failed = True
-            self.waiting += [key for batch in self.batches.values() for key in batch]
-            self.batches.clear()
-            self._close_pool()
+            self.no_workers = True
+            self._stop_workers()
 
-    def _jobs(self, keys: list[str]) -> list[tuple[str, CardText]]:
-        return [(key, self.texts[key]) for key in keys]
+    def _batch(self, keys: list[str]) -> Batch:
+        return Batch(self.settings.cache_dir, [(key, self.texts[key]) for key in keys],
+                     self.settings.colours, self.fonts)
 
-    def _draw_here(self, keys: list[str]) -> None:
-        draw_into_cache(self.settings.cache_dir, self._jobs(keys), self.settings.colours,
-                        self.fonts)
-
-    def _share_the_rest(self) -> None:
-        """Take back half the batches no worker has started, to draw them here meanwhile."""
-        not_started = [f for f in self.batches if not f.running() and not f.done()]
-        for future in reversed(not_started[len(not_started) // 2:]):
-            if future.cancel():
-                self.waiting += self.batches.pop(future)
+    def _draw_here(self, batch: Batch) -> int:
+        if batch.cards:
+            draw_into_cache(batch.folder, batch.cards, batch.colours, batch.fonts)
+        return len(batch.cards)
 
     def finish(self) -> PaintStats:
-        """Wait for the workers and draw what is left here; every requested card is cached."""
+        """Draw alongside the workers until nothing is queued, then wait for them."""
         stats = PaintStats(requested=len(self.texts))
-        self._share_the_rest()
-        self._draw_here(self.waiting)
-        stats.drawn_here = len(self.waiting)
+        stats.drawn_here += self._draw_here(self._batch(self.waiting))
         self.waiting.clear()
-        for future, keys in self.batches.items():
+        while True:
             try:
-                future.result()
-            except BrokenProcessPool:
-                # A worker died (out of memory, killed): draw its cards here instead.
-                self._draw_here(keys)
-                stats.drawn_here += len(keys)
-                continue
-            stats.drawn_beside += len(keys)
-        self.batches.clear()
-        self._close_pool()
+                batch = self.batches.get_nowait()
+            except queue.Empty:
+                break
+            if batch is not None:
+                stats.drawn_here += self._draw_here(batch)
+        self._stop_workers()
+        stats.drawn_beside = sum(len(batch.cards) for batch in self.done)
+        # What a worker could not draw is drawn here, so a real error surfaces with its cause.
+        for batch in self.failed:
+            stats.drawn_here += self._draw_here(batch)
+        self.done.clear()
+        self.failed.clear()
         return stats
 
-    def _close_pool(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+    def _stop_workers(self) -> None:
+        for _ in self.workers:
+            self.batches.put(None)
+        for worker in self.workers:
+            worker.thread.join()
+            worker.stop()
+        self.workers.clear()
 
     def abandon(self) -> None:
         """Stop the workers of a build that ended without finishing (it failed)."""
-        for future in self.batches:
-            future.cancel()
-        self.batches.clear()
-        self._close_pool()
+        while True:
+            try:
+                self.batches.get_nowait()
+            except queue.Empty:
+                break
+        self._stop_workers()

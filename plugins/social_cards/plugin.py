@@ -55,12 +55,16 @@ class _Build:
 _build = _Build()
 
 
-def start_build(_pelican: Any) -> None:
-    """A new build (livereload and tests run several in one process): drop the last one's."""
+def _reset() -> None:
     global _build
     if _build.painter is not None:
         _build.painter.abandon()
     _build = _Build()
+
+
+def start_build(_pelican: Any) -> None:
+    """A new build (livereload and tests run several in one process): drop the last one's."""
+    _reset()
 
 
 def _painter(pelican_settings: Any) -> CardPainter | None:
@@ -92,12 +96,13 @@ def keep_generators(generators: list[Any]) -> None:
     _build.generators = generators
 
 
-def publish(pelican: Any) -> None:
-    """Once the pages are written: wait for the drawing and put the planned cards in the output.
+def publish(generator: Any, **_writer: Any) -> None:
+    """Once the articles are written: wait for the drawing and put the planned cards in the output.
 
-    At `finalized`, so every plugin has had its say on which pages keep a card.
+    Every plugin has had its say on which pages keep a card by then (all_generators_finalized),
+    and the cards are in place before any `finalized` receiver (feeds reads their sizes).
     """
-    painter = _painter(pelican.settings)
+    painter = _painter(generator.settings)
     if painter is None:
         return
     generators = _build.generators
@@ -108,8 +113,8 @@ def publish(pelican: Any) -> None:
         planned.append(site)
     cards = list({card.path: card for card in planned}.values())
     stats = publish_cards([(painter.request(card.text), card) for card in cards],
-                          Path(pelican.output_path), painter)
-    start_build(pelican)
+                          Path(generator.output_path), painter)
+    _reset()
     logger.info("social_cards: %d cards in %s/ (%d drawn (%d beside the build; waited %.0f ms "
                 "for them at the end), %d reused from the cache, %d stale cached cards removed)",
                 stats.total, painter.settings.path, stats.drawn, stats.drawn_beside,
@@ -117,13 +122,10 @@ def publish(pelican: Any) -> None:
 
 
 def connect() -> None:
-    """Connect the receivers (module level, since Pelican holds receivers weakly).
-
-    social_cards must come before feeds in PLUGINS: feeds reads each card's size at `finalized`.
-    """
+    """Connect the receivers (module level, since Pelican holds receivers weakly)."""
     signals.initialized.connect(start_build)
     signals.content_object_init.connect(request_early)
     signals.article_generator_finalized.connect(plan_article_cards)
     signals.page_generator_finalized.connect(plan_page_cards)
     signals.all_generators_finalized.connect(keep_generators)
-    signals.finalized.connect(publish)
+    signals.article_writer_finalized.connect(publish)
