@@ -137,6 +137,15 @@ def test_many_missing_cards_are_drawn_by_workers_exactly_as_here(tmp_path, caplo
     assert {p.name: p.read_bytes() for p in (output / "cards").glob("a*.png")} == by_workers
     assert len(by_workers) == count
 
+    # Workers that die at once (killed, out of memory): the build draws their cards itself.
+    monkeypatch.undo()
+    monkeypatch.setattr(painter.sys, "executable", "/bin/false")
+    caplog.clear()
+    content = write_site(tmp_path / "dying", _many_articles(count))
+    output = run_pelican(site_settings(tmp_path / "dying", content))
+    assert re.search(rf"\({count + 1} drawn \(0 beside the build", card_log(caplog))
+    assert {p.name: p.read_bytes() for p in (output / "cards").glob("a*.png")} == by_workers
+
 
 def test_a_build_script_without_a_main_guard_runs_once(tmp_path):
     """Workers must not re-run the script that started the build (multiprocessing's would)."""

@@ -3,8 +3,8 @@
 Pelican reads and writes on one core; a card costs ~10 ms of Pillow work, which threads cannot
 overlap (Pillow holds the GIL for most of it). So missing cards go, BATCH at a time, onto a queue
 that worker processes (worker.py) draw from while the articles are still being read and written;
-at its end the build draws from the same queue itself until it is empty, then waits for the
-batches in hand. A few missing cards (an edit, a new post) are drawn here at the end: starting a
+at its end the build waits for them, drawing from the same queue itself while they are well
+behind. A few missing cards (an edit, a new post) are drawn here at the end: starting a
 worker would cost more than it saves.
 
 Workers are plain `python -m social_cards.worker` processes fed pickles over a pipe, not a
@@ -172,18 +172,19 @@ class CardPainter:
         return len(batch.cards)
 
     def finish(self) -> PaintStats:
-        """Draw alongside the workers until nothing is queued, then wait for them."""
+        """Draw alongside the workers while they are well behind, then wait for them.
+
+        Only well behind: drawing here loads Pillow into the build's own process (~10 MB), for
+        a saving of at most one batch's time when the workers are nearly done.
+        """
         stats = PaintStats(requested=len(self.texts))
         stats.drawn_here += self._draw_here(self._batch(self.waiting))
         self.waiting.clear()
-        while True:
-            try:
-                batch = self.batches.get_nowait()
-            except queue.Empty:
-                break
-            if batch is not None:
-                stats.drawn_here += self._draw_here(batch)
+        while self.batches.qsize() > 2 * len(self.workers):
+            stats.drawn_here += self._draw_here(self._next_queued())
         self._stop_workers()
+        while not self.batches.empty():  # left by workers that died
+            stats.drawn_here += self._draw_here(self._next_queued())
         stats.drawn_beside = sum(len(batch.cards) for batch in self.done)
         # What a worker could not draw is drawn here, so a real error surfaces with its cause.
         for batch in self.failed:
@@ -191,6 +192,13 @@ class CardPainter:
         self.done.clear()
         self.failed.clear()
         return stats
+
+    def _next_queued(self) -> Batch:
+        try:
+            batch = self.batches.get_nowait()
+        except queue.Empty:  # a worker took the last one meanwhile
+            batch = None
+        return batch if batch is not None else self._batch([])
 
     def _stop_workers(self) -> None:
         for _ in self.workers:
