@@ -70,6 +70,7 @@ class TreeMemory:
 
     def __init__(self) -> None:
         self.peak_kb = 0
+        self.own_peak_kb = 0
         self.workers_peak_kb = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -89,6 +90,7 @@ class TreeMemory:
         self._stop.set()
         self._thread.join()
         own = _status_kb("self", "VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        self.own_peak_kb = own
         self.peak_kb = max(self.peak_kb, own)
 
 
@@ -112,6 +114,7 @@ def main(spec_path: str) -> int:
         Path(spec["profile"]).write_text(profiler.output_html(), encoding="utf-8")
         outcome["profile"] = breakdown(profiler.last_session, ROOT)
     outcome |= {"seconds": seconds, "peak_rss_mb": memory.peak_kb / 1024,
+                "own_peak_rss_mb": memory.own_peak_kb / 1024,
                 "workers_peak_rss_mb": memory.workers_peak_kb / 1024}
     Path(spec["result"]).write_text(json.dumps(outcome), encoding="utf-8")
     return 0

@@ -178,7 +178,10 @@ class CardPainter:
         a saving of at most one batch's time when the workers are nearly done.
         """
         stats = PaintStats(requested=len(self.texts))
-        stats.drawn_here += self._draw_here(self._batch(self.waiting))
+        if self.workers and self.waiting:
+            self.batches.put(self._batch(self.waiting))  # the last, short batch
+        else:
+            stats.drawn_here += self._draw_here(self._batch(self.waiting))
         self.waiting.clear()
         while self.batches.qsize() > 2 * len(self.workers):
             stats.drawn_here += self._draw_here(self._next_queued())
