@@ -634,3 +634,22 @@ def test_gh_pages_commits_and_pushes_the_output(builds, tmp_path, monkeypatch):
     published = git("ls-tree", "-r", "--name-only", "gh-pages", cwd=origin).split()
     assert "articles/what-people-share/index.html" not in published
     assert json.loads(git("show", "gh-pages:site.webmanifest", cwd=origin)) == {"name": "Signal & Reach"}
+
+
+def test_a_redeploy_gzips_only_the_files_whose_bytes_changed(s3_env, site, tmp_path, monkeypatch):
+    import site_deploy.plan as plan
+
+    bucket, output, _ = site
+    settings = settings_for(output, f"s3://{bucket}/blog", s3_env.endpoint_url,
+                            CACHE_PATH=str(tmp_path / "cache"))
+    run(settings)
+    assert (tmp_path / "cache" / "deploy-gzip-digests.json").is_file()
+    page = output / TEXT_FILES[0]
+    page.write_bytes(page.read_bytes() + b"\n<!-- edited -->\n")
+    compressed: list[int] = []
+    real_gzip = plan.gzip_body
+    monkeypatch.setattr(plan, "gzip_body", lambda data: compressed.append(len(data)) or real_gzip(data))
+    again = run(settings)
+    assert again.uploaded == [TEXT_FILES[0]]
+    assert len(compressed) == 2  # its digest in the scan, its body for the upload; no other file
+    assert_bucket_is(s3_env, bucket, "blog/", output)

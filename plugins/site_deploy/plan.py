@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_deploy.compress import gzip_body, wants_gzip
+from site_deploy.digests import StoredDigests
 from site_deploy.errors import RefusedError
 from site_deploy.kinds import Kind, cache_control, content_type, kind_of
 from site_deploy.settings import DeploySettings
@@ -89,11 +90,24 @@ def _stored(path: Path, gzipped: bool) -> bytes:
     return gzip_body(data) if gzipped else data
 
 
-def digest_file(path: Path, size: int, gzipped: bool = False) -> tuple[bytes, str, int]:
+def _gzipped_digest(path: Path, digests: StoredDigests) -> tuple[bytes, str, int]:
+    raw = hashlib.md5(path.read_bytes()).hexdigest()
+    known = digests.get(raw)
+    if known is None:
+        data = _stored(path, gzipped=True)
+        known = hashlib.md5(data).hexdigest(), len(data)
+        digests.put(raw, *known)
+    return bytes.fromhex(known[0]), known[0], known[1]
+
+
+def digest_file(path: Path, size: int, gzipped: bool = False,
+                digests: StoredDigests | None = None) -> tuple[bytes, str, int]:
     """Return the MD5 of the bytes stored for a file, the ETag S3 gives them, and their size.
 
     Files above PART_SIZE go up raw, in parts (multipart ETag); `gzipped` applies below it only.
     """
+    if size <= PART_SIZE and gzipped and digests is not None:
+        return _gzipped_digest(path, digests)
     if size <= PART_SIZE:  # nearly every file: one read, no 8 MiB buffer per file
         data = _stored(path, gzipped)
         digest = hashlib.md5(data).digest()
@@ -107,14 +121,17 @@ def digest_file(path: Path, size: int, gzipped: bool = False) -> tuple[bytes, st
 
 
 def scan_output(output: Path, content_types: Mapping[str, str],
-                gzip_types: AbstractSet[str] = frozenset()) -> dict[str, LocalFile]:
+                gzip_types: AbstractSet[str] = frozenset(),
+                digests_file: Path | None = None) -> dict[str, LocalFile]:
     """Type and hash every file under output/, keyed by its path relative to output/ ('/' separators).
 
     Files whose type is in `gzip_types` (DEPLOY_GZIP_TYPES) are hashed as they will be stored:
-    gzipped (level 9 costs about 30 ms per MB of text, measured on this blog's output). One thread:
-    on small files the cost is Python's, and threads only add contention for the GIL (15,000 files,
-    310 MB, without gzip: about 2 s).
+    gzipped (level 9 costs about 30 ms per MB of text, measured on this blog's output), unless
+    `digests_file` remembers what the same bytes gave last time (digests.py). One thread: on small
+    files the cost is Python's, and threads only add contention for the GIL (15,000 files, 310 MB,
+    without gzip: about 2 s).
     """
+    digests = StoredDigests(digests_file)
     found: dict[str, LocalFile] = {}
     for folder, _, names in os.walk(output):
         for name in names:
@@ -123,8 +140,9 @@ def scan_output(output: Path, content_types: Mapping[str, str],
             size = path.stat().st_size
             ctype = content_type(rel, path, content_types)
             gzipped = size <= PART_SIZE and wants_gzip(ctype, gzip_types)
-            md5, etag, sent = digest_file(path, size, gzipped)
+            md5, etag, sent = digest_file(path, size, gzipped, digests)
             found[rel] = LocalFile(rel, path, size, md5, etag, ctype, gzipped, sent)
+    digests.save()
     return dict(sorted(found.items()))
 
 

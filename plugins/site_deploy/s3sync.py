@@ -14,8 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from site_deploy.cdn import invalidate_changed
 from site_deploy.errors import RefusedError, StorageError
-from site_deploy.plan import (PART_SIZE, SyncPlan, Upload, check_delete_cap, plan_sync,
-                              scan_output)
+from site_deploy.plan import PART_SIZE, SyncPlan, Upload, check_delete_cap, plan_sync, scan_output
 from site_deploy.report import DeployResult, human_bytes, print_plan
 from site_deploy.s3client import make_client, storage_error
 from site_deploy.settings import DeploySettings
@@ -126,7 +125,8 @@ def deploy_s3(settings: DeploySettings, target: S3Target, console: Console, *,
     """Sync output/ to the bucket (or, with dry_run, print what a sync would do)."""
     started = time.monotonic()
     client = make_client(settings.endpoint_url, settings.workers)
-    local = scan_output(settings.output_path, settings.content_types, settings.gzip_types)
+    local = scan_output(settings.output_path, settings.content_types, settings.gzip_types,
+                        settings.digests_file)
     plan = plan_sync(local, remote_etags(client, target, settings), settings,
                      protected=ledger_rel(target, settings), force=force)
     check_delete_cap(plan.deletions, settings, str(target))

@@ -78,6 +78,7 @@ class DeploySettings:
     ledger_key: str
     siteurl: str
     output_path: Path
+    digests_file: Path | None  # under CACHE_PATH: see digests.py
 
 
 def load_settings(pelican_settings: Mapping[str, Any],
@@ -106,6 +107,8 @@ def load_settings(pelican_settings: Mapping[str, Any],
         ledger_key=str(merged["DEPLOY_LEDGER_KEY"]).strip("/"),
         siteurl=str(pelican_settings.get("SITEURL", "") or ""),
         output_path=Path(pelican_settings.get("OUTPUT_PATH", "output")),
+        digests_file=(Path(pelican_settings["CACHE_PATH"]) / "deploy-gzip-digests.json"
+                      if pelican_settings.get("CACHE_PATH") else None),
     )
 
 
