@@ -48,9 +48,10 @@ def _figures(result: DeployResult) -> dict[str, Any]:
             "seconds": round(result.seconds, 3), "sent": sorted(result.uploaded)}
 
 
-def _deploy(output: Path, bucket: str, endpoint: str) -> DeployResult:
+def _deploy(output: Path, bucket: str, endpoint: str, cache: Path) -> DeployResult:
+    """Deploy as `invoke deploy` does, with the build's CACHE_PATH (where deploy keeps digests)."""
     settings = load_settings({"SITEURL": SITEURL, "OUTPUT_PATH": str(output),
-                              "DEPLOY_TARGET": f"s3://{bucket}/site",
+                              "CACHE_PATH": str(cache), "DEPLOY_TARGET": f"s3://{bucket}/site",
                               "S3_ENDPOINT_URL": endpoint}, environ={})
     return deploy(settings, Console(file=open(os.devnull, "w")))  # noqa: SIM115
 
@@ -70,16 +71,16 @@ def measure_deploy(dirs: SiteDirs, articles: int, work: Path,
     original = edited.read_bytes()
     try:
         bucket = server.new_bucket()
-        output = mine.output(OURS.key)
+        output, cache = mine.output(OURS.key), mine.cache(OURS.key)
         say(f"deploy: first full deploy of {first_build.files:,} files …")
-        full = _figures(_deploy(output, bucket, server.endpoint_url))
+        full = _figures(_deploy(output, bucket, server.endpoint_url, cache))
         say(f"deploy: {full['files_sent']:,} files, {full['bytes_sent'] / 1e6:.1f} MB in "
             f"{full['seconds']:.1f} s; redeploying unchanged …")
-        unchanged = _figures(_deploy(output, bucket, server.endpoint_url))
+        unchanged = _figures(_deploy(output, bucket, server.endpoint_url, cache))
         edit_article(dirs.content, int(time.time()))
         rebuilt = build(OURS, mine, logs / "rebuild.log", cold=False, content_cache=True,
                         siteurl=SITEURL)
-        after_edit = _figures(_deploy(output, bucket, server.endpoint_url))
+        after_edit = _figures(_deploy(output, bucket, server.endpoint_url, cache))
         shown = ", ".join(after_edit["sent"][:25])
         more = after_edit["files_sent"] - 25
         say(f"deploy: after one edit {after_edit['files_sent']} files in "
