@@ -103,6 +103,7 @@ def publish_cards(cards: list[tuple[str, Card]], output: Path,
             target.parent.mkdir(parents=True, exist_ok=True)
             folders.add(target.parent)
         _place(painter.cache.path(key), target)
-    drawn = paint.drawn_beside + paint.drawn_here
+    drawn = sum(1 for key, _ in cards if key in paint.drawn)
+    beside = sum(1 for key, _ in cards if key in paint.beside)
     used = {key for key, _ in cards}
-    return CardStats(len(cards), drawn, paint.drawn_beside, painter.cache.prune(used), waited_ms)
+    return CardStats(len(cards), drawn, beside, painter.cache.prune(used), waited_ms)

@@ -99,9 +99,10 @@ class _Worker:
 
 @dataclass
 class PaintStats:
-    requested: int = 0
-    drawn_beside: int = 0  # by workers, while the build went on
-    drawn_here: int = 0
+    """The keys drawn by this painter (some may be of cards the build did not keep)."""
+
+    drawn: set[str] = field(default_factory=set)
+    beside: set[str] = field(default_factory=set)  # by workers, while the build went on
 
 
 @dataclass
@@ -166,10 +167,10 @@ class CardPainter:
         return Batch(self.settings.cache_dir, [(key, self.texts[key]) for key in keys],
                      self.settings.colours, self.fonts)
 
-    def _draw_here(self, batch: Batch) -> int:
+    def _draw_here(self, batch: Batch) -> set[str]:
         if batch.cards:
             draw_into_cache(batch.folder, batch.cards, batch.colours, batch.fonts)
-        return len(batch.cards)
+        return {key for key, _ in batch.cards}
 
     def finish(self) -> PaintStats:
         """Draw alongside the workers while they are well behind, then wait for them.
@@ -177,21 +178,22 @@ class CardPainter:
         Only well behind: drawing here loads Pillow into the build's own process (~10 MB), for
         a saving of at most one batch's time when the workers are nearly done.
         """
-        stats = PaintStats(requested=len(self.texts))
+        stats = PaintStats()
         if self.workers and self.waiting:
             self.batches.put(self._batch(self.waiting))  # the last, short batch
         else:
-            stats.drawn_here += self._draw_here(self._batch(self.waiting))
+            stats.drawn |= self._draw_here(self._batch(self.waiting))
         self.waiting.clear()
         while self.batches.qsize() > 2 * len(self.workers):
-            stats.drawn_here += self._draw_here(self._next_queued())
+            stats.drawn |= self._draw_here(self._next_queued())
         self._stop_workers()
         while not self.batches.empty():  # left by workers that died
-            stats.drawn_here += self._draw_here(self._next_queued())
-        stats.drawn_beside = sum(len(batch.cards) for batch in self.done)
+            stats.drawn |= self._draw_here(self._next_queued())
+        stats.beside = {key for batch in self.done for key, _ in batch.cards}
         # What a worker could not draw is drawn here, so a real error surfaces with its cause.
         for batch in self.failed:
-            stats.drawn_here += self._draw_here(batch)
+            stats.drawn |= self._draw_here(batch)
+        stats.drawn |= stats.beside
         self.done.clear()
         self.failed.clear()
         return stats
