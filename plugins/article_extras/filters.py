@@ -8,25 +8,27 @@ remembers its answer on the article (a build's articles do not move or change on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from markupsafe import Markup
 
 
+def _remembered(content: Any, name: str, compute: Callable[[], str]) -> str:
+    cached = content.__dict__.get(name)
+    if cached is None:
+        cached = content.__dict__[name] = compute()
+    return cached
+
+
 def plain_summary(article: Any) -> str:
     """`article.summary|striptags` (Jinja escapes it on output)."""
-    cached = article.__dict__.get("_plain_summary")
-    if cached is None:
-        cached = article._plain_summary = Markup(article.summary).striptags()
-    return cached
+    return _remembered(article, "_plain_summary", lambda: Markup(article.summary).striptags())
 
 
 def url_of(content: Any) -> str:
     """`content.url`: the page's path under SITEURL."""
-    cached = content.__dict__.get("_url_of")
-    if cached is None:
-        cached = content._url_of = content.url
-    return cached
+    return _remembered(content, "_url_of", lambda: content.url)
 
 
 FILTERS = {"plain_summary": plain_summary, "url_of": url_of}
