@@ -32,7 +32,7 @@ THEME = "theme"
 # template's file for changes on every page cost ~14,000 stat calls per 1,000 articles.
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True,
                      "auto_reload": False}
-DIRECT_TEMPLATES = ["index", "categories", "tags", "archives", "authors", "404"]
+DIRECT_TEMPLATES = ["index", "categories", "tags", "archives", "authors", "subscribe", "404"]
 PAGINATED_TEMPLATES = {"index": None, "tag": None, "category": None, "author": None}
 DEFAULT_PAGINATION = 6
 
@@ -50,6 +50,8 @@ ARCHIVES_SAVE_AS = "archives/index.html"
 CATEGORIES_SAVE_AS = "categories/index.html"
 TAGS_SAVE_AS = "tags/index.html"
 AUTHORS_SAVE_AS = "authors/index.html"
+# The human page behind the footer's Subscribe link (theme/templates/subscribe.html).
+SUBSCRIBE_SAVE_AS = "subscribe/index.html"
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
     (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),

@@ -413,6 +413,7 @@ DEMO_PAGES = [
     "404.html",
     "categories/index.html",
     "tags/index.html",
+    "subscribe/index.html",
 ]
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
+from PIL import Image
 
 from conftest import run_pelican, serving, site_settings, write_site
 
@@ -216,3 +217,29 @@ def test_missing_address_shows_the_styled_404_with_working_links(new_page, demo_
     page.locator("main a", has_text="Search the archives").click()
     assert urlsplit(page.url).path == "/archives/"
     assert page.locator("main h1").inner_text() == "Archives"
+
+
+PHONE = 390
+
+
+def test_at_390px_the_navigation_is_one_line_that_scrolls_and_every_link_is_reachable(
+        new_page, demo_url, tmp_path):
+    page = new_page(PHONE)
+    for path in ["/", first_article_path(page, demo_url), "/subscribe/"]:
+        page.goto(demo_url + path)
+        tops = page.eval_on_selector_all(".site-nav a", "links => links.map(a => a.offsetTop)")
+        assert len(tops) >= 6 and len(set(tops)) == 1, f"{path}: the nav wraps ({tops})"
+        height = page.eval_on_selector(".site-header", "h => h.getBoundingClientRect().height")
+        assert height < 120, f"{path}: the header takes {height}px of a {PHONE}px phone"
+        # A screenshot of the whole page is as wide as the phone: nothing pushes it sideways.
+        shot = tmp_path / f"{path.strip('/').replace('/', '-') or 'home'}-{PHONE}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        with Image.open(shot) as image:
+            assert image.width == PHONE, f"{path}: the page is {image.width}px wide"
+    # The last link, off screen at first, scrolls into view when the keyboard reaches it.
+    nav = page.locator(".site-nav")
+    last = page.locator(".site-nav a").last
+    assert last.bounding_box()["x"] + 10 > PHONE
+    last.focus()
+    box, frame = last.bounding_box(), nav.bounding_box()
+    assert frame["x"] <= box["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"]

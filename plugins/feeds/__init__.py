@@ -2,7 +2,7 @@
 
 Pelican calls `register()`; the receivers below are module-level because Pelican keeps only weak
 references to them. Settings are checked when Pelican starts, feed URLs reach the templates before
-any page is written, and the feeds are written last, once the theme's static files (the XSLT, the
+any page is written, and the feeds are written last, once the theme's static files (the
 icon) and the social cards exist, so sizes and links can be checked against real files.
 """
 

@@ -118,31 +118,11 @@ def _generator(meta: FeedMeta, entries: list[SharedEntry], self_url: str) -> Fee
     return feed
 
 
-def _with_stylesheets(document: bytes,
-                      stylesheets: list[tuple[str, str]]) -> list[bytes | memoryview]:
-    """Insert `<?xml-stylesheet?>` lines after the XML declaration (feedgen cannot emit them).
-
-    `stylesheets` holds (MIME type, href) pairs; a browser uses the first one it supports.
-    Returns the pieces to write one after another: views of `document`, not copies of it.
-    """
-    if not stylesheets:
-        return [document]
-    cut = document.index(b"?>") + len(b"?>")
-    lines = "".join(f'\n<?xml-stylesheet type="{escape(kind)}" href="{escape(href)}"?>'
-                    for kind, href in stylesheets)
-    whole = memoryview(document)
-    return [whole[:cut], lines.encode("utf-8"), whole[cut:]]
-
-
-def atom_document(meta: FeedMeta, entries: list[SharedEntry], self_url: str,
-                  stylesheets: list[tuple[str, str]]) -> list[bytes | memoryview]:
+def atom_document(meta: FeedMeta, entries: list[SharedEntry], self_url: str) -> list[bytes]:
     """Serialise an Atom 1.0 feed, as pieces to write one after another."""
-    document = _generator(meta, entries, self_url).atom_str(pretty=True)
-    return _with_stylesheets(document, stylesheets)
+    return [_generator(meta, entries, self_url).atom_str(pretty=True)]
 
 
-def rss_document(meta: FeedMeta, entries: list[SharedEntry], self_url: str,
-                 stylesheets: list[tuple[str, str]]) -> list[bytes | memoryview]:
+def rss_document(meta: FeedMeta, entries: list[SharedEntry], self_url: str) -> list[bytes]:
     """Serialise an RSS 2.0 feed, as pieces to write one after another."""
-    document = _generator(meta, entries, self_url).rss_str(pretty=True)
-    return _with_stylesheets(document, stylesheets)
+    return [_generator(meta, entries, self_url).rss_str(pretty=True)]

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from .absolutize import is_absolute
 from .atom_rss import FeedMeta, atom_document, build_entry, rss_document
@@ -70,9 +69,9 @@ class FeedWriter:
         # unchanged site rebuilds into byte-identical feeds.
         fallback = max((aware(a.date, self.tz) for s in selections for a in s[:1]),
                        default=self.now)
-        icon, stylesheets = self._icon(), self._stylesheets()
+        icon = self._icon()
         for channel, selected in zip(channels, selections):
-            report.files += self._write_channel(channel, selected, fallback, icon, stylesheets)
+            report.files += self._write_channel(channel, selected, fallback, icon)
             self._release(selected, remaining)
         report.entries = len(remaining)
         return report
@@ -114,7 +113,7 @@ class FeedWriter:
             category_scheme=absolute(s, s.categories_path), tag_scheme=absolute(s, s.tags_path))
 
     def _write_channel(self, channel: Channel, selected: list[Any], fallback: datetime,
-                       icon: str, stylesheets: list[tuple[str, str]]) -> list[Path]:
+                       icon: str) -> list[Path]:
         built = [self._build(article) for article in selected]
         meta = self._meta(channel, built, fallback, icon)
         written = []
@@ -124,7 +123,7 @@ class FeedWriter:
             else:
                 entries = [self._entry(b, meta) for b in built]
                 serialise = atom_document if link.format == "atom" else rss_document
-                pieces = serialise(meta, entries, link.url, stylesheets)
+                pieces = serialise(meta, entries, link.url)
             target = self.output_path / link.path
             if target.parent not in self._folders:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -145,26 +144,3 @@ class FeedWriter:
                            icon, self.output_path / icon.lstrip("/"))
             return ""
         return absolute(self.settings, icon)
-
-    def _stylesheets(self) -> list[tuple[str, str]]:
-        """Return the (type, href) of the feed XSLT and of its CSS fallback beside it.
-
-        Browsers apply an XSLT only from the feed's own origin, so each href is a path from the
-        host root: the page then works whether the site is opened as 127.0.0.1, localhost or its
-        domain. Browsers are dropping XSLT; those without it use the CSS (same name, `.css`).
-        """
-        sheet = self.settings.stylesheet
-        if not sheet:
-            return []
-        if not (self.output_path / sheet).is_file():
-            logger.warning("feeds: the feed stylesheet %s is missing, so a browser shows Atom "
-                           "and RSS feeds as raw XML. Fix: keep xsl/feed.xsl in the theme's "
-                           "static folder, or set FEEDS_STYLESHEET = \"\" to go without.",
-                           self.output_path / sheet)
-            return []
-        root = urlsplit(self.settings.base_url).path
-        found = [("text/xsl", f"{root}/{sheet}")]
-        css = sheet.rsplit(".", 1)[0] + ".css"
-        if (self.output_path / css).is_file():
-            found.append(("text/css", f"{root}/{css}"))
-        return found

@@ -24,9 +24,8 @@ DEFAULTS: dict[str, Any] = {
     # Where feed links point when SITEURL is empty (a development build served by `invoke serve`).
     "FEEDS_DEV_SITEURL": "http://127.0.0.1:8000",
     "FEEDS_SUBTITLE": None,  # None: SITESUBTITLE, else SITE_DESCRIPTION
-    # None: "<THEME_STATIC_DIR>/xsl/feed-icon.png"; else a site path or a URL; "" for none
+    # None: "<THEME_STATIC_DIR>/images/feed-icon.png"; else a site path or a URL; "" for none
     "FEEDS_ICON": None,
-    "FEEDS_STYLESHEET": None,  # None: "<THEME_STATIC_DIR>/xsl/feed.xsl"; "" for none
     "FEEDS_CATEGORY_TITLE": "{site}: {name}",
     "FEEDS_TAG_TITLE": "{site}: articles tagged {name}",
 }
@@ -53,7 +52,6 @@ class FeedsSettings:
     author: str
     language: str
     icon: str
-    stylesheet: str
     category_title: str
     tag_title: str
     categories_path: str  # the page listing every category, relative to the site root
@@ -127,9 +125,8 @@ def load_settings(pelican_settings: Mapping[str, Any]) -> FeedsSettings:
 
     base_url, dev = _base_url(pelican_settings.get("SITEURL") or "", get("FEEDS_DEV_SITEURL"))
     static_dir = pelican_settings.get("THEME_STATIC_DIR", "theme")
-    stylesheet, icon = get("FEEDS_STYLESHEET"), get("FEEDS_ICON")
-    stylesheet = f"{static_dir}/xsl/feed.xsl" if stylesheet is None else stylesheet
-    icon = f"{static_dir}/xsl/feed-icon.png" if icon is None else icon
+    icon = get("FEEDS_ICON")
+    icon = f"{static_dir}/images/feed-icon.png" if icon is None else icon
     subtitle = get("FEEDS_SUBTITLE")
     if subtitle is None:
         subtitle = (pelican_settings.get("SITESUBTITLE")
@@ -148,7 +145,6 @@ def load_settings(pelican_settings: Mapping[str, Any]) -> FeedsSettings:
         author=str(pelican_settings.get("AUTHOR") or ""),
         language=str(pelican_settings.get("DEFAULT_LANG") or "en"),
         icon=str(icon or ""),
-        stylesheet=str(stylesheet or "").strip("/"),
         category_title=str(get("FEEDS_CATEGORY_TITLE")),
         tag_title=str(get("FEEDS_TAG_TITLE")),
         categories_path=_page_path(pelican_settings.get("CATEGORIES_SAVE_AS")),
