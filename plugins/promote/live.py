@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 from promote.errors import NetworkError
 from promote.http import HttpClient
 from promote.manifest import Entry
+from promote.pages import decode_html
 
 TAGS = ("og:url", "og:title", "og:image")
 
@@ -108,5 +109,6 @@ class LiveChecker:
             return LiveResult(False, f"{entry.url} did not answer ({exc.message})")
         if response.status_code != 200:
             return LiveResult(False, f"{entry.url} answered {response.status_code}, not 200")
-        problem = mismatch(entry, open_graph(response.text))
+        page = decode_html(response.content, response.headers.get("Content-Type"))
+        problem = mismatch(entry, open_graph(page))
         return LiveResult(problem is None, problem or "")
