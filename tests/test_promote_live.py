@@ -1,7 +1,8 @@
-"""The live check reads pages as browsers do.
+"""The live check reads pages as browsers do, and says when waiting will not fix a page.
 
 Titles in any script must reach all eight networks however the site's server labels its HTML:
-with a charset, without one (nginx's and Python's http.server's default), or with a BOM.
+with a charset, without one (nginx's and Python's http.server's default), or with a BOM. A page
+whose og: tags still differ from the build on the next run is an error with its fix, not a skip.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from promote.pages import decode_html
 
 from tests.conftest import serving
 from tests.fakes.site import SERVED_AS
-from tests.networks_support import ALL, World, world_of
+from tests.fakes.world import NETWORKS
+from tests.networks_support import ALL, NEW, World, world_of
 
 # Titles as marketers write them: accents and emoji, CJK, Thai, curly quotes and dashes.
 TITLES = {
@@ -117,3 +119,76 @@ def article(title: str, date: str, slug: str | None = None) -> str:
     header = f"Title: {title}\nDate: {date} 09:00\nCategory: Strategy\nTags: content marketing\n"
     header += f"Summary: Why “{title}” travels.\n" + (f"Slug: {slug}\n" if slug else "")
     return header + "\nBody.\n"
+
+
+# -- a page that will not fix itself -------------------------------------------------------------
+
+
+def counts(world) -> dict[str, int]:
+    return {n: len(world.posts(n)) for n in NETWORKS}
+
+
+@pytest.fixture
+def world(promote_world):
+    """Four networks past their first run."""
+    promote_world.article("first-steps", date="2024-01-10T09:00:00+01:00")
+    assert promote_world.promote().code == 0
+    return promote_world
+
+
+def test_a_tag_mismatch_seen_twice_is_an_error_with_the_fix_then_posts_once_fixed(world):
+    world.article("stale-card", "Stale card", date=NEW)
+    old_card = world.site.url("cards/old.png")
+    world.site.publish("articles/stale-card/", "Stale card", old_card)
+    first = world.promote()  # a CDN may still serve the old page: wait for the next run
+    assert first.code == 0 and "stale-card" not in str(counts(world))
+    assert world.states("telegram")["stale-card"] == "skipped"
+    assert "og:image is" in first.output and "failed" not in first.output
+    for _ in range(2):  # still the same page on the next runs: the owner has to act
+        run = world.promote()
+        assert run.code == 1
+        assert {n: world.states(n)["stale-card"] for n in NETWORKS} == dict.fromkeys(
+            NETWORKS, "failed")
+        text = " ".join(run.output.split())
+        assert (f"articles/stale-card.md: the live page's og:image is '{old_card}', not "
+                f"'{world.site.url('cards/stale-card.png')}' on two runs in a row: deploy the "
+                "current build (`invoke publish`)") in text
+    assert counts(world) == dict.fromkeys(NETWORKS, 0)
+    world.site.publish("articles/stale-card/", "Stale card")
+    fixed = world.promote()
+    assert fixed.code == 0, fixed.output
+    assert counts(world) == dict.fromkeys(NETWORKS, 1)
+    assert world.promote().code == 0 and counts(world) == dict.fromkeys(NETWORKS, 1)
+
+
+def test_a_wrong_og_url_seen_twice_points_at_siteurl(world):
+    world.article("moved-host", "Moved host", date=NEW)
+    world.site.publish("articles/moved-host/", "Moved host",
+                       og_url="https://staging.example/articles/moved-host/")
+    assert world.promote().code == 0
+    run = world.promote()
+    assert run.code == 1 and world.states("discord")["moved-host"] == "failed"
+    text = " ".join(run.output.split())
+    assert "og:url is 'https://staging.example/articles/moved-host/', not " \
+           f"'{world.site.url('articles/moved-host/')}'" in text
+    assert "check SITEURL in publishconf.py" in text
+    assert counts(world) == dict.fromkeys(NETWORKS, 0)
+
+
+def test_a_different_mismatch_on_the_next_run_is_waited_for_again(world):
+    world.article("changing", "Changing", date=NEW)
+    world.site.publish("articles/changing/", "Changing", world.site.url("cards/old.png"))
+    world.promote()
+    world.site.publish("articles/changing/", "Changing, an older title")  # the deploy moved on
+    run = world.promote()
+    assert run.code == 0 and world.states("mastodon")["changing"] == "skipped"
+    assert "og:title is 'Changing, an older title'" in run.output
+
+
+def test_a_page_that_is_not_there_stays_a_skip_run_after_run(world):
+    world.article("not-yet", date=NEW, publish=False)
+    for _ in range(3):
+        run = world.promote()
+        assert run.code == 0 and "answered 404, not 200" in run.output
+        assert world.states("bluesky")["not-yet"] == "skipped"
+    assert counts(world) == dict.fromkeys(NETWORKS, 0)
