@@ -3,7 +3,9 @@
 The article's canonical URL must answer 200 and its page's ``og:url``, ``og:title`` and
 ``og:image`` must be what the manifest says; a CDN still serving the old page gets a bounded wait
 (``PROMOTE_LIVE_WAIT``, polling every ``PROMOTE_LIVE_INTERVAL``). Several network threads asking
-about one article share one check.
+about one article share one check. A page that answers with other tags carries, besides the reason
+to wait, the error to report when the next run finds the very same tags (``LiveResult.lasting``):
+by then waiting will not fix it.
 """
 
 from __future__ import annotations
@@ -17,16 +19,19 @@ from html.parser import HTMLParser
 from promote.errors import NetworkError
 from promote.http import HttpClient
 from promote.manifest import Entry
+from promote.pages import decode_html
 
 TAGS = ("og:url", "og:title", "og:image")
 
 
 @dataclass(frozen=True)
 class LiveResult:
-    """`ok`, or the reason the article is not ready to announce."""
+    """`ok`, or the reason the article is not ready to announce (and for a page whose tags
+    differ, the error with its fix, to report once the same reason is seen again)."""
 
     ok: bool
     reason: str = ""
+    lasting: str = ""
 
 
 class _OpenGraph(HTMLParser):
@@ -53,16 +58,23 @@ def open_graph(html: str) -> dict[str, str]:
     return parser.tags
 
 
-def mismatch(entry: Entry, tags: dict[str, str]) -> str | None:
-    """Why the page's tags differ from the manifest, or None when they match."""
+def mismatch(entry: Entry, tags: dict[str, str]) -> LiveResult:
+    """Whether the page's tags are the manifest's; if not, which differs and how to fix it."""
     expected = {"og:url": entry.url, "og:title": entry.title, "og:image": entry.image or ""}
     for tag in TAGS:
         found = tags.get(tag)
-        if found is None:
-            return f"the live page has no {tag} tag (is the new version deployed?)"
-        if " ".join(found.split()) != " ".join(expected[tag].split()):
-            return f"the live page's {tag} is {found!r}, not {expected[tag]!r} (stale deploy?)"
-    return None
+        if found is not None and " ".join(found.split()) == " ".join(expected[tag].split()):
+            continue
+        problem = (f"the live page has no {tag} tag" if found is None else
+                   f"the live page's {tag} is {found!r}, not {expected[tag]!r}")
+        fix = ("check SITEURL in publishconf.py (or the SITEURL variable): it must be the address "
+               "readers use; then `invoke publish`" if tag == "og:url" else
+               "deploy the current build (`invoke publish`); if it is deployed, purge the CDN's "
+               f"copy of {entry.url}")
+        return LiveResult(False, f"{problem} (a CDN may still serve the old page; the next run "
+                                 "checks again)",
+                          f"{entry.source or entry.url}: {problem} on two runs in a row: {fix}")
+    return LiveResult(True)
 
 
 class LiveChecker:
@@ -108,5 +120,5 @@ class LiveChecker:
             return LiveResult(False, f"{entry.url} did not answer ({exc.message})")
         if response.status_code != 200:
             return LiveResult(False, f"{entry.url} answered {response.status_code}, not 200")
-        problem = mismatch(entry, open_graph(response.text))
-        return LiveResult(problem is None, problem or "")
+        page = decode_html(response.content, response.headers.get("Content-Type"))
+        return mismatch(entry, open_graph(page))

@@ -154,7 +154,8 @@ class Runner:
                 self._add(report, Outcome(name, entry.url, entry.title, "waiting", stopped))
                 continue
             try:
-                self._add(report, self._one(adapter, sender, account or "", entry))
+                self._add(report, self._one(adapter, sender, account or "", entry,
+                                            rows.get(entry.url)))
             except Deferred as exc:
                 stopped = f"rate limited ({exc}); next run"
                 self._add(report, Outcome(name, entry.url, entry.title, "waiting", stopped))
@@ -190,13 +191,18 @@ class Runner:
                                       f"over PROMOTE_MAX_PER_RUN ({self.options.max_per_run}); "
                                       "next run"))
 
-    def _one(self, adapter: NetworkAdapter, sender: Sender, account: str,
-             entry: Entry) -> Outcome:
+    def _one(self, adapter: NetworkAdapter, sender: Sender, account: str, entry: Entry,
+             row: Row | None) -> Outcome:
         name = adapter.name
         live = self.live.check(entry)
         if not live.ok:
-            self.ledger.note(ref(entry), name, account, "skipped", live.reason)
-            return Outcome(name, entry.url, entry.title, "skipped", live.reason)
+            # The same wrong tags as on the last run: waiting did not fix them, the owner must.
+            # The row stays claimable, so the run after the fix posts it.
+            seen = bool(live.lasting) and row is not None and row.detail in (live.reason,
+                                                                             live.lasting)
+            state, detail = ("failed", live.lasting) if seen else ("skipped", live.reason)
+            self.ledger.note(ref(entry), name, account, state, detail)
+            return Outcome(name, entry.url, entry.title, state, detail)
         try:
             message = compose(entry, type(adapter), self.settings.template, self.settings.utm)
         except ComposeError as exc:
