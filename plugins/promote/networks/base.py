@@ -84,6 +84,19 @@ class Card:
 
 
 @dataclass(frozen=True)
+class LinkSpan:
+    """Where the article's link sits in a message's text: ``text[start:end]`` links to `target`.
+
+    The covered text is the network's display form of the link (the URL itself, or a short form
+    such as ``blog.example/articles/why-...``); `target` is always the full UTM-tagged URL.
+    """
+
+    start: int
+    end: int
+    target: str
+
+
+@dataclass(frozen=True)
 class Message:
     """One composed announcement for one network: the exact text, its link and its card."""
 
@@ -94,6 +107,7 @@ class Message:
     limit: int
     article_url: str
     hashtags: tuple[str, ...] = ()
+    links: tuple[LinkSpan, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -213,6 +227,12 @@ class NetworkAdapter(ABC):
         if cls.max_bytes is not None and len(text.encode()) > cls.max_bytes:
             return False
         return cls.text_length(text) <= cls.text_limit
+
+    @classmethod
+    def link_text(cls, url: str) -> str:
+        """What the text shows for the link to `url`: the URL itself, unless the network lets
+        link text differ from its target (then a shorter display form)."""
+        return url
 
     @classmethod
     def escape(cls, text: str) -> str:
