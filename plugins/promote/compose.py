@@ -21,7 +21,7 @@ import regex
 
 from promote.errors import ComposeError, SettingsError
 from promote.manifest import Entry
-from promote.networks.base import Card, LinkSpan, Message, NetworkAdapter
+from promote.networks.base import Card, Limits, LinkSpan, Message, NetworkAdapter
 
 FIELDS = ("title", "summary", "url", "hashtags", "category")
 ELLIPSIS = "…"
@@ -185,15 +185,19 @@ def _cut(segment: Segment, fits: Callable[[], bool]) -> None:
 
 
 def compose(entry: Entry, adapter: type[NetworkAdapter], template: str,
-            utm: bool = True) -> Message:
-    """Compose the announcement of `entry` for `adapter`'s network, within its limit."""
+            utm: bool = True, limits: Limits | None = None) -> Message:
+    """Compose the announcement of `entry` for `adapter`'s network, within its limit.
+
+    `limits` are the server's own (``adapter.limits()``); without them, the network's defaults.
+    """
+    limits = limits or adapter.default_limits()
     link = tagged_url(entry.url, adapter.name, entry.slug, utm)
     shown = adapter.link_text(link)
     segments = segments_for(entry, adapter, template)
     hashtags = hashtags_for(entry)
 
     def fits() -> bool:
-        return adapter.fits(render(segments, shown, link, hashtags)[0])
+        return adapter.fits(render(segments, shown, link, hashtags)[0], limits)
 
     for kind in _CUT_FIRST:
         for segment in (s for s in segments if s.kind == kind and s.text):
@@ -206,10 +210,10 @@ def compose(entry: Entry, adapter: type[NetworkAdapter], template: str,
             if not fits():
                 _cut(segment, fits)
     text, links = render(segments, shown, link, hashtags)
-    if not adapter.fits(text):
+    if not adapter.fits(text, limits):
         raise ComposeError(f"promote: {entry.source}: the link alone is longer than "
-                           f"{adapter.label}'s limit of {adapter.text_limit}; shorten the URL.")
+                           f"{adapter.label}'s limit of {limits.characters}; shorten the URL.")
     card = Card(url=link, title=entry.title, description=entry.summary, image_url=entry.image)
-    return Message(text=text, link=link, card=card, length=adapter.text_length(text),
-                   limit=adapter.text_limit, article_url=entry.url,
+    return Message(text=text, link=link, card=card, length=adapter.text_length(text, limits),
+                   limit=limits.characters, article_url=entry.url,
                    hashtags=tuple(h for h in hashtags if h in text), links=links)

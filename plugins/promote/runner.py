@@ -198,7 +198,8 @@ class Runner:
             self.ledger.note(ref(entry), name, account, "skipped", live.reason)
             return Outcome(name, entry.url, entry.title, "skipped", live.reason)
         try:
-            message = compose(entry, type(adapter), self.settings.template, self.settings.utm)
+            message = compose(entry, type(adapter), self.settings.template, self.settings.utm,
+                              adapter.limits())
         except ComposeError as exc:
             self.ledger.note(ref(entry), name, account, "failed", str(exc))
             return Outcome(name, entry.url, entry.title, "failed", str(exc))

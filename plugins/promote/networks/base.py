@@ -111,6 +111,15 @@ class Message:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """How much text a network takes: `characters`, each URL weighing `url_weight` (None:
+    counted like any other text)."""
+
+    characters: int
+    url_weight: int | None = None
+
+
+@dataclass(frozen=True)
 class Posted:
     """Where a post landed: the network's id and a public URL to it."""
 
@@ -143,7 +152,7 @@ class NetworkAdapter(ABC):
     name: ClassVar[str]                 # setting/CLI name and ledger key, e.g. "mastodon"
     label: ClassVar[str]                # shown to readers and in reports, e.g. "Mastodon"
     setup_help: ClassVar[str]           # one-time setup, printed when a credential is missing
-    # How the network counts text.
+    # How the network counts text (`limits()` may take the numbers from the server instead).
     text_limit: ClassVar[int]
     url_weight: ClassVar[int | None] = None     # every URL counts as this many (None: literally)
     counts_graphemes: ClassVar[bool] = False    # count user-perceived characters (\X)
@@ -211,10 +220,20 @@ class NetworkAdapter(ABC):
         return hashlib.sha256(joined.encode()).hexdigest()[:16]
 
     @classmethod
-    def text_length(cls, text: str) -> int:
+    def default_limits(cls) -> Limits:
+        """The limits the network documents (what a dry run without credentials counts by)."""
+        return Limits(cls.text_limit, cls.url_weight)
+
+    def limits(self) -> Limits:
+        """The limits of the server posted to; an adapter whose server says asks it here."""
+        return self.default_limits()
+
+    @classmethod
+    def text_length(cls, text: str, limits: Limits | None = None) -> int:
         """Count `text` the way this network does (URLs weighted, graphemes or UTF-16 units)."""
-        if cls.url_weight is not None:
-            text = URL_RE.sub("x" * cls.url_weight, text)
+        url_weight = (limits or cls.default_limits()).url_weight
+        if url_weight is not None:
+            text = URL_RE.sub("x" * url_weight, text)
         if cls.counts_graphemes:
             return len(regex.findall(r"\X", text))
         if cls.counts_utf16:
@@ -222,11 +241,11 @@ class NetworkAdapter(ABC):
         return len(text)
 
     @classmethod
-    def fits(cls, text: str) -> bool:
+    def fits(cls, text: str, limits: Limits | None = None) -> bool:
         """True when `text` is within the network's limit (and byte cap, if any)."""
         if cls.max_bytes is not None and len(text.encode()) > cls.max_bytes:
             return False
-        return cls.text_length(text) <= cls.text_limit
+        return cls.text_length(text, limits) <= (limits or cls.default_limits()).characters
 
     @classmethod
     def link_text(cls, url: str) -> str:
