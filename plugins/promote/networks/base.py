@@ -88,7 +88,7 @@ class LinkSpan:
     """Where the article's link sits in a message's text: ``text[start:end]`` links to `target`.
 
     The covered text is the network's display form of the link (the URL itself, or a short form
-    such as ``blog.example/articles/why-...``); `target` is always the full UTM-tagged URL.
+    such as ``blog.example/articles/why...``); `target` is always the full UTM-tagged URL.
     """
 
     start: int
@@ -221,7 +221,7 @@ class NetworkAdapter(ABC):
 
     @classmethod
     def default_limits(cls) -> Limits:
-        """The limits the network documents (what a dry run without credentials counts by)."""
+        """The limits the network documents (what a dry run, which asks no server, counts by)."""
         return Limits(cls.text_limit, cls.url_weight)
 
     def limits(self) -> Limits:
