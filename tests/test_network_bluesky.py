@@ -41,11 +41,12 @@ def test_the_exact_session_blob_and_record(world):
     record = body["record"]
     link = f"{world.site.base_url}/articles/exact/?utm_source=bluesky&utm_medium=social" \
            "&utm_campaign=exact"
-    assert record["text"] == f"Exact\n\nWhat exact means for your reach.\n\n{link}\n\n" \
+    shown = f"{host(world)}/articles/exa..."  # as Bluesky's app shows a link
+    assert record["text"] == f"Exact\n\nWhat exact means for your reach.\n\n{shown}\n\n" \
                              "#SocialMedia #SEO"
     assert record["langs"] == ["en"] and record["createdAt"].endswith("Z")
     assert record["facets"] == [
-        {"index": byte_span(record["text"], link),
+        {"index": byte_span(record["text"], shown),
          "features": [{"$type": "app.bsky.richtext.facet#link", "uri": link}]},
         {"index": byte_span(record["text"], "#SocialMedia"),
          "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "SocialMedia"}]},
@@ -56,6 +57,10 @@ def test_the_exact_session_blob_and_record(world):
         "thumb": blob_ref(world)}}
     post_url = world.ledger().rows("bluesky")[-1].post_url
     assert post_url == f"https://bsky.app/profile/{bluesky.HANDLE}/post/{body['rkey']}"
+
+
+def host(world):
+    return world.site.base_url.removeprefix("http://")
 
 
 def blob_ref(world):
@@ -69,14 +74,69 @@ def test_facets_are_byte_exact_after_emoji_cjk_and_combining_marks(world):
     assert world.promote().code == 0
     record = world.posts("bluesky")[0]
     text = record["text"]
-    spans = [f["index"] for f in record["facets"]]
-    link = [f for f in record["facets"] if "uri" in f["features"][0]][0]["features"][0]["uri"]
-    assert spans == sorted([byte_span(text, "#Reach"), byte_span(text, link),
-                            byte_span(text, "#GroßeZahlen")], key=lambda s: s["byteStart"])
-    for facet in record["facets"]:
-        covered = text.encode()[facet["index"]["byteStart"]:facet["index"]["byteEnd"]].decode()
-        feature = facet["features"][0]
-        assert covered == feature.get("uri", "#" + feature.get("tag", ""))
+    shown = f"{host(world)}/articles/wid..."
+    assert [f["index"] for f in record["facets"]] == [
+        byte_span(text, "#Reach"), byte_span(text, shown), byte_span(text, "#GroßeZahlen")]
+    covered = [text.encode()[f["index"]["byteStart"]:f["index"]["byteEnd"]].decode()
+               for f in record["facets"]]
+    assert covered == ["#Reach", shown, "#GroßeZahlen"]
+    assert [f["features"][0].get("tag") for f in record["facets"]] == ["Reach", None, "GroßeZahlen"]
+    assert record["facets"][1]["features"][0]["uri"].endswith("/articles/wide/?utm_source="
+                                                               "bluesky&utm_medium=social"
+                                                               "&utm_campaign=wide")
+
+
+def test_a_typical_article_is_posted_with_its_whole_summary(world):
+    slug = "why-earned-reach-beats-paid-ads-for-small-b2b-marketing-teams"
+    summary = ("Paid ads stop the day the budget does. Earned reach compounds: every share "
+               "brings readers who share again. Here is how a three-person team built it, and "
+               "the numbers behind it.")
+    world.article(slug, title="Why earned reach beats paid ads for small B2B marketing teams",
+                  date=NEW, summary=summary, tags=["growth"])
+    assert world.promote().code == 0
+    [record] = world.posts("bluesky")
+    assert f"\n\n{summary}\n\n{host(world)}/articles/why...\n\n#Growth" in record["text"]
+    link = [f["features"][0]["uri"] for f in record["facets"] if "uri" in f["features"][0]]
+    assert link == [f"{world.site.base_url}/articles/{slug}/?utm_source=bluesky"
+                    f"&utm_medium=social&utm_campaign={slug}"]
+    assert record["embed"]["external"]["uri"] == link[0]
+
+
+def test_a_url_the_writer_typed_links_to_itself_in_full(world):
+    world.article("sources", date=NEW, social_by_network={
+        "bluesky": "Read {url} (data: https://example.org/reach-2024)"})
+    assert world.promote().code == 0
+    record = world.posts("bluesky")[0]
+    shown = f"{host(world)}/articles/sou..."
+    assert record["text"] == f"Read {shown} (data: https://example.org/reach-2024)"
+    assert [(f["index"], f["features"][0]["uri"]) for f in record["facets"]] == [
+        (byte_span(record["text"], shown), f"{world.site.base_url}/articles/sources/"
+                                           "?utm_source=bluesky&utm_medium=social"
+                                           "&utm_campaign=sources"),
+        (byte_span(record["text"], "https://example.org/reach-2024"),
+         "https://example.org/reach-2024")]
+
+
+def facet(start, end, uri="https://blog.example/a/"):
+    return {"index": {"byteStart": start, "byteEnd": end},
+            "features": [{"$type": "app.bsky.richtext.facet#link", "uri": uri}]}
+
+
+@pytest.mark.parametrize("facets, problem", [
+    ([facet(0, 8)], None),                          # covering text other than the URI is fine
+    ([facet(0, 40)], "outside the text"),
+    ([facet(4, 3)], "outside the text"),
+    ([facet(10, 13)], "cuts a UTF-8 character"),   # ends inside "é"
+    ([facet(16, 19)], "cuts a UTF-8 character"),   # starts inside the emoji
+    ([facet(0, 8), facet(6, 9)], "facets overlap"),
+    ([facet(0, 8, "blog.example/a")], "invalid uri"),
+    ([{"index": {"byteStart": 0, "byteEnd": 8}, "features": []}], "has no features")])
+def test_the_fake_refuses_facets_a_client_could_not_render(facets, problem):
+    text = "blog.exa caf\u00e9 \U0001F4E3"  # é is bytes 12-13, the emoji 15-18 of 19
+    record = {"$type": bluesky.COLLECTION, "text": text, "createdAt": "2024-06-01T07:00:00Z",
+              "facets": facets}
+    found = bluesky.check_post(record, {})
+    assert (found is None) if problem is None else (problem in found)
 
 
 def test_300_graphemes_counted_the_bluesky_way(world):

@@ -81,10 +81,62 @@ def test_401_names_the_variable_and_is_not_retried(world):
     assert world.promote().code == 0 and len(world.posts("mastodon")) == 2
 
 
-def test_other_4xx_fail_with_the_servers_message(world):
-    world.fakes["mastodon"].script(Reply(422, {"error": "Validation failed: Text character "
-                                                        "limit of 500 exceeded"}))
-    world.article("rejected", date=NEW)
+def test_over_the_servers_limit_fails_with_the_servers_message(world):
+    """A server whose instance endpoint claims more room than its validator allows."""
+    world.fakes["mastodon"].script(Reply(200, {"configuration": {"statuses": {
+        "max_characters": 1000, "characters_reserved_per_url": 23}}}), path="/api/v2/instance")
+    world.article("rejected", date=NEW, summary="reach " * 150)
     run = world.promote()
     assert "failed: HTTP 422: Validation failed: Text character limit of 500 exceeded" in run.output
     assert len(creates(world)) == 1 and world.states("mastodon")["rejected"] == "failed"
+
+
+LONG = " ".join(f"Reach{i:03d}" for i in range(90))  # 719 characters
+
+
+def posted_text(world):
+    [status] = world.posts("mastodon")
+    return status["text"]
+
+
+def test_an_instance_with_1000_characters_keeps_a_long_summary(world):
+    fake = world.fakes["mastodon"]
+    fake.max_characters = 1000
+    world.article("roomy-1", date=NEW, summary=LONG)
+    world.article("roomy-2", date="2024-06-02T09:00:00+02:00", summary=LONG)
+    assert world.promote().code == 0
+    assert all(f"\n\n{LONG}\n\n" in status["text"] for status in world.posts("mastodon"))
+    [asked] = fake.requests_to("/api/v2/instance")  # once per run, not per post
+    assert asked.header("Authorization") is None
+
+
+def test_an_instance_with_300_characters_and_30_per_url_cuts_it(world):
+    fake = world.fakes["mastodon"]
+    fake.max_characters, fake.characters_reserved_per_url = 300, 30
+    world.article("tight", date=NEW, summary=LONG)
+    assert world.promote().code == 0
+    text = posted_text(world)
+    summary = text.split("\n\n")[1]
+    assert summary.endswith("…") and LONG.startswith(summary[:-1])
+    assert 290 < mastodon.mastodon_length(text, url_weight=30) <= 300
+
+
+@pytest.mark.parametrize("answer", [
+    "404",
+    Reply(200, {"configuration": {"statuses": {"max_characters": "1000"}}}),
+    Reply(200, {"configuration": {"statuses": {"max_characters": True}}}),
+    Reply(200, {"configuration": None}),
+    Reply(200, ["not", "an", "instance"]),
+    Reply(200, b"<html>maintenance</html>", {"Content-Type": "text/html"}),
+    Reply(503, {"error": "Service unavailable"})])
+def test_an_instance_that_does_not_say_is_counted_as_500(world, answer):
+    fake = world.fakes["mastodon"]
+    fake.max_characters = 1000  # what the server allows, though it does not say so
+    if answer == "404":
+        fake.instance_api = False  # older than Mastodon 4.0
+    else:
+        fake.script(answer, path="/api/v2/instance")
+    world.article("quiet", date=NEW, summary=LONG)
+    assert world.promote().code == 0
+    text = posted_text(world)
+    assert LONG not in text and 490 < mastodon.mastodon_length(text) <= 500

@@ -22,12 +22,29 @@ def test_the_exact_request(world):
     assert request.path == f"/bot{telegram.TOKEN}/sendMessage"
     link = f"{world.site.base_url}/articles/exact/?utm_source=telegram&utm_medium=social" \
            "&utm_campaign=exact"
+    shown = f"{world.site.base_url.removeprefix('http://')}/articles/exa..."
     assert request.json == {
         "chat_id": telegram.CHAT,
-        "text": f"<Exact> & *plain*\n\nWhat <exact> & *plain* means for your reach.\n\n{link}"
-                "\n\n#Email",
+        "text": "&lt;Exact&gt; &amp; *plain*\n\nWhat &lt;exact&gt; &amp; *plain* means for your "
+                f"reach.\n\n<a href=\"{link.replace('&', '&amp;')}\">{shown}</a>\n\n#Email",
+        "parse_mode": "HTML",
         "link_preview_options": {"url": link, "prefer_large_media": True}}
+    [message] = world.posts("telegram")  # as Telegram parsed it
+    text = f"<Exact> & *plain*\n\nWhat <exact> & *plain* means for your reach.\n\n{shown}\n\n#Email"
+    assert message["text"] == text
+    assert message["entities"] == [{"type": "text_link", "url": link,
+                                    "offset": text.index(shown), "length": len(shown)}]
     assert world.ledger().rows("telegram")[-1].post_url == "https://t.me/signalreach/1"
+
+
+def test_link_offsets_count_utf16_units_after_astral_emoji(world):
+    world.article("wide", title="📈 Growth 📈", date=NEW, summary="", tags=[])
+    assert world.promote().code == 0
+    [message] = world.posts("telegram")
+    shown = f"{world.site.base_url.removeprefix('http://')}/articles/wid..."
+    assert message["text"] == f"📈 Growth 📈\n\n{shown}"
+    # 10 characters, two of them emoji of 2 UTF-16 units each, and a blank line: 12 + 2
+    assert message["entities"][0]["offset"] == 14 and message["text"].index(shown) == 12
 
 
 def test_4096_utf16_units_with_astral_emoji(world):

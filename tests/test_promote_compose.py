@@ -9,10 +9,14 @@ from promote.compose import camel_hashtag, check_template, compose, hashtags_for
 from promote.errors import SettingsError
 from promote.manifest import Entry
 from promote.networks import adapter_class
+from promote.networks.base import LinkSpan
+from promote.networks.display_url import display_url
 from promote.settings import DEFAULTS
 
 TEMPLATE = DEFAULTS["PROMOTE_TEMPLATE"]
 NETWORKS = ["mastodon", "bluesky", "telegram", "discord"]
+# The link as the text shows it where link text may differ from its target (else the URL itself)
+SHOWN = {"bluesky": "blog.example/articles/rea...", "telegram": "blog.example/articles/rea..."}
 FAMILY = "\U0001F469\u200D\U0001F469\u200D\U0001F467\u200D\U0001F466"  # one grapheme, 11 UTF-16
 E_ACUTE = "e\u0301"                                                     # one grapheme, 2 points
 
@@ -62,12 +66,61 @@ def test_a_600_character_title_is_cut_at_a_word_and_the_link_survives(network):
                       TEMPLATE)
     limit = adapter_class(network).text_limit
     assert counted(network, message.text) == message.length <= limit
-    assert message.link in message.text
+    [span] = message.links
+    assert span.target == message.link
+    assert message.text[span.start:span.end] == SHOWN.get(network, message.link)
     assert message.link.endswith("utm_source=" + network + "&utm_medium=social&utm_campaign=reach")
     first_line = message.text.split("\n")[0]
     if first_line != title:  # cut: whole words, then an ellipsis
         assert first_line.endswith("…")
         assert title.startswith(first_line[:-1]) and title[len(first_line) - 1] == " "
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("https://blog.example/articles/why-earned-reach/?utm_source=bluesky",
+     "blog.example/articles/why..."),
+    ("https://blog.example/", "blog.example"),
+    ("https://blog.example/12345678901234", "blog.example/12345678901234"),     # 15: whole
+    ("https://blog.example/123456789012345", "blog.example/123456789012..."),  # 16: cut
+    ("HTTPS://Blog.Example:443/a?b=c#d", "blog.example/a?b=c#d"),
+    ("http://127.0.0.1:8000/x", "127.0.0.1:8000/x"),
+    ("https://blog.example/café", "blog.example/caf%C3%A9"),
+    ("https://bücher.example/", "xn--bcher-kva.example"),
+    ("mailto:editor@blog.example", "mailto:editor@blog.example")])
+def test_the_display_form_is_the_bluesky_apps_short_url(url, shown):
+    """Worked out by hand from social-app's toShortUrl: WHATWG host + path/query/fragment, whose
+    first 13 characters and "..." replace them when they are longer than 15."""
+    assert display_url(url) == shown
+
+
+def test_a_typical_article_keeps_its_whole_summary_on_bluesky():
+    slug = "why-earned-reach-beats-paid-ads-for-small-b2b-marketing-teams"
+    title = "Why earned reach beats paid ads for small B2B marketing teams"
+    summary = ("Paid ads stop the day the budget does. Earned reach compounds: every share "
+               "brings readers who share again. Here is how a three-person team built it, and "
+               "the numbers behind it.")
+    article = entry(url=f"https://blog.example/articles/{slug}/", slug=slug, title=title,
+                    summary=summary)
+    message = compose(article, adapter_class("bluesky"), TEMPLATE)
+    assert message.text == (f"{title}\n\n{summary}\n\nblog.example/articles/why...\n\n"
+                            "#ContentMarketing #SEO")
+    link = (f"https://blog.example/articles/{slug}/?utm_source=bluesky&utm_medium=social"
+            f"&utm_campaign={slug}")
+    assert message.links == (LinkSpan(240, 268, link),) and message.link == link
+    assert message.text[240:268] == "blog.example/articles/why..."
+    assert message.length == graphemes(message.text) == 292
+    # Written out in full, the tagged link alone would have left no room for the summary.
+    assert graphemes(f"{title}\n\n{summary}\n\n{link}") > 300
+
+
+def test_link_offsets_are_those_of_the_final_text():
+    """Blank lines left by an empty summary collapse; the link's span moves with its text."""
+    bare = compose(entry(summary="", tags=()), adapter_class("bluesky"), TEMPLATE)
+    assert bare.text == "Earned reach\n\nblog.example/articles/rea..."
+    assert bare.links == (LinkSpan(14, 42, bare.link),)
+    twice = compose(entry(social="{url} or {url}"), adapter_class("telegram"), TEMPLATE)
+    assert twice.text == "blog.example/articles/rea... or blog.example/articles/rea..."
+    assert [(span.start, span.end) for span in twice.links] == [(0, 28), (32, 60)]
 
 
 def test_summary_is_cut_before_hashtags_before_title():
@@ -141,13 +194,14 @@ def test_social_overrides_replace_the_message_per_network():
     mastodon = compose(article, adapter_class("mastodon"), TEMPLATE)
     assert mastodon.text == f"Read this {{not a field}}\n\n{mastodon.link}"
     bluesky = compose(article, adapter_class("bluesky"), TEMPLATE)
-    assert bluesky.text == f"Short take for Bluesky: {bluesky.link} — worth it"
+    assert bluesky.text == "Short take for Bluesky: blog.example/articles/rea... — worth it"
+    assert bluesky.links == (LinkSpan(24, 52, bluesky.link),)
 
 
 def test_explicit_hashtags_follow_a_social_text():
     article = entry(social="New: the reach report", hashtags=("reach",))
     message = compose(article, adapter_class("telegram"), TEMPLATE)
-    assert message.text == f"New: the reach report\n\n{message.link}\n\n#Reach"
+    assert message.text == "New: the reach report\n\nblog.example/articles/rea...\n\n#Reach"
 
 
 def test_discord_escapes_markdown_in_writer_text_only():

@@ -93,9 +93,9 @@ def test_build_deploy_promote_then_the_next_build_links_the_posts(
     run = world.promote()
     assert run.code == 0, run.output
     assert {n: len(world.posts(n)) for n in NETWORKS} == dict.fromkeys(NETWORKS, 1)
-    text = world.posts("telegram")[0]["text"]
+    text = world.posts("mastodon")[0]["text"]
     assert text.startswith("A Brand New Piece\n\nOld but gold & still read.\n\n"
-                           f"{fake_site.base_url}/articles/a-brand-new-piece/?utm_source=telegram")
+                           f"{fake_site.base_url}/articles/a-brand-new-piece/?utm_source=mastodon")
     output = build_site(files=files, production=True, SITEURL=fake_site.base_url,
                         OUTPUT_PATH=str(world.root / "output"))
     page = (output / "articles" / "a-brand-new-piece" / "index.html").read_text(encoding="utf-8")

@@ -95,10 +95,10 @@ def test_promote_no_and_per_network_overrides(world):
                   hashtags=["growth"])
     assert world.promote().code == 0
     assert counts(world) == dict.fromkeys(NETWORKS, 1)
-    assert world.posts("bluesky")[0]["text"].startswith("Bluesky gets its own words\n\nhttp")
-    telegram_text = world.posts("telegram")[0]["text"]
-    assert telegram_text.startswith("Our loudest post yet\n\nhttp") and telegram_text.endswith(
-        "#Growth")
+    shown = f"{world.site.base_url.removeprefix('http://')}/articles/lou..."
+    assert world.posts("bluesky")[0]["text"] == f"Bluesky gets its own words\n\n{shown}\n\n#Growth"
+    assert world.posts("telegram")[0]["text"] == f"Our loudest post yet\n\n{shown}\n\n#Growth"
+    assert world.posts("mastodon")[0]["text"].startswith("Our loudest post yet\n\nhttp")
     assert "quiet-one" not in world.states("mastodon")
 
 
@@ -220,7 +220,8 @@ def test_no_token_anywhere(world, caplog):
     world.fakes["telegram"].script(Reply(500, {"ok": False, "error_code": 500,
                                                "description": "Internal Server Error"}))
     world.fakes["discord"].script(Delay(3))
-    world.fakes["mastodon"].script(Reply(401, {"error": "The access token is invalid"}))
+    world.fakes["mastodon"].script(Reply(401, {"error": "The access token is invalid"}),
+                                   path="/api/v1/statuses")
     world.fakes["bluesky"].script(Reply(502, b"<html>bad gateway</html>"))
     world.article("leaky", date=NEW)
     outputs = [world.promote().output, world.promote(retry_unknown=True).output,

@@ -4,7 +4,9 @@ A message is a list of segments: template literals, writer text (title, summary,
 article's own ``Social:`` text), the link and the hashtags. When the text is too long, the summary
 is cut first, then hashtags are dropped from the end, then the title (or Social text) is cut; a cut
 ends at a word (or a grapheme, for scripts without spaces) followed by an ellipsis. The link is
-never cut: it carries ``utm_source=<network>&utm_medium=social&utm_campaign=<slug>``.
+never cut: it carries ``utm_source=<network>&utm_medium=social&utm_campaign=<slug>``. Where a
+network lets link text differ from its target, the text shows the adapter's ``link_text`` (a short
+display form) and the message's ``links`` say which span links to the full URL.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import regex
 
 from promote.errors import ComposeError, SettingsError
 from promote.manifest import Entry
-from promote.networks.base import Card, Message, NetworkAdapter
+from promote.networks.base import Card, Limits, LinkSpan, Message, NetworkAdapter
 
 FIELDS = ("title", "summary", "url", "hashtags", "category")
 ELLIPSIS = "…"
@@ -115,18 +117,35 @@ def segments_for(entry: Entry, adapter: type[NetworkAdapter], template: str) -> 
     return segments
 
 
-def render(segments: list[Segment], link: str, hashtags: list[str]) -> str:
-    """Join the segments; blank lines left by empty parts collapse."""
+def _marker(used: str) -> str:
+    """A private-use character absent from `used`, to mark where the links go."""
+    return next(c for c in map(chr, range(0xE000, 0xF900)) if c not in used)
+
+
+def render(segments: list[Segment], shown: str, link: str,
+           hashtags: list[str]) -> tuple[str, tuple[LinkSpan, ...]]:
+    """Join the segments (the link as `shown`) and say where each link sits in the text.
+
+    Blank lines left by empty parts collapse; the links are marked through that clean-up, since
+    a span's offsets must be those of the final text.
+    """
+    mark = _marker("".join([shown, *hashtags, *(segment.text for segment in segments)]))
     out = []
     for segment in segments:
         if segment.kind == "url":
-            out.append(link)
+            out.append(mark + shown + mark)
         elif segment.kind == "hashtags":
             out.append(" ".join(hashtags))
         else:
             out.append(segment.text)
     text = "\n".join(line.rstrip() for line in "".join(out).split("\n"))
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    pieces = re.sub(r"\n{3,}", "\n\n", text).strip().split(mark)
+    spans, start = [], 0
+    for index, piece in enumerate(pieces):
+        if index % 2:
+            spans.append(LinkSpan(start, start + len(piece), link))
+        start += len(piece)
+    return "".join(pieces), tuple(spans)
 
 
 _SPACELESS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
@@ -166,14 +185,19 @@ def _cut(segment: Segment, fits: Callable[[], bool]) -> None:
 
 
 def compose(entry: Entry, adapter: type[NetworkAdapter], template: str,
-            utm: bool = True) -> Message:
-    """Compose the announcement of `entry` for `adapter`'s network, within its limit."""
+            utm: bool = True, limits: Limits | None = None) -> Message:
+    """Compose the announcement of `entry` for `adapter`'s network, within its limit.
+
+    `limits` are the server's own (``adapter.limits()``); without them, the network's defaults.
+    """
+    limits = limits or adapter.default_limits()
     link = tagged_url(entry.url, adapter.name, entry.slug, utm)
+    shown = adapter.link_text(link)
     segments = segments_for(entry, adapter, template)
     hashtags = hashtags_for(entry)
 
     def fits() -> bool:
-        return adapter.fits(render(segments, link, hashtags))
+        return adapter.fits(render(segments, shown, link, hashtags)[0], limits)
 
     for kind in _CUT_FIRST:
         for segment in (s for s in segments if s.kind == kind and s.text):
@@ -185,11 +209,11 @@ def compose(entry: Entry, adapter: type[NetworkAdapter], template: str,
         for segment in (s for s in segments if s.kind == kind and s.text):
             if not fits():
                 _cut(segment, fits)
-    text = render(segments, link, hashtags)
-    if not adapter.fits(text):
+    text, links = render(segments, shown, link, hashtags)
+    if not adapter.fits(text, limits):
         raise ComposeError(f"promote: {entry.source}: the link alone is longer than "
-                           f"{adapter.label}'s limit of {adapter.text_limit}; shorten the URL.")
+                           f"{adapter.label}'s limit of {limits.characters}; shorten the URL.")
     card = Card(url=link, title=entry.title, description=entry.summary, image_url=entry.image)
-    return Message(text=text, link=link, card=card, length=adapter.text_length(text),
-                   limit=adapter.text_limit, article_url=entry.url,
-                   hashtags=tuple(h for h in hashtags if h in text))
+    return Message(text=text, link=link, card=card, length=adapter.text_length(text, limits),
+                   limit=limits.characters, article_url=entry.url,
+                   hashtags=tuple(h for h in hashtags if h in text), links=links)

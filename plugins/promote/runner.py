@@ -204,7 +204,8 @@ class Runner:
             self.ledger.note(ref(entry), name, account, state, detail)
             return Outcome(name, entry.url, entry.title, state, detail)
         try:
-            message = compose(entry, type(adapter), self.settings.template, self.settings.utm)
+            message = compose(entry, type(adapter), self.settings.template, self.settings.utm,
+                              adapter.limits())
         except ComposeError as exc:
             self.ledger.note(ref(entry), name, account, "failed", str(exc))
             return Outcome(name, entry.url, entry.title, "failed", str(exc))

@@ -1,8 +1,8 @@
 """FakeBluesky: a PDS's XRPC endpoints for posting, strictly (sessions, TIDs, facets, blobs).
 
 Beyond the lexicon's own checks (300 graphemes, 3,000 bytes, TID record keys, blob refs), it
-checks that every facet's byte range is inside the text, does not overlap another, and covers
-exactly the link or `#tag` it claims: a facet off by one byte is a 400 here.
+checks that every facet's byte range is inside the text, on UTF-8 character boundaries, and does
+not overlap another (see ``_check_facets``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ PASSWORD = "abcd-efgh-ijkl-mnop"
 DID = "did:plc:testblog7f3k2"
 COLLECTION = "app.bsky.feed.post"
 TID_RE = regex.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
+# The lexicon's `uri` string format (bluesky-social/atproto, packages/lexicon validators/formats)
+URI_RE = regex.compile(r"^[A-Za-z0-9_]+:(?://)?[^\s/][^\s]*$")
 
 
 def _jwt(kind: str, serial: int) -> str:
@@ -180,29 +182,55 @@ def check_post(record: Any, blobs: dict[str, Any]) -> str | None:
         return "Record/text must not be longer than 300 graphemes"
     if len(text.encode()) > 3000:
         return "Record/text must not be longer than 3000 characters"
-    return _check_facets(text.encode(), record.get("facets") or []) or \
+    return _check_facets(text.encode(), record.get("facets", [])) or \
         _check_embed(record.get("embed"), blobs)
 
 
-def _check_facets(data: bytes, facets: list[dict[str, Any]]) -> str | None:
+def _check_facets(data: bytes, facets: Any) -> str | None:
+    """app.bsky.richtext.facet, and what clients rely on beyond the lexicon's types.
+
+    Each range must lie inside the text, start and end on UTF-8 character boundaries and overlap
+    no other (bsky-docs ``post-richtext.md``); a link's ``uri`` must pass the lexicon's ``uri``
+    format and a tag its 640-byte / 64-grapheme limits. The covered text is free: the app itself
+    shows a short form of a link's URI.
+    """
+    if not isinstance(facets, list):
+        return "Record/facets must be an array"
     spans = []
     for facet in facets:
-        start, end = facet["index"]["byteStart"], facet["index"]["byteEnd"]
+        index = facet.get("index") if isinstance(facet, dict) else None
+        start, end = (index or {}).get("byteStart"), (index or {}).get("byteEnd")
+        if not all(isinstance(n, int) and not isinstance(n, bool) for n in (start, end)):
+            return "facet index must have integer byteStart and byteEnd"
         if not 0 <= start < end <= len(data):
-            return f"facet {start}-{end} is outside the text"
-        covered = data[start:end].decode("utf-8", errors="strict")
-        for feature in facet["features"]:
-            kind = feature.get("$type")
-            expected = feature.get("uri") if kind.endswith("#link") else \
-                "#" + feature.get("tag", "")
-            if kind not in ("app.bsky.richtext.facet#link", "app.bsky.richtext.facet#tag") or \
-                    covered != expected:
-                return f"facet {start}-{end} covers {covered!r}, not {expected!r}"
+            return f"facet {start}-{end} is outside the text ({len(data)} bytes)"
+        if any(i < len(data) and data[i] & 0xC0 == 0x80 for i in (start, end)):
+            return f"facet {start}-{end} cuts a UTF-8 character"
+        features = facet.get("features")
+        if not isinstance(features, list) or not features:
+            return f"facet {start}-{end} has no features"
+        problem = next(filter(None, map(_check_feature, features)), None)
+        if problem:
+            return f"facet {start}-{end}: {problem}"
         spans.append((start, end))
     spans.sort()
     if any(a[1] > b[0] for a, b in zip(spans, spans[1:], strict=False)):
         return "facets overlap"
     return None
+
+
+def _check_feature(feature: Any) -> str | None:
+    kind = feature.get("$type") if isinstance(feature, dict) else None
+    if kind == "app.bsky.richtext.facet#link":
+        uri = feature.get("uri")
+        return None if isinstance(uri, str) and URI_RE.match(uri) else f"invalid uri {uri!r}"
+    if kind == "app.bsky.richtext.facet#tag":
+        tag = feature.get("tag")
+        if isinstance(tag, str) and tag and len(tag.encode()) <= 640 and \
+                len(regex.findall(r"\X", tag)) <= 64:
+            return None
+        return f"invalid tag {tag!r}"
+    return f"unknown feature {kind!r}"
 
 
 def _check_embed(embed: Any, blobs: dict[str, Any]) -> str | None:

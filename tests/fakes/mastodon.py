@@ -1,6 +1,10 @@
 """FakeMastodon: the Mastodon status API, strictly (auth, limits, idempotency, rate-limit headers).
 
-Counts like the upstream StatusLengthValidator: grapheme clusters, every http(s) URL as 23.
+Counts like the upstream StatusLengthValidator: grapheme clusters, every http(s) URL as the
+server's ``characters_reserved_per_url`` (23 by default), against its ``max_characters`` (500).
+Both are served, without a token, by ``GET /api/v2/instance`` in ``configuration.statuses``, as
+Mastodon 4.0+ does (mastodon/documentation ``content/en/methods/instance.md``, ``entities/
+Instance.md``); ``instance_api=False`` plays a server older than 4.0, which answers 404 there.
 Keeps Idempotency-Key → status for `idempotency_ttl` seconds (an hour upstream), serialised.
 """
 
@@ -19,9 +23,9 @@ TOKEN = "mastodon-test-token-5f2b9c"
 URL_RE = regex.compile(r"https?://\S+")
 
 
-def mastodon_length(text: str) -> int:
-    """Graphemes, with each URL counted as 23."""
-    return len(regex.findall(r"\X", URL_RE.sub("x" * 23, text)))
+def mastodon_length(text: str, url_weight: int = 23) -> int:
+    """Graphemes, with each URL counted as `url_weight`."""
+    return len(regex.findall(r"\X", URL_RE.sub("x" * url_weight, text)))
 
 
 def rate_limited(reset_in: float = 1.0) -> Reply:
@@ -35,10 +39,13 @@ def rate_limited(reset_in: float = 1.0) -> Reply:
 class FakeMastodon(FakeServer):
     """One account ("signal", id 109) on one server."""
 
-    def __init__(self, token: str = TOKEN, max_characters: int = 500) -> None:
+    def __init__(self, token: str = TOKEN, max_characters: int = 500,
+                 characters_reserved_per_url: int = 23) -> None:
         super().__init__()
         self.token = token
         self.max_characters = max_characters
+        self.characters_reserved_per_url = characters_reserved_per_url
+        self.instance_api = True
         self.statuses: list[dict[str, Any]] = []
         self.idempotency: dict[str, tuple[float, dict[str, Any]]] = {}
         self.idempotency_ttl = 3600.0
@@ -54,6 +61,8 @@ class FakeMastodon(FakeServer):
 
     def handle(self, request: Recorded) -> Reply:
         """Route one request."""
+        if request.method == "GET" and request.path == "/api/v2/instance":
+            return self._instance()
         if request.header("Authorization") != f"Bearer {self.token}":
             return self._reply(401, {"error": "The access token is invalid"})
         if request.method == "POST" and request.path == "/api/v1/statuses":
@@ -64,6 +73,19 @@ class FakeMastodon(FakeServer):
         if request.method == "GET" and request.path == own:
             return self._list(request)
         return self._reply(404, {"error": "Record not found"})
+
+    def _instance(self) -> Reply:
+        """The v2 Instance entity, cut to what a client reads (public: no token needed)."""
+        if not self.instance_api:
+            return Reply(404, b"<!DOCTYPE html><title>The page you were looking for doesn't "
+                              b"exist (404)</title>", {"Content-Type": "text/html"})
+        return self._reply(200, {
+            "domain": "127.0.0.1", "title": "Fake Mastodon", "version": "4.3.0",
+            "configuration": {
+                "urls": {"streaming": "wss://127.0.0.1"},
+                "statuses": {"max_characters": self.max_characters,
+                             "max_media_attachments": 4,
+                             "characters_reserved_per_url": self.characters_reserved_per_url}}})
 
     def _params(self, request: Recorded) -> dict[str, str]:
         kind = request.header("Content-Type") or ""
@@ -84,7 +106,7 @@ class FakeMastodon(FakeServer):
             text = params.get("status", "")
             if not text.strip():
                 return self._reply(422, {"error": "Validation failed: Text can't be blank"})
-            if mastodon_length(text) > self.max_characters:
+            if mastodon_length(text, self.characters_reserved_per_url) > self.max_characters:
                 return self._reply(422, {"error": "Validation failed: Text character limit of "
                                                   f"{self.max_characters} exceeded"})
             if params.get("visibility", "public") not in ("public", "unlisted", "private",

@@ -1,12 +1,18 @@
 """FakeTelegram: the Bot API's sendMessage/getMe under /bot<token>/, strictly.
 
 401 for a well-formed wrong token, 404 for a malformed one; method names case-insensitive;
-parameters from the query, a form or JSON; text 1-4096 UTF-16 units; 429 with
-parameters.retry_after and no Retry-After header (as observed from the real API).
+parameters from the query, a form or JSON; text 1-4096 UTF-16 units after entities parsing; 429
+with parameters.retry_after and no Retry-After header (as observed from the real API).
+
+``parse_mode: HTML`` is parsed as the Bot API's formatting options describe it
+(https://core.telegram.org/bots/api#html-style): only the listed tags, bare ``<``, ``>`` and
+``&`` refused, the named entities ``&lt; &gt; &amp; &quot;`` and numeric ones decoded; the stored
+message has the shown text and its entities, offsets and lengths in UTF-16 units (MessageEntity).
 """
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from typing import Any
@@ -17,6 +23,59 @@ TOKEN = "123456789:AAE-test_Token-abcdefghijklmnop"
 CHAT = "@signalreach"
 _PATH = re.compile(r"^/bot(?P<token>[^/]*)/(?P<method>\w+)$")
 _TOKEN = re.compile(r"^\d+:[\w-]+$")
+_MARKUP = re.compile(r'<(?P<close>/)?(?P<tag>[a-z-]+)(?P<attrs>(?:\s+[a-z-]+(?:="[^"]*")?)*)\s*>'
+                     r"|&(?:#\d+|#x[0-9a-fA-F]+|lt|gt|amp|quot);|(?P<bare>[<>&])")
+_ENTITY_TYPES = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic",
+                 "u": "underline", "ins": "underline", "s": "strikethrough",
+                 "strike": "strikethrough", "del": "strikethrough", "span": "spoiler",
+                 "tg-spoiler": "spoiler", "a": "text_link", "tg-emoji": "custom_emoji",
+                 "code": "code", "pre": "pre", "blockquote": "blockquote"}
+
+
+class EntityError(ValueError):
+    """Text that Telegram answers "Bad Request: can't parse entities: …"."""
+
+
+def utf16(text: str) -> int:
+    """Length in UTF-16 code units, Telegram's unit for lengths and entity offsets."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
+    """The text a reader sees and its entities, from Telegram HTML."""
+    shown: list[str] = []
+    entities: list[dict[str, Any]] = []
+    opened: list[tuple[str, int, dict[str, Any]]] = []
+    at = 0
+    for match in _MARKUP.finditer(source):
+        shown.append(source[at:match.start()])
+        at = match.end()
+        offset = utf16("".join(shown))
+        where = f"at byte offset {len(source[:match.start()].encode())}"
+        if match["bare"]:
+            raise EntityError(f"Unexpected {match['bare']!r} {where}")
+        if not match["tag"]:
+            shown.append(html.unescape(match.group()))
+        elif match["close"]:
+            if not opened or opened[-1][0] != match["tag"]:
+                raise EntityError(f"Unexpected end tag {match['tag']!r} {where}")
+            _tag, start, found = opened.pop()
+            if offset > start:  # Telegram drops empty entities
+                entities.append({**found, "offset": start, "length": offset - start})
+        elif match["tag"] not in _ENTITY_TYPES:
+            raise EntityError(f"Unsupported start tag {match['tag']!r} {where}")
+        else:
+            entity: dict[str, Any] = {"type": _ENTITY_TYPES[match["tag"]]}
+            if match["tag"] == "a":
+                href = re.search(r'\bhref="([^"]*)"', match["attrs"])
+                if not href:
+                    raise EntityError(f"Can't find href of the link {where}")
+                entity["url"] = html.unescape(href.group(1))
+            opened.append((match["tag"], offset, entity))
+    if opened:
+        raise EntityError(f"Can't find end tag corresponding to start tag {opened[-1][0]!r}")
+    shown.append(source[at:])
+    return "".join(shown), sorted(entities, key=lambda e: e["offset"])
 
 
 def rate_limited(retry_after: int = 1) -> Reply:
@@ -68,13 +127,19 @@ class FakeTelegram(FakeServer):
         if str(params.get("chat_id", "")) != self.chat:
             return _error(400, "Bad Request: chat not found")
         text = params.get("text")
-        if not isinstance(text, str) or not text.strip():
+        if not isinstance(text, str):
             return _error(400, "Bad Request: message text is empty")
-        if len(text.encode("utf-16-le")) // 2 > 4096:
-            return _error(400, "Bad Request: message is too long")
-        if "parse_mode" in params and params["parse_mode"] not in ("HTML", "MarkdownV2",
-                                                                   "Markdown"):
+        mode = params.get("parse_mode")
+        if mode not in (None, "HTML"):  # Markdown modes are not played here
             return _error(400, "Bad Request: unsupported parse_mode")
+        try:
+            text, entities = parse_html(text) if mode == "HTML" else (text, [])
+        except EntityError as exc:
+            return _error(400, f"Bad Request: can't parse entities: {exc}")
+        if not text.strip():
+            return _error(400, "Bad Request: message text is empty")
+        if utf16(text) > 4096:
+            return _error(400, "Bad Request: message is too long")
         preview = params.get("link_preview_options")
         if preview is not None and not isinstance(preview, dict):
             return _error(400, "Bad Request: can't parse link preview options JSON object")
@@ -82,6 +147,6 @@ class FakeTelegram(FakeServer):
             message = {"message_id": len(self.messages) + 1, "date": int(time.time()),
                        "chat": {"id": -1001234567890, "type": "channel", "title": "Signal",
                                 "username": self.chat.lstrip("@")},
-                       "text": text, "link_preview_options": preview}
+                       "text": text, "entities": entities, "link_preview_options": preview}
             self.messages.append(message)
         return Reply(200, {"ok": True, "result": message})

@@ -2,7 +2,8 @@
 
 TID (https://atproto.com/specs/tid): 64 bits = 0 · 53-bit microseconds since the epoch · 10-bit
 clock id, written as 13 characters of base32-sortable. Facets mark links and hashtags with UTF-8
-byte offsets into the post text (start inclusive, end exclusive).
+byte offsets into the post text (start inclusive, end exclusive); a link facet's text need not be
+its URI, so the text shows a short display form and the facet holds the full URL.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import regex
 
-from promote.networks.base import URL_RE
+from promote.networks.base import URL_RE, LinkSpan
 
 _ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 TID_RE = regex.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
@@ -46,19 +47,27 @@ def _byte_span(text: str, start: int, end: int) -> dict[str, int]:
     return {"byteStart": prefix, "byteEnd": prefix + len(text[start:end].encode("utf-8"))}
 
 
-def facets(text: str) -> list[dict[str, Any]]:
-    """Link and hashtag facets for `text`, in order, never overlapping."""
-    found: list[tuple[int, int, dict[str, Any]]] = []
+def facets(text: str, links: tuple[LinkSpan, ...] = ()) -> list[dict[str, Any]]:
+    """Link and hashtag facets for `text`, in order, never overlapping.
+
+    The article's `links` are the composer's spans (their text a display form, their target the
+    full URL); any other URL written out in full links to itself.
+    """
+    found: list[tuple[int, int, dict[str, Any]]] = [
+        (span.start, span.end, {"$type": "app.bsky.richtext.facet#link", "uri": span.target})
+        for span in links]
+
+    def free(start: int, end: int) -> bool:
+        return not any(s < end and start < e for s, e, _ in found)
+
     for match in URL_RE.finditer(text):
-        found.append((match.start(), match.end(),
-                      {"$type": "app.bsky.richtext.facet#link", "uri": match.group()}))
-    taken = [(start, end) for start, end, _ in found]
+        if free(match.start(), match.end()):
+            found.append((match.start(), match.end(),
+                          {"$type": "app.bsky.richtext.facet#link", "uri": match.group()}))
     for match in _TAG_RE.finditer(text):
         tag = _TRAILING.sub("", match.group(1))
         start, end = match.start(1) - 1, match.start(1) + len(tag)
-        if not tag or tag.isdigit() or len(tag) > 64 or \
-                any(s < end and start < e for s, e in taken):
-            continue
-        found.append((start, end, {"$type": "app.bsky.richtext.facet#tag", "tag": tag}))
+        if tag and not tag.isdigit() and len(tag) <= 64 and free(start, end):
+            found.append((start, end, {"$type": "app.bsky.richtext.facet#tag", "tag": tag}))
     return [{"index": _byte_span(text, start, end), "features": [feature]}
             for start, end, feature in sorted(found, key=lambda f: f[0])]

@@ -84,6 +84,19 @@ class Card:
 
 
 @dataclass(frozen=True)
+class LinkSpan:
+    """Where the article's link sits in a message's text: ``text[start:end]`` links to `target`.
+
+    The covered text is the network's display form of the link (the URL itself, or a short form
+    such as ``blog.example/articles/why...``); `target` is always the full UTM-tagged URL.
+    """
+
+    start: int
+    end: int
+    target: str
+
+
+@dataclass(frozen=True)
 class Message:
     """One composed announcement for one network: the exact text, its link and its card."""
 
@@ -94,6 +107,16 @@ class Message:
     limit: int
     article_url: str
     hashtags: tuple[str, ...] = ()
+    links: tuple[LinkSpan, ...] = ()
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much text a network takes: `characters`, each URL weighing `url_weight` (None:
+    counted like any other text)."""
+
+    characters: int
+    url_weight: int | None = None
 
 
 @dataclass(frozen=True)
@@ -129,7 +152,7 @@ class NetworkAdapter(ABC):
     name: ClassVar[str]                 # setting/CLI name and ledger key, e.g. "mastodon"
     label: ClassVar[str]                # shown to readers and in reports, e.g. "Mastodon"
     setup_help: ClassVar[str]           # one-time setup, printed when a credential is missing
-    # How the network counts text.
+    # How the network counts text (`limits()` may take the numbers from the server instead).
     text_limit: ClassVar[int]
     url_weight: ClassVar[int | None] = None     # every URL counts as this many (None: literally)
     counts_graphemes: ClassVar[bool] = False    # count user-perceived characters (\X)
@@ -197,10 +220,20 @@ class NetworkAdapter(ABC):
         return hashlib.sha256(joined.encode()).hexdigest()[:16]
 
     @classmethod
-    def text_length(cls, text: str) -> int:
+    def default_limits(cls) -> Limits:
+        """The limits the network documents (what a dry run, which asks no server, counts by)."""
+        return Limits(cls.text_limit, cls.url_weight)
+
+    def limits(self) -> Limits:
+        """The limits of the server posted to; an adapter whose server says asks it here."""
+        return self.default_limits()
+
+    @classmethod
+    def text_length(cls, text: str, limits: Limits | None = None) -> int:
         """Count `text` the way this network does (URLs weighted, graphemes or UTF-16 units)."""
-        if cls.url_weight is not None:
-            text = URL_RE.sub("x" * cls.url_weight, text)
+        url_weight = (limits or cls.default_limits()).url_weight
+        if url_weight is not None:
+            text = URL_RE.sub("x" * url_weight, text)
         if cls.counts_graphemes:
             return len(regex.findall(r"\X", text))
         if cls.counts_utf16:
@@ -208,11 +241,17 @@ class NetworkAdapter(ABC):
         return len(text)
 
     @classmethod
-    def fits(cls, text: str) -> bool:
+    def fits(cls, text: str, limits: Limits | None = None) -> bool:
         """True when `text` is within the network's limit (and byte cap, if any)."""
         if cls.max_bytes is not None and len(text.encode()) > cls.max_bytes:
             return False
-        return cls.text_length(text) <= cls.text_limit
+        return cls.text_length(text, limits) <= (limits or cls.default_limits()).characters
+
+    @classmethod
+    def link_text(cls, url: str) -> str:
+        """What the text shows for the link to `url`: the URL itself, unless the network lets
+        link text differ from its target (then a shorter display form)."""
+        return url
 
     @classmethod
     def escape(cls, text: str) -> str:

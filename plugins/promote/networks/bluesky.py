@@ -1,5 +1,8 @@
 """Bluesky: a post with link and hashtag facets and a link card whose thumbnail is the card image.
 
+The text shows the link the way Bluesky's app does (``blog.example/articles/why...``) under a link
+facet to the full UTM-tagged URL, so the 300 graphemes go to the title and description.
+
 One-time setup: in the Bluesky app open Settings › Privacy and security › App passwords › Add App
 Password, and put it in ``BLUESKY_APP_PASSWORD`` with your handle (``blog.bsky.social``) in
 ``BLUESKY_HANDLE``. A self-hosted PDS goes in ``BLUESKY_SERVICE_URL`` (default https://bsky.social).
@@ -23,6 +26,7 @@ from promote.errors import (AmbiguousError, CredentialsError, NetworkError, Perm
 from promote.http import add_secret, log, parse_retry_after, seconds_until_epoch
 from promote.networks.atproto import facets, new_tid
 from promote.networks.base import Attempt, EnvVar, Message, NetworkAdapter, Posted
+from promote.networks.display_url import display_url
 
 COLLECTION = "app.bsky.feed.post"
 THUMB_MAX_BYTES = 1_000_000
@@ -74,10 +78,15 @@ class BlueskyAdapter(NetworkAdapter):
         return (self.env("BLUESKY_HANDLE").lower().lstrip("@"),)
 
     @classmethod
+    def link_text(cls, url: str) -> str:
+        """The app's short form (host, path cut with ...): the facet carries the full URL."""
+        return display_url(url)
+
+    @classmethod
     def payload_preview(cls, message: Message) -> dict[str, Any]:
         """The facets (with byte offsets) and the link card a dry run would send."""
         card = message.card
-        return {"facets": facets(message.text),
+        return {"facets": facets(message.text, message.links),
                 "embed": {"uri": card.url, "title": card.title, "description": card.description,
                           "thumb": card.image_url}}
 
@@ -179,7 +188,7 @@ class BlueskyAdapter(NetworkAdapter):
         return {"$type": COLLECTION, "text": message.text,
                 "createdAt": datetime.now(UTC).isoformat(timespec="milliseconds")
                 .replace("+00:00", "Z"),
-                "langs": [self.config.language], "facets": facets(message.text),
+                "langs": [self.config.language], "facets": facets(message.text, message.links),
                 "embed": {"$type": "app.bsky.embed.external", "external": external}}
 
     def _url(self, rkey: str) -> str:

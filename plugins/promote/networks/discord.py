@@ -1,5 +1,9 @@
 """Discord: a channel message through a webhook, with an embed showing the article's card.
 
+The link is written out in full, not as a masked link (``[short](url)``): Discord's API
+documentation does not cover masked links in webhook content, Discord is reported to refuse those
+whose text looks like a link, and 2,000 characters leave room for the URL.
+
 One-time setup: in your server open the channel's settings › Integrations › Webhooks › New
 Webhook, name it, then "Copy Webhook URL" into ``DISCORD_WEBHOOK_URL``. The URL is the credential
 (its last part is the token): keep it secret.

@@ -8,6 +8,10 @@ address (``https://mastodon.social``) in ``MASTODON_INSTANCE_URL``.
 Exactly once: every request for one (article, account) carries the same ``Idempotency-Key``; the
 server returns the original status for a repeat within an hour. After a crash the account's own
 recent statuses are searched for the article's URL first, so a repeat later than that is safe too.
+
+Limits: each server sets its own (``GET /api/v2/instance``, Mastodon 4.0+, no token needed): its
+``configuration.statuses`` gives ``max_characters`` and ``characters_reserved_per_url``, read once
+per run; a server that does not say (older, or another implementation) gets 500 and 23.
 """
 
 from __future__ import annotations
@@ -20,8 +24,8 @@ import requests
 
 from promote.errors import (AmbiguousError, CredentialsError, NetworkError, PermanentError,
                             RateLimited)
-from promote.http import parse_retry_after, seconds_until_epoch, seconds_until_iso
-from promote.networks.base import Attempt, EnvVar, Message, NetworkAdapter, Posted
+from promote.http import log, parse_retry_after, seconds_until_epoch, seconds_until_iso
+from promote.networks.base import Attempt, EnvVar, Limits, Message, NetworkAdapter, Posted
 
 LOOKUP_PAGES = 5  # 5 x 40 statuses back: far more than one blog announces between two runs
 
@@ -52,6 +56,39 @@ class MastodonAdapter(NetworkAdapter):
     base_url_env = "MASTODON_INSTANCE_URL"
     supports_idempotency_key = True
     can_find_existing = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._limits: Limits | None = None
+
+    def limits(self) -> Limits:
+        """The server's character limit and URL weight, asked once per run."""
+        if self._limits is None:
+            self._limits = self._instance_limits()
+        return self._limits
+
+    def _instance_limits(self) -> Limits:
+        """The instance's numbers; each one it does not give is the default."""
+        default = self.default_limits()
+        statuses = self._instance_statuses()
+        characters = _count(statuses.get("max_characters"), minimum=1)
+        url_weight = _count(statuses.get("characters_reserved_per_url"), minimum=0)
+        limits = Limits(characters or default.characters,
+                        default.url_weight if url_weight is None else url_weight)
+        if characters is None or url_weight is None:
+            log.info("promote: mastodon: %s/api/v2/instance does not give its limits; counting "
+                     "%d characters, URLs as %s.", self.base_url, limits.characters,
+                     limits.url_weight)
+        return limits
+
+    def _instance_statuses(self) -> dict[str, Any]:
+        """``configuration.statuses`` of the instance, or {} when it answers without one."""
+        try:
+            response = self.client.request("GET", f"{self.base_url}/api/v2/instance")
+            statuses = response.json()["configuration"]["statuses"]
+        except (NetworkError, ValueError, KeyError, TypeError):
+            return {}
+        return statuses if response.status_code == 200 and isinstance(statuses, dict) else {}
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.env('MASTODON_ACCESS_TOKEN')}"}
@@ -116,3 +153,10 @@ class MastodonAdapter(NetworkAdapter):
             return CredentialsError(self.name, f"{text}; is this a Mastodon server?",
                                     "MASTODON_INSTANCE_URL", status)
         return PermanentError(self.name, text, status)
+
+
+def _count(value: Any, minimum: int) -> int | None:
+    """`value` if it is a whole number of at least `minimum` (not a bool), else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
+        return value
+    return None

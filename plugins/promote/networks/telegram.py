@@ -1,5 +1,9 @@
 """Telegram: a message in the owner's channel, with a large link preview of the article.
 
+The text is sent as HTML (counted by Telegram after its markup is parsed): writer text escaped,
+the link shown in its short display form inside ``<a href>`` to the full UTM-tagged URL, and the
+preview pinned to that URL with ``link_preview_options.url``.
+
 One-time setup: talk to @BotFather in Telegram, send /newbot, and put the token it gives you in
 ``TELEGRAM_BOT_TOKEN``; add the bot to your channel as an administrator allowed to post messages;
 put the channel's ``@username`` (or its numeric id, ``-100…``) in ``TELEGRAM_CHAT_ID``.
@@ -12,6 +16,7 @@ the owner settles it with ``invoke promote --retry-unknown`` or ``--mark-posted`
 from __future__ import annotations
 
 import re
+from html import escape
 from typing import Any
 
 import requests
@@ -20,6 +25,7 @@ from promote.errors import (AmbiguousError, CredentialsError, NetworkError, Perm
                             RateLimited, SettingsError)
 from promote.http import parse_retry_after
 from promote.networks.base import Attempt, EnvVar, Message, NetworkAdapter, NetworkConfig, Posted
+from promote.networks.display_url import display_url
 
 _TOKEN_RE = re.compile(r"^\d+:[\w-]{10,}$")
 _CHAT_RE = re.compile(r"^(@[A-Za-z]\w{3,}|-?\d+)$")
@@ -59,20 +65,25 @@ class TelegramAdapter(NetworkAdapter):
         return (self.env("TELEGRAM_CHAT_ID").lower(),)
 
     @classmethod
+    def link_text(cls, url: str) -> str:
+        """The short display form (as on Bluesky); the link itself goes to the full URL."""
+        return display_url(url)
+
+    @classmethod
     def payload_preview(cls, message: Message) -> dict[str, Any]:
-        """The link preview options sent with the text."""
-        return {"link_preview_options": cls._preview(message)}
+        """The HTML text and the link preview options that are sent."""
+        return cls._payload(message)
 
     @staticmethod
-    def _preview(message: Message) -> dict[str, Any]:
-        return {"url": message.link, "prefer_large_media": True}
+    def _payload(message: Message) -> dict[str, Any]:
+        return {"text": _html(message), "parse_mode": "HTML",
+                "link_preview_options": {"url": message.link, "prefer_large_media": True}}
 
     def post(self, message: Message, attempt: Attempt) -> Posted:
-        """sendMessage as plain text (no parse_mode: nothing to escape)."""
+        """sendMessage with the text as HTML and the preview pinned to the article."""
         response = self.client.request(
             "POST", f"{self.base_url}/bot{self.env('TELEGRAM_BOT_TOKEN')}/sendMessage",
-            json={"chat_id": self.env("TELEGRAM_CHAT_ID"), "text": message.text,
-                  "link_preview_options": self._preview(message)})
+            json={"chat_id": self.env("TELEGRAM_CHAT_ID"), **self._payload(message)})
         result = self.answer(response)["result"]
         chat = result.get("chat") or {}
         message_id = result["message_id"]
@@ -109,3 +120,15 @@ class TelegramAdapter(NetworkAdapter):
         if status >= 500:
             return AmbiguousError(self.name, text, status)  # no key: it may have been sent
         return PermanentError(self.name, text, status)
+
+
+def _html(message: Message) -> str:
+    """The text as Telegram HTML: ``<``, ``>``, ``&`` escaped, each link span an ``<a href>``."""
+    out, at = [], 0
+    for span in message.links:
+        shown = escape(message.text[span.start:span.end], quote=False)
+        out += [escape(message.text[at:span.start], quote=False),
+                f'<a href="{escape(span.target)}">{shown}</a>']
+        at = span.end
+    out.append(escape(message.text[at:], quote=False))
+    return "".join(out)

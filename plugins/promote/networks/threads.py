@@ -22,7 +22,7 @@ import regex
 import requests
 
 from promote.errors import AmbiguousError, NetworkError, PermanentError, RateLimited, TransientError
-from promote.networks.base import Attempt, EnvVar, Message, NetworkAdapter, Posted
+from promote.networks.base import Attempt, EnvVar, Limits, Message, NetworkAdapter, Posted
 from promote.networks.matching import mentions_article, same_article
 from promote.networks.meta_graph import Remedies, translate
 
@@ -65,7 +65,7 @@ class ThreadsAdapter(NetworkAdapter):
         self.user = self.env("THREADS_USER_ID") or "me"
 
     @classmethod
-    def text_length(cls, text: str) -> int:
+    def text_length(cls, text: str, limits: Limits | None = None) -> int:
         """Characters, except that an emoji counts its UTF-8 bytes (Threads' rule)."""
         return sum(len(g.encode()) if _EMOJI.search(g) else len(g)
                    for g in regex.findall(r"\X", text))

@@ -28,8 +28,8 @@ from requests_oauthlib import OAuth1
 from promote.errors import (AmbiguousError, CredentialsError, NetworkError, PermanentError,
                             RateLimited)
 from promote.http import parse_retry_after, seconds_until_epoch
-from promote.networks.base import (ERROR_TEXT_MAX, URL_RE, Attempt, EnvVar, Message, Posted,
-                                   error_fields)
+from promote.networks.base import (ERROR_TEXT_MAX, URL_RE, Attempt, EnvVar, Limits, Message,
+                                   Posted, error_fields)
 from promote.networks.matching import same_article
 from promote.networks.own_posts import OwnPostsAdapter
 
@@ -129,8 +129,8 @@ class XAdapter(OwnPostsAdapter):
         self._me: dict[str, str] | None = None
 
     @classmethod
-    def text_length(cls, text: str) -> int:
-        """X's weighted length (see the module docstring)."""
+    def text_length(cls, text: str, limits: Limits | None = None) -> int:
+        """X's weighted length (see the module docstring); its URL weight is fixed."""
         return weighted_length(text)
 
     def account_parts(self) -> tuple[str, ...]:
