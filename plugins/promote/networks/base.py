@@ -224,6 +224,13 @@ class NetworkAdapter(ABC):
         return len(text)
 
     @classmethod
+    def length_unit(cls) -> str:
+        """What `text_length` counts, in words an owner reads ("graphemes, each link as 23")."""
+        unit = ("graphemes" if cls.counts_graphemes else
+                "UTF-16 units" if cls.counts_utf16 else "characters")
+        return unit + (f", each link as {cls.url_weight}" if cls.url_weight is not None else "")
+
+    @classmethod
     def fits(cls, text: str) -> bool:
         """True when `text` is within the network's limit (and byte cap, if any)."""
         if cls.max_bytes is not None and len(text.encode()) > cls.max_bytes:
