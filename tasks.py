@@ -56,11 +56,11 @@ def _settings(publish: bool = False) -> dict[str, Any]:
     return load(CONFIG["settings_publish" if publish else "settings_base"], _pelican_options())
 
 
-def _build(publish: bool) -> BuildResult:
-    with console.status("Building the production site…" if publish else "Building…"):
+def _build(publish: bool, out: Console = console) -> BuildResult:
+    with out.status("Building the production site…" if publish else "Building…"):
         result = build_site(CONFIG["settings_publish" if publish else "settings_base"],
                             production=publish, overrides=_pelican_options())
-    print_build(result, console)
+    print_build(result, out)
     return result
 
 
@@ -158,26 +158,35 @@ def calendar(c, recent=CONFIG["recent"]):
 
 
 # ── deploy and promote ──────────────────────────────────────────────────────────────────────
-@task(help={"dry-run": "show each network's exact text and link card; post nothing, write nothing",
+@task(help={"dry-run": "show each post as readers will see it; post nothing (rebuilds the site "
+                       "first if content changed since the last production build)",
+            "json": "with --dry-run: the planned posts as JSON on stdout (README, Promotion)",
             "network": "only this network (one of PROMOTE_NETWORKS)",
             "backfill": "also announce articles published before promotion was set up, oldest first",
             "since": "with --backfill: only articles dated YYYY-MM-DD or later",
             "retry-unknown": "send again the posts whose fate was unknown (after checking they are not there)",
             "mark-posted": "ARTICLE_URL: record it as posted on --network (after checking it is there)",
             "post-url": "with --mark-posted: the post's address, for the article's 'Also on' links"})
-def promote(c, dry_run=False, network=None, backfill=False, since=None, retry_unknown=False,
-            mark_posted=None, post_url=None):
+def promote(c, dry_run=False, json=False, network=None, backfill=False, since=None,
+            retry_unknown=False, mark_posted=None, post_url=None):
     """Announce newly published articles on each of PROMOTE_NETWORKS, exactly once."""
     from promote.command import mark_posted as settle, promote as run_promote
+    from promote.freshness import ManifestSource
 
     if mark_posted:
         if not network:
             raise Exit("--mark-posted needs --network NAME (the network it was posted on).", code=1)
         _exit_unless(settle(_settings(publish=True), mark_posted, network, post_url, console) == 0)
         return
+    if json and not dry_run:
+        raise Exit("--json goes with --dry-run: `invoke promote --dry-run --json`.", code=1)
+    out = Console(stderr=True, highlight=False) if json else console  # stdout holds the JSON
+    source = ManifestSource((CONFIG["settings_base"], CONFIG["settings_publish"]),
+                            rebuild=lambda: _build(publish=True, out=out).ok)
     _exit_unless(run_promote(_settings(publish=True), dry_run=dry_run, network=network,
                              backfill=backfill, since=since, retry_unknown=retry_unknown,
-                             console=console) == 0)
+                             source=source, json_out=sys.stdout if json else None,
+                             console=out) == 0)
 
 
 @task(help={"json": "print the ledger as JSON instead of a table"})

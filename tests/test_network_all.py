@@ -7,6 +7,8 @@ answered (the post lands) or dropped, and promote runs again.
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import signal
 
@@ -154,8 +156,17 @@ def test_dry_run_shows_each_corporate_text_counted_its_way(request, tmp_path, fa
     world.article("preview", "日本語のタイトル 🚀", date=NEW)
     run = world.promote(dry_run=True)
     text = " ".join(run.output.split())
-    assert "X: 日本語のタイトル 🚀" in text and "/ 280 (fits)" in text
-    assert "/ 3000 (fits)" in text and "/ 63206 (fits)" in text and "/ 500 (fits)" in text
-    assert '"thumbnail": "' + world.articles[-1]["image"] in text  # LinkedIn's article card
-    assert '"link_attachment": "' in text and "utm_source=threads" in text
+    out = io.StringIO()
+    assert world.promote(dry_run=True, json_out=out).code == 0
+    posts = {post["network"]: post for post in json.loads(out.getvalue())}
+    assert list(posts) == list(CORPORATE)
+    assert "X · 日本語のタイトル 🚀" in text
+    assert f"{posts['x']['length']}/280 X-weighted characters, each link as 23" in text
+    assert posts["x"]["length"] > len(posts["x"]["text"].split("http")[0])  # CJK counts 2
+    for name, limit in (("linkedin", 3000), ("facebook", 63206), ("threads", 500)):
+        assert f"{posts[name]['length']}/{limit} characters" in text
+    # The machine-readable parts only in --json: LinkedIn's article card, Threads' link.
+    assert posts["linkedin"]["payload"]["article"]["thumbnail"] == world.articles[-1]["image"]
+    assert "utm_source=threads" in posts["threads"]["payload"]["link_attachment"]
+    assert '"thumbnail"' not in text and "link_attachment" not in text
     assert all(world.posts(n) == [] for n in CORPORATE)

@@ -132,11 +132,12 @@ def test_the_invoke_tasks_dry_run_and_report_in_a_copy_of_the_project(demo_copy,
     dry = invoke("promote", "--dry-run", "--backfill", "--", "-e",
                  'PROMOTE_NETWORKS=["bluesky", "telegram"]')
     assert dry.returncode == 0, dry.stdout + dry.stderr
-    assert "Hello, world" in dry.stdout and "/ 300 (fits)" in dry.stdout
-    assert "BLUESKY_HANDLE is not set; a real run would skip Bluesky" in dry.stdout
+    assert "Bluesky · Hello, world" in dry.stdout and "/300 graphemes" in dry.stdout
+    assert "Bluesky: a real run would skip it until these are fixed\n  ✖ BLUESKY_HANDLE is not " \
+           "set." in dry.stdout
     assert not (demo_copy / ".promote" / "ledger.sqlite3").exists()
     real = invoke("promote", "--", "-e", 'PROMOTE_NETWORKS=["telegram"]')
-    assert real.returncode == 1 and "TELEGRAM_BOT_TOKEN: is not set" in real.stdout
+    assert real.returncode == 1 and "✖ TELEGRAM_BOT_TOKEN is not set" in real.stdout
     report = invoke("report", "--json")
     assert report.returncode == 0 and json.loads(report.stdout) == []
     mark = invoke("promote", "--mark-posted", "https://x.example/a/")

@@ -10,6 +10,7 @@ import pytest
 from rich.console import Console
 
 from promote.command import report
+from promote.networks import adapter_class
 
 from tests.fakes import bluesky, mastodon, telegram
 from tests.fakes.server import Delay, Reply
@@ -141,19 +142,66 @@ def test_one_network_down_the_others_post(world):
     assert world.states("mastodon")["resilient"] == "failed"
 
 
-def test_missing_and_invalid_credentials_name_the_variable_others_still_post(world, monkeypatch):
+def test_every_credential_problem_is_listed_at_once_and_the_others_still_post(world,
+                                                                            monkeypatch):
     world.article("creds", date=NEW)
     env = world.env
+    bad = {"TELEGRAM_BOT_TOKEN": "not a token", "TELEGRAM_CHAT_ID": "my channel",
+           "DISCORD_WEBHOOK_URL": "https://example.com/x"}
     monkeypatch.setattr(world, "env", lambda: {
-        **{k: v for k, v in env().items() if k != "BLUESKY_APP_PASSWORD"},
-        "TELEGRAM_BOT_TOKEN": "not a token", "DISCORD_WEBHOOK_URL": "https://example.com/x"})
-    monkeypatch.delenv("BLUESKY_APP_PASSWORD", raising=False)
+        **{k: v for k, v in env().items() if not k.startswith("BLUESKY_")}, **bad})
+    for name in ("BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD", "BLUESKY_SERVICE_URL"):
+        monkeypatch.delenv(name, raising=False)
     run = world.promote()
+    text = " ".join(run.output.split())
     assert run.code == 1
-    assert "BLUESKY_APP_PASSWORD: is not set, so Bluesky is skipped" in run.output
-    assert "TELEGRAM_BOT_TOKEN: does not look like a bot token" in run.output
-    assert "DISCORD_WEBHOOK_URL: is not a Discord webhook URL" in run.output
+    assert ("Bluesky: skipped until these are fixed "
+            "✖ BLUESKY_HANDLE is not set. Set it in the environment or in .env: your handle, "
+            "e.g. blog.bsky.social. "
+            "✖ BLUESKY_APP_PASSWORD is not set. Set it in the environment or in .env: Settings › "
+            "Privacy and security › App passwords. "
+            "One-time setup: Settings › Privacy and security › App passwords › Add App "
+            "Password.") in text
+    assert ("Telegram: skipped until these are fixed "
+            "✖ TELEGRAM_BOT_TOKEN does not look like a bot token. Copy it whole from @BotFather: "
+            "digits, a colon, then letters. "
+            "✖ TELEGRAM_CHAT_ID is neither @channelname nor a number.") in text
+    assert "✖ DISCORD_WEBHOOK_URL is not a Discord webhook URL. Copy it again" in text
+    assert "Telegram: not run: fix TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID first (listed above)" \
+        in text
     assert counts(world) == {"mastodon": 1, "bluesky": 0, "telegram": 0, "discord": 0}
+    dry = " ".join(world.promote(dry_run=True).output.split())
+    assert "Bluesky: a real run would skip it until these are fixed ✖ BLUESKY_HANDLE" in dry
+    assert "Before a real run, fix the credentials listed above for Bluesky, Telegram and " \
+           "Discord." in dry
+    for secret in ("not a token", "my channel", "example.com/x"):
+        assert secret not in run.output + dry
+
+
+def test_an_account_password_and_an_address_without_scheme_are_warned_about(world, monkeypatch):
+    """Neither stops the network; each names its variable and the fix, never the value."""
+    env = world.env
+    monkeypatch.setattr(world, "env", lambda: {
+        **env(), "BLUESKY_APP_PASSWORD": "Correct-Horse-Battery-1",
+        "MASTODON_INSTANCE_URL": "mastodon.example"})
+    expected = [
+        ("Mastodon: a warning about its credentials ! MASTODON_INSTANCE_URL has no scheme, so "
+         "https://mastodon.example is used. Write the https:// in front to confirm it."),
+        ("Bluesky: a warning about its credentials ! BLUESKY_APP_PASSWORD does not look like an "
+         "app password (xxxx-xxxx-xxxx-xxxx). Your account password also logs in, but gives full "
+         "control of the account; create an app password in Bluesky: Settings › Privacy and "
+         "security › App passwords (https://bsky.app/settings/app-passwords), and put it here "
+         "instead.")]
+    # Nothing new: the real run sends nothing (so it never leaves 127.0.0.1) and still says so.
+    for run in (world.promote(), world.promote(dry_run=True)):
+        text = " ".join(run.output.split())
+        assert run.code == 0 and all(line in text for line in expected), text
+        assert "Correct-Horse" not in run.output
+    ledger = world.ledger()
+    accounts = {r.account for r in ledger.rows("mastodon")}
+    ledger.close()
+    assert len(accounts) == 2  # https://mastodon.example is another account: its own baseline
+    assert counts(world) == dict.fromkeys(NETWORKS, 0)
 
 
 def test_credentials_from_an_untracked_env_file(world, monkeypatch):
@@ -176,18 +224,46 @@ def test_unknown_network_lists_the_valid_ones(world):
     assert "--network: unknown network 'friendster'" in world.promote(network="friendster").output
 
 
-def test_dry_run_shows_texts_and_cards_and_touches_nothing(promote_world):
+JSON_KEYS = ["network", "article", "title", "status", "detail", "text", "link", "length", "limit",
+             "unit", "card", "payload"]
+
+
+def test_dry_run_shows_each_post_as_readers_see_it_and_touches_nothing(promote_world):
     world = promote_world
-    world.article("dry-one", date=NEW, title="Dry run — 日本語 👩‍👩‍👧‍👦")
+    title = "Dry run — 日本語 👩‍👩‍👧‍👦"
+    world.article("dry-one", date=NEW, title=title)
     run = world.promote(dry_run=True, backfill=True)
+    out = io.StringIO()
+    assert world.promote(dry_run=True, backfill=True, json_out=out).code == 0
     assert run.code == 0, run.output
     assert not (world.root / ".promote" / "ledger.sqlite3").exists()
     assert all(not fake.requests for fake in world.fakes.values())
     assert not world.site.requests
-    for limit in (500, 300, 4096, 2000):
-        assert f" / {limit} (fits)" in run.output
-    assert "Dry run — 日本語" in run.output and '"byteStart"' in run.output
-    assert "card: Dry run" in run.output and "nothing was posted" in run.output
+    posts = json.loads(out.getvalue())
+    assert [(p["network"], p["status"]) for p in posts] == [(n, "would post") for n in NETWORKS]
+    assert all(list(post) == JSON_KEYS for post in posts)
+    units = {"mastodon": "500 graphemes, each link as 23", "bluesky": "300 graphemes",
+             "telegram": "4096 UTF-16 units", "discord": "2000 UTF-16 units"}
+    image = world.articles[-1]["image"]
+    for post in posts:
+        cls = adapter_class(post["network"])
+        assert post["length"] == cls.text_length(post["text"]) < post["limit"]
+        label = cls.label
+        # The panel: its title, the text line by line, the card, the count the network's way.
+        assert f"{label} · {title}" in run.output
+        assert all(line in run.output for line in post["text"].splitlines())
+        assert f"{post['length']}/{units[post['network']]}" in run.output
+        assert post["card"] == {"url": post["link"], "title": title,
+                                "description": world.articles[-1]["summary"], "image": image}
+    assert run.output.count(f"card   {title}") == run.output.count(f"image  {image}") == 4
+    bluesky = posts[1]["payload"]
+    assert {"$type": "app.bsky.richtext.facet#link", "uri": posts[1]["link"]} in [
+        f["features"][0] for f in bluesky["facets"]]
+    assert bluesky["embed"]["thumb"] == image
+    assert "byteStart" not in run.output and '"embeds"' not in run.output  # only with --json
+    assert run.output.rstrip().endswith("Dry run: nothing was posted and the ledger was not "
+                                        "touched.\nNext, run:\n  invoke promote --backfill   "
+                                        "post what is shown above")
 
 
 def test_rate_limit_longer_than_max_wait_defers_to_the_next_run(world):

@@ -4,26 +4,30 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.text import Text
 
-from promote.credentials import network_config, read_environment
+from promote.credentials import NetworkSetup, check_network, read_environment
 from promote.errors import PromoteError
+from promote.freshness import ManifestSource, check_manifest
 from promote.http import HttpClient, install_log_redaction
 from promote.ledger import ArticleRef, LedgerBackend, open_ledger
 from promote.live import LiveChecker
 from promote.manifest import read_manifest
 from promote.networks import adapter_class, check_network_name
 from promote.plan import Options
-from promote.report import (ledger_counts, ledger_rows_json, ledger_table, print_dry_run,
+from promote.preview import DryRun, plan_json, print_dry_run, promote_command, run_flags
+from promote.report import (ledger_counts, ledger_rows_json, ledger_table, print_credentials,
                             print_summary)
 from promote.runner import NetworkReport, Outcome, Runner, Target
-from promote.settings import PromoteSettings, load_settings
+from promote.settings import PromoteSettings, base_dir, load_settings
 
 log = logging.getLogger("promote")
 
@@ -45,26 +49,53 @@ def _setup_logging(console: Console) -> None:
     log.addHandler(handler)
 
 
-def build_targets(settings: PromoteSettings, names: list[str], dry_run: bool) -> dict[str, Target]:
-    """One Target per network: its adapter, or the credential problem that stops it."""
+def check_credentials(settings: PromoteSettings, names: list[str]) -> list[NetworkSetup]:
+    """Every network's variables, checked: all problems of all networks at once."""
     env = read_environment(settings.env_file)
+    return [check_network(adapter_class(name), env, settings.language) for name in names]
+
+
+def build_targets(settings: PromoteSettings, setups: list[NetworkSetup],
+                  dry_run: bool) -> dict[str, Target]:
+    """One Target per network: its adapter, or the credential problems that stop it.
+
+    A dry run still composes for a network without credentials (it sends nothing).
+    """
     targets: dict[str, Target] = {}
-    for name in names:
-        cls = adapter_class(name)
-        try:
-            config = network_config(cls, env, settings.language)
-        except PromoteError as exc:
-            targets[name] = Target(cls, error=None if dry_run else str(exc))
-            if dry_run:
-                problem = getattr(exc, "setting", None)
-                log.warning("promote: %s: %s; a real run would skip %s.", cls.label,
-                            f"{problem} {exc.problem.split(',')[0]}" if problem else exc,
-                            cls.label)
+    for setup in setups:
+        cls = setup.adapter
+        if setup.config is None:
+            names = ", ".join(dict.fromkeys(f.variable for f in setup.blocking))
+            targets[cls.name] = Target(cls, error=None if dry_run else
+                                       f"fix {names} first (listed above)")
             continue
-        client = HttpClient(name, settings.connect_timeout, settings.read_timeout)
-        adapter = cls(config, client)
-        targets[name] = Target(cls, adapter, adapter.account_id())
+        client = HttpClient(cls.name, settings.connect_timeout, settings.read_timeout)
+        adapter = cls(setup.config, client)
+        targets[cls.name] = Target(cls, adapter, adapter.account_id())
     return targets
+
+
+def _ensure_fresh_manifest(pelican: Mapping[str, Any], settings: PromoteSettings,
+                           source: ManifestSource, options: Options, network: str | None,
+                           console: Console) -> None:
+    """Rebuild a missing or outdated manifest for a dry run; refuse a real run with one."""
+    state = check_manifest(settings.manifest_path, Path(str(pelican.get("PATH") or "content")),
+                           source.settings_files)
+    if not state.stale:
+        return
+    reason = state.reason(base_dir(pelican))
+    if not options.dry_run:
+        flags = run_flags(options)
+        again = f", then `{promote_command(network, *flags)}` again" if flags or network else ""
+        raise SystemExit(f"promote: {reason}. Run `invoke publish` (it builds, checks, deploys, "
+                         f"then announces){again}; `{promote_command(network, '--dry-run')}` "
+                         "shows what it would post.")
+    console.print(Text(f"promote: {reason}; building the production site (as `invoke "
+                       "preview` does) so the dry run shows the current text.", style="yellow"))
+    if not source.rebuild():
+        raise SystemExit("promote: the production build failed (errors above), so there is no "
+                         "current text to show; fix them and run `invoke promote --dry-run` "
+                         "again.")
 
 
 def _options(settings: PromoteSettings, dry_run: bool, backfill: bool, since: str | None,
@@ -90,8 +121,14 @@ def _networks(settings: PromoteSettings, network: str | None) -> list[str]:
 
 def promote(pelican: Mapping[str, Any], *, dry_run: bool = False, network: str | None = None,
             backfill: bool = False, since: str | None = None, retry_unknown: bool = False,
+            source: ManifestSource | None = None, json_out: TextIO | None = None,
             console: Console | None = None) -> int:
-    """Run promote; print progress and a summary. Exit status 1 if anything needs attention."""
+    """Run promote; print progress and a summary. Exit status 1 if anything needs attention.
+
+    `source` (from `invoke promote`) makes a dry run rebuild an outdated manifest and a real run
+    refuse one; without it the caller vouches for the manifest (`invoke publish` just built it).
+    `json_out` takes a dry run's planned posts as JSON; `console` then gets only the notes.
+    """
     console = console or Console()
     _setup_logging(console)
     try:
@@ -101,19 +138,32 @@ def promote(pelican: Mapping[str, Any], *, dry_run: bool = False, network: str |
             return 0
         options = _options(settings, dry_run, backfill, since, retry_unknown)
         names = _networks(settings, network)
+        if source is not None:
+            _ensure_fresh_manifest(pelican, settings, source, options, network, console)
         entries = read_manifest(settings.manifest_path)
         ledger = open_ledger(settings.ledger, settings.ledger_path, pelican, read_only=dry_run)
     except PromoteError as exc:
         raise SystemExit(str(exc)) from None
     try:
-        targets = build_targets(settings, names, dry_run)
+        setups = check_credentials(settings, names)
+        print_credentials(console, setups, dry_run)
+        targets = build_targets(settings, setups, dry_run)
         live = LiveChecker(settings.live_check and not dry_run, settings.live_wait,
                            settings.live_interval, settings.read_timeout)
         reports = _run_with_progress(console, settings, ledger, options, live, entries, targets)
+        if dry_run:
+            plan = DryRun(reports, options, network,
+                          tuple(s.adapter.label for s in setups if s.config is None))
+            if json_out is None:
+                plan = _first_run_alternatives(
+                    plan, lambda other: Runner(settings, ledger, other, live).run(entries, targets))
     finally:
         ledger.close()
     if dry_run:
-        print_dry_run(console, reports)
+        if json_out is not None:
+            json_out.write(plan_json(plan.reports) + "\n")
+        else:
+            print_dry_run(console, plan)
         return 0
     print_summary(console, reports)
     bad = any(r.error for r in reports) or any(
@@ -137,6 +187,18 @@ def _run_with_progress(console: Console, settings: PromoteSettings, ledger: Ledg
 
         runner = Runner(settings, ledger, options, live, on_outcome=done, on_plan=planned)
         return runner.run(entries, targets)
+
+
+def _first_run_alternatives(plan: DryRun,
+                            run: Callable[[Options], list[NetworkReport]]) -> DryRun:
+    """On a first run, also plan `--backfill --since <newest article's date>` and `--backfill`."""
+    first = [ref for r in plan.reports if r.first_run for ref in r.baseline]
+    if plan.options.backfill or not first:
+        return plan
+    since = max(ref.date for ref in first)[:10]
+    return replace(plan, since=since,
+                   with_since=run(replace(plan.options, backfill=True, since=since)),
+                   with_backfill=run(replace(plan.options, backfill=True)))
 
 
 def mark_posted(pelican: Mapping[str, Any], url: str, network: str, post_url: str | None,

@@ -1,18 +1,22 @@
-"""What promote shows: the run's summary table, dry-run previews, and the ledger report."""
+"""What promote shows: credential problems, the run's summary table, and the ledger report.
+
+A dry run's previews are in ``promote.preview``.
+"""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from rich.console import Console, Group
-from rich.markup import escape
-from rich.panel import Panel
+from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from promote.credentials import NetworkSetup
 from promote.ledger import Row
 from promote.runner import NetworkReport, Outcome
 
@@ -60,12 +64,23 @@ def network_lines(reports: list[NetworkReport], dry_run: bool = False) -> list[T
             continue
         counts = Counter(o.status for o in report.outcomes if o.detail != "Promote: no")
         parts = [f"{n} {status}" for status, n in sorted(counts.items())]
-        if report.baseline:
-            parts.append(f"{report.baseline} existing articles "
-                         f"{'would be recorded' if dry_run else 'recorded'} as baseline "
+        if report.baseline and dry_run:
+            parts.append(f"first run: {len(report.baseline)} existing articles would become the "
+                         "baseline (listed below)")
+        elif report.baseline:
+            parts.append(f"{len(report.baseline)} existing articles recorded as baseline "
                          "(not announced; `invoke promote --backfill` posts them)")
         lines.append(Text(f"{report.label}: " + (", ".join(parts) or "nothing new")))
     return lines
+
+
+def print_reasons(console: Console, outcomes: Iterable[Outcome], labels: dict[str, str]) -> None:
+    """Every outcome that was not (or would not be) posted, with its reason in full."""
+    for outcome in outcomes:
+        if outcome.status not in ("posted", "would post") and outcome.detail:
+            console.print(Text(f"{labels[outcome.network]} · {outcome.title}: {outcome.status}: "
+                               f"{outcome.detail}", style=STYLE.get(outcome.status, "")),
+                          soft_wrap=True)
 
 
 def print_summary(console: Console, reports: list[NetworkReport]) -> None:
@@ -73,41 +88,32 @@ def print_summary(console: Console, reports: list[NetworkReport]) -> None:
     shown = [o for r in reports for o in r.outcomes if o.detail != "Promote: no"]
     if shown:
         console.print(summary_table(reports))
-    labels = {r.network: r.label for r in reports}
-    for outcome in shown:
-        if outcome.status != "posted" and outcome.detail:
-            console.print(Text(f"{labels[outcome.network]} · {outcome.title}: {outcome.status}: "
-                               f"{outcome.detail}", style=STYLE.get(outcome.status, "")),
-                          soft_wrap=True)
+    print_reasons(console, shown, {r.network: r.label for r in reports})
     for line in network_lines(reports):
         console.print(line, soft_wrap=True)
 
 
-def print_dry_run(console: Console, reports: list[NetworkReport]) -> None:
-    """Each message exactly as it would be sent, with its counted length and the card."""
-    for report in reports:
-        for outcome in report.outcomes:
-            message = outcome.message
-            if message is None:
-                continue
-            from promote.networks import adapter_class
-
-            preview = adapter_class(report.network).payload_preview(message)
-            card = message.card
-            body = Group(
-                Text(message.text),
-                Text(f"\nlength {message.length} / {message.limit} "
-                     f"({'fits' if message.length <= message.limit else 'TOO LONG'})",
-                     style="bold"),
-                Text(f"card: {card.title} | {card.url} | image {card.image_url or 'none'}",
-                     style="dim"),
-                Text(escape(json.dumps(preview, ensure_ascii=False)), style="dim")
-                if preview else Text(""))
-            console.print(Panel(body, title=f"{report.label}: {outcome.title}",
-                                title_align="left"))
-    for line in network_lines(reports, dry_run=True):
-        console.print(line, soft_wrap=True)
-    console.print("dry run: nothing was posted and the ledger was not touched.")
+def print_credentials(console: Console, setups: Iterable[NetworkSetup], dry_run: bool) -> None:
+    """Every credential problem, per network, all at once: ✖ stops the network, ! does not."""
+    for setup in setups:
+        if not setup.findings:
+            continue
+        label = setup.adapter.label
+        if not setup.blocking:
+            head = f"{label}: a warning about its credentials"
+        else:
+            head = (f"{label}: a real run would skip it until these are fixed" if dry_run
+                    else f"{label}: skipped until these are fixed")
+        console.print(Text(head, style="bold red" if setup.blocking else "bold yellow"))
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column()
+        for finding in setup.findings:
+            grid.add_row(Text("✖", style="red") if finding.blocking else Text("!", style="yellow"),
+                         Text(str(finding)))
+        if any(f.problem == "is not set" for f in setup.findings):
+            grid.add_row("", Text(f"One-time setup: {setup.adapter.setup_help}", style="dim"))
+        console.print(Padding(grid, (0, 0, 0, 2), expand=False))
 
 
 def ledger_rows_json(rows: list[Row]) -> str:

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from promote.compose import compose
 from promote.errors import ComposeError, PromoteError
 from promote.http import redact
-from promote.ledger import ACTIVE_RUNS, CLAIMABLE, LedgerBackend, Owner, Row, owner_is_gone
+from promote.ledger import (ACTIVE_RUNS, CLAIMABLE, ArticleRef, LedgerBackend, Owner, Row,
+                            owner_is_gone)
 from promote.live import LiveChecker
 from promote.manifest import Entry
 from promote.networks.base import Message, NetworkAdapter
@@ -57,12 +58,13 @@ class Target:
 
 @dataclass
 class NetworkReport:
-    """One network's run: its outcomes, or why it did not run."""
+    """One network's run: its outcomes, or why it did not run; on a first run, its baseline."""
 
     network: str
     label: str
     error: str | None = None
-    baseline: int = 0
+    first_run: bool = False
+    baseline: list[ArticleRef] = field(default_factory=list)   # recorded (or, dry, to record)
     outcomes: list[Outcome] = field(default_factory=list)
 
 
@@ -125,11 +127,13 @@ class Runner:
         if not first:
             return rows
         baseline = first_run_baseline(entries, self.options)
+        report.first_run = True
         if self.options.dry_run:
-            report.baseline = len(baseline)
+            report.baseline = baseline
             return {r.url: Row(r.url, name, account or "", "baseline", r.title, r.date)
                     for r in baseline}
-        report.baseline = self.ledger.start_account(name, account, baseline)
+        # 0 recorded: another run started this account a moment ago and recorded it.
+        report.baseline = baseline if self.ledger.start_account(name, account, baseline) else []
         return self._rows(name, account)
 
     def _plan_and_send(self, target: Target, entries: list[Entry],

@@ -30,6 +30,8 @@ from site_build.report import print_build
 from site_deploy.command import deploy_site, load_storage_env, print_error
 from site_deploy.errors import DeployError
 from site_deploy.report import DeployResult
+from site_deploy.settings import load_settings as load_deploy_settings
+from site_deploy.target import FORMS
 
 NEXT = "the next `invoke publish` picks up from here"
 
@@ -96,6 +98,18 @@ def _wait(pelican: Mapping[str, Any], result: DeployResult, console: Console) ->
                                 f"sent answer 200 ({live.seconds:.1f} s)."))
 
 
+def _deploy(pelican: Mapping[str, Any], console: Console, dry_run: bool) -> DeployResult | None:
+    """Deploy (or show what a deploy would change). A dry run without DEPLOY_TARGET says it
+    would stop here and goes on, so it still shows the promotion plan."""
+    if dry_run and load_deploy_settings(pelican).target is None:
+        console.print(Text.assemble(
+            ("! ", "bold yellow"), "DEPLOY_TARGET is not set, so a real publish would stop here "
+            f"(set it in publishconf.py or the environment to one of {FORMS}). Showing what "
+            "promote would do once the site is deployed:"))
+        return None
+    return deploy_site(pelican, console, dry_run=dry_run)
+
+
 def _promote(pelican: Mapping[str, Any], console: Console, dry_run: bool) -> None:
     try:
         code = promote(pelican, dry_run=dry_run, console=console)
@@ -131,8 +145,8 @@ def publish(settings_file: Path, console: Console, *, overrides: Mapping[str, An
         _stage(console, stage := "check")
         _check(pelican, console)
         _stage(console, stage := "deploy")
-        result = deploy_site(pelican, console, dry_run=dry_run)
-        if not dry_run:
+        result = _deploy(pelican, console, dry_run)
+        if result is not None and not dry_run:
             _stage(console, stage := "wait until live")
             _wait(pelican, result, console)
         _stage(console, stage := "promote")

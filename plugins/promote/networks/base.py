@@ -64,6 +64,22 @@ class EnvVar:
 
 
 @dataclass(frozen=True)
+class ConfigFinding:
+    """Something wrong with one of a network's variables: which one, what, and the fix.
+
+    Never holds a secret value: the text says what shape is wrong, not what was given.
+    """
+
+    variable: str
+    problem: str
+    fix: str
+    blocking: bool = True       # False: a warning; the network still runs
+
+    def __str__(self) -> str:
+        return f"{self.variable} {self.problem}. {self.fix}"
+
+
+@dataclass(frozen=True)
 class NetworkConfig:
     """What an adapter is built from: its environment values and the relevant settings."""
 
@@ -189,9 +205,9 @@ class NetworkAdapter(ABC):
     # -- shared behaviour ------------------------------------------------------------------------
 
     @classmethod
-    def check_config(cls, config: NetworkConfig) -> None:
-        """Raise SettingsError (naming the variable) if a value has the wrong shape."""
-        return  # nothing beyond presence to check, unless an adapter says otherwise
+    def check_config(cls, config: NetworkConfig) -> list[ConfigFinding]:
+        """Every value of the wrong shape (the settings loader has checked presence)."""
+        return []  # nothing beyond presence to check, unless an adapter says otherwise
 
     def answer(self, response: requests.Response, ok: tuple[int, ...] = (200,)) -> Any:
         """The JSON body of a successful response; else raise `parse_error(response)`."""
@@ -239,6 +255,13 @@ class NetworkAdapter(ABC):
         if cls.counts_utf16:
             return len(text.encode("utf-16-le")) // 2
         return len(text)
+
+    @classmethod
+    def length_unit(cls) -> str:
+        """What `text_length` counts, in words an owner reads ("graphemes, each link as 23")."""
+        unit = ("graphemes" if cls.counts_graphemes else
+                "UTF-16 units" if cls.counts_utf16 else "characters")
+        return unit + (f", each link as {cls.url_weight}" if cls.url_weight is not None else "")
 
     @classmethod
     def fits(cls, text: str, limits: Limits | None = None) -> bool:

@@ -15,6 +15,7 @@ never sent twice (a fresh TID is minted for a new try). Every try carries the sa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -25,11 +26,14 @@ from promote.errors import (AmbiguousError, CredentialsError, NetworkError, Perm
                             RateLimited, TransientError)
 from promote.http import add_secret, log, parse_retry_after, seconds_until_epoch
 from promote.networks.atproto import facets, new_tid
-from promote.networks.base import Attempt, EnvVar, Message, NetworkAdapter, Posted
+from promote.networks.base import (Attempt, ConfigFinding, EnvVar, Message, NetworkAdapter,
+                                   NetworkConfig, Posted)
 from promote.networks.display_url import display_url
 
 COLLECTION = "app.bsky.feed.post"
 THUMB_MAX_BYTES = 1_000_000
+# The shape of the app passwords Bluesky generates (networks/bluesky.md: "xxxx-xxxx-xxxx-xxxx").
+APP_PASSWORD_RE = re.compile(r"^[a-z0-9]{4}(-[a-z0-9]{4}){3}$")
 
 
 @dataclass
@@ -72,6 +76,17 @@ class BlueskyAdapter(NetworkAdapter):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._session: Session | None = None
+
+    @classmethod
+    def check_config(cls, config: NetworkConfig) -> list[ConfigFinding]:
+        """Warn when the password is not an app password (the account password works too)."""
+        if APP_PASSWORD_RE.match(config.env["BLUESKY_APP_PASSWORD"]):
+            return []
+        return [ConfigFinding(
+            "BLUESKY_APP_PASSWORD", "does not look like an app password (xxxx-xxxx-xxxx-xxxx)",
+            "Your account password also logs in, but gives full control of the account; create "
+            "an app password in Bluesky: Settings › Privacy and security › App passwords "
+            "(https://bsky.app/settings/app-passwords), and put it here instead.", blocking=False)]
 
     def account_parts(self) -> tuple[str, ...]:
         """The handle names the account, whichever host serves it."""

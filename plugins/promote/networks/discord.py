@@ -21,9 +21,10 @@ from typing import Any
 import requests
 
 from promote.errors import (AmbiguousError, CredentialsError, NetworkError, PermanentError,
-                            RateLimited, SettingsError)
+                            RateLimited)
 from promote.http import parse_retry_after
-from promote.networks.base import Attempt, EnvVar, Message, NetworkAdapter, NetworkConfig, Posted
+from promote.networks.base import (Attempt, ConfigFinding, EnvVar, Message, NetworkAdapter,
+                                   NetworkConfig, Posted)
 
 _WEBHOOK_RE = re.compile(r"^(?P<base>https?://[^/]+(?:/[^/]+)*?/api(?:/v\d+)?)/webhooks/"
                          r"(?P<id>\d+)/(?P<token>[\w.-]+)/?$")
@@ -57,11 +58,12 @@ class DiscordAdapter(NetworkAdapter):
         self._guild: str | None = None
 
     @classmethod
-    def check_config(cls, config: NetworkConfig) -> None:
+    def check_config(cls, config: NetworkConfig) -> list[ConfigFinding]:
         """The webhook URL must be …/api[/vN]/webhooks/<id>/<token>."""
-        if not _webhook(config.env["DISCORD_WEBHOOK_URL"]):
-            raise SettingsError("DISCORD_WEBHOOK_URL", "is not a Discord webhook URL",
-                                "Copy it again: https://discord.com/api/webhooks/<id>/<token>.")
+        if _webhook(config.env["DISCORD_WEBHOOK_URL"]):
+            return []
+        return [ConfigFinding("DISCORD_WEBHOOK_URL", "is not a Discord webhook URL",
+                              "Copy it again: https://discord.com/api/webhooks/<id>/<token>.")]
 
     def account_parts(self) -> tuple[str, ...]:
         """The webhook's id (public) names the channel; its token never enters the ledger."""

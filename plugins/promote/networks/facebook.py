@@ -19,8 +19,8 @@ import re
 from typing import Any
 import requests
 
-from promote.errors import NetworkError, PermanentError, SettingsError
-from promote.networks.base import Attempt, EnvVar, Message, NetworkConfig, Posted
+from promote.errors import NetworkError, PermanentError
+from promote.networks.base import Attempt, ConfigFinding, EnvVar, Message, NetworkConfig, Posted
 from promote.networks.matching import mentions_article, same_article
 from promote.networks.meta_graph import DUPLICATE, Remedies, translate
 from promote.networks.own_posts import OwnPostsAdapter
@@ -65,13 +65,15 @@ class FacebookAdapter(OwnPostsAdapter):
         self.page = self.env("FACEBOOK_PAGE_ID")
 
     @classmethod
-    def check_config(cls, config: NetworkConfig) -> None:
+    def check_config(cls, config: NetworkConfig) -> list[ConfigFinding]:
         """The Page id is a number; the API version looks like v24.0."""
+        found = VERSION.check(config.env)
         if not config.env.get("FACEBOOK_PAGE_ID", "").isdigit():
-            raise SettingsError("FACEBOOK_PAGE_ID", "is not a numeric Page id",
-                                "Copy the `id` of your Page from GET /me/accounts (Graph API "
-                                "Explorer), or from the Page's About › Page transparency.")
-        VERSION.check(config.env)
+            found.insert(0, ConfigFinding(
+                "FACEBOOK_PAGE_ID", "is not a numeric Page id",
+                "Copy the `id` of your Page from GET /me/accounts (Graph API Explorer), or from "
+                "the Page's About › Page transparency."))
+        return found
 
     @classmethod
     def payload_preview(cls, message: Message) -> dict[str, Any]:

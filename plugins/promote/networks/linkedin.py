@@ -26,10 +26,10 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from promote.errors import (AmbiguousError, CredentialsError, NetworkError, PermanentError,
-                            RateLimited, SettingsError, TransientError)
+                            RateLimited, TransientError)
 from promote.http import parse_retry_after
-from promote.networks.base import (URL_RE, Attempt, EnvVar, Message, NetworkAdapter,
-                                   NetworkConfig, Posted, error_fields)
+from promote.networks.base import (URL_RE, Attempt, ConfigFinding, EnvVar, Message,
+                                   NetworkAdapter, NetworkConfig, Posted, error_fields)
 from promote.networks.matching import same_article
 from promote.networks.versions import ApiVersion
 
@@ -83,14 +83,15 @@ class LinkedInAdapter(NetworkAdapter):
         self.version = VERSION.value(self.config.env)
 
     @classmethod
-    def check_config(cls, config: NetworkConfig) -> None:
+    def check_config(cls, config: NetworkConfig) -> list[ConfigFinding]:
         """The author is a person or organization URN; the version is YYYYMM."""
+        found = VERSION.check(config.env)
         if not URN_RE.match(config.env.get("LINKEDIN_AUTHOR_URN", "")):
-            raise SettingsError("LINKEDIN_AUTHOR_URN", "is not a person or organization URN",
-                                "Write urn:li:person:<sub> (sub from GET "
-                                "https://api.linkedin.com/v2/userinfo) or "
-                                "urn:li:organization:<your page's number>.")
-        VERSION.check(config.env)
+            found.insert(0, ConfigFinding(
+                "LINKEDIN_AUTHOR_URN", "is not a person or organization URN",
+                "Write urn:li:person:<sub> (sub from GET https://api.linkedin.com/v2/userinfo) "
+                "or urn:li:organization:<your page's number>."))
+        return found
 
     @classmethod
     def escape(cls, text: str) -> str:

@@ -22,9 +22,10 @@ from typing import Any
 import requests
 
 from promote.errors import (AmbiguousError, CredentialsError, NetworkError, PermanentError,
-                            RateLimited, SettingsError)
+                            RateLimited)
 from promote.http import parse_retry_after
-from promote.networks.base import Attempt, EnvVar, Message, NetworkAdapter, NetworkConfig, Posted
+from promote.networks.base import (Attempt, ConfigFinding, EnvVar, Message, NetworkAdapter,
+                                   NetworkConfig, Posted)
 from promote.networks.display_url import display_url
 
 _TOKEN_RE = re.compile(r"^\d+:[\w-]{10,}$")
@@ -51,14 +52,18 @@ class TelegramAdapter(NetworkAdapter):
     default_base_url = "https://api.telegram.org"
 
     @classmethod
-    def check_config(cls, config: NetworkConfig) -> None:
+    def check_config(cls, config: NetworkConfig) -> list[ConfigFinding]:
         """The token is `<digits>:<letters>`; the chat is @name or a number."""
+        found = []
         if not _TOKEN_RE.match(config.env["TELEGRAM_BOT_TOKEN"]):
-            raise SettingsError("TELEGRAM_BOT_TOKEN", "does not look like a bot token",
-                                "Copy it whole from @BotFather: digits, a colon, then letters.")
+            found.append(ConfigFinding(
+                "TELEGRAM_BOT_TOKEN", "does not look like a bot token",
+                "Copy it whole from @BotFather: digits, a colon, then letters."))
         if not _CHAT_RE.match(config.env["TELEGRAM_CHAT_ID"]):
-            raise SettingsError("TELEGRAM_CHAT_ID", "is neither @channelname nor a number",
-                                "Use the channel's @username or its numeric id (-100…).")
+            found.append(ConfigFinding(
+                "TELEGRAM_CHAT_ID", "is neither @channelname nor a number",
+                "Use the channel's @username or its numeric id (-100…)."))
+        return found
 
     def account_parts(self) -> tuple[str, ...]:
         """The chat posted to (not the bot, not the server)."""

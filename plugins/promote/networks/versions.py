@@ -10,8 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from promote.errors import SettingsError
-from promote.networks.base import EnvVar
+from promote.networks.base import ConfigFinding, EnvVar
 
 
 @dataclass(frozen=True)
@@ -34,9 +33,10 @@ class ApiVersion:
         """The version set in `env`, else the default."""
         return env.get(self.setting) or self.default
 
-    def check(self, env: Mapping[str, str]) -> None:
-        """Raise SettingsError (naming the variable) unless the version has the right shape."""
+    def check(self, env: Mapping[str, str]) -> list[ConfigFinding]:
+        """The finding naming the variable when the version has the wrong shape (else none)."""
         version = self.value(env)
-        if not self.pattern.match(version):
-            raise SettingsError(self.setting, f"{version!r} is not {self.what}",
-                                self.how.format(default=self.default))
+        if self.pattern.match(version):
+            return []
+        return [ConfigFinding(self.setting, f"{version!r} is not {self.what}",
+                              self.how.format(default=self.default))]

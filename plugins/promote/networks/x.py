@@ -133,6 +133,11 @@ class XAdapter(OwnPostsAdapter):
         """X's weighted length (see the module docstring); its URL weight is fixed."""
         return weighted_length(text)
 
+    @classmethod
+    def length_unit(cls) -> str:
+        """What `weighted_length` counts."""
+        return f"X-weighted characters, each link as {URL_LENGTH}"
+
     def account_parts(self) -> tuple[str, ...]:
         """The user id X puts before the dash of every access token (public, not the secret)."""
         user_id = self.env("X_ACCESS_TOKEN").split("-", 1)[0]
