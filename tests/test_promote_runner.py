@@ -98,7 +98,7 @@ def test_promote_no_and_per_network_overrides(world):
     assert counts(world) == dict.fromkeys(NETWORKS, 1)
     shown = f"{world.site.base_url.removeprefix('http://')}/articles/lou..."
     assert world.posts("bluesky")[0]["text"] == f"Bluesky gets its own words\n\n{shown}\n\n#Growth"
-    assert world.posts("telegram")[0]["text"] == f"Our loudest post yet\n\n{shown}\n\n#Growth"
+    assert world.posts("telegram")[0]["text"].startswith("Our loudest post yet\n\nhttp")
     assert world.posts("mastodon")[0]["text"].startswith("Our loudest post yet\n\nhttp")
     assert "quiet-one" not in world.states("mastodon")
 

@@ -1,8 +1,9 @@
 """Telegram: a message in the owner's channel, with a large link preview of the article.
 
 The text is sent as HTML (counted by Telegram after its markup is parsed): writer text escaped,
-the link shown in its short display form inside ``<a href>`` to the full UTM-tagged URL, and the
-preview pinned to that URL with ``link_preview_options.url``.
+the full UTM-tagged URL as the link (a short display form would make Telegram's apps ask "Open
+this link?" before every click, and 4,096 units never cut our posts), and the preview pinned to
+that URL with ``link_preview_options.url``.
 
 One-time setup: talk to @BotFather in Telegram, send /newbot, and put the token it gives you in
 ``TELEGRAM_BOT_TOKEN``; add the bot to your channel as an administrator allowed to post messages;
@@ -26,7 +27,6 @@ from promote.errors import (AmbiguousError, CredentialsError, NetworkError, Perm
 from promote.http import parse_retry_after
 from promote.networks.base import (Attempt, ConfigFinding, EnvVar, Message, NetworkAdapter,
                                    NetworkConfig, Posted)
-from promote.networks.display_url import display_url
 
 _TOKEN_RE = re.compile(r"^\d+:[\w-]{10,}$")
 _CHAT_RE = re.compile(r"^(@[A-Za-z]\w{3,}|-?\d+)$")
@@ -68,11 +68,6 @@ class TelegramAdapter(NetworkAdapter):
     def account_parts(self) -> tuple[str, ...]:
         """The chat posted to (not the bot, not the server)."""
         return (self.env("TELEGRAM_CHAT_ID").lower(),)
-
-    @classmethod
-    def link_text(cls, url: str) -> str:
-        """The short display form (as on Bluesky); the link itself goes to the full URL."""
-        return display_url(url)
 
     @classmethod
     def payload_preview(cls, message: Message) -> dict[str, Any]:
