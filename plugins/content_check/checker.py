@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from . import rules
-from .entries import read_entry
+from .entries import Entry, read_entry
 from .header import Source
 from .links import LinkTargets, check_links
+from .names import NameUses
 from .problems import Problem
 from .settings import load_settings
 from .sources import iter_sources
@@ -49,6 +50,8 @@ class SiteCheck:
         self.categories: set[str] = set()
         self.missing_category: list[tuple[str, int]] = []  # (file, line)
         self.slugs: list[rules.SlugClaim] = []
+        self.category_names = NameUses("Category")
+        self.tag_names = NameUses("Tag")
 
     def add(self, source: Source) -> None:
         """Apply every single-file rule to one source and note what the other rules need."""
@@ -63,6 +66,7 @@ class SiteCheck:
             self.slugs.append(claim)
         if (line := rules.missing_category_line(source)) is not None:
             self.missing_category.append((source.shown, line))
+        self._note_names(entry)
         self.problems += rules.check_header_lines(source, self.known)
         self.problems += rules.check_title(source)
         self.problems += rules.check_dates(source, entry, self.settings)
@@ -72,13 +76,23 @@ class SiteCheck:
         self.problems += rules.check_keys(source, self.known)
         self.problems += check_links(source, self.links)
 
+    def _note_names(self, entry: Entry) -> None:
+        if entry.kind != "article":
+            return  # Pelican files only articles under categories and tags
+        if entry.category and (field := entry.source.first("category")):
+            self.category_names.add(entry.category, entry.source.shown, field.line)
+        if entry.tags and (field := entry.source.first("tags")):
+            for tag in dict.fromkeys(entry.tags):  # once per article, in order
+                self.tag_names.add(tag, entry.source.shown, field.line)
+
     def finish(self) -> list[Problem]:
         """Add the rules across files; all problems, sorted by file, line and message."""
         in_use = sorted(self.categories, key=str.lower)
         default_category = str(self.settings.get("DEFAULT_CATEGORY", "misc"))
         problems = (self.problems
                     + rules.check_category(self.missing_category, default_category, in_use)
-                    + rules.check_slugs(self.slugs))
+                    + rules.check_slugs(self.slugs)
+                    + self.category_names.check() + self.tag_names.check())
         return sorted(problems, key=Problem.sort_key)
 
 
