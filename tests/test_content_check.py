@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from content_check.checker import check_site
 from content_check.header import split_header
+from content_check.new_post import create_post
 from site_build.build import build_site as staged_build
 
 from tests.conftest import ROOT, site_settings, write_site
@@ -197,6 +198,43 @@ def test_duplicate_slug_keeps_the_first_file_in_a_development_preview(tmp_path):
     assert result.errors == (f"content_check: {CASES['duplicate slug'][1]}",)
     page = (tmp_path / "output" / "articles" / "same" / "index.html").read_text()
     assert "One" in page and "Two" not in page
+
+
+def test_placeholder_text_left_by_new_is_an_error_in_production_and_a_warning_in_the_preview(
+        tmp_path):
+    content = write_site(tmp_path, {"articles/ok.md": GOOD})
+    create_post(site_settings(tmp_path, content), "Fresh Idea", category="Tips")
+    path = content / "articles" / "fresh-idea.md"
+    # A writer who kept the first sentence, rewrapped, under a paragraph of their own.
+    path.write_text(path.read_text().replace(
+        "Start with the one idea a reader should leave with, then back it up. Replace this "
+        "paragraph with your article; the Summary above is what people see when they share it.",
+        "My own first paragraph.\n\nStart with the one idea a reader should\nleave with, then "
+        "back it up."))
+    summary = ('content/articles/fresh-idea.md:6: Summary is still the placeholder "Fresh Idea: '
+               'the short version, and…" that invoke new wrote')
+    body = ('content/articles/fresh-idea.md:11: The text still has the placeholder "Start with '
+            'the one idea a…" that invoke new wrote')
+    summary_fix = "; write the sentence people should see when the article is shared"
+    body_fix = "; replace it with your own text"
+
+    production = check_site(site_settings(tmp_path, content, production=True))
+    assert [(str(p), p.is_error) for p in production.problems] == [
+        (summary + summary_fix, True), (body + body_fix, True)]
+    preview = check_site(site_settings(tmp_path, content))
+    stops = " (a production build stops on this)"
+    assert [(str(p), p.is_error, p.stops_production) for p in preview.problems] == [
+        (summary + stops + summary_fix, False, True), (body + stops + body_fix, False, True)]
+
+    built = _production(tmp_path, {})
+    assert not built.replaced
+    assert built.errors == (f"content_check: {summary}{summary_fix}",
+                            f"content_check: {body}{body_fix}")
+
+    path.write_text(path.read_text().replace("Status: published", "Status: draft"))
+    draft = check_site(site_settings(tmp_path, content, production=True))
+    assert [(p.line, p.is_error, p.stops_production) for p in draft.problems] == [
+        (6, False, False), (11, False, False)]
 
 
 def test_a_rarely_used_category_or_tag_close_to_an_established_one_is_a_warning(tmp_path):

@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from content_check.placeholders import BODY, SUMMARY_END
 from site_build.build import build_site as staged_build
 
 from tests.conftest import PYTHON, ROOT, write_site
@@ -28,6 +29,12 @@ def invoke(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "200"}
     return subprocess.run([PYTHON, "-m", "invoke", *args], cwd=project, env=env, text=True,
                           capture_output=True, timeout=180)
+
+
+def write_over_placeholders(path: Path) -> None:
+    """What a writer does with the file `invoke new` made: their own Summary and text."""
+    text = path.read_text().replace(SUMMARY_END, ": what it says.")
+    path.write_text(text.replace(BODY, "The article's own text."))
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -130,6 +137,8 @@ def test_scheduled_article_stays_out_of_production_and_is_in_the_calendar(demo_c
     for title, date in (("Airship Followup", later), ("Zeppelin Launch", soon)):
         made = invoke(demo_copy, "new", title, "--date", date.strftime("%Y-%m-%d %H:%M"))
         assert made.returncode == 0 and "scheduled: it goes live on" in made.stdout
+        slug = title.lower().replace(" ", "-")
+        write_over_placeholders(demo_copy / "content" / "articles" / f"{slug}.md")
 
     built = invoke(demo_copy, "preview")
     assert built.returncode == 0, built.stdout + built.stderr

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from . import rules
 from .entries import Entry, read_entry
 from .header import Source
-from .links import LinkTargets, check_links
+from .links import LinkTargets, find_links, missing_target
+from .live_links import LiveLinks
 from .names import NameUses
+from .placeholders import check_placeholders
 from .problems import Problem
-from .settings import load_settings
+from .settings import is_production, load_settings
 from .sources import iter_sources
 
 
@@ -44,7 +47,9 @@ class SiteCheck:
         options = load_settings(settings)
         self.summary_max = options.summary_max
         self.known = rules.PELICAN_KEYS | options.extra_keys
+        self.production = is_production(settings)
         self.links = LinkTargets(Path(settings["PATH"]))
+        self.live_links = LiveLinks(self.production, datetime.now(UTC))
         self.problems: list[Problem] = []
         self.counts = {"article": 0, "page": 0}
         self.categories: set[str] = set()
@@ -74,7 +79,13 @@ class SiteCheck:
         self.problems += rules.check_body(source, entry)
         self.problems += rules.check_summary(source, self.summary_max)
         self.problems += rules.check_keys(source, self.known)
-        self.problems += check_links(source, self.links)
+        self.problems += check_placeholders(source, entry, self.production)
+        self.live_links.note_entry(entry)
+        for link in find_links(source, self.links):
+            if problem := missing_target(source, link, self.links):
+                self.problems.append(problem)
+            else:
+                self.live_links.note_link(entry, link)
 
     def _note_names(self, entry: Entry) -> None:
         if entry.kind != "article":
@@ -92,7 +103,8 @@ class SiteCheck:
         problems = (self.problems
                     + rules.check_category(self.missing_category, default_category, in_use)
                     + rules.check_slugs(self.slugs)
-                    + self.category_names.check() + self.tag_names.check())
+                    + self.category_names.check() + self.tag_names.check()
+                    + self.live_links.check())
         return sorted(problems, key=Problem.sort_key)
 
 

@@ -12,11 +12,10 @@ from zoneinfo import ZoneInfo
 
 from .entries import Entry, example_date, impossible_part, read_entries, slug_from
 from .names import closest, name_key
+from .placeholders import BODY, summary_for
 from .sources import find_sources
 
 WHEN_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d")
-BODY = ("Start with the one idea a reader should leave with, then back it up. Replace this "
-        "paragraph with your article; the Summary above is what people see when they share it.")
 
 
 class NewPostError(Exception):
@@ -117,7 +116,7 @@ def create_post(settings: Mapping[str, Any], title: str, *, when: str | None = N
     status = "draft" if draft else "published"
     header = {"Title": title, "Date": date.strftime("%Y-%m-%d %H:%M"), "Category": category,
               "Tags": ", ".join(tag_list), "Slug": slug,
-              "Summary": f"{title}: the short version, and what to do about it.", "Status": status}
+              "Summary": summary_for(title), "Status": status}
     text = "".join(f"{key}: {value}\n" for key, value in header.items()) + f"\n{BODY}\n"
     folder.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:  # "x": fail rather than overwrite
