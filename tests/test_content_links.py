@@ -1,5 +1,5 @@
-"""content_check and links: to articles that are not live. Real builds, since what a link leads
-to is the build's doing."""
+"""content_check and links: to articles that are not live, and plain addresses checked against
+what the build wrote. Real builds, since what a link leads to is the build's doing."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from content_check.checker import check_site
+from content_check.output_links import site_path
 from site_build.build import build_site as staged_build
 
 from tests.conftest import ROOT, site_settings, write_site
@@ -114,3 +116,76 @@ def test_a_live_link_to_a_scheduled_or_draft_article_fails_production_and_warns_
     page = (tmp_path / "output" / "articles" / "live" / "index.html").read_text()
     for href in ("../../articles/soon/", "../../drafts/idea.html", "../../articles/hid/"):
         assert f'href="{href}"' in page
+
+
+# Plain addresses, in Markdown and in raw HTML, relative ones read from the page's address.
+PLAIN = {
+    "articles/one.md": article("One", at(-2), body=(
+        "Broken: [gone](/articles/no-such/) and [a typo](../twoo/).\n\n"
+        "![A chart](/images/nope.png)\n\n"
+        '<img src="../images/chart.png" alt="written from the file\'s folder">\n\n'
+        "Fine: [two](../two/), [two again](/articles/two), [feed](/feeds/all.atom.xml), "
+        "[a tag](/tag/t/), [style](/theme/css/site.css), [robots](/robots.txt), [home](/), "
+        "[here](./), [query](/articles/two/?a=1&b=2), "
+        "![chart](/images/chart.png).\n\n"
+        "Not checked: [mail](mailto:me@example.org), [out](https://example.org/nope/), "
+        "[top](#top), [protocol-relative](//example.org/x), `[code](/in/code/)`.\n")),
+    "articles/two.md": article("Two", at(-1), body="Same slip: [gone](/articles/no-such/).\n"),
+    "pages/about.md": "Title: About\n\n<a href='../articles/one/'>One</a> and "
+                      "<a href=\"nope.html\">a page beside this one</a>.\n",
+    "images/chart.png": "not really a PNG; the check only needs the file",
+}
+RELATIVE_FIX = ("; correct the address (a relative one starts from the page's address, {page}), "
+                "or remove the link")
+PLAIN_PROBLEMS = [  # (what is wrong, the fix)
+    (('content/articles/one.md:6: The link "../twoo/" leads to /articles/twoo/, where the site '
+      "has nothing"), RELATIVE_FIX.format(page="/articles/one/")),
+    ('content/articles/one.md:6: The link "/articles/no-such/" leads to nothing on the site',
+     "; correct the address, or remove the link"),
+    ('content/articles/one.md:8: The image "/images/nope.png" leads to nothing on the site',
+     "; correct the address, or remove the image"),
+    (('content/articles/one.md:10: The image "../images/chart.png" leads to '
+      "/articles/images/chart.png, where the site has nothing"),
+     ("; write it as {static}../images/chart.png: a plain address starts from the page's "
+      "address (/articles/one/), not from its file's folder")),
+    ('content/articles/two.md:6: The link "/articles/no-such/" leads to nothing on the site',
+     "; correct the address, or remove the link"),
+    (('content/pages/about.md:3: The link "nope.html" leads to /about/nope.html, where the site '
+      "has nothing"), RELATIVE_FIX.format(page="/about/")),
+]
+
+
+@pytest.mark.parametrize("production", [True, False], ids=["production", "preview"])
+def test_plain_links_and_images_are_checked_against_what_the_build_wrote(tmp_path, production):
+    content = write_site(tmp_path, PLAIN)
+    result = _build(tmp_path, content, production)
+    if production:
+        assert not result.replaced
+        assert result.errors == tuple(f"content_check: {what}{fix}" for what, fix in PLAIN_PROBLEMS)
+        assert result.warnings == ()
+    else:
+        assert result.replaced and result.errors == ()
+        assert result.warnings == tuple(f"content_check: {what}{STOPS}{fix}"
+                                        for what, fix in PLAIN_PROBLEMS)
+    # `invoke check` cannot see the output, and does not pretend to.
+    assert check_site(site_settings(tmp_path, content, production=production)).problems == ()
+
+
+@pytest.mark.parametrize("href, page, prefix, expected", [
+    ("/articles/x/", "articles/one/", "", "articles/x/"),
+    ("../x/", "articles/one/", "", "articles/x/"),
+    ("x.png", "articles/one/", "", "articles/one/x.png"),
+    ("../../../../x.png", "articles/one/", "", "x.png"),  # a browser stops at the top
+    ("..", "articles/one/", "", "articles/"),
+    ("/", "about/", "", ""),
+    ("/blog/images/a%20b.png", "articles/one/", "/blog", "images/a b.png"),
+    ("../two/", "articles/one/", "/blog", "articles/two/"),
+    ("/elsewhere/", "articles/one/", "/blog", None),  # the host's, not this site's
+    ("https://example.org/", "articles/one/", "", None),
+    ("mailto:me@example.org", "articles/one/", "", None),
+    ("#top", "articles/one/", "", None),
+    ("?page=2", "articles/one/", "", None),
+    ("{filename}/articles/x.md", "articles/one/", "", None),
+])
+def test_where_a_plain_address_leads(href, page, prefix, expected):
+    assert site_path(href, page, prefix) == expected

@@ -117,6 +117,9 @@ def test_errors_fail_check_and_preview_and_keep_the_old_output(demo_copy):
     assert check.returncode == 1
     assert BAD_DATE in check.stdout and BAD_LINE in check.stdout
     assert "2 errors, 0 warnings" in check.stdout
+    # It reads sources only: it does not claim to have checked what only the build can.
+    assert ("Plain links and images (/articles/…, ../…) are checked by each build, against the "
+            "files it writes.") in check.stdout
 
     failed = invoke(demo_copy, "preview")
     assert failed.returncode == 1

@@ -41,10 +41,14 @@ def print_check(result: CheckResult, console: Console) -> None:
     checked = f"Checked {_plural(result.articles, 'article')} and {_plural(result.pages, 'page')}"
     if not result.problems:
         console.print(Text.assemble(("✔ ", "bold green"), f"{checked}: no problems."))
-        return
-    counts = f"{_plural(len(result.errors), 'error')}, {_plural(len(result.warnings), 'warning')}"
-    mark = ("✖ ", "bold red") if result.errors else ("⚠ ", "bold yellow")
-    console.print(Text.assemble(mark, f"{checked}: {counts}. {_verdict(result)}"), soft_wrap=True)
+    else:
+        counts = (f"{_plural(len(result.errors), 'error')}, "
+                  f"{_plural(len(result.warnings), 'warning')}")
+        mark = ("✖ ", "bold red") if result.errors else ("⚠ ", "bold yellow")
+        console.print(Text.assemble(mark, f"{checked}: {counts}. {_verdict(result)}"),
+                      soft_wrap=True)
+    console.print(Text("Plain links and images (/articles/…, ../…) are checked by each build, "
+                       "against the files it writes.", style="dim"), soft_wrap=True)
 
 
 def print_new_post(post: NewPost, console: Console) -> None:
