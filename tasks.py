@@ -163,9 +163,10 @@ def _before_invoke_reads_new(argv: list[str]) -> None:
             os.execv(sys.executable, [sys.executable, "-m", "invoke", *args[:at], "--help", "new"])
         if token == "--":
             break
-        if not token.startswith("-"):
-            return  # the headline
-        if (flag := flags.get(token)) is not None and flag.takes_value:
+        flag = flags.get(token.split("=", 1)[0])
+        if not token.startswith("-") or (flag is not None and flag.name == "title"):
+            return  # the headline, or --title with it
+        if flag is not None and flag.takes_value and "=" not in token:
             next(tokens, None)
     raise SystemExit(f'invoke new needs the headline, in quotes: invoke new "Why Short Videos '
                      f'Win" [--date "{example_date()}"] [--category Strategy] [--draft]. '

@@ -99,7 +99,7 @@ def test_new_says_how_to_call_it_and_refuses_a_category_that_is_a_slip(demo_copy
     made = invoke(demo_copy, "new", "Podcast Plan", "--category", "Podcasts", "--new-category")
     assert made.returncode == 0, made.stderr
     assert "Category: Podcasts" in made.stdout
-    spelt = invoke(demo_copy, "new", "Short Clips", "--category", "social-media")
+    spelt = invoke(demo_copy, "new", "--category", "social-media", "--title", "Short Clips")
     assert spelt.returncode == 0, spelt.stderr
     assert "Category: Social Media" in spelt.stdout  # as the other articles spell it
 
