@@ -1,17 +1,19 @@
 """Category and tag names that are near misses of an established one ("Strtegy" beside
 "Strategy", "Social media" beside "social-media"): each spelling gets its own page and list.
 
-Two names are near misses when they differ only by case and separators (space, -, _, .), or when
-difflib's similarity of those forms is at least 0.87: a letter missing, doubled or swapped in a
-word of four letters or more ("Strtegy", "marketting", "Startegy", "blogs" beside "blog"). A
-letter *changed* in a word of up to seven letters stays below it, since that is how different
-short words differ ("SEO"/"SEM", "content"/"context", "writing"/"waiting"); so do "AI"/"API".
+Two names are near misses when they differ only by case and separators (space, -, _, .), or by
+one letter missing, extra, changed or two swapped, and difflib's similarity of those forms is at
+least 0.87. That takes in a letter missing, doubled or swapped in a word of four letters or more
+("Strtegy", "marketting", "Startegy", "blogs" beside "blog"), but not a letter *changed* in a word
+of up to seven letters, since that is how different short words differ ("SEO"/"SEM",
+"content"/"context", "writing"/"waiting"); nor "AI"/"API".
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher, get_close_matches
 
@@ -27,30 +29,43 @@ def name_key(name: str) -> str:
     return SEPARATORS_RE.sub("", name.casefold())
 
 
-def _ratio(matcher: SequenceMatcher, other: str) -> float:
-    """Similarity, with difflib's cheap upper bounds tried first (most names fail those)."""
-    matcher.set_seq1(other)
-    if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:
-        return 0.0
-    return matcher.ratio()
+def _one_shorter(key: str) -> set[str]:
+    """The key and each key one letter shorter: two keys one edit apart (a letter missing,
+    extra or changed, or two swapped) always share one of these."""
+    return {key, *(key[:i] + key[i + 1:] for i in range(len(key)))}
 
 
-def near_miss(name: str, candidates: list[str]) -> str | None:
-    """The candidate that ``name`` is a near miss of (the most similar); None if none is."""
-    key = name_key(name)
-    matcher = SequenceMatcher(None, "", key)
-    best, best_ratio = None, 0.0
-    for candidate in candidates:
-        other = name_key(candidate)
-        ratio = 1.0 if other == key else _ratio(matcher, other)
-        if ratio >= SIMILAR and ratio > best_ratio:
-            best, best_ratio = candidate, ratio
-    return best
+class NearMisses:
+    """Finds the known name that a name is a near miss of, looking only at the few known names
+    one edit away (an index of their keys one letter shorter), not at every one of them."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        """``names`` in order of preference: of two equally near, the earlier one is meant."""
+        self.rank: dict[str, int] = {}
+        self.index: dict[str, list[str]] = {}
+        for name in names:
+            self.rank.setdefault(name, len(self.rank))
+            for short in _one_shorter(name_key(name)):
+                self.index.setdefault(short, []).append(name)
+
+    def of(self, name: str, allowed: Callable[[str], bool] = lambda other: True) -> str | None:
+        """The most similar allowed known name that ``name`` is a near miss of, or None."""
+        key = name_key(name)
+        matcher = SequenceMatcher(None, "", key)
+        found = []
+        for other in {o for short in _one_shorter(key) for o in self.index.get(short, ())}:
+            if other == name or not allowed(other):
+                continue
+            matcher.set_seq1(name_key(other))
+            ratio = matcher.ratio()
+            if ratio >= SIMILAR:
+                found.append((-ratio, self.rank[other], other))
+        return min(found)[2] if found else None
 
 
 def closest(name: str, candidates: list[str]) -> str | None:
     """A near miss, else the candidate most like ``name`` if any is fairly like it."""
-    found = near_miss(name, candidates)
+    found = NearMisses(candidates).of(name)
     if found is None:
         keys = {name_key(c): c for c in candidates}
         match = get_close_matches(name_key(name), list(keys), n=1, cutoff=0.6)
@@ -76,14 +91,13 @@ class NameUses:
         """A warning at each use of a rarely used name that is a near miss of a more used one."""
         problems = []
         by_use = sorted(self.counts, key=lambda n: (-self.counts[n], n))
-        first_used_by: dict[int, int] = {}  # a count -> where the names used that often start
-        for index, name in enumerate(by_use):
-            first_used_by.setdefault(self.counts[name], index)
+        index = NearMisses(by_use)  # the most used first: of two equally near, it is meant
         for name in by_use:
             count = self.counts[name]
             if count > FEW:
                 continue
-            if not (meant := near_miss(name, by_use[:first_used_by[count]])):
+            meant = index.of(name, lambda other, count=count: self.counts[other] > count)
+            if meant is None:
                 continue
             others = "no other article" if count == 1 else "one other article"
             for shown, line in self.uses[name]:
