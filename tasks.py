@@ -8,12 +8,14 @@ Sections: settings · helpers · build and preview · writing · (deploy and pro
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from invoke import task
 from invoke.exceptions import Exit
+from invoke.parser import ParserContext
 from rich.console import Console
 
 ROOT = Path(__file__).resolve().parent
@@ -22,6 +24,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT / "plugins"), str(ROOT)]
 
 from content_check.checker import check_site  # noqa: E402
+from content_check.entries import example_date  # noqa: E402
 from content_check.new_post import NewPostError, create_post  # noqa: E402
 from content_check.report import print_check, print_new_post  # noqa: E402
 from scheduling.calendar import read_calendar  # noqa: E402
@@ -127,20 +130,51 @@ def preview(c):
 
 # ── writing ─────────────────────────────────────────────────────────────────────────────────
 @task(help={"title": "the headline, in quotes",
-            "category": "category (default: the first existing one)",
+            "category": "an existing category (default: the first one); a new one needs "
+                        "--new-category",
+            "new-category": "start the category given with --category (no article uses it yet)",
             "tags": 'comma-separated tags (default: the category\'s most used), e.g. "seo, email"',
-            "date": 'publish date in the site\'s timezone, "YYYY-MM-DD HH:MM" (default: now); '
-                    "a future date schedules the article",
+            "date": f'when it goes live, in the site\'s timezone, e.g. "{example_date()}" '
+                    "(default: now); a date in the future schedules the article",
             "slug": "the address: articles/<slug>/ (default: from the title)",
             "draft": "create it as a draft (kept off the site)"})
-def new(c, title, category=None, tags=None, date=None, slug=None, draft=False):
+def new(c, title, category=None, tags=None, date=None, slug=None, draft=False, new_category=False):
     """Start an article: content/articles/<slug>.md with every field filled in."""
     try:
         post = create_post(_settings(), title, when=date, category=category, tags=tags,
-                           slug=slug, draft=draft)
+                           slug=slug, draft=draft, new_category=new_category)
     except NewPostError as exc:
         raise Exit(f"Not created: {exc}.", code=1) from exc
     print_new_post(post, console)
+
+
+def _before_invoke_reads_new(argv: list[str]) -> None:
+    """invoke's parser takes whatever follows `new` as the headline, even --help, and without one
+    it only says "'new' did not receive required positional arguments". So, before it parses:
+    `invoke new --help` runs as `invoke --help new`, and `invoke new` alone says how to call it."""
+    args = argv[1:]
+    if "new" not in args or {"-h", "--help"} & set(args[:args.index("new")]):
+        return
+    at = args.index("new")
+    flags = ParserContext(args=new.get_arguments()).flags
+    tokens = iter(args[at + 1:])
+    for token in tokens:
+        if token in ("-h", "--help"):
+            os.execv(sys.executable, [sys.executable, "-m", "invoke", *args[:at], "--help", "new"])
+        if token == "--":
+            break
+        flag = flags.get(token.split("=", 1)[0])
+        if not token.startswith("-") or (flag is not None and flag.name == "title"):
+            return  # the headline, or --title with it
+        if flag is not None and flag.takes_value and "=" not in token:
+            next(tokens, None)
+    raise SystemExit(f'invoke new needs the headline, in quotes: invoke new "Why Short Videos '
+                     f'Win" [--date "{example_date()}"] [--category Strategy] [--draft]. '
+                     "invoke --help new lists every option.")
+
+
+# Runs as invoke loads this file, before it parses the tasks' arguments.
+_before_invoke_reads_new(sys.argv)
 
 
 @task

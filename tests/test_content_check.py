@@ -2,28 +2,36 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from content_check.checker import check_site
 from content_check.header import split_header
+from content_check.new_post import create_post
 from site_build.build import build_site as staged_build
 
 from tests.conftest import ROOT, site_settings, write_site
 
+# Example dates in messages are in the future whenever they are read.
+NEXT_YEAR = datetime.now().year + 1
 GOOD = "Title: Fine\nDate: 2025-03-01 09:00\nCategory: Tips\nTags: a, b\n\nSome text.\n"
 
 # (files, the exact line a writer sees, is it an error)
 CASES = {
     "impossible date": (
         {"articles/foo.md": "Title: Foo\nCategory: Tips\nDate: 2026-02-30\n\nText.\n"},
-        'content/articles/foo.md:3: Date "2026-02-30" is not a real date; '
-        "write it as YYYY-MM-DD HH:MM", True),
+        'content/articles/foo.md:3: Date "2026-02-30" is not on the calendar: February 2026 has '
+        "28 days; pick a day that exists", True),
+    "impossible time": (
+        {"articles/late.md": "Title: Late\nDate: 2026-03-01 25:00\nCategory: Tips\n\nText.\n"},
+        'content/articles/late.md:2: Date "2026-03-01 25:00" is not on the calendar: 25:00 is '
+        "not a time of day; pick a time from 00:00 to 23:59", True),
     "unreadable date": (
         {"articles/someday.md": "Title: Someday\nDate: next tuesday-ish\nCategory: Tips\n\n"
                                 "Text.\n"},
         'content/articles/someday.md:2: Date "next tuesday-ish" is not a date the blog can read; '
-        "write it as YYYY-MM-DD HH:MM", True),
+        f"write it as YYYY-MM-DD HH:MM, for example {NEXT_YEAR}-01-15 09:00", True),
     "missing title": (
         {"articles/untitled.md": "Date: 2025-01-01\nCategory: Tips\n\nText.\n"},
         'content/articles/untitled.md:1: Title is missing; add a line "Title: Your headline" at '
@@ -190,3 +198,64 @@ def test_duplicate_slug_keeps_the_first_file_in_a_development_preview(tmp_path):
     assert result.errors == (f"content_check: {CASES['duplicate slug'][1]}",)
     page = (tmp_path / "output" / "articles" / "same" / "index.html").read_text()
     assert "One" in page and "Two" not in page
+
+
+def test_placeholder_text_left_by_new_is_an_error_in_production_and_a_warning_in_the_preview(
+        tmp_path):
+    content = write_site(tmp_path, {"articles/ok.md": GOOD})
+    create_post(site_settings(tmp_path, content), "Fresh Idea", category="Tips")
+    path = content / "articles" / "fresh-idea.md"
+    # A writer who kept the first sentence, rewrapped, under a paragraph of their own.
+    path.write_text(path.read_text().replace(
+        "Start with the one idea a reader should leave with, then back it up. Replace this "
+        "paragraph with your article; the Summary above is what people see when they share it.",
+        "My own first paragraph.\n\nStart with the one idea a reader should\nleave with, then "
+        "back it up."))
+    summary = ('content/articles/fresh-idea.md:6: Summary is still the placeholder "Fresh Idea: '
+               'the short version, and…" that invoke new wrote')
+    body = ('content/articles/fresh-idea.md:11: The text still has the placeholder "Start with '
+            'the one idea a…" that invoke new wrote')
+    summary_fix = "; write the sentence people should see when the article is shared"
+    body_fix = "; replace it with your own text"
+
+    production = check_site(site_settings(tmp_path, content, production=True))
+    assert [(str(p), p.is_error) for p in production.problems] == [
+        (summary + summary_fix, True), (body + body_fix, True)]
+    preview = check_site(site_settings(tmp_path, content))
+    stops = " (a production build stops on this)"
+    assert [(str(p), p.is_error, p.stops_production) for p in preview.problems] == [
+        (summary + stops + summary_fix, False, True), (body + stops + body_fix, False, True)]
+
+    built = _production(tmp_path, {})
+    assert not built.replaced
+    assert built.errors == (f"content_check: {summary}{summary_fix}",
+                            f"content_check: {body}{body_fix}")
+
+    path.write_text(path.read_text().replace("Status: published", "Status: draft"))
+    draft = check_site(site_settings(tmp_path, content, production=True))
+    assert [(p.line, p.is_error, p.stops_production) for p in draft.problems] == [
+        (6, False, False), (11, False, False)]
+
+
+def test_a_rarely_used_category_or_tag_close_to_an_established_one_is_a_warning(tmp_path):
+    def article(name: str, category: str, tags: str) -> tuple[str, str]:
+        return (f"articles/{name}.md", f"Title: {name}\nDate: 2025-01-01 09:00\n"
+                                       f"Category: {category}\nTags: {tags}\n\nT.\n")
+
+    # Each established name is used by three articles; each slip by one.
+    established = "social-media, SEO, AI, content, writing, blog, email"
+    files = dict(article(f"good{n}", "Strategy", established) for n in range(3))
+    files |= dict([article("slips", "Strtegy", "Social media, emails"),
+                   # Different words, however alike: no warning.
+                   article("different", "Strategy", "SEM, API, context, waiting, blogging")])
+    problems = _check(tmp_path, files).problems
+    assert [str(p) for p in problems] == [
+        'content/articles/slips.md:3: Category "Strtegy" is used by no other article and is '
+        'close to "Strategy" (4 articles); did you mean "Strategy"? Write it the same way in '
+        "every article",
+        'content/articles/slips.md:4: Tag "Social media" is used by no other article and is '
+        'close to "social-media" (3 articles); did you mean "social-media"? Write it the same way '
+        "in every article",
+        'content/articles/slips.md:4: Tag "emails" is used by no other article and is close to '
+        '"email" (3 articles); did you mean "email"? Write it the same way in every article']
+    assert not any(p.is_error for p in problems)

@@ -13,14 +13,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-
+from content_check.placeholders import BODY, SUMMARY_END
 from site_build.build import build_site as staged_build
 
 from tests.conftest import PYTHON, ROOT, write_site
 
 ZONE = ZoneInfo("Europe/Stockholm")  # pelicanconf TIMEZONE
-BAD_DATE = ('content/articles/foo.md:3: Date "2026-02-30" is not a real date; '
-            "write it as YYYY-MM-DD HH:MM")
+BAD_DATE = ('content/articles/foo.md:3: Date "2026-02-30" is not on the calendar: February 2026 '
+            "has 28 days; pick a day that exists")
 BAD_LINE = ('content/articles/tips.md:3: "Tags tips, social" is not a "Key: value" line, so the '
             'header ends here and the lines below it are lost; write it as "Tags: tips, social"')
 
@@ -29,6 +29,12 @@ def invoke(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "200"}
     return subprocess.run([PYTHON, "-m", "invoke", *args], cwd=project, env=env, text=True,
                           capture_output=True, timeout=180)
+
+
+def write_over_placeholders(path: Path) -> None:
+    """What a writer does with the file `invoke new` made: their own Summary and text."""
+    text = path.read_text().replace(SUMMARY_END, ": what it says.")
+    path.write_text(text.replace(BODY, "The article's own text."))
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -67,6 +73,37 @@ def test_new_creates_an_article_that_builds_and_never_overwrites(demo_copy):
     assert not (demo_copy / "content" / "articles" / "taken.md").exists()
 
 
+def test_new_says_how_to_call_it_and_refuses_a_category_that_is_a_slip(demo_copy):
+    articles = demo_copy / "content" / "articles"
+    before = sorted(p.name for p in articles.iterdir())
+    example = f"{datetime.now().year + 1}-01-15 09:00"  # in the future whenever it is read
+    for untitled in (invoke(demo_copy, "new"), invoke(demo_copy, "new", "--date", example)):
+        assert untitled.returncode == 1
+        assert untitled.stderr == (
+            'invoke new needs the headline, in quotes: invoke new "Why Short Videos Win" '
+            f'[--date "{example}"] [--category Strategy] [--draft]. invoke --help new lists '
+            "every option.\n")
+    shown_help = invoke(demo_copy, "new", "--help")
+    assert shown_help.returncode == 0
+    assert f'timezone, e.g. "{example}" (default: now)' in " ".join(shown_help.stdout.split())
+    assert "--new-category" in shown_help.stdout
+
+    typo = invoke(demo_copy, "new", "Plan", "--category", "Strtegy")
+    assert typo.returncode == 1
+    assert typo.stderr == (
+        'Not created: there is no category "Strtegy" yet (in use: Distribution, Measurement, '
+        'Social Media, Strategy); did you mean "Strategy"? To start "Strtegy" as a new category, '
+        "add --new-category.\n")
+    assert sorted(p.name for p in articles.iterdir()) == before
+
+    made = invoke(demo_copy, "new", "Podcast Plan", "--category", "Podcasts", "--new-category")
+    assert made.returncode == 0, made.stderr
+    assert "Category: Podcasts" in made.stdout
+    spelt = invoke(demo_copy, "new", "--category", "social-media", "--title", "Short Clips")
+    assert spelt.returncode == 0, spelt.stderr
+    assert "Category: Social Media" in spelt.stdout  # as the other articles spell it
+
+
 def test_errors_fail_check_and_preview_and_keep_the_old_output(demo_copy):
     first = invoke(demo_copy, "preview")
     assert first.returncode == 0, first.stdout + first.stderr
@@ -80,6 +117,9 @@ def test_errors_fail_check_and_preview_and_keep_the_old_output(demo_copy):
     assert check.returncode == 1
     assert BAD_DATE in check.stdout and BAD_LINE in check.stdout
     assert "2 errors, 0 warnings" in check.stdout
+    # It reads sources only: it does not claim to have checked what only the build can.
+    assert ("Plain links and images (/articles/…, ../…) are checked by each build, against the "
+            "files it writes.") in check.stdout
 
     failed = invoke(demo_copy, "preview")
     assert failed.returncode == 1
@@ -100,6 +140,8 @@ def test_scheduled_article_stays_out_of_production_and_is_in_the_calendar(demo_c
     for title, date in (("Airship Followup", later), ("Zeppelin Launch", soon)):
         made = invoke(demo_copy, "new", title, "--date", date.strftime("%Y-%m-%d %H:%M"))
         assert made.returncode == 0 and "scheduled: it goes live on" in made.stdout
+        slug = title.lower().replace(" ", "-")
+        write_over_placeholders(demo_copy / "content" / "articles" / f"{slug}.md")
 
     built = invoke(demo_copy, "preview")
     assert built.returncode == 0, built.stdout + built.stderr

@@ -4,6 +4,10 @@ Runs on ``get_generators``, which Pelican sends at the start of every run (also 
 of `invoke regenerate`/`livereload`), before any file is read. Errors are logged at ERROR
 level, which makes a production build fail (plugins/site_build); warnings at WARNING.
 `invoke check` runs the same rules without building (``checker.check_site``).
+
+Plain links and images (``/articles/x/``, ``../x/``) can only be checked against what the build
+writes: that check runs on ``finalized``, after every other plugin has written its files
+(``output_links``), so `invoke check` cannot do it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from pelican import signals
 
 from .checker import check_site
 from .duplicates import ARTICLE_LISTS, DUPLICATES, PAGE_LISTS
+from .output_links import OUTPUT_LINKS
+from .problems import Problem
 from .quiet import ECHO_FILTER, install
 
 logger = logging.getLogger(__name__)
@@ -25,9 +31,29 @@ def check_before_build(pelican: Any) -> None:
     result = check_site(pelican.settings)
     ECHO_FILTER.remember(result.problems, pelican.settings["PATH"])
     DUPLICATES.remember(result.problems, pelican.settings["PATH"])
-    for problem in result.problems:
+    _log(result.problems)
+
+
+def check_written_links_last(pelican: Any) -> None:
+    """Make check_written_links the last finalized receiver, whichever order plugins registered
+    in: feeds, the sitemap and robots.txt are written on finalized too, and links lead to them."""
+    signals.finalized.disconnect(check_written_links)
+    signals.finalized.connect(check_written_links)
+
+
+def _log(problems: tuple[Problem, ...] | list[Problem]) -> None:
+    for problem in problems:
         log = logger.error if problem.is_error else logger.warning
         log("content_check: %s", problem)
+
+
+def keep_live_contents(generators: list[Any]) -> None:
+    OUTPUT_LINKS.collect(generators)
+
+
+def check_written_links(pelican: Any) -> None:
+    """Once everything is written: each plain link or image that leads to no written file."""
+    _log(OUTPUT_LINKS.check(pelican.settings))
 
 
 def drop_duplicate_articles(generator: Any) -> None:
@@ -43,5 +69,7 @@ def register() -> None:
     """Connect the receivers (module level: Pelican holds receivers weakly)."""
     install()
     signals.get_generators.connect(check_before_build)
+    signals.get_generators.connect(check_written_links_last)
     signals.article_generator_pretaxonomy.connect(drop_duplicate_articles)
     signals.page_generator_finalized.connect(drop_duplicate_pages)
+    signals.all_generators_finalized.connect(keep_live_contents)

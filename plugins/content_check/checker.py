@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from . import rules
-from .entries import read_entry
+from .entries import Entry, read_entry
 from .header import Source
-from .links import LinkTargets, check_links
+from .links import LinkTargets, find_links, missing_target
+from .live_links import LiveLinks
+from .names import NameUses
+from .placeholders import check_placeholders
 from .problems import Problem
-from .settings import load_settings
+from .settings import is_production, load_settings
 from .sources import iter_sources
 
 
@@ -43,12 +47,16 @@ class SiteCheck:
         options = load_settings(settings)
         self.summary_max = options.summary_max
         self.known = rules.PELICAN_KEYS | options.extra_keys
+        self.production = is_production(settings)
         self.links = LinkTargets(Path(settings["PATH"]))
+        self.live_links = LiveLinks(self.production, datetime.now(UTC))
         self.problems: list[Problem] = []
         self.counts = {"article": 0, "page": 0}
         self.categories: set[str] = set()
         self.missing_category: list[tuple[str, int]] = []  # (file, line)
         self.slugs: list[rules.SlugClaim] = []
+        self.category_names = NameUses("Category")
+        self.tag_names = NameUses("Tag")
 
     def add(self, source: Source) -> None:
         """Apply every single-file rule to one source and note what the other rules need."""
@@ -63,6 +71,7 @@ class SiteCheck:
             self.slugs.append(claim)
         if (line := rules.missing_category_line(source)) is not None:
             self.missing_category.append((source.shown, line))
+        self._note_names(entry)
         self.problems += rules.check_header_lines(source, self.known)
         self.problems += rules.check_title(source)
         self.problems += rules.check_dates(source, entry, self.settings)
@@ -70,7 +79,22 @@ class SiteCheck:
         self.problems += rules.check_body(source, entry)
         self.problems += rules.check_summary(source, self.summary_max)
         self.problems += rules.check_keys(source, self.known)
-        self.problems += check_links(source, self.links)
+        self.problems += check_placeholders(source, entry, self.production)
+        self.live_links.note_entry(entry)
+        for link in find_links(source, self.links):
+            if problem := missing_target(source, link, self.links):
+                self.problems.append(problem)
+            else:
+                self.live_links.note_link(entry, link)
+
+    def _note_names(self, entry: Entry) -> None:
+        if entry.kind != "article":
+            return  # Pelican files only articles under categories and tags
+        if entry.category and (field := entry.source.first("category")):
+            self.category_names.add(entry.category, entry.source.shown, field.line)
+        if entry.tags and (field := entry.source.first("tags")):
+            for tag in dict.fromkeys(entry.tags):  # once per article, in order
+                self.tag_names.add(tag, entry.source.shown, field.line)
 
     def finish(self) -> list[Problem]:
         """Add the rules across files; all problems, sorted by file, line and message."""
@@ -78,7 +102,9 @@ class SiteCheck:
         default_category = str(self.settings.get("DEFAULT_CATEGORY", "misc"))
         problems = (self.problems
                     + rules.check_category(self.missing_category, default_category, in_use)
-                    + rules.check_slugs(self.slugs))
+                    + rules.check_slugs(self.slugs)
+                    + self.category_names.check() + self.tag_names.check()
+                    + self.live_links.check())
         return sorted(problems, key=Problem.sort_key)
 
 

@@ -6,6 +6,7 @@ parsed once and the date, slug and status rules exist in one place.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,8 +19,8 @@ from pelican.utils import SafeDatetime, get_date, set_date_tzinfo, slugify
 
 from .header import Source
 
-# A value that has the shape of a numeric date: when it still fails, the date does not exist.
-DATE_SHAPE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}")
+# A value with the shape of a numeric date and time: when it still fails, a part is out of range.
+DATE_PARTS = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T_]+(\d{1,2}):(\d{1,2}))?")
 # YYYY-MM-DD[ HH:MM[:SS]], the form writers use: read directly, as dateutil reads it (year first,
 # unset parts zero), because dateutil takes ~0.1 ms a date. Anything else goes to dateutil.
 ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?: +([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)?")
@@ -61,9 +62,30 @@ def _iso_date(text: str) -> datetime | None:
         return None
 
 
-def is_impossible_date(text: str) -> bool:
-    """True for a well-shaped date that does not exist on the calendar (2026-02-30)."""
-    return bool(DATE_SHAPE.match(text))
+def impossible_part(text: str) -> tuple[str, str] | None:
+    """For a well-shaped date that is not on the calendar (2026-02-30, 2026-03-01 25:00): what
+    does not exist, and the fix. None when the text is not shaped like one."""
+    match = DATE_PARTS.match(text)
+    if match is None:
+        return None
+    year, month, day = (int(part) for part in match.groups()[:3])
+    if not 1 <= month <= 12:
+        return f"there is no month {month}", "pick a month from 01 to 12"
+    days = calendar.monthrange(year, month)[1]
+    if day == 0:
+        return "there is no day 0", "pick a day that exists"
+    if day > days:
+        return (f"{calendar.month_name[month]} {year} has {days} days", "pick a day that exists")
+    hour, minute = (int(part) if part else 0 for part in match.groups()[3:])
+    if hour > 23 or minute > 59:
+        return (f"{hour:02d}:{minute:02d} is not a time of day",
+                "pick a time from 00:00 to 23:59")
+    return None
+
+
+def example_date() -> str:
+    """A date to show in help and messages that is in the future whenever it is read."""
+    return f"{datetime.now().year + 1}-01-15 09:00"
 
 
 def slug_from(value: str, settings: Mapping[str, Any]) -> str:

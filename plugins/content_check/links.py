@@ -1,10 +1,12 @@
-"""Find ``{filename}``, ``{static}`` and ``{attach}`` links and images that point at nothing."""
+"""Find ``{filename}``, ``{static}`` and ``{attach}`` links and images, and those that point at
+nothing."""
 
 from __future__ import annotations
 
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -119,23 +121,36 @@ class LinkTargets:
         return f"{self.root_name}/{rel}"
 
 
-def check_links(source: Source, targets: LinkTargets) -> list[Problem]:
-    """One error per link or image whose target file does not exist in the content folder."""
-    problems = []
+@dataclass(frozen=True)
+class Link:
+    """One ``{filename}``, ``{static}`` or ``{attach}`` link or image in a source."""
+
+    line: int
+    what: str  # filename, static or attach
+    written: str  # as written: {filename}/articles/other.md
+    kind: str  # "link" or "image"
+    path: str | None  # the normalised path it names; None when it names no path
+
+
+def find_links(source: Source, targets: LinkTargets) -> Iterator[Link]:
+    """Every link and image in the header values and the text, outside code."""
     for number, text in _lines(source):
         for match in LINK_RE.finditer(text):
-            path = targets.resolve(source, match["target"])
-            if path is None:
-                continue
-            inside = targets.is_inside(path)
-            if inside and targets.is_file(path):
-                continue
-            what = "image" if IMAGE_BEFORE_RE.search(text[: match.start()]) else "link"
-            where = (f"there is no {targets.shown(path)}" if inside
-                     else "it is outside the content folder")
-            problems.append(error(
-                source.shown, number, what,
-                f'The {what} "{match[0]}" points at nothing ({where})',
-                "correct the path (a path starting with / starts in the content folder), "
-                f"or remove the {what}"))
-    return problems
+            kind = "image" if IMAGE_BEFORE_RE.search(text[: match.start()]) else "link"
+            yield Link(number, match["what"], match[0], kind,
+                       targets.resolve(source, match["target"]))
+
+
+def missing_target(source: Source, link: Link, targets: LinkTargets) -> Problem | None:
+    """An error for a link or image whose target file does not exist in the content folder."""
+    if link.path is None:
+        return None
+    inside = targets.is_inside(link.path)
+    if inside and targets.is_file(link.path):
+        return None
+    where = (f"there is no {targets.shown(link.path)}" if inside
+             else "it is outside the content folder")
+    return error(source.shown, link.line, link.kind,
+                 f'The {link.kind} "{link.written}" points at nothing ({where})',
+                 "correct the path (a path starting with / starts in the content folder), "
+                 f"or remove the {link.kind}")

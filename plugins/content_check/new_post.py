@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .entries import Entry, read_entries, slug_from
+from .entries import Entry, example_date, impossible_part, read_entries, slug_from
+from .names import closest, name_key
+from .placeholders import BODY, summary_for
 from .sources import find_sources
 
 WHEN_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d")
-BODY = ("Start with the one idea a reader should leave with, then back it up. Replace this "
-        "paragraph with your article; the Summary above is what people see when they share it.")
 
 
 class NewPostError(Exception):
@@ -47,8 +47,11 @@ def parse_when(text: str | None, timezone: str) -> datetime:
             return datetime.strptime(text.strip(), fmt).replace(tzinfo=zone)
         except ValueError:
             continue
+    if impossible := impossible_part(text):
+        what, fix = impossible
+        raise NewPostError(f'--date "{text}" is not on the calendar: {what}; {fix}')
     raise NewPostError(f'--date "{text}" is not a date and time the blog can use; write it as '
-                       'YYYY-MM-DD HH:MM, for example --date "2026-12-01 09:00"')
+                       f'YYYY-MM-DD HH:MM, for example --date "{example_date()}"')
 
 
 def _default_tags(entries: list[Entry], category: str) -> tuple[str, ...]:
@@ -68,9 +71,29 @@ def _refuse_clash(path: Path, slug: str, entries: list[Entry], shown: str) -> No
                                "another title, or pass --slug")
 
 
+def _pick_category(asked: str | None, known: list[str], create: bool, default: str) -> str:
+    """The category asked for, spelt as the articles already spell it; a new one only when
+    asked to create it, so a typo does not quietly start a category of its own."""
+    asked = " ".join((asked or "").split())
+    if not asked:
+        if create:
+            raise NewPostError("--new-category starts the category given with --category; add "
+                               '--category "Its name"')
+        return known[0] if known else default
+    same = [name for name in known if name_key(name) == name_key(asked)]
+    if same:
+        return same[0]
+    if create or not known:
+        return asked
+    hint = closest(asked, known)
+    fix = (f'did you mean "{hint}"? To start "{asked}" as a new category, add --new-category'
+           if hint else "pick one of them, or add --new-category to start it")
+    raise NewPostError(f'there is no category "{asked}" yet (in use: {", ".join(known)}); {fix}')
+
+
 def create_post(settings: Mapping[str, Any], title: str, *, when: str | None = None,
                 category: str | None = None, tags: str | None = None, slug: str | None = None,
-                draft: bool = False) -> NewPost:
+                draft: bool = False, new_category: bool = False) -> NewPost:
     """Write content/<articles>/<slug>.md and return what was written; never overwrites."""
     title = " ".join(title.split())
     if not title:
@@ -86,14 +109,14 @@ def create_post(settings: Mapping[str, Any], title: str, *, when: str | None = N
     shown = f"{root.name}/{path.relative_to(root).as_posix()}"
     _refuse_clash(path, slug, entries, shown)
     known = sorted({e.category for e in entries if e.category}, key=str.lower)
-    category = " ".join((category or "").split()) or (known[0] if known else
-                                                      settings.get("DEFAULT_CATEGORY", "misc"))
+    category = _pick_category(category, known, new_category,
+                              settings.get("DEFAULT_CATEGORY", "misc"))
     tag_list = tuple(t.strip() for t in tags.split(",") if t.strip()) if tags else \
         _default_tags(entries, category)
     status = "draft" if draft else "published"
     header = {"Title": title, "Date": date.strftime("%Y-%m-%d %H:%M"), "Category": category,
               "Tags": ", ".join(tag_list), "Slug": slug,
-              "Summary": f"{title}: the short version, and what to do about it.", "Status": status}
+              "Summary": summary_for(title), "Status": status}
     text = "".join(f"{key}: {value}\n" for key, value in header.items()) + f"\n{BODY}\n"
     folder.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:  # "x": fail rather than overwrite

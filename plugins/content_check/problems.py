@@ -31,6 +31,8 @@ class Problem:
     message: str
     fix: str
     severity: Severity = Severity.ERROR
+    # A warning of the development preview that a production build treats as an error.
+    stops_production: bool = False
 
     @property
     def is_error(self) -> bool:
@@ -58,3 +60,14 @@ def error(file: str, line: int | None, field: str, message: str, fix: str) -> Pr
 
 def warning(file: str, line: int | None, field: str, message: str, fix: str) -> Problem:
     return Problem(file, line, field, message, fix, Severity.WARNING)
+
+
+def error_in_production(production: bool, file: str, line: int | None, field: str, message: str,
+                        fix: str) -> Problem:
+    """An error in a production build; in the preview, a warning that says it will be one, so the
+    writer sees it while the preview still shows the page."""
+    if production:
+        return error(file, line, field, message, fix)
+    return Problem(file, line, field, f"{message} (a production build stops on this)", fix,
+                   Severity.WARNING, stops_production=True)
+

@@ -16,6 +16,18 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def _verdict(result: CheckResult) -> str:
+    stopping = sum(p.stops_production for p in result.warnings)
+    those = ("the warning that says so" if stopping == 1
+             else f"the {stopping} warnings that say so")
+    if result.errors:
+        return "Errors stop a production build" + (f", and so do {those}." if stopping else ".")
+    if stopping:
+        verb = "stops" if stopping == 1 else "stop"
+        return f"{those[0].upper()}{those[1:]} {verb} a production build."
+    return "Warnings don't stop a build."
+
+
 def print_check(result: CheckResult, console: Console) -> None:
     """One block per file, one line per problem (``line N  what; fix``), then a summary."""
     for file, problems in groupby(result.problems, key=lambda p: p.file):
@@ -29,12 +41,14 @@ def print_check(result: CheckResult, console: Console) -> None:
     checked = f"Checked {_plural(result.articles, 'article')} and {_plural(result.pages, 'page')}"
     if not result.problems:
         console.print(Text.assemble(("✔ ", "bold green"), f"{checked}: no problems."))
-        return
-    counts = f"{_plural(len(result.errors), 'error')}, {_plural(len(result.warnings), 'warning')}"
-    mark = ("✖ ", "bold red") if result.errors else ("⚠ ", "bold yellow")
-    verdict = (" Errors stop a production build." if result.errors
-               else " Warnings don't stop a build.")
-    console.print(Text.assemble(mark, f"{checked}: {counts}.{verdict}"), soft_wrap=True)
+    else:
+        counts = (f"{_plural(len(result.errors), 'error')}, "
+                  f"{_plural(len(result.warnings), 'warning')}")
+        mark = ("✖ ", "bold red") if result.errors else ("⚠ ", "bold yellow")
+        console.print(Text.assemble(mark, f"{checked}: {counts}. {_verdict(result)}"),
+                      soft_wrap=True)
+    console.print(Text("Plain links and images (/articles/…, ../…) are checked by each build, "
+                       "against the files it writes.", style="dim"), soft_wrap=True)
 
 
 def print_new_post(post: NewPost, console: Console) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED
 
-from .entries import Entry, is_impossible_date, parse_date
+from .entries import Entry, example_date, impossible_part, parse_date
 from .header import Field, Source
 from .problems import Problem, error, warning
 
@@ -77,17 +77,21 @@ def check_title(source: Source) -> list[Problem]:
 
 
 def _date_problem(source: Source, field: Field, timezone: str) -> Problem | None:
+    name = field.key.capitalize()
     value = field.value.strip()
     if not value:
-        return error(source.shown, field.line, field.key.capitalize(),
-                     f"{field.key.capitalize()} is empty", f"write it as {DATE_FORMAT}")
+        return error(source.shown, field.line, name, f"{name} is empty",
+                     f"write it as {DATE_FORMAT}, for example {example_date()}")
     try:
         parse_date(value, timezone)
     except (ValueError, OverflowError):
-        what = ("is not a real date" if is_impossible_date(value)
-                else "is not a date the blog can read")
-        return error(source.shown, field.line, field.key.capitalize(),
-                     f'{field.key.capitalize()} "{value}" {what}', f"write it as {DATE_FORMAT}")
+        if impossible := impossible_part(value):
+            what, fix = impossible
+            return error(source.shown, field.line, name,
+                         f'{name} "{value}" is not on the calendar: {what}', fix)
+        return error(source.shown, field.line, name,
+                     f'{name} "{value}" is not a date the blog can read',
+                     f"write it as {DATE_FORMAT}, for example {example_date()}")
     return None
 
 

@@ -38,3 +38,9 @@ def load_settings(settings: Mapping[str, Any]) -> ContentCheckSettings:
         raise SettingsError(f"content_check: CONTENT_CHECK_EXTRA_KEYS is {keys!r}; "
                             'set it to a list of metadata names, such as ["image", "id"]')
     return ContentCheckSettings(limit, frozenset(k.lower() for k in keys))
+
+
+def is_production(settings: Mapping[str, Any]) -> bool:
+    """Production settings (publishconf.py) leave future-dated articles out; the preview
+    (pelicanconf.py) shows them. Problems a reader would meet are errors only in production."""
+    return not settings.get("WITH_FUTURE_DATES", True)
