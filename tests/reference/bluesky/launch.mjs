@@ -5,8 +5,9 @@
 //
 // Every server listens on 127.0.0.1 only, on free ports. When ready it prints one JSON line:
 // {"pds": URL, "plc": URL, "publicUrl": URL}. With --public-url the accounts' DID documents name
-// URL as their PDS (a reverse proxy in front of it, as a deployed PDS sits behind one), so clients
-// that follow the DID document, as ours does, go through it.
+// URL as their PDS (a reverse proxy in front of it, as a deployed PDS sits behind one), and
+// createSession returns the DID document (the PDS setting PDS_ENABLE_DID_DOC_WITH_SESSION),
+// so clients that follow it, as ours does, go through URL.
 //
 // It reads JSON lines on stdin: {"advanceClock": seconds} moves this process's clock forward (the
 // PDS then sees the tokens it issued earlier as expired) and answers {"clock": ISO date}. It stops
@@ -49,7 +50,9 @@ const argIndex = process.argv.indexOf('--public-url');
 const publicUrl = argIndex > 0 ? process.argv[argIndex + 1].replace(/\/$/, '') : null;
 
 const { TestNetworkNoAppView } = await import('@atproto/dev-env');
-const network = await TestNetworkNoAppView.create({});
+const network = await TestNetworkNoAppView.create({
+  pds: { enableDidDocWithSession: Boolean(publicUrl) },
+});
 const pdsUrl = `http://127.0.0.1:${network.pds.port}`;
 
 if (publicUrl) {
