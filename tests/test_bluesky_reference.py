@@ -3,8 +3,10 @@
 The PDS (with an in-memory PLC directory, as ``@atproto/dev-env`` starts them) runs once per
 session from ``tests/reference/bluesky``; each test gets a new account and logs in with an app
 password made by ``com.atproto.server.createAppPassword``. What we check is what the PDS itself
-stored and answered (``getRecord``, ``listRecords``, ``getBlob``), not what our fake would accept.
-Not installed is a failure with the command to run, never a skip: CI runs these.
+stored and answered (``getRecord``, ``listRecords``, ``getBlob``), not what our fake would accept;
+and the fake (tests/fakes/bluesky.py, for the fast tests) must refuse what the PDS refuses, with
+the same status, error and message. Not installed is a failure with the command to run, never a
+skip: CI runs these.
 """
 
 from __future__ import annotations
@@ -12,14 +14,20 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import signal
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
+from promote.networks.atproto import new_tid
 
 from tests.bluesky_reference import COLLECTION, Account, ReferenceNetwork, missing_install
+from tests.fakes import bluesky
+from tests.fakes.bluesky import FakeBluesky
 from tests.fakes.server import Hang
 from tests.fakes.site import FakeSite, card_png
 from tests.networks_support import NEW, World
@@ -290,3 +298,110 @@ def test_an_app_password_revoked_while_its_token_expires_is_named_not_retried(wo
     assert [s for s, _ in proxy.answered("com.atproto.server.createSession")] == [200, 401]
     assert world.posts() == [] and world.states("bluesky")["mid-run"] == "failed"
     assert_no_secret_written(world, output)
+
+
+# -- the fake answers as the reference PDS does -------------------------------------------------
+
+
+@dataclass
+class Side:
+    """One server as a request sees it: its URL, an account on it and a session's token."""
+
+    url: str
+    handle: str
+    did: str
+    access: str
+
+    def call(self, method: str, nsid: str, auth: bool = True, **kwargs: Any) -> Any:
+        headers = {**kwargs.pop("headers", {}),
+                   **({"Authorization": f"Bearer {self.access}"} if auth else {})}
+        with requests.Session() as session:
+            session.trust_env = False
+            return session.request(method, f"{self.url}/xrpc/{nsid}", headers=headers,
+                                   timeout=30, **kwargs)
+
+    def create(self, rkey: str | None = None, swap: str | None = None, **record: Any) -> Any:
+        """createRecord of a post with `record`'s fields over a valid minimal one."""
+        body = {"repo": self.did, "collection": COLLECTION, "rkey": rkey or new_tid(),
+                "record": {"$type": COLLECTION, "text": "x", "createdAt": "2026-01-01T00:00:00Z",
+                           **record}}
+        if swap:
+            body["swapCommit"] = swap
+        return self.call("POST", "com.atproto.repo.createRecord", json=body)
+
+
+def _thumb(**fields: Any) -> dict[str, Any]:
+    blob = {"$type": "blob", "ref": {"$link": EMPTY_BLOB}, "mimeType": "image/png", "size": 10,
+            **fields}
+    return {"$type": "app.bsky.embed.external",
+            "external": {"uri": "https://blog.example/", "title": "t", "description": "",
+                         "thumb": blob}}
+
+
+def _stale_swap(side: Side) -> Any:
+    head = side.call("GET", "com.atproto.sync.getLatestCommit", params={"did": side.did})
+    assert side.create().status_code == 200
+    return side.create(swap=head.json()["cid"])
+
+
+def _taken_rkey(side: Side) -> Any:
+    rkey = new_tid()
+    assert side.create(rkey).status_code == 200
+    return side.create(rkey)
+
+
+UNSIGNED_TOKEN = ".".join(base64.urlsafe_b64encode(json.dumps(part).encode()).decode().rstrip("=")
+                          for part in ({"typ": "at+jwt", "alg": "HS256"},
+                                       {"scope": "com.atproto.appPass", "sub": "did:plc:nobody",
+                                        "aud": "did:web:localhost", "exp": 4102444800})) + ".c2ln"
+EMPTY_BLOB = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"  # never uploaded
+REFUSALS = {
+    "wrong password": lambda s: s.call("POST", "com.atproto.server.createSession", False, json={
+        "identifier": s.handle, "password": "aaaa-bbbb-cccc-dddd"}),
+    "no token": lambda s: s.call("POST", "com.atproto.repo.uploadBlob", False,
+                                 headers={"Content-Type": "image/png"}, data=b"png"),
+    "a token it did not sign": lambda s: s.call(
+        "POST", "com.atproto.repo.uploadBlob", False, data=b"png",
+        headers={"Content-Type": "image/png", "Authorization": f"Bearer {UNSIGNED_TOKEN}"}),
+    "upload without a type": lambda s: s.call("POST", "com.atproto.repo.uploadBlob", data=b"x"),
+    "GET a procedure": lambda s: s.call("GET", "com.atproto.repo.createRecord"),
+    "record key not a TID": lambda s: s.create("self"),
+    "301 graphemes": lambda s: s.create(text="é" * 301),
+    "3001 bytes": lambda s: s.create(text="日本" * 500 + "x"),
+    "createdAt without a timezone": lambda s: s.create(createdAt="2026-01-01T00:00:00"),
+    "thumb not an image": lambda s: s.create(embed=_thumb(mimeType="text/plain")),
+    "thumb over 1,000,000 bytes": lambda s: s.create(embed=_thumb(size=1_000_001)),
+    "thumb never uploaded": lambda s: s.create(embed=_thumb()),
+    "stale swapCommit": _stale_swap,
+    "record key taken": _taken_rkey,
+    "getRecord of no record": lambda s: s.call("GET", "com.atproto.repo.getRecord", params={
+        "repo": s.did, "collection": COLLECTION, "rkey": "3jzfcijpj2z2a"}),
+    "getLatestCommit of a handle": lambda s: s.call(
+        "GET", "com.atproto.sync.getLatestCommit", params={"did": s.handle}),
+}
+
+
+def _refusal(side: Side, answer: Any) -> tuple[int, str, str]:
+    """Status, error name and message, with what names this account or a commit made neutral."""
+    body = answer.json()
+    message = body["message"].replace(side.did, "<did>").replace(side.handle, "<handle>")
+    return answer.status_code, body["error"], re.sub(r"\bbafy\w+", "<cid>", message)
+
+
+@pytest.fixture(scope="module")
+def sides(reference_network: ReferenceNetwork) -> Iterator[tuple[Side, Side]]:
+    """An account on the fake and one on the reference PDS, each logged in."""
+    account = reference_network.pds.create_account()
+    with FakeBluesky() as fake_pds:
+        real = Side(reference_network.pds.url, account.handle, account.did, "")
+        fake = Side(fake_pds.base_url, bluesky.HANDLE, bluesky.DID, "")
+        for side, password in ((real, account.app_password), (fake, bluesky.PASSWORD)):
+            side.access = side.call("POST", "com.atproto.server.createSession", False, json={
+                "identifier": side.handle, "password": password}).json()["accessJwt"]
+        yield fake, real
+
+
+@pytest.mark.parametrize("case", REFUSALS)
+def test_the_fake_refuses_as_the_reference_pds_does(sides, case):
+    fake, real = sides
+    assert _refusal(fake, REFUSALS[case](fake)) == _refusal(real, REFUSALS[case](real))

@@ -1,7 +1,7 @@
 """FakeBluesky: a PDS's XRPC endpoints for posting, strictly (sessions, TIDs, facets, blobs).
 
-Its answers are those of Bluesky's reference PDS (@atproto/pds 0.5, which
-tests/test_bluesky_reference.py runs): status, error name and message, checked side by side.
+Its answers are those of Bluesky's reference PDS (@atproto/pds 0.5): status, error name and
+message, compared side by side by tests/test_bluesky_reference.py.
 Beyond the PDS's checks, which validate a facet's shape only, it checks that every facet's byte
 range is inside the text, does not overlap another, and covers exactly the link or `#tag` it
 claims: the real PDS stores such a post and the app shows a broken link; here it is a 400, so
@@ -228,11 +228,11 @@ def check_post(record: dict[str, Any]) -> str | None:
         return "Expected string value type at $.record.text"
     if not _is_datetime(record["createdAt"]):
         return f"Invalid datetime (got {json.dumps(record['createdAt'])}) at $.record.createdAt"
-    graphemes, size = len(regex.findall(r"\X", text)), len(text.encode())
+    size, graphemes = len(text.encode()), len(regex.findall(r"\X", text))
+    if size > 3000:  # the lexicon's maxLength (UTF-8 bytes) is checked before maxGraphemes
+        return f"string too big (maximum 3000, got {size}) at $.record.text"
     if graphemes > 300:
         return f"grapheme too big (maximum 300, got {graphemes}) at $.record.text"
-    if size > 3000:
-        return f"string too big (maximum 3000, got {size}) at $.record.text"
     return _check_facets(text.encode(), record.get("facets") or []) or \
         _check_embed(record.get("embed"))
 
