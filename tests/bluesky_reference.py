@@ -107,16 +107,20 @@ class ReferencePds:
     """The launcher process (PDS + PLC) and what tests ask of the PDS directly."""
 
     def __init__(self, workdir: Path, public_url: str) -> None:
-        self._stderr = (workdir / "launch.log").open("w")
+        self._log = workdir / "launch.log"
+        self._stderr = self._log.open("w")
         self.process = subprocess.Popen(
             [str(NODE), "launch.mjs", "--public-url", public_url], cwd=HOME, text=True,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
             # The PDS keeps its SQLite files and blobs under TMPDIR: the session's folder.
             env={**os.environ, "TMPDIR": str(workdir), "LOG_ENABLED": "false"})
-        self._log = workdir / "launch.log"
         self._lines: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
-        ready = self._next(timeout=120)
+        try:
+            ready = self._next(timeout=120)
+        except RuntimeError:
+            self.stop()
+            raise
         self.url, self.plc_url, self.public_url = ready["pds"], ready["plc"], ready["publicUrl"]
 
     def _read(self) -> None:

@@ -119,7 +119,7 @@ class FakeBluesky(FakeServer):
         with self.lock:
             if self.revoked:
                 return _error(400, "ExpiredToken", "Token has been revoked")
-            if token not in self.refresh:  # a rotated one stays valid for a grace period
+            if token not in self.refresh:  # rotated ones stay valid (the PDS: a grace period)
                 return _error(400, "InvalidToken", "Token could not be verified")
             return Reply(200, self._tokens())
 
