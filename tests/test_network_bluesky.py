@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import regex
 
 from tests.fakes import bluesky
-from tests.fakes.server import Delay, Drop, Reply
+from tests.fakes.server import Delay, Drop, Hang, Reply
 from tests.fakes.site import card_png
 from tests.networks_support import NEW, network_world
 
@@ -135,7 +137,7 @@ def test_the_fake_refuses_facets_a_client_could_not_render(facets, problem):
     text = "blog.exa caf\u00e9 \U0001F4E3"  # é is bytes 12-13, the emoji 15-18 of 19
     record = {"$type": bluesky.COLLECTION, "text": text, "createdAt": "2024-06-01T07:00:00Z",
               "facets": facets}
-    found = bluesky.check_post(record, {})
+    found = bluesky.check_post(record)
     assert (found is None) if problem is None else (problem in found)
 
 
@@ -159,8 +161,9 @@ def test_a_wrong_app_password_names_the_variable_and_is_not_retried(world, monke
     world.article("denied", date=NEW)
     run = world.promote()
     assert run.code == 1
-    assert ("AuthenticationRequired: Invalid identifier or password (handle blog.test) (check "
-            "BLUESKY_APP_PASSWORD)") in run.output
+    assert ("AuthenticationRequired: Invalid identifier or password (handle blog.test); to "
+            "replace the app password: Settings › Privacy and security › App passwords › Add App "
+            "Password. (check BLUESKY_APP_PASSWORD)") in " ".join(run.output.split())
     assert len(calls(world, "createSession")) == 1  # no retry
     assert not calls(world, "createRecord")
 
@@ -175,6 +178,25 @@ def test_an_expired_access_token_is_refreshed(world):
                 path="createRecord")
     assert world.promote().code == 0
     assert len(calls(world, "refreshSession")) == 1 and len(world.posts("bluesky")) == 2
+
+
+def test_an_app_password_revoked_mid_run_is_named_once_the_token_expires(world):
+    fake = world.fakes["bluesky"]
+    fake.script(Hang(), path="uploadBlob")
+    world.article("revoked", date=NEW)
+    runs = []
+    promote = threading.Thread(target=lambda: runs.append(world.promote()))
+    promote.start()
+    assert fake.hung.wait(10)
+    fake.revoke_app_password()
+    fake.expire_tokens()
+    fake.release()
+    promote.join(30)
+    [run] = runs
+    assert run.code == 1 and "check BLUESKY_APP_PASSWORD" in " ".join(run.output.split())
+    # refused refresh ("Token has been revoked"), then one login that names the cause
+    assert len(calls(world, "refreshSession")) == 1 and len(calls(world, "createSession")) == 2
+    assert not world.posts("bluesky") and world.states("bluesky")["revoked"] == "failed"
 
 
 @pytest.mark.parametrize("fault, creates", [

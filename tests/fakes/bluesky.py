@@ -1,8 +1,11 @@
 """FakeBluesky: a PDS's XRPC endpoints for posting, strictly (sessions, TIDs, facets, blobs).
 
-Beyond the lexicon's own checks (300 graphemes, 3,000 bytes, TID record keys, blob refs), it
-checks that every facet's byte range is inside the text, on UTF-8 character boundaries, and does
-not overlap another (see ``_check_facets``).
+Its answers are those of Bluesky's reference PDS (@atproto/pds 0.5): status, error name and
+message, compared side by side by tests/test_bluesky_reference.py.
+Beyond the PDS's checks, which validate a facet's shape only, it checks that every facet's byte
+range is inside the text, on UTF-8 character boundaries, and does not overlap another (see
+``_check_facets``): the real PDS stores such a post and the app shows a broken link; here it is a
+400, so every test checks our offsets.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import base64
 import hashlib
 import json
 import time
+from datetime import datetime
 from typing import Any
 
 import regex
@@ -21,17 +25,24 @@ HANDLE = "blog.test"
 PASSWORD = "abcd-efgh-ijkl-mnop"
 DID = "did:plc:testblog7f3k2"
 COLLECTION = "app.bsky.feed.post"
+BLOB_UPLOAD_LIMIT = 5 * 1024 * 1024  # the PDS's default blobUploadLimit
 TID_RE = regex.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
 # The lexicon's `uri` string format (bluesky-social/atproto, packages/lexicon validators/formats)
 URI_RE = regex.compile(r"^[A-Za-z0-9_]+:(?://)?[^\s/][^\s]*$")
 
 
-def _jwt(kind: str, serial: int) -> str:
-    """A JWT-shaped token (header.payload.signature) with an exp claim."""
+def _jwt(refresh: bool, serial: int) -> str:
+    """A token shaped as the PDS makes them for an app-password session: HS256, access tokens
+    living 120 minutes, refresh tokens 90 days (account-manager/helpers/auth.ts)."""
     def part(data: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
-    payload = {"scope": kind, "sub": DID, "exp": int(time.time()) + 7200, "jti": serial}
-    return f"{part({'alg': 'ES256K', 'typ': 'JWT'})}.{part(payload)}.c2lnbmF0dXJl{serial}"
+    now = int(time.time())
+    claims = {"scope": "com.atproto.refresh", "jti": f"refresh{serial}",
+              "exp": now + 90 * 86400} if refresh else \
+        {"scope": "com.atproto.appPass", "exp": now + 7200}
+    header = {"typ": "refresh+jwt" if refresh else "at+jwt", "alg": "HS256"}
+    payload = {**claims, "aud": "did:web:pds.test", "sub": DID, "iat": now}
+    return f"{part(header)}.{part(payload)}.c2lnbmF0dXJl{serial}"
 
 
 def rate_limited(reset_in: int = 1) -> Reply:
@@ -56,6 +67,7 @@ class FakeBluesky(FakeServer):
         self.access: set[str] = set()
         self.refresh: set[str] = set()
         self.expired: set[str] = set()
+        self.revoked = False  # the app password (and its sessions' refresh tokens)
         self.head = "bafyreihead0"  # the repository's latest commit; each write moves it
         self._serial = 0
 
@@ -63,6 +75,13 @@ class FakeBluesky(FakeServer):
         """Make every access token issued so far answer ExpiredToken."""
         with self.lock:
             self.expired |= self.access
+
+    def revoke_app_password(self) -> None:
+        """As com.atproto.server.revokeAppPassword: no new session, no refresh; issued access
+        tokens keep working until they expire."""
+        with self.lock:
+            self.revoked = True
+            self.refresh.clear()
 
     def handle(self, request: Recorded) -> Reply:
         """Route XRPC calls."""
@@ -76,21 +95,23 @@ class FakeBluesky(FakeServer):
         if nsid not in routes:
             return _error(501, "MethodNotImplemented", "Method Not Implemented")
         procedure = nsid not in ("com.atproto.repo.getRecord", "com.atproto.sync.getLatestCommit")
-        if request.method != ("POST" if procedure else "GET"):
-            return _error(405, "InvalidRequest", "Incorrect HTTP method")
+        expected = "POST" if procedure else "GET"
+        if request.method != expected:
+            return _error(400, "InvalidRequest",
+                          f"Incorrect HTTP method ({request.method}) expected {expected}")
         return routes[nsid](request)
 
     def _tokens(self) -> dict[str, str]:
         self._serial += 1
-        access, refresh = _jwt("com.atproto.access", self._serial), \
-            _jwt("com.atproto.refresh", self._serial)
+        access, refresh = _jwt(False, self._serial), _jwt(True, self._serial)
         self.access.add(access)
         self.refresh.add(refresh)
         return {"accessJwt": access, "refreshJwt": refresh, "handle": HANDLE, "did": DID}
 
     def _create_session(self, request: Recorded) -> Reply:
         body = request.json or {}
-        if body.get("identifier") not in (HANDLE, DID) or body.get("password") != PASSWORD:
+        if body.get("identifier") not in (HANDLE, DID) or body.get("password") != PASSWORD \
+                or self.revoked:
             return _error(401, "AuthenticationRequired", "Invalid identifier or password")
         with self.lock:
             return Reply(200, {**self._tokens(), "active": True})
@@ -98,17 +119,20 @@ class FakeBluesky(FakeServer):
     def _refresh_session(self, request: Recorded) -> Reply:
         token = (request.header("Authorization") or "").removeprefix("Bearer ")
         with self.lock:
-            if token not in self.refresh:
+            if self.revoked:
+                return _error(400, "ExpiredToken", "Token has been revoked")
+            if token not in self.refresh:  # rotated ones stay valid (the PDS: a grace period)
                 return _error(400, "InvalidToken", "Token could not be verified")
-            self.refresh.discard(token)
             return Reply(200, self._tokens())
 
     def _auth(self, request: Recorded) -> Reply | None:
         token = (request.header("Authorization") or "").removeprefix("Bearer ")
+        if not token:
+            return _error(401, "AuthMissing", "Authentication Required")
         if token in self.expired:
             return _error(400, "ExpiredToken", "Token has expired")
         if token not in self.access:
-            return _error(401, "AuthenticationRequired", "Authentication Required")
+            return _error(400, "InvalidToken", "Token could not be verified")
         return None
 
     def _upload_blob(self, request: Recorded) -> Reply:
@@ -116,10 +140,11 @@ class FakeBluesky(FakeServer):
         problem = self._auth(request)
         if problem:
             return problem
-        if not kind.startswith("image/") or not request.body:
-            return _error(400, "InvalidRequest", "Expected an image body")
-        if len(request.body) > 1_000_000:
-            return _error(400, "BlobTooLarge", "This file is too large")
+        if not kind:
+            return _error(400, "InvalidRequest",
+                          "Request encoding (Content-Type) required but not provided")
+        if len(request.body) > BLOB_UPLOAD_LIMIT:  # any type: a thumbnail's are checked on use
+            return _error(413, "PayloadTooLarge", "request entity too large")
         link = "bafkrei" + hashlib.sha256(request.body).hexdigest()[:52]
         blob = {"$type": "blob", "ref": {"$link": link}, "mimeType": kind,
                 "size": len(request.body)}
@@ -128,18 +153,11 @@ class FakeBluesky(FakeServer):
         return Reply(200, {"blob": blob})
 
     def _create_record(self, request: Recorded) -> Reply:
-        problem = self._auth(request)
+        body = request.json or {}
+        problem = self._auth(request) or self._refuse(body)
         if problem:
             return problem
-        body = request.json or {}
-        rkey = body.get("rkey")
-        if body.get("repo") not in (DID, HANDLE) or body.get("collection") != COLLECTION:
-            return _error(400, "InvalidRequest", "Input/repo and collection must name this repo")
-        if not isinstance(rkey, str) or not TID_RE.match(rkey):
-            return _error(400, "InvalidRequest", "Invalid record key: must be a TID")
-        invalid = check_post(body.get("record"), self.blobs)
-        if invalid:
-            return _error(400, "InvalidRequest", f"Invalid app.bsky.feed.post record: {invalid}")
+        rkey = body["rkey"]
         with self.lock:  # one repository transaction
             swap = body.get("swapCommit")
             if swap is not None and swap != self.head:
@@ -153,9 +171,40 @@ class FakeBluesky(FakeServer):
                            "commit": {"cid": "bafyreicommit", "rev": rkey},
                            "validationStatus": "valid"})
 
+    def _refuse(self, body: dict[str, Any]) -> Reply | None:
+        """The PDS's answer to a createRecord it refuses, checked in its order: the account, the
+        record's type, its key, the lexicon, then the blobs it references."""
+        record, rkey = body.get("record"), body.get("rkey")
+        if body.get("repo") not in (DID, HANDLE):
+            return _error(403, "AccountNotFound", "Account not found")
+        kind = record.get("$type") if isinstance(record, dict) else None
+        if body.get("collection") != COLLECTION or kind != COLLECTION:
+            return _error(400, "InvalidRequest",
+                          f"Invalid $type: expected {body.get('collection')}, got {kind}")
+        if not isinstance(rkey, str) or not TID_RE.match(rkey):
+            return _error(400, "InvalidRequest", f"Invalid record key for {COLLECTION}: Invalid "
+                                                 f"TID string (got {json.dumps(rkey)}) at $")
+        invalid = check_post(record)
+        if invalid:
+            return _error(400, "InvalidRequest", f"Invalid app.bsky.feed.post record: {invalid}")
+        thumb = ((record.get("embed") or {}).get("external") or {}).get("thumb")
+        if thumb is None:
+            return None
+        stored = self.blobs.get(thumb["ref"]["$link"])
+        if stored is None:
+            return _error(400, "BlobNotFound", f"Could not find blob: {thumb['ref']['$link']}")
+        if stored["mimeType"] != thumb["mimeType"]:
+            return _error(400, "InvalidMimeType", "Referenced Mimetype does not match stored "
+                          f"blob. Expected: {stored['mimeType']}, Got: {thumb['mimeType']}")
+        return None
+
     def _latest_commit(self, request: Recorded) -> Reply:
-        if request.query.get("did", [""])[-1] != DID:  # a DID, not a handle
-            return _error(400, "RepoNotFound", "Could not find repo")
+        did = request.query.get("did", [""])[-1]
+        if not did.startswith("did:"):  # a DID, not a handle
+            return _error(400, "InvalidRequest", "Invalid com.atproto.sync.getLatestCommit "
+                                                 f"params: Invalid DID (got {json.dumps(did)})")
+        if did != DID:
+            return _error(400, "RepoNotFound", f"Could not find repo for DID: {did}")
         with self.lock:
             return Reply(200, {"cid": self.head, "rev": f"rev{len(self.records)}"})
 
@@ -171,19 +220,31 @@ class FakeBluesky(FakeServer):
                            "value": record})
 
 
-def check_post(record: Any, blobs: dict[str, Any]) -> str | None:
-    """What is wrong with an app.bsky.feed.post record, or None."""
-    if not isinstance(record, dict) or record.get("$type") != COLLECTION:
-        return "Record/$type must be app.bsky.feed.post"
-    text = record.get("text")
-    if not isinstance(text, str) or not record.get("createdAt", "").endswith("Z"):
-        return "Record must have text and a createdAt datetime"
-    if len(regex.findall(r"\X", text)) > 300:
-        return "Record/text must not be longer than 300 graphemes"
-    if len(text.encode()) > 3000:
-        return "Record/text must not be longer than 3000 characters"
-    return _check_facets(text.encode(), record.get("facets", [])) or \
-        _check_embed(record.get("embed"), blobs)
+def check_post(record: dict[str, Any]) -> str | None:
+    """What is wrong with an app.bsky.feed.post record, or None (the PDS's wording)."""
+    for key in ("text", "createdAt"):
+        if key not in record:
+            return f'Missing required key "{key}" at $.record'
+    text = record["text"]
+    if not isinstance(text, str):
+        return "Expected string value type at $.record.text"
+    if not _is_datetime(record["createdAt"]):
+        return f"Invalid datetime (got {json.dumps(record['createdAt'])}) at $.record.createdAt"
+    size, graphemes = len(text.encode()), len(regex.findall(r"\X", text))
+    if size > 3000:  # the lexicon's maxLength (UTF-8 bytes) is checked before maxGraphemes
+        return f"string too big (maximum 3000, got {size}) at $.record.text"
+    if graphemes > 300:
+        return f"grapheme too big (maximum 300, got {graphemes}) at $.record.text"
+    return _check_facets(text.encode(), record.get("facets") or []) or \
+        _check_embed(record.get("embed"))
+
+
+def _is_datetime(value: Any) -> bool:
+    """An atproto datetime: RFC 3339 with an uppercase T and a timezone ("Z" or an offset)."""
+    try:
+        return "T" in value and datetime.fromisoformat(value).tzinfo is not None
+    except (TypeError, ValueError):
+        return False
 
 
 def _check_facets(data: bytes, facets: Any) -> str | None:
@@ -233,14 +294,19 @@ def _check_feature(feature: Any) -> str | None:
     return f"unknown feature {kind!r}"
 
 
-def _check_embed(embed: Any, blobs: dict[str, Any]) -> str | None:
+def _check_embed(embed: Any) -> str | None:
     if embed is None:
         return None
     external = embed.get("external") or {}
-    if embed.get("$type") != "app.bsky.embed.external" or not all(
-            isinstance(external.get(k), str) for k in ("uri", "title", "description")):
-        return "Record/embed must be app.bsky.embed.external with uri, title, description"
+    if embed.get("$type") != "app.bsky.embed.external":
+        return "Record/embed must be app.bsky.embed.external"
+    for key in ("uri", "title", "description"):
+        if not isinstance(external.get(key), str):
+            return f'Missing required key "{key}" at $.record.embed.external'
     thumb = external.get("thumb")
-    if thumb is not None and (thumb.get("ref") or {}).get("$link") not in blobs:
-        return "Record/embed/external/thumb is not an uploaded blob"
+    where = "$.record.embed.external.thumb"
+    if thumb is not None and not str(thumb.get("mimeType")).startswith("image/"):
+        return f'Expected "image/*" (got {json.dumps(thumb.get("mimeType"))}) at {where}.mimeType'
+    if thumb is not None and thumb.get("size", 0) > 1_000_000:
+        return f"blob too big (maximum 1000000, got {thumb['size']}) at {where}"
     return None

@@ -11,6 +11,8 @@ contract. ``script(...)`` queues behaviours consumed by the next matching reques
 - ``Hang()``                        hold the request until ``release(then=...)``: ``"answer"``
                                      handles it (the post lands), ``"drop"`` discards it unseen;
                                      ``hung`` is set when a request is being held (crash tests)
+- ``Hang(handled=True)``            handle the request (the post lands), then hold its answer
+                                     until ``release``: ``"answer"`` sends it, ``"drop"`` resets
 """
 
 from __future__ import annotations
@@ -89,7 +91,9 @@ class Drop:
 
 @dataclass
 class Hang:
-    """Hold the request until the test calls `release`."""
+    """Hold the request (with `handled`, its answer) until the test calls `release`."""
+
+    handled: bool = False
 
 
 Action = Reply | Delay | Drop | Hang
@@ -157,6 +161,17 @@ class FakeServer:
         with self.lock:
             self._script.extend((path, method, action) for action in actions)
 
+    def reset(self) -> None:
+        """Forget the requests and queued behaviours, and hold again: for a server that outlives
+        one test. Call it once nothing is held (``release``, then ``settled``)."""
+        with self.lock:
+            self.requests.clear()
+            self._script.clear()
+            self.handled = 0
+        self.hung.clear()
+        self._release.clear()
+        self._release_mode = "answer"
+
     def release(self, then: str = "answer") -> None:
         """Let held requests go: "answer" handles them, "drop" discards them unanswered."""
         self._release_mode = then
@@ -208,9 +223,10 @@ class FakeServer:
     def _act(self, handler: BaseHTTPRequestHandler, request: Recorded,
              action: Action | None) -> None:
         if isinstance(action, Hang):
+            held = self.handle(request) if action.handled else None
             self.hung.set()
             self._release.wait()
-            action = None if self._release_mode == "answer" else Drop()
+            action = held if self._release_mode == "answer" else Drop()
         if isinstance(action, Delay):
             time.sleep(action.seconds)
             action = None

@@ -120,17 +120,25 @@ class BlueskyAdapter(NetworkAdapter):
         return self._session
 
     def _refresh(self, session: Session) -> None:
-        body = self.answer(self.client.request(
+        """New tokens for an expired access token. A refused refresh (the PDS answers 400
+        ExpiredToken "Token has been revoked" once the app password is revoked) logs in again,
+        so a revoked app password is reported as one."""
+        response = self.client.request(
             "POST", f"{session.pds}/xrpc/com.atproto.server.refreshSession",
-            headers={"Authorization": f"Bearer {session.refresh}"}))
+            headers={"Authorization": f"Bearer {session.refresh}"})
+        if response.status_code in (400, 401):
+            self._session = None
+            self._login()
+            return
+        body = self.answer(response)
         add_secret(body["accessJwt"])
         add_secret(body["refreshJwt"])
         session.access, session.refresh = body["accessJwt"], body["refreshJwt"]
 
     def _call(self, nsid: str, **kwargs: Any) -> requests.Response:
         """POST an XRPC procedure with the session; refresh an expired token once."""
-        session = self._login()
         for first in (True, False):
+            session = self._login()
             headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {session.access}"}
             response = self.client.request("POST", f"{session.pds}/xrpc/{nsid}",
                                            headers=headers, **kwargs)
@@ -232,7 +240,9 @@ class BlueskyAdapter(NetworkAdapter):
         text = f"{name}: {text}" if name and name not in text else text
         status = response.status_code
         if status == 401 or name in ("AuthenticationRequired", "AccountTakedown", "InvalidToken"):
-            return CredentialsError(self.name, f"{text} (handle {self.account_parts()[0]})",
+            fix = f"; to replace the app password: {self.setup_help}" \
+                if name == "AuthenticationRequired" else ""
+            return CredentialsError(self.name, f"{text} (handle {self.account_parts()[0]}){fix}",
                                     "BLUESKY_APP_PASSWORD", status)
         if status == 429:
             wait = parse_retry_after(response.headers.get("Retry-After"), response.headers)
