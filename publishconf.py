@@ -1,10 +1,12 @@
 """Production settings: `invoke preview`, `invoke publish`. Everything not set here comes from pelicanconf."""
 
 import os
-import sys
+from pathlib import Path
 
-sys.path.append(os.curdir)
-from pelicanconf import *  # noqa: E402,F403
+from pelican.settings import get_settings_from_file
+
+# Everything pelicanconf.py sets, read by path (so no folder has to be on sys.path).
+globals().update(get_settings_from_file(str(Path(__file__).with_name("pelicanconf.py"))))
 
 # The SITEURL environment variable wins, so CI can publish the same tree to staging and production.
 # (An empty variable, as CI sets for an unset one, counts as unset.)

@@ -18,23 +18,20 @@ from invoke.exceptions import Exit
 from invoke.parser import ParserContext
 from rich.console import Console
 
-ROOT = Path(__file__).resolve().parent
-# Plugin code is imported as top-level modules, as Pelican imports plugins (see pyproject);
-# the root makes `from pelicanconf import *` in publishconf.py work from any folder.
-sys.path[:0] = [str(ROOT / "plugins"), str(ROOT)]
+from self_promoting_blog.build.build import BuildResult, build_site, load, overrides_from_cli
+from self_promoting_blog.build.report import print_build, shown_path
+from self_promoting_blog.build.serve import live
+from self_promoting_blog.build.serve import regenerate as watch_and_rebuild
+from self_promoting_blog.build.serve import serve as serve_folder
+from self_promoting_blog.build.staging import remove_output
+from self_promoting_blog.check.checker import check_site
+from self_promoting_blog.check.report import print_check, print_new_post
+from self_promoting_blog.content.entries import example_date
+from self_promoting_blog.writing.calendar import read_calendar
+from self_promoting_blog.writing.calendar_report import print_calendar
+from self_promoting_blog.writing.new_post import NewPostError, create_post
 
-from content_check.checker import check_site  # noqa: E402
-from content_check.entries import example_date  # noqa: E402
-from content_check.new_post import NewPostError, create_post  # noqa: E402
-from content_check.report import print_check, print_new_post  # noqa: E402
-from scheduling.calendar import read_calendar  # noqa: E402
-from scheduling.report import print_calendar  # noqa: E402
-from site_build.build import BuildResult, build_site, load, overrides_from_cli  # noqa: E402
-from site_build.report import print_build, shown_path  # noqa: E402
-from site_build.serve import live  # noqa: E402
-from site_build.serve import regenerate as watch_and_rebuild  # noqa: E402
-from site_build.serve import serve as serve_folder  # noqa: E402
-from site_build.staging import remove_output  # noqa: E402
+ROOT = Path(__file__).resolve().parent
 
 # ── settings ────────────────────────────────────────────────────────────────────────────────
 CONFIG = {
@@ -204,8 +201,9 @@ def calendar(c, recent=CONFIG["recent"]):
 def promote(c, dry_run=False, json=False, network=None, backfill=False, since=None,
             retry_unknown=False, mark_posted=None, post_url=None):
     """Announce newly published articles on each of PROMOTE_NETWORKS, exactly once."""
-    from promote.command import mark_posted as settle, promote as run_promote
-    from promote.freshness import ManifestSource
+    from self_promoting_blog.promote.command import mark_posted as settle
+    from self_promoting_blog.promote.command import promote as run_promote
+    from self_promoting_blog.promote.freshness import ManifestSource
 
     if mark_posted:
         if not network:
@@ -226,7 +224,7 @@ def promote(c, dry_run=False, json=False, network=None, backfill=False, since=No
 @task(help={"json": "print the ledger as JSON instead of a table"})
 def report(c, json=False):
     """Show the promotion ledger: every article on every network, and its state."""
-    from promote.command import report as show_ledger
+    from self_promoting_blog.promote.command import report as show_ledger
 
     _exit_unless(show_ledger(_settings(publish=True), as_json=json, console=console) == 0)
 
@@ -235,7 +233,7 @@ def report(c, json=False):
             "force": "send every file again (after changing DEPLOY_CACHE_CONTROL or DEPLOY_CONTENT_TYPES)"})
 def deploy(c, dry_run=False, force=False):
     """Sync output/ (a production build) to DEPLOY_TARGET: changed files only, deletions last."""
-    from site_deploy.command import run_deploy
+    from self_promoting_blog.deploy.command import run_deploy
 
     _exit_unless(run_deploy(_settings(publish=True), console, dry_run=dry_run, force=force) == 0)
 
@@ -244,7 +242,7 @@ def deploy(c, dry_run=False, force=False):
                        "on the target or the networks"})
 def publish(c, dry_run=False):
     """Production build → check → deploy → wait until new articles answer 200 → promote."""
-    from publish_flow.pipeline import publish as run_publish
+    from self_promoting_blog.publish.pipeline import publish as run_publish
 
     _exit_unless(run_publish(CONFIG["settings_publish"], console, dry_run=dry_run,
                              overrides=_pelican_options()) == 0)

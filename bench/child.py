@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _build(spec: dict[str, Any]) -> dict[str, Any]:
     if spec["ours"]:
-        from site_build.build import build_site
+        from self_promoting_blog.build.build import build_site
 
         result = build_site(spec["settings_file"], production=True, overrides=spec["override"])
         return {"articles": result.articles, "errors": list(result.errors),
@@ -96,7 +96,6 @@ class TreeMemory:
 
 def main(spec_path: str) -> int:
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
-    sys.path[:0] = [str(ROOT / "plugins"), str(ROOT)]
     profiler = None
     if spec.get("profile"):
         from pyinstrument import Profiler

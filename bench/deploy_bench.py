@@ -26,16 +26,15 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "plugins"), str(ROOT)]
 
 from rich.console import Console  # noqa: E402
 
 from bench.builds import OURS, SiteDirs, build, prepare_site  # noqa: E402
 from bench.setups import SITEURL  # noqa: E402
 from bench.sites import edit_article  # noqa: E402
-from site_deploy.deploy import deploy  # noqa: E402
-from site_deploy.report import DeployResult  # noqa: E402
-from site_deploy.settings import load_settings  # noqa: E402
+from self_promoting_blog.deploy.deploy import deploy  # noqa: E402
+from self_promoting_blog.deploy.report import DeployResult  # noqa: E402
+from self_promoting_blog.deploy.settings import load_settings  # noqa: E402
 from tests.fakes.s3 import ACCESS_KEY, SECRET_KEY, start_seaweed  # noqa: E402
 
 MAX_FILES_AFTER_EDIT = 20

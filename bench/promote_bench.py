@@ -27,9 +27,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "plugins"), str(ROOT)]
 
-from promote.freshness import ManifestSource  # noqa: E402
+from self_promoting_blog.promote.freshness import ManifestSource  # noqa: E402
 from tests.fakes.bluesky import FakeBluesky  # noqa: E402
 from tests.fakes.discord import FakeDiscord  # noqa: E402
 from tests.fakes.mastodon import FakeMastodon  # noqa: E402

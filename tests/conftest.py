@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from pelican import Pelican
 from pelican.settings import read_settings
-from site_build.serve import send_not_found
+
+from self_promoting_blog.build.serve import send_not_found
 
 ROOT = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).resolve().parent / "sites"

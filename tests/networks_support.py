@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from promote.credentials import network_config
-from promote.http import HttpClient
-from promote.networks.base import Card, Message, NetworkAdapter
-from promote.rows import Row
+from self_promoting_blog.promote.adapters.base import Card, Message, NetworkAdapter
+from self_promoting_blog.promote.credentials import network_config
+from self_promoting_blog.promote.http import HttpClient
+from self_promoting_blog.promote.rows import Row
 from tests.fakes.site import FakeSite
 from tests.fakes.world import PromoteWorld
 

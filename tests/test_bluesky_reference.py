@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 import requests
-from promote.networks.atproto import new_tid
 
+from self_promoting_blog.promote.adapters.atproto import new_tid
 from tests.bluesky_reference import COLLECTION, Account, ReferenceNetwork, missing_install
 from tests.fakes import bluesky
 from tests.fakes.bluesky import FakeBluesky

@@ -6,11 +6,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from content_check.checker import check_site
-from content_check.header import split_header
-from content_check.new_post import create_post
-from site_build.build import build_site as staged_build
 
+from self_promoting_blog.build.build import build_site as staged_build
+from self_promoting_blog.check.checker import check_site
+from self_promoting_blog.content.header import split_header
+from self_promoting_blog.writing.new_post import create_post
 from tests.conftest import ROOT, site_settings, write_site
 
 # Example dates in messages are in the future whenever they are read.

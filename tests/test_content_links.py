@@ -8,10 +8,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from content_check.checker import check_site
 from content_check.output_links import site_path
-from site_build.build import build_site as staged_build
 
+from self_promoting_blog.build.build import build_site as staged_build
+from self_promoting_blog.check.checker import check_site
 from tests.conftest import ROOT, site_settings, write_site
 
 ZONE = ZoneInfo("Europe/Stockholm")  # pelicanconf TIMEZONE

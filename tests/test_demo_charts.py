@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 from lxml import etree
+
+from tests.conftest import ROOT
 
 SVG = "{http://www.w3.org/2000/svg}"
 TEXT_TAGS = {f"{SVG}text", f"{SVG}tspan", f"{SVG}textPath"}

@@ -20,15 +20,28 @@ import pytest
 import requests
 from rich.console import Console
 
-from conftest import run_pelican, site_settings, write_site
-from site_deploy.cdn import invalidation_paths
-from site_deploy.deploy import deploy
-from site_deploy.errors import DeployError, DeploySettingsError, RefusedError, StorageError
-from site_deploy.kinds import Kind, cache_control, content_type, kind_of
-from site_deploy.report import human_bytes
-from site_deploy.settings import DEFAULTS, load_settings
-from tests.fakes.s3 import (SECRET_KEY, BucketSite, free_ports, moto_server,  # noqa: F401
-                            s3, s3_env, s3_proxy, shifted_clock_env)
+from self_promoting_blog.deploy.cdn import invalidation_paths
+from self_promoting_blog.deploy.deploy import deploy
+from self_promoting_blog.deploy.errors import (
+    DeployError,
+    DeploySettingsError,
+    RefusedError,
+    StorageError,
+)
+from self_promoting_blog.deploy.kinds import Kind, cache_control, content_type, kind_of
+from self_promoting_blog.deploy.report import human_bytes
+from self_promoting_blog.deploy.settings import DEFAULTS, load_settings
+from tests.conftest import run_pelican, site_settings, write_site
+from tests.fakes.s3 import (  # noqa: F401
+    SECRET_KEY,
+    BucketSite,
+    free_ports,
+    moto_server,
+    s3,
+    s3_env,
+    s3_proxy,
+    shifted_clock_env,
+)
 
 SITEURL = "https://blog.example.test"
 CACHE = DEFAULTS["DEPLOY_CACHE_CONTROL"]
@@ -637,7 +650,7 @@ def test_gh_pages_commits_and_pushes_the_output(builds, tmp_path, monkeypatch):
 
 
 def test_a_redeploy_gzips_only_the_files_whose_bytes_changed(s3_env, site, tmp_path, monkeypatch):
-    import site_deploy.plan as plan
+    import self_promoting_blog.deploy.plan as plan
 
     bucket, output, _ = site
     settings = settings_for(output, f"s3://{bucket}/blog", s3_env.endpoint_url,

@@ -8,7 +8,6 @@ uses the real theme and every plugin, for autodiscovery and the Subscribe link a
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from datetime import datetime
 from email.utils import parsedate_to_datetime

@@ -19,6 +19,7 @@ from tests.fakes.server import Hang, Reply
 from tests.networks_support import ALL, CORPORATE, NEW, world_of
 from tests.test_promote_crash import CREATE, crash_while_sending
 
+
 @pytest.mark.parametrize("down", ["x", "threads", "mastodon"])
 def test_eight_networks_in_one_run_one_down_the_others_post(request, tmp_path, fake_site, down):
     world = world_of(request, tmp_path, fake_site, ALL)

@@ -8,8 +8,7 @@ import sys
 
 import pytest
 
-from promote.ledger import Owner
-
+from self_promoting_blog.promote.ledger import Owner
 from tests.fakes import discord
 from tests.fakes.server import Delay, Drop, Reply
 from tests.networks_support import NEW, network_world

@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 import requests
 
-from promote.errors import SettingsError
-from promote.networks.facebook import FacebookAdapter
+from self_promoting_blog.promote.errors import SettingsError
+from self_promoting_blog.promote.networks.facebook import FacebookAdapter
 from tests.fakes import facebook as ff
 from tests.fakes.server import Reply
 from tests.networks_support import network_world
-
 
 world = network_world("facebook")
 
@@ -42,7 +41,7 @@ def test_the_api_version_is_a_setting(world, fake_facebook):
 @pytest.mark.parametrize(("name", "value"), [("FACEBOOK_API_VERSION", "25"),
                                              ("FACEBOOK_PAGE_ID", "my-page")])
 def test_bad_version_or_page_id_is_a_settings_error(fake_facebook, name, value):
-    from promote.credentials import network_config
+    from self_promoting_blog.promote.credentials import network_config
     with pytest.raises(SettingsError, match=name):
         network_config(FacebookAdapter, {**fake_facebook.env(), name: value})
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from promote.errors import SettingsError
-from promote.networks.linkedin import LinkedInAdapter
+from self_promoting_blog.promote.errors import SettingsError
+from self_promoting_blog.promote.networks.linkedin import LinkedInAdapter
 from tests.fakes import linkedin as fl
 from tests.fakes.server import Reply
 from tests.fakes.site import card_png
@@ -66,7 +66,7 @@ def test_fake_refuses_a_malformed_author_urn(fake_linkedin):
 @pytest.mark.parametrize("urn", ["person:abc", "urn:li:member:123", "urn:li:person:",
                                  "urn:li:organization:12 34"])
 def test_a_malformed_author_urn_is_a_settings_error(fake_linkedin, urn):
-    from promote.credentials import network_config
+    from self_promoting_blog.promote.credentials import network_config
     with pytest.raises(SettingsError, match="LINKEDIN_AUTHOR_URN.*urn:li:person:<sub>"):
         network_config(LinkedInAdapter, {**fake_linkedin.env(), "LINKEDIN_AUTHOR_URN": urn})
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 import requests
 
-from promote.errors import AmbiguousError
-from promote.networks.base import Attempt
-from promote.networks.threads import ThreadsAdapter
+from self_promoting_blog.promote.adapters.base import Attempt
+from self_promoting_blog.promote.errors import AmbiguousError
+from self_promoting_blog.promote.networks.threads import ThreadsAdapter
 from tests.fakes import threads as ft
 from tests.fakes.server import Drop, Reply
 from tests.networks_support import adapter_for, message_for, network_world
-
 
 world = network_world("threads")
 

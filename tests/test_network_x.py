@@ -9,8 +9,8 @@ import pytest
 import requests
 from requests_oauthlib import OAuth1
 
-from promote.errors import AmbiguousError, CredentialsError, RateLimited
-from promote.networks.x import XAdapter, weighted_length
+from self_promoting_blog.promote.errors import AmbiguousError, CredentialsError, RateLimited
+from self_promoting_blog.promote.networks.x import XAdapter, weighted_length
 from tests.fakes import x as fx
 from tests.fakes.server import Reply
 from tests.networks_support import adapter_for, message_for, network_world
@@ -166,7 +166,7 @@ def test_duplicate_that_cannot_be_found_becomes_unknown_not_retried(world, fake_
 
 
 def test_find_existing_without_timeline_access_is_ambiguous(fake_x):
-    from promote.networks.base import Attempt
+    from self_promoting_blog.promote.adapters.base import Attempt
     fake_x.timeline_forbidden = True
     adapter = adapter_for(XAdapter, fake_x, 1.0, 2.0)
     with pytest.raises(AmbiguousError, match="cannot read the account's posts"):

@@ -108,7 +108,7 @@ def test_unknown_is_settled_by_mark_posted_or_retry_unknown(request, tmp_path, f
     crash_while_sending(world, "telegram", "answer")
     world.promote()
     url = world.articles[-1]["url"]
-    from promote.command import mark_posted
+    from self_promoting_blog.promote.command import mark_posted
 
     assert mark_posted(world.settings(), url, "telegram", "https://t.me/signalreach/1") == 0
     row = world.ledger().rows("telegram")[-1]

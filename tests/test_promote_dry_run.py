@@ -15,9 +15,9 @@ import time
 import pytest
 from rich.console import Console
 
-from conftest import PYTHON, write_site
-from promote.freshness import ManifestSource
-from publish_flow.pipeline import publish
+from self_promoting_blog.promote.freshness import ManifestSource
+from self_promoting_blog.publish.pipeline import publish
+from tests.conftest import PYTHON, write_site
 from tests.fakes.world import NETWORKS
 
 OLD, NEW = "2024-01-10T09:00:00+01:00", "2024-06-01T09:00:00+02:00"

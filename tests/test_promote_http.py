@@ -1,4 +1,4 @@
-"""promote.http: rate-limit arithmetic, redaction, and exceptions that never carry a URL."""
+"""self_promoting_blog.promote.http: rate-limit arithmetic, redaction, and exceptions that never carry a URL."""
 
 from __future__ import annotations
 
@@ -9,9 +9,16 @@ from email.utils import format_datetime
 
 import pytest
 
-from promote.errors import AmbiguousError, TransientError
-from promote.http import (HttpClient, add_secret, install_log_redaction, parse_retry_after, redact,
-                          seconds_until_epoch, seconds_until_iso)
+from self_promoting_blog.promote.errors import AmbiguousError, TransientError
+from self_promoting_blog.promote.http import (
+    HttpClient,
+    add_secret,
+    install_log_redaction,
+    parse_retry_after,
+    redact,
+    seconds_until_epoch,
+    seconds_until_iso,
+)
 from tests.fakes.server import Delay, Drop, FakeServer
 
 NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)

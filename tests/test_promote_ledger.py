@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from promote.errors import LedgerError, SettingsError
-from promote.ledger import ACTIVE_RUNS, ArticleRef, Ledger, Owner
-from promote.settings import load_settings
+from self_promoting_blog.promote.errors import LedgerError, SettingsError
+from self_promoting_blog.promote.ledger import ACTIVE_RUNS, ArticleRef, Ledger, Owner
+from self_promoting_blog.promote.settings import load_settings
 
 REF = ArticleRef("https://blog.example/articles/a/", "A", "2024-05-01T09:00:00+02:00", "id-a")
 

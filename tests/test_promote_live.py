@@ -11,8 +11,7 @@ import codecs
 
 import pytest
 
-from promote.pages import decode_html
-
+from self_promoting_blog.promote.pages import decode_html
 from tests.conftest import serving
 from tests.fakes.site import SERVED_AS
 from tests.fakes.world import NETWORKS

@@ -9,9 +9,8 @@ import threading
 import pytest
 from rich.console import Console
 
-from promote.command import report
-from promote.networks import adapter_class
-
+from self_promoting_blog.promote.command import report
+from self_promoting_blog.promote.networks import adapter_class
 from tests.fakes import bluesky, mastodon, telegram
 from tests.fakes.server import Delay, Reply
 from tests.fakes.world import NETWORKS

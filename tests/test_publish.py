@@ -25,17 +25,24 @@ from types import SimpleNamespace
 import pytest
 from rich.console import Console
 
-from conftest import write_site
-from promote.errors import LedgerError
-from promote.ledger import ACTIVE_RUNS, CLAIMABLE, ArticleRef, Ledger, Owner
-from promote.ledger_bucket import BucketLedger, open_bucket_ledger
-from publish_flow.live import wait_until_live
-from publish_flow.pipeline import publish
-from site_deploy.settings import DEFAULTS
+from self_promoting_blog.deploy.settings import DEFAULTS
+from self_promoting_blog.promote.errors import LedgerError
+from self_promoting_blog.promote.ledger import ACTIVE_RUNS, CLAIMABLE, ArticleRef, Ledger, Owner
+from self_promoting_blog.promote.ledger_bucket import BucketLedger, open_bucket_ledger
+from self_promoting_blog.publish.live import wait_until_live
+from self_promoting_blog.publish.pipeline import publish
+from tests.conftest import write_site
 from tests.fakes.mastodon import TOKEN as MASTODON_TOKEN
 from tests.fakes.mastodon import FakeMastodon
-from tests.fakes.s3 import (SECRET_KEY, BucketSite, free_ports, s3, s3_env,  # noqa: F401
-                            s3_proxy, shifted_clock_env)
+from tests.fakes.s3 import (  # noqa: F401
+    SECRET_KEY,
+    BucketSite,
+    free_ports,
+    s3,
+    s3_env,
+    s3_proxy,
+    shifted_clock_env,
+)
 from tests.fakes.server import Reply
 from tests.fakes.site import FakeSite
 from tests.fakes.world import PromoteWorld

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from pelican.plugins import signals
-from scheduling.calendar import read_calendar
-from site_build.build import build_site as staged_build
 
+from self_promoting_blog.build.build import build_site as staged_build
+from self_promoting_blog.writing.calendar import read_calendar
 from tests.conftest import ROOT, site_settings, write_site
 
 ZONE = ZoneInfo("Europe/Stockholm")  # pelicanconf TIMEZONE

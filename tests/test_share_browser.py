@@ -13,9 +13,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
-from conftest import run_pelican, serving, site_settings, write_site
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from test_share_links import CARRIERS
+
+from tests.conftest import run_pelican, serving, site_settings, write_site
 
 pytestmark = pytest.mark.browser
 

@@ -6,11 +6,12 @@ import logging
 import re
 
 import pytest
-from conftest import run_pelican, site_settings, write_site
 from PIL import Image, ImageChops
-from social_cards.draw import HEIGHT, WIDTH, CardText, Fonts, render
-from social_cards.layout import drawable, fit
-from social_cards.settings import SettingsError, load_settings
+
+from self_promoting_blog.cards.draw import HEIGHT, WIDTH, CardText, Fonts, render
+from self_promoting_blog.cards.layout import drawable, fit
+from self_promoting_blog.cards.settings import SettingsError, load_settings
+from tests.conftest import run_pelican, site_settings, write_site
 
 SETTINGS = load_settings({"SITENAME": "Signal & Reach", "CACHE_PATH": "/nonexistent"})
 FONTS = Fonts(SETTINGS.font, SETTINGS.font_bold)
@@ -113,7 +114,7 @@ def _many_articles(count: int) -> dict[str, str]:
 
 
 def test_many_missing_cards_are_drawn_by_workers_exactly_as_here(tmp_path, caplog, monkeypatch):
-    from social_cards import painter
+    from self_promoting_blog.cards import painter
 
     caplog.set_level(logging.INFO)
     count = painter.BATCH * 2
@@ -152,14 +153,13 @@ def test_a_build_script_without_a_main_guard_runs_once(tmp_path):
     import subprocess
     import sys
 
-    from conftest import ROOT
-    from social_cards import painter
+    from self_promoting_blog.cards import painter
+    from tests.conftest import ROOT
 
     content = write_site(tmp_path, _many_articles(painter.BATCH * 2))
     script = tmp_path / "build.py"
     script.write_text(
         "import logging, sys\nlogging.basicConfig(level=logging.INFO)\n"
-        f"sys.path[:0] = [{str(ROOT / 'plugins')!r}, {str(ROOT)!r}]\n"
         "from pelican import Pelican\nfrom pelican.settings import read_settings\n"
         "print('BUILD STARTS', flush=True)\n"
         f"settings = read_settings({str(ROOT / 'pelicanconf.py')!r}, override={{"

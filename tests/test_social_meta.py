@@ -10,11 +10,12 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from conftest import PYTHON, ROOT, run_pelican, site_settings, write_site
 from lxml import html as lxml_html
 from PIL import Image
 from social_meta.jsonld import script_json
 from social_meta.settings import SettingsError, load_settings
+
+from tests.conftest import PYTHON, ROOT, run_pelican, site_settings, write_site
 
 SITE = "https://blog.example.org"
 HOSTILE = '</script><script>alert(1)</script> "quotes" & <b>tags</b>'

@@ -13,9 +13,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from content_check.placeholders import BODY, SUMMARY_END
-from site_build.build import build_site as staged_build
 
+from self_promoting_blog.build.build import build_site as staged_build
+from self_promoting_blog.check.placeholders import BODY, SUMMARY_END
 from tests.conftest import PYTHON, ROOT, write_site
 
 ZONE = ZoneInfo("Europe/Stockholm")  # pelicanconf TIMEZONE

@@ -20,11 +20,11 @@ from typing import Any
 
 from pelican import signals
 
-from .filters import FILTERS
-from .reading import reading_minutes
-from .related import link_neighbours, related_by_tags
-from .settings import load_settings
-from .years import copyright_years
+from article_extras.filters import FILTERS
+from article_extras.reading import reading_minutes
+from article_extras.related import link_neighbours, related_by_tags
+from article_extras.settings import load_settings
+from article_extras.years import copyright_years
 
 
 def add_filters(generator: Any) -> None:

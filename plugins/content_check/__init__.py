@@ -17,11 +17,11 @@ from typing import Any
 
 from pelican import signals
 
-from .checker import check_site
-from .duplicates import ARTICLE_LISTS, DUPLICATES, PAGE_LISTS
-from .output_links import OUTPUT_LINKS
-from .problems import Problem
-from .quiet import ECHO_FILTER, install
+from content_check.duplicates import ARTICLE_LISTS, DUPLICATES, PAGE_LISTS
+from content_check.output_links import OUTPUT_LINKS
+from content_check.quiet import ECHO_FILTER, install
+from self_promoting_blog.check.checker import check_site
+from self_promoting_blog.check.problems import Problem
 
 logger = logging.getLogger(__name__)
 

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .problems import Problem, error_in_production
-from .settings import is_production
-from .sources import MARKDOWN_EXTENSIONS
+from self_promoting_blog.check.problems import Problem, error_in_production
+from self_promoting_blog.check.settings import is_production
+from self_promoting_blog.content.sources import MARKDOWN_EXTENSIONS
 
 # <a href> and <img src>, quoted or not, as Markdown renders them and as writers type them.
 URL_RE = re.compile(r"""<(?:(?P<a>a)|img)\s[^>]*?(?<![\w-])(?(a)href|src)\s*=\s*"""

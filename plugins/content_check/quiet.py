@@ -13,7 +13,7 @@ import logging
 import os
 from pathlib import Path
 
-from .problems import Problem
+from self_promoting_blog.check.problems import Problem
 
 # How Pelican's messages that name the file(s) they are about begin.
 FILE_ECHOES = (

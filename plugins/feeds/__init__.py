@@ -17,10 +17,10 @@ from typing import Any
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
-from .channels import Channel, plan_channels, template_context
-from .generate import FeedWriter
-from .selection import site_timezone
-from .settings import FeedsSettings, load_settings
+from feeds.channels import Channel, plan_channels, template_context
+from feeds.generate import FeedWriter
+from feeds.selection import site_timezone
+from feeds.settings import FeedsSettings, load_settings
 
 logger = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from feedgen.ext.media import MediaEntryExtension, MediaExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from .entries import FeedItem, Image
-from .entry_xml import SharedEntry
+from feeds.entries import FeedItem, Image
+from feeds.entry_xml import SharedEntry
 
 
 @dataclass(frozen=True)

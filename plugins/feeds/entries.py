@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .absolutize import absolute_url, absolutize_html
-from .channels import absolute
-from .sanitize import html_to_text, xml_safe
-from .selection import aware
-from .settings import FeedsSettings
+from feeds.absolutize import absolute_url, absolutize_html
+from feeds.channels import absolute
+from feeds.sanitize import html_to_text, xml_safe
+from feeds.selection import aware
+from feeds.settings import FeedsSettings
 
 _INTRASITE = re.compile(r"^\{(static|attach|filename)\}")
 

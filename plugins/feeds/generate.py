@@ -14,15 +14,15 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from .absolutize import is_absolute
-from .atom_rss import FeedMeta, atom_document, build_entry, rss_document
-from .channels import Channel, absolute
-from .entries import FeedItem, build_item
-from .entry_xml import SharedEntry
-from .json_feed import item_json, json_document
-from .sanitize import xml_safe
-from .selection import Selection, aware
-from .settings import FeedsSettings
+from feeds.absolutize import is_absolute
+from feeds.atom_rss import FeedMeta, atom_document, build_entry, rss_document
+from feeds.channels import Channel, absolute
+from feeds.entries import FeedItem, build_item
+from feeds.entry_xml import SharedEntry
+from feeds.json_feed import item_json, json_document
+from feeds.sanitize import xml_safe
+from feeds.selection import Selection, aware
+from feeds.settings import FeedsSettings
 
 logger = logging.getLogger(__name__)
 

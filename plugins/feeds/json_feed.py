@@ -6,8 +6,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from .atom_rss import FeedMeta
-from .entries import FeedItem
+from feeds.atom_rss import FeedMeta
+from feeds.entries import FeedItem
 
 VERSION = "https://jsonfeed.org/version/1.1"
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone, tzinfo
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def site_timezone(name: str | None) -> tzinfo:
     """Return Pelican's TIMEZONE as a tzinfo (UTC when unset or unknown)."""
     try:
-        return ZoneInfo(name) if name else timezone.utc
+        return ZoneInfo(name) if name else UTC
     except (ZoneInfoNotFoundError, ValueError):
-        return timezone.utc
+        return UTC
 
 
 def aware(moment: datetime, tz: tzinfo) -> datetime:

@@ -13,9 +13,9 @@ from typing import Any
 
 from pelican import signals
 
-from promote.manifest import entry_for, write_manifest
-from promote.settings import load_settings
-from promote.syndication import syndication_links, url_path
+from self_promoting_blog.promote.manifest import entry_for, write_manifest
+from self_promoting_blog.promote.settings import load_settings
+from self_promoting_blog.promote.syndication import syndication_links, url_path
 
 log = logging.getLogger(__name__)
 _collected: dict[str, Any] = {}

@@ -19,7 +19,7 @@ from typing import Any
 
 from pelican import signals
 
-from .schedule import is_scheduled, now_like
+from self_promoting_blog.content.schedule import is_scheduled, now_like
 
 
 def _written_status(article: Any) -> str:

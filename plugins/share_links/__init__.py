@@ -12,8 +12,8 @@ from typing import Any
 
 from pelican import signals
 
-from .links import ShareLinks
-from .settings import load_settings
+from share_links.links import ShareLinks
+from share_links.settings import load_settings
 
 _ARTICLE_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations",
                   "drafts", "drafts_translations")

@@ -11,9 +11,9 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from .icons import icon
-from .intents import INTENTS, Intent
-from .settings import ShareSettings
+from share_links.icons import icon
+from share_links.intents import INTENTS, Intent
+from share_links.settings import ShareSettings
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .intents import INTENTS
+from share_links.intents import INTENTS
 
 DEFAULTS: dict[str, Any] = {
     # Which share links each article shows, in this order (names from intents.INTENTS).

@@ -16,6 +16,6 @@ from __future__ import annotations
 
 
 def register() -> None:
-    from .plugin import connect
+    from social_cards.plugin import connect
 
     connect()

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .painter import CardPainter
-from .settings import CardsSettings
-from .spec import HEIGHT, WIDTH, CardText
+from self_promoting_blog.cards.painter import CardPainter
+from self_promoting_blog.cards.settings import CardsSettings
+from self_promoting_blog.cards.spec import HEIGHT, WIDTH, CardText
 
 
 @dataclass(frozen=True)

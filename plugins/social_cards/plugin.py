@@ -11,9 +11,9 @@ from typing import Any
 from pelican import signals
 from pelican.contents import Article, Page
 
-from .cards import card_for, publish_cards, site_card
-from .painter import CardPainter
-from .settings import SettingsError, load_settings
+from self_promoting_blog.cards.painter import CardPainter
+from self_promoting_blog.cards.settings import SettingsError, load_settings
+from social_cards.cards import card_for, publish_cards, site_card
 
 logger = logging.getLogger(__name__)
 

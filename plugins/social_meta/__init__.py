@@ -17,12 +17,12 @@ from typing import Any
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
-from .checks import problems, report, report_missing_alt, site_problem, source_label
-from .image import card_image, default_image
-from .listing import SiteSocial, social_meta_for_page
-from .meta import content_meta
-from .robots import write_robots
-from .settings import load_settings
+from social_meta.checks import problems, report, report_missing_alt, site_problem, source_label
+from social_meta.image import card_image, default_image
+from social_meta.listing import SiteSocial, social_meta_for_page
+from social_meta.meta import content_meta
+from social_meta.robots import write_robots
+from social_meta.settings import load_settings
 
 _ARTICLE_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations",
                   "drafts", "drafts_translations")

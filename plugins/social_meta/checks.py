@@ -10,9 +10,9 @@ import logging
 import os
 from typing import Any
 
-from .meta import SocialMeta
-from .settings import MetaSettings
-from .urls import is_public
+from social_meta.meta import SocialMeta
+from social_meta.settings import MetaSettings
+from social_meta.urls import is_public
 
 logger = logging.getLogger(__name__)
 

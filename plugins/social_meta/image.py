@@ -11,7 +11,7 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
-from .urls import absolute, is_absolute
+from social_meta.urls import absolute, is_absolute
 
 # What Facebook, X, LinkedIn, Bluesky and Mastodon render as a link preview. Not SVG.
 RASTER_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}

@@ -7,7 +7,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .image import ImageMeta
+from social_meta.image import ImageMeta
 
 _HTML_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 

@@ -9,11 +9,11 @@ from typing import Any
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
-from . import jsonld
-from .image import ImageMeta
-from .meta import SocialMeta
-from .settings import MetaSettings
-from .urls import absolute
+from social_meta import jsonld
+from social_meta.image import ImageMeta
+from social_meta.meta import SocialMeta
+from social_meta.settings import MetaSettings
+from social_meta.urls import absolute
 
 _DIRECT_TITLES = {"archives": "Archives", "categories": "Categories", "tags": "Tags",
                   "authors": "Authors", "404": "Page not found"}

@@ -8,11 +8,11 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import jsonld
-from .describe import description
-from .image import ImageMeta, card_image, default_image, own_image, shows_in_previews
-from .settings import MetaSettings
-from .urls import absolute
+from social_meta import jsonld
+from social_meta.describe import description
+from social_meta.image import ImageMeta, card_image, default_image, own_image, shows_in_previews
+from social_meta.settings import MetaSettings
+from social_meta.urls import absolute
 
 
 @dataclass(frozen=True)

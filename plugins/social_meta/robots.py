@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .urls import is_public
+from social_meta.urls import is_public
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ from PIL import Image
 
 from tests.fakes.server import FakeServer, Recorded, Reply
 
-
 # How a web server labels an HTML file: (Content-Type, bytes put before the file).
 SERVED_AS = {
     # S3 deploys (site_deploy/kinds.py) and most CDNs name the charset.

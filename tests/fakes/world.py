@@ -104,7 +104,7 @@ class PromoteWorld:
     def promote(self, monkeypatch: Any = None, settings: dict[str, Any] | None = None,
                 **options: Any) -> Run:
         """Run promote in this process with the fakes' credentials in the environment."""
-        from promote.command import promote
+        from self_promoting_blog.promote.command import promote
 
         saved = {k: os.environ.get(k) for k in self.env()}
         os.environ.update(self.env())
@@ -128,17 +128,16 @@ class PromoteWorld:
         settings_file = self.root / "settings.json"
         settings_file.write_text(json.dumps(self.settings()), encoding="utf-8")
         code = ("import json, sys; from rich.console import Console; "
-                "from promote.command import promote; "
+                "from self_promoting_blog.promote.command import promote; "
                 f"sys.exit(promote(json.load(open({str(settings_file)!r})), "
                 f"console=Console(width=160, color_system=None), **{options!r}))")
-        env = {**os.environ, **self.env(),
-               "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), str(ROOT)])}
+        env = {**os.environ, **self.env()}
         return subprocess.Popen([sys.executable, "-c", code], env=env, text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
     def ledger(self) -> Any:
         """The SQLite ledger (opened read-only)."""
-        from promote.ledger import Ledger
+        from self_promoting_blog.promote.ledger import Ledger
 
         return Ledger(self.root / ".promote" / "ledger.sqlite3", read_only=True)
 

@@ -1,0 +1,1 @@
+"""The blog's application: build, check, write, deploy, publish, promote."""

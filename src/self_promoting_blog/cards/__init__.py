@@ -1,0 +1,1 @@
+"""Drawing social cards (the build plugin is plugins/social_cards)."""

@@ -1,0 +1,1 @@
+"""Reading the writers' files as the build reads them (shared by check, new, calendar)."""

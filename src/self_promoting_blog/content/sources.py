@@ -1,0 +1,55 @@
+"""Find the writers' Markdown files the way Pelican's generators do, and read them once."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from self_promoting_blog.content.header import Source, read_source
+
+# The extensions Pelican's MarkdownReader claims.
+MARKDOWN_EXTENSIONS = frozenset({"md", "markdown", "mkd", "mdown"})
+
+
+def _walk(root: Path, folders: list[str], excludes: list[str],
+          ignores: list[str]) -> Iterator[Path]:
+    """Yield Markdown files under root/folder, skipping excluded and ignored names."""
+    excluded = {os.path.normpath(root / e) for e in excludes}
+    for folder in folders:
+        top = root / folder if folder else root
+        if top.is_file():
+            yield top
+            continue
+        for dirpath, dirs, files in os.walk(top, topdown=True, followlinks=True):
+            dirs[:] = sorted(d for d in dirs
+                             if os.path.normpath(os.path.join(dirpath, d)) not in excluded
+                             and not any(fnmatch.fnmatch(d, pat) for pat in ignores))
+            for name in sorted(files):
+                if any(fnmatch.fnmatch(name, pat) for pat in ignores):
+                    continue
+                if name.rsplit(".", 1)[-1].lower() in MARKDOWN_EXTENSIONS and "." in name:
+                    yield Path(dirpath, name)
+
+
+def iter_sources(settings: Mapping[str, Any]) -> Iterator[Source]:
+    """Read every article and page source, articles first, each list sorted by path: one file
+    at a time, so a caller that does not keep them holds one file's text at most."""
+    root = Path(settings["PATH"])
+    ignores = list(settings.get("IGNORE_FILES", []))
+    seen: set[Path] = set()
+    for kind, paths, excludes in (
+        ("article", settings.get("ARTICLE_PATHS", [""]), settings.get("ARTICLE_EXCLUDES", [])),
+        ("page", settings.get("PAGE_PATHS", ["pages"]), settings.get("PAGE_EXCLUDES", [])),
+    ):
+        for path in _walk(root, list(paths), list(excludes), ignores):
+            if path not in seen:
+                seen.add(path)
+                yield read_source(path, root, kind)
+
+
+def find_sources(settings: Mapping[str, Any]) -> list[Source]:
+    """Every article and page source, read (see iter_sources)."""
+    return list(iter_sources(settings))

@@ -1,0 +1,1 @@
+"""The promotion engine behind `invoke promote` (the build side is plugins/promote)."""

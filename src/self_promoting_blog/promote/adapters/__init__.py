@@ -1,0 +1,1 @@
+"""What the network adapters share: the interface and the helpers of API families."""

@@ -1,0 +1,287 @@
+"""The one interface every network adapter implements, and the values that cross it.
+
+An adapter is ~150 lines that knows one network's API: its fixed facts are class attributes (read
+by the composer, the settings loader and the runner); three methods differ per network:
+
+- ``post(message, attempt) -> Posted``: send one announcement. Before any request that may create
+  something the adapter cannot otherwise find again, it calls ``attempt.checkpoint(name, value)``,
+  which commits ``value`` into the ledger row *before* returning (a Bluesky record key, a Threads
+  container id). After a crash the next run passes the same values back in ``attempt.progress``.
+- ``find_existing(message, attempt) -> Posted | None``: after a crash or an ambiguous failure, say
+  whether the post landed. ``Posted`` = it did; ``None`` = it provably did not, so ``post`` may be
+  called again with the same ``attempt``; raise ``AmbiguousError`` when the network gives no way to
+  know (the row becomes ``unknown`` and nothing is re-sent).
+- ``parse_error(response) -> NetworkError``: turn a failed HTTP response into the right error
+  (see ``self_promoting_blog.promote.errors``), carrying the network's own message.
+
+Retries, sleeps and redaction live in ``self_promoting_blog.promote.http`` and ``self_promoting_blog.promote.runner``, never in adapters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import regex
+
+if TYPE_CHECKING:
+    import requests
+
+    from self_promoting_blog.promote.errors import NetworkError
+    from self_promoting_blog.promote.http import HttpClient
+
+URL_RE = regex.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]}'’”]")
+ERROR_TEXT_MAX = 300  # characters of an error body that is JSON but not an object
+
+
+def error_fields(response: requests.Response,
+                 pick: Callable[[dict[str, Any]], tuple[str, str]]) -> tuple[str, str]:
+    """(message, code) of a failed response, `pick`ing them from the network's JSON object.
+
+    A body that is not JSON gives the HTTP reason; JSON that is not an object, its start.
+    """
+    try:
+        body = response.json()
+    except ValueError:
+        return (response.reason or f"HTTP {response.status_code}"), ""
+    if not isinstance(body, dict):
+        return str(body)[:ERROR_TEXT_MAX], ""
+    return pick(body)
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    """One credential or endpoint an adapter reads from the environment (or `.env`)."""
+
+    name: str
+    help: str
+    secret: bool = False
+    required: bool = True
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class ConfigFinding:
+    """Something wrong with one of a network's variables: which one, what, and the fix.
+
+    Never holds a secret value: the text says what shape is wrong, not what was given.
+    """
+
+    variable: str
+    problem: str
+    fix: str
+    blocking: bool = True       # False: a warning; the network still runs
+
+    def __str__(self) -> str:
+        return f"{self.variable} {self.problem}. {self.fix}"
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """What an adapter is built from: its environment values and the relevant settings."""
+
+    env: Mapping[str, str]
+    base_url: str
+    language: str = "en"
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Card:
+    """The link preview: page URL (with UTM tags), title, description and absolute image URL."""
+
+    url: str
+    title: str
+    description: str
+    image_url: str | None
+
+
+@dataclass(frozen=True)
+class LinkSpan:
+    """Where the article's link sits in a message's text: ``text[start:end]`` links to `target`.
+
+    The covered text is the network's display form of the link (the URL itself, or a short form
+    such as ``blog.example/articles/why...``); `target` is always the full UTM-tagged URL.
+    """
+
+    start: int
+    end: int
+    target: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """One composed announcement for one network: the exact text, its link and its card."""
+
+    text: str
+    link: str
+    card: Card
+    length: int
+    limit: int
+    article_url: str
+    hashtags: tuple[str, ...] = ()
+    links: tuple[LinkSpan, ...] = ()
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much text a network takes: `characters`, each URL weighing `url_weight` (None:
+    counted like any other text)."""
+
+    characters: int
+    url_weight: int | None = None
+
+
+@dataclass(frozen=True)
+class Posted:
+    """Where a post landed: the network's id and a public URL to it."""
+
+    post_id: str
+    post_url: str
+
+
+@dataclass
+class Attempt:
+    """One ledger row being sent: its idempotency key and the checkpoints of earlier tries.
+
+    ``checkpoint`` persists a value in the ledger row and returns only once it is committed.
+    """
+
+    key: str
+    progress: dict[str, Any]
+    checkpoint: Callable[[str, Any], None]
+    resumed: bool = False
+
+    def save(self, name: str, value: Any) -> None:
+        """Record `value` under `name`, in memory and (committed) in the ledger row."""
+        self.progress[name] = value
+        self.checkpoint(name, value)
+
+
+class NetworkAdapter(ABC):
+    """Base of every network adapter; subclasses fill the class attributes and three methods."""
+
+    # Identity and help shown to the owner.
+    name: ClassVar[str]                 # setting/CLI name and ledger key, e.g. "mastodon"
+    label: ClassVar[str]                # shown to readers and in reports, e.g. "Mastodon"
+    setup_help: ClassVar[str]           # one-time setup, printed when a credential is missing
+    # How the network counts text (`limits()` may take the numbers from the server instead).
+    text_limit: ClassVar[int]
+    url_weight: ClassVar[int | None] = None     # every URL counts as this many (None: literally)
+    counts_graphemes: ClassVar[bool] = False    # count user-perceived characters (\X)
+    counts_utf16: ClassVar[bool] = False        # count UTF-16 code units (Telegram, Discord)
+    max_bytes: ClassVar[int | None] = None      # an extra UTF-8 byte cap (Bluesky: 3000)
+    # Where it lives and what it needs.
+    env_vars: ClassVar[tuple[EnvVar, ...]]
+    base_url_env: ClassVar[str | None] = None   # the variable that overrides default_base_url
+    default_base_url: ClassVar[str | None] = None
+    # What recovery after a crash can rely on.
+    supports_idempotency_key: ClassVar[bool] = False   # re-sending with attempt.key is safe
+    can_find_existing: ClassVar[bool] = False          # find_existing can answer yes/no
+    public_posts: ClassVar[bool] = True                # links readers can open (syndication)
+
+    def __init__(self, config: NetworkConfig, client: HttpClient) -> None:
+        self.config = config
+        self.client = client
+        self.base_url = config.base_url.rstrip("/")
+
+    # -- the three methods that differ per network -------------------------------------------
+
+    @abstractmethod
+    def post(self, message: Message, attempt: Attempt) -> Posted:
+        """Publish `message`; checkpoint anything needed to find it again before sending."""
+
+    @abstractmethod
+    def find_existing(self, message: Message, attempt: Attempt) -> Posted | None:
+        """Return the post if it landed, None if it provably did not; raise AmbiguousError else."""
+
+    @abstractmethod
+    def parse_error(self, response: requests.Response) -> NetworkError:
+        """Translate a failed response into PermanentError/RateLimited/... with its message."""
+
+    # -- shared behaviour ------------------------------------------------------------------------
+
+    @classmethod
+    def check_config(cls, config: NetworkConfig) -> list[ConfigFinding]:
+        """Every value of the wrong shape (the settings loader has checked presence)."""
+        return []  # nothing beyond presence to check, unless an adapter says otherwise
+
+    def answer(self, response: requests.Response, ok: tuple[int, ...] = (200,)) -> Any:
+        """The JSON body of a successful response; else raise `parse_error(response)`."""
+        if response.status_code not in ok:
+            raise self.parse_error(response)
+        try:
+            return response.json()
+        except ValueError:
+            return {}
+
+    def close(self) -> None:
+        """Release the HTTP connections."""
+        self.client.close()
+
+    def env(self, name: str) -> str:
+        """Return a configured environment value (validated by the settings loader)."""
+        return self.config.env.get(name, "")
+
+    def account_parts(self) -> tuple[str, ...]:
+        """The non-secret values naming the account posted to (hashed into the ledger key)."""
+        return (self.base_url,)
+
+    def account_id(self) -> str:
+        """A stable, token-free id of the account, so a token change never re-announces."""
+        joined = "\x1f".join((self.name, *self.account_parts()))
+        return hashlib.sha256(joined.encode()).hexdigest()[:16]
+
+    @classmethod
+    def default_limits(cls) -> Limits:
+        """The limits the network documents (what a dry run, which asks no server, counts by)."""
+        return Limits(cls.text_limit, cls.url_weight)
+
+    def limits(self) -> Limits:
+        """The limits of the server posted to; an adapter whose server says asks it here."""
+        return self.default_limits()
+
+    @classmethod
+    def text_length(cls, text: str, limits: Limits | None = None) -> int:
+        """Count `text` the way this network does (URLs weighted, graphemes or UTF-16 units)."""
+        url_weight = (limits or cls.default_limits()).url_weight
+        if url_weight is not None:
+            text = URL_RE.sub("x" * url_weight, text)
+        if cls.counts_graphemes:
+            return len(regex.findall(r"\X", text))
+        if cls.counts_utf16:
+            return len(text.encode("utf-16-le")) // 2
+        return len(text)
+
+    @classmethod
+    def length_unit(cls) -> str:
+        """What `text_length` counts, in words an owner reads ("graphemes, each link as 23")."""
+        unit = ("graphemes" if cls.counts_graphemes else
+                "UTF-16 units" if cls.counts_utf16 else "characters")
+        return unit + (f", each link as {cls.url_weight}" if cls.url_weight is not None else "")
+
+    @classmethod
+    def fits(cls, text: str, limits: Limits | None = None) -> bool:
+        """True when `text` is within the network's limit (and byte cap, if any)."""
+        if cls.max_bytes is not None and len(text.encode()) > cls.max_bytes:
+            return False
+        return cls.text_length(text, limits) <= (limits or cls.default_limits()).characters
+
+    @classmethod
+    def link_text(cls, url: str) -> str:
+        """What the text shows for the link to `url`: the URL itself, unless the network lets
+        link text differ from its target (then a shorter display form)."""
+        return url
+
+    @classmethod
+    def escape(cls, text: str) -> str:
+        """Escape writer-controlled text for the network's markup (plain text by default)."""
+        return text
+
+    @classmethod
+    def payload_preview(cls, message: Message) -> dict[str, Any]:
+        """What `--dry-run` shows beyond the text (e.g. facets, embed); nothing by default."""
+        return {}

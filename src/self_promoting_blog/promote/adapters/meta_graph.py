@@ -1,0 +1,122 @@
+"""Meta's Graph API error envelope, shared by the Facebook Page and Threads adapters.
+
+Every failure is ``{"error": {"message", "type", "code", "error_subcode", "error_user_msg",
+"fbtrace_id"}}`` and the *code* (not the HTTP status) says what happened (Graph API "Handling
+Errors"): 190 / 102 the token expired or was revoked, 10 and 200–299 a permission is missing,
+4 / 17 / 32 / 613 / 80001 (and 341) throttling, 506 a duplicate post, 1 / 2 a temporary fault.
+Throttled responses may carry ``X-Business-Use-Case-Usage`` (Page tokens) or ``X-App-Usage``;
+the former's ``estimated_time_to_regain_access`` is in minutes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from self_promoting_blog.promote.errors import (
+    AmbiguousError,
+    CredentialsError,
+    NetworkError,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
+from self_promoting_blog.promote.http import parse_retry_after
+
+TOKEN_CODES = frozenset({102, 190})
+PERMISSION_CODES = frozenset({10, *range(200, 300)})
+THROTTLE_CODES = frozenset({4, 17, 32, 341, 613, 80001})
+DUPLICATE_CODE = 506
+TEMPORARY_CODES = frozenset({1, 2})
+THROTTLE_WAIT = 3600.0  # Graph call counts roll over an hour when no header says otherwise
+DUPLICATE = "duplicate post"
+
+
+@dataclass(frozen=True)
+class GraphError:
+    """The fields of one Graph API error object."""
+
+    message: str
+    type: str = ""
+    code: int | None = None
+    subcode: int | None = None
+    trace: str = ""
+
+    def line(self) -> str:
+        """One line: the message, then code/subcode, type and trace id for a support ticket."""
+        codes = f"code {self.code}" + (f"/{self.subcode}" if self.subcode else "")
+        extra = ", ".join(p for p in (codes if self.code is not None else "", self.type,
+                                      f"fbtrace_id {self.trace}" if self.trace else "") if p)
+        return f"{self.message} ({extra})" if extra else self.message
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def graph_error(response: requests.Response) -> GraphError:
+    """Read the error object of a failed response (or describe the response if there is none)."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return GraphError(response.reason or f"HTTP {response.status_code}")
+    message = str(error.get("error_user_msg") or error.get("message") or "no message")
+    return GraphError(message, str(error.get("type") or ""), _int(error.get("code")),
+                      _int(error.get("error_subcode")), str(error.get("fbtrace_id") or ""))
+
+
+def throttle_wait(headers: Any) -> float:
+    """Seconds to wait after throttling: Retry-After, else the longest business-use-case wait."""
+    wait = parse_retry_after(headers.get("Retry-After"), headers)
+    if wait is not None:
+        return wait
+    minutes = []
+    try:
+        usage = json.loads(headers.get("X-Business-Use-Case-Usage") or "{}")
+    except ValueError:
+        usage = {}
+    for entries in usage.values() if isinstance(usage, dict) else []:
+        for entry in entries if isinstance(entries, list) else []:
+            value = _int((entry or {}).get("estimated_time_to_regain_access"))
+            if value is not None:
+                minutes.append(value)
+    return max(minutes) * 60.0 if minutes else THROTTLE_WAIT
+
+
+@dataclass(frozen=True)
+class Remedies:
+    """What one network tells the owner to do about a token or permission problem."""
+
+    token_variable: str
+    renew: str          # how to get a new token
+    permissions: str    # the permissions posting needs
+
+
+def translate(network: str, response: requests.Response, remedies: Remedies) -> NetworkError:
+    """Turn a Graph API failure into the engine's error, with the owner's fix in the message."""
+    error = graph_error(response)
+    code, status = error.code, response.status_code
+    if code in TOKEN_CODES or (status == 401 and code is None):
+        return CredentialsError(network, f"{error.line()}: the access token has expired or was "
+                                f"revoked; {remedies.renew}", remedies.token_variable, status)
+    if code in PERMISSION_CODES:
+        return CredentialsError(network, f"{error.line()}: the token lacks a permission; it "
+                                f"needs {remedies.permissions}", remedies.token_variable, status)
+    if code in THROTTLE_CODES or status == 429:
+        return RateLimited(network, error.line(), throttle_wait(response.headers), status)
+    if code == DUPLICATE_CODE:
+        return PermanentError(network, f"{DUPLICATE}: {error.line()}", status)
+    if code in TEMPORARY_CODES or status >= 500:
+        if response.request is not None and response.request.method == "GET":
+            return TransientError(network, error.line(), status)
+        return AmbiguousError(network, error.line(), status)  # a POST may have landed
+    return PermanentError(network, error.line(), status)

@@ -1,0 +1,276 @@
+"""The posting ledger: one row per (article URL, network, account), in SQLite (WAL).
+
+States (``STATES``)::
+
+    (no row) ─claim─▶ sending(key, progress, owner) ─▶ posted(post id, post URL)
+    pending/skipped/failed ─claim─▶ sending              ├─▶ failed(the network's message)
+    baseline ─claim (only --backfill)─▶ sending          ├─▶ unknown(why; owner decides)
+    unknown ─claim (only --retry-unknown)─▶ sending       └─▶ pending/skipped (released, retried)
+    moved: this URL is an announced article's new address; never announced again
+
+Every state change is one ``BEGIN IMMEDIATE`` transaction, so a row is ``sending`` on disk before
+its request leaves and two concurrent runs can never both claim it. ``LedgerBackend`` is the
+interface a different store (``ledger_bucket.py``) implements with the same semantics.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from self_promoting_blog.promote.errors import LedgerError
+from self_promoting_blog.promote.rows import (
+    ACTIVE_RUNS,
+    ANNOUNCED,
+    CLAIMABLE,
+    STATES,
+    ArticleRef,
+    Claim,
+    LedgerBackend,
+    Owner,
+    Row,
+    owner_is_gone,
+)
+
+_COLUMNS = ("url", "network", "account", "state", "title", "article_date", "article_id",
+            "idem_key", "progress", "post_id", "post_url", "detail", "owner", "updated",
+            "attempts")
+
+__all__ = ["ACTIVE_RUNS", "ANNOUNCED", "CLAIMABLE", "STATES", "ArticleRef", "Claim", "Ledger",
+           "LedgerBackend", "Owner", "Row", "open_ledger", "owner_is_gone"]
+
+
+class Ledger:
+    """The SQLite ledger; one connection per thread, WAL, one transaction per state change."""
+
+    def __init__(self, path: Path, read_only: bool = False, busy_timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self.busy_timeout = busy_timeout
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:  # executescript commits by itself; the schema is idempotent
+                self._db().executescript(_SCHEMA)
+            except sqlite3.Error as exc:
+                raise LedgerError(f"promote: cannot create the ledger {self.path}: {exc}. "
+                                  "Check PROMOTE_LEDGER_PATH.") from None
+
+    # -- connections and transactions -----------------------------------------------------
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            try:
+                if self.read_only:
+                    db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                         timeout=self.busy_timeout, isolation_level=None,
+                                         check_same_thread=False)
+                else:
+                    # Each thread uses its own connection; close() may run elsewhere.
+                    db = sqlite3.connect(self.path, timeout=self.busy_timeout,
+                                         isolation_level=None, check_same_thread=False)
+                    db.execute("PRAGMA journal_mode=WAL")
+                    db.execute("PRAGMA synchronous=FULL")
+            except sqlite3.Error as exc:
+                raise LedgerError(f"promote: cannot open the ledger {self.path}: {exc}. Check "
+                                  "PROMOTE_LEDGER_PATH and the folder's permissions.") from None
+            self._local.db = db
+            with self._lock:
+                self._all.append(db)
+        return db
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT: the write lock is taken up front, so reads see the truth."""
+        db = self._db()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise LedgerError(f"promote: ledger {self.path}: {exc}") from None
+
+    def close(self) -> None:
+        """Close every connection opened by any thread."""
+        with self._lock:
+            for db in self._all:
+                db.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def rows(self, network: str | None = None) -> list[Row]:
+        """All rows (of one network), oldest article first."""
+        if self.read_only and not self.path.exists():
+            return []
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM posts"
+        args: tuple[str, ...] = ()
+        if network:
+            sql, args = sql + " WHERE network = ?", (network,)
+        try:
+            found = self._db().execute(sql + " ORDER BY article_date, url, network", args)
+            return [_row(r) for r in found.fetchall()]
+        except sqlite3.Error as exc:
+            raise LedgerError(f"promote: cannot read the ledger {self.path}: {exc}") from None
+
+    def get(self, url: str, network: str, account: str) -> Row | None:
+        """One row, or None."""
+        if self.read_only and not self.path.exists():
+            return None
+        found = self._db().execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM posts WHERE url=? AND network=? AND account=?",
+            (url, network, account)).fetchone()
+        return _row(found) if found else None
+
+    def is_first_run(self, network: str, account: str) -> bool:
+        """True until `start_account` has recorded this network account's first run."""
+        if self.read_only and not self.path.exists():
+            return True
+        found = self._db().execute("SELECT 1 FROM accounts WHERE network=? AND account=?",
+                                   (network, account)).fetchone()
+        return found is None
+
+    # -- state changes, one transaction each ------------------------------------------------
+
+    def start_account(self, network: str, account: str, baseline: Iterable[ArticleRef]) -> int:
+        """Record a network account's first run and its already-published articles as baseline."""
+        now = time.time()
+        with self._tx() as db:
+            if db.execute("SELECT 1 FROM accounts WHERE network=? AND account=?",
+                          (network, account)).fetchone():
+                return 0
+            db.execute("INSERT INTO accounts (network, account, first_run) VALUES (?, ?, ?)",
+                       (network, account, now))
+            cursor = db.executemany(
+                "INSERT OR IGNORE INTO posts (url, network, account, state, title, article_date,"
+                " article_id, detail, updated) VALUES (?, ?, ?, 'baseline', ?, ?, ?, ?, ?)",
+                [(ref.url, network, account, ref.title, ref.date, ref.article_id,
+                  "published before promotion was set up", now) for ref in baseline])
+            return cursor.rowcount
+
+    def claim(self, ref: ArticleRef, network: str, account: str, key: str, owner: Owner, *,
+              allow: frozenset[str] = CLAIMABLE, stale_after: float = 900.0) -> Claim | None:
+        """Move a row to `sending` for `owner` if nobody else holds it; None if not claimable."""
+        now = time.time()
+        with self._tx() as db:
+            found = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM posts WHERE url=? AND "
+                               "network=? AND account=?", (ref.url, network, account)).fetchone()
+            old = _row(found) if found else None
+            resumed = bool(old and old.state == "sending")
+            if old and not (old.state in allow or (
+                    resumed and owner_is_gone(old.owner, old.updated, stale_after, now))):
+                return None
+            # A row keeps its key and checkpoints for life: recovery after any earlier try
+            # (crashed, ambiguous, deferred) needs them, and a key is never reused for news.
+            idem_key = old.idem_key if old and old.idem_key else key
+            progress = json.dumps(old.progress if old else {})
+            attempts = (old.attempts if old else 0) + 1
+            db.execute(
+                "INSERT INTO posts (url, network, account, state, title, article_date, "
+                "article_id, idem_key, progress, owner, updated, attempts, detail) "
+                "VALUES (?, ?, ?, 'sending', ?, ?, ?, ?, ?, ?, ?, ?, NULL) "
+                "ON CONFLICT (url, network, account) DO UPDATE SET state='sending', "
+                "title=excluded.title, article_date=excluded.article_date, "
+                "article_id=excluded.article_id, idem_key=excluded.idem_key, "
+                "progress=excluded.progress, owner=excluded.owner, updated=excluded.updated, "
+                "attempts=excluded.attempts, detail=NULL",
+                (ref.url, network, account, ref.title, ref.date, ref.article_id, idem_key,
+                 progress, owner.tag(), now, attempts))
+        row = self.get(ref.url, network, account)
+        assert row is not None
+        return Claim(row, resumed)
+
+    def checkpoint(self, url: str, network: str, account: str, name: str, value: Any) -> None:
+        """Store one recovery value in a `sending` row's progress and commit it."""
+        with self._tx() as db:
+            found = db.execute("SELECT progress FROM posts WHERE url=? AND network=? AND "
+                               "account=?", (url, network, account)).fetchone()
+            progress = json.loads(found[0] or "{}") if found else {}
+            progress[name] = value
+            db.execute("UPDATE posts SET progress=?, updated=? WHERE url=? AND network=? AND "
+                       "account=?", (json.dumps(progress), time.time(), url, network, account))
+
+    def finish(self, url: str, network: str, account: str, state: str, *,
+               detail: str | None = None, post_id: str | None = None,
+               post_url: str | None = None) -> None:
+        """Leave `sending`: posted / failed / unknown, or released to pending / skipped."""
+        if state not in STATES or state == "sending":
+            raise ValueError(f"not a final state: {state}")
+        with self._tx() as db:
+            db.execute("UPDATE posts SET state=?, detail=?, post_id=COALESCE(?, post_id), "
+                       "post_url=COALESCE(?, post_url), owner=NULL, updated=? WHERE url=? AND "
+                       "network=? AND account=?",
+                       (state, detail, post_id, post_url, time.time(), url, network, account))
+
+    def note(self, ref: ArticleRef, network: str, account: str, state: str, detail: str, *,
+             post_url: str | None = None, only_from: frozenset[str] = CLAIMABLE) -> bool:
+        """Record a state outside a send (skipped, moved, posted by hand) if the row allows it."""
+        now = time.time()
+        with self._tx() as db:
+            found = db.execute("SELECT state FROM posts WHERE url=? AND network=? AND account=?",
+                               (ref.url, network, account)).fetchone()
+            if found and found[0] not in only_from:
+                return False
+            db.execute(
+                "INSERT INTO posts (url, network, account, state, title, article_date, "
+                "article_id, detail, post_url, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (url, network, account) DO UPDATE SET state=excluded.state, "
+                "detail=excluded.detail, post_url=COALESCE(excluded.post_url, post_url), "
+                "owner=NULL, updated=excluded.updated",
+                (ref.url, network, account, state, ref.title, ref.date, ref.article_id, detail,
+                 post_url, now))
+            return True
+
+
+def _row(found: tuple[Any, ...]) -> Row:
+    """A Row from a SELECT of _COLUMNS (positional: this runs for every row of a big ledger)."""
+    (url, network, account, state, title, date, article_id, key, progress, post_id, post_url,
+     detail, owner, updated, attempts) = found
+    return Row(url, network, account, state, title or "", date or "", article_id, key,
+               json.loads(progress) if progress and progress != "{}" else {}, post_id, post_url,
+               detail, owner, updated or 0.0, attempts or 0)
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS posts (
+    url TEXT NOT NULL, network TEXT NOT NULL, account TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'posted', 'failed', 'unknown',
+                                         'baseline', 'moved', 'skipped')),
+    title TEXT, article_date TEXT, article_id TEXT,
+    idem_key TEXT, progress TEXT, post_id TEXT, post_url TEXT, detail TEXT,
+    owner TEXT, updated REAL, attempts INTEGER DEFAULT 0,
+    PRIMARY KEY (url, network, account)
+);
+CREATE INDEX IF NOT EXISTS posts_by_network ON posts (network, account, state);
+CREATE TABLE IF NOT EXISTS accounts (
+    network TEXT NOT NULL, account TEXT NOT NULL, first_run REAL NOT NULL,
+    PRIMARY KEY (network, account)
+);
+"""
+
+
+def open_ledger(kind: str, path: Path, pelican_settings: Any, read_only: bool = False
+                ) -> LedgerBackend:
+    """The ledger PROMOTE_LEDGER names: this SQLite file, or the bucket object (deploy)."""
+    if kind != "bucket":
+        return Ledger(path, read_only=read_only)
+    try:
+        from self_promoting_blog.promote.ledger_bucket import open_bucket_ledger
+    except ImportError as exc:
+        raise LedgerError(f"promote: PROMOTE_LEDGER = 'bucket' but the bucket ledger cannot be "
+                          f"loaded ({exc}); use 'sqlite' or configure the S3 deploy.") from None
+    return open_bucket_ledger(pelican_settings, read_only=read_only)

@@ -1,0 +1,192 @@
+"""The promotion manifest: what a production build published, written outside output/.
+
+The build side (``entry_for``, ``write_manifest``) turns Pelican articles into plain JSON: canonical
+URL, title, summary, tags, category, date, card image URL and the writer's per-article overrides.
+The promote side (``read_manifest``) reads it back as ``Entry`` objects, oldest first. Nothing here
+talks to a network, and no credential is ever written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from self_promoting_blog.promote.errors import ManifestError
+from self_promoting_blog.promote.networks import ADAPTERS
+
+log = logging.getLogger("promote")
+VERSION = 1
+_YES = {"yes", "true", "1", "on"}
+_NO = {"no", "false", "0", "off"}
+
+
+@dataclass(slots=True)  # not frozen: built for every article of a large manifest, fast
+class Entry:
+    """One published article as promotion sees it."""
+
+    url: str
+    slug: str
+    title: str
+    summary: str
+    date: str
+    tags: tuple[str, ...] = ()
+    category: str = ""
+    image: str | None = None
+    article_id: str | None = None
+    promote: bool = True
+    social: str | None = None
+    social_by_network: dict[str, str] = field(default_factory=dict)
+    hashtags: tuple[str, ...] | None = None
+    source: str = ""
+
+
+class _Text(HTMLParser):
+    """Collects the text of an HTML fragment."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def plain_text(html: str) -> str:
+    """The visible text of an HTML fragment, whitespace collapsed."""
+    parser = _Text()
+    parser.feed(html or "")
+    parser.close()
+    return " ".join(unescape("".join(parser.parts)).split())
+
+
+def _meta_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = "\n".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+    return text.strip() or None
+
+
+def _promote_flag(meta: Mapping[str, Any], source: str) -> bool:
+    value = (_meta_text(meta.get("promote")) or "yes").lower()
+    if value in _YES | _NO:
+        return value in _YES
+    log.warning("promote: %s: Promote: %r is neither yes nor no; the article is not announced "
+                "until it says `Promote: yes` or `Promote: no`.", source, value)
+    return False
+
+
+def _overrides(meta: Mapping[str, Any], source: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for key, value in meta.items():
+        if not key.lower().startswith("social_"):
+            continue
+        network = key.lower().removeprefix("social_")
+        if network not in ADAPTERS:
+            log.warning("promote: %s: Social_%s: no network called %r; use one of Social_%s.",
+                        source, network.capitalize(), network,
+                        ", Social_".join(n.capitalize() for n in sorted(ADAPTERS)))
+            continue
+        text = _meta_text(value)
+        if text:
+            found[network] = text
+    return found
+
+
+def _hashtags(meta: Mapping[str, Any]) -> tuple[str, ...] | None:
+    text = _meta_text(meta.get("hashtags"))
+    if text is None:
+        return None
+    parts = text.split(",") if "," in text else text.split()
+    return tuple(part.strip().lstrip("#") for part in parts if part.strip("# "))
+
+
+def _image(article: Any, siteurl: str, settings: Mapping[str, Any]) -> str | None:
+    """The absolute card image URL when social_meta has not computed it: Image: or the card."""
+    image = _meta_text(article.metadata.get("image"))
+    if image:
+        return image if "://" in image else f"{siteurl}/{image.lstrip('/')}"
+    if settings.get("SOCIAL_CARDS_ENABLED", True):
+        folder = str(settings.get("SOCIAL_CARDS_PATH", "cards")).strip("/")
+        return f"{siteurl}/{folder}/{article.slug}.png"
+    return None
+
+
+def entry_for(article: Any, settings: Mapping[str, Any]) -> Entry:
+    """Turn one Pelican article into a manifest entry.
+
+    URL, title, description and image are the values plugins/social_meta put in the page's
+    og: tags (``article.social``), so the live check compares like with like.
+    """
+    siteurl = str(settings.get("SITEURL", "")).rstrip("/")
+    meta = article.metadata
+    content = os.path.dirname(os.path.abspath(settings.get("PATH") or "."))
+    source = os.path.relpath(article.source_path, content) \
+        if getattr(article, "source_path", None) else article.slug
+    og = getattr(article, "social", None)
+    og = og if hasattr(og, "canonical") else None
+    image = getattr(og.image, "url", None) if og and og.image else None
+    return Entry(
+        url=(og.canonical if og and og.canonical else None) or f"{siteurl}/{article.url}",
+        slug=article.slug,
+        title=og.title if og else str(article.title).strip(),
+        summary=og.description if og else plain_text(getattr(article, "summary", "") or ""),
+        date=article.date.isoformat(),
+        tags=tuple(tag.name for tag in getattr(article, "tags", []) or []),
+        category=getattr(getattr(article, "category", None), "name", "") or "",
+        image=image or _image(article, siteurl, settings),
+        article_id=_meta_text(meta.get("id")),
+        promote=_promote_flag(meta, source),
+        social=_meta_text(meta.get("social")),
+        social_by_network=_overrides(meta, source),
+        hashtags=_hashtags(meta),
+        source=source,
+    )
+
+
+def write_manifest(entries: Iterable[Entry], path: Path, siteurl: str) -> int:
+    """Write the manifest atomically (temp file + rename); return the number of articles."""
+    items = sorted(entries, key=lambda e: (e.date, e.url))
+    head = {"version": VERSION, "siteurl": siteurl,
+            "generated": datetime.now(UTC).isoformat(timespec="seconds")}
+    # One article per line, each encoded by json's C encoder (indent= falls back to the
+    # pure-Python one, which took longer than building the whole manifest).
+    articles = ",\n".join(json.dumps(asdict(e), ensure_ascii=False) for e in items)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=".manifest-", dir=path.parent)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "articles": [\n' + articles
+                  + "\n]}\n")
+    os.chmod(temp, 0o644)  # mkstemp makes it private; it holds nothing secret
+    os.replace(temp, path)
+    return len(items)
+
+
+def read_manifest(path: Path) -> list[Entry]:
+    """Read the manifest, oldest article first; raise ManifestError saying how to make one."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ManifestError(f"promote: no manifest at {path}. A production build writes it: run "
+                            "`invoke publish` (or build with publishconf.py) first.") from None
+    except (OSError, ValueError) as exc:
+        raise ManifestError(f"promote: cannot read the manifest {path}: {exc}. Rebuild the "
+                            "site with publishconf.py to rewrite it.") from None
+    if not isinstance(data, dict) or data.get("version") != VERSION:
+        raise ManifestError(f"promote: {path} is not a version-{VERSION} manifest. Rebuild "
+                            "the site with publishconf.py to rewrite it.")
+    entries = []
+    for item in data.get("articles", []):
+        item["tags"] = tuple(item.get("tags") or ())
+        if item.get("hashtags") is not None:
+            item["hashtags"] = tuple(item["hashtags"])
+        entries.append(Entry(**item))
+    return sorted(entries, key=lambda e: (e.date, e.url))

@@ -1,0 +1,275 @@
+"""Bluesky: a post with link and hashtag facets and a link card whose thumbnail is the card image.
+
+The text shows the link the way Bluesky's app does (``blog.example/articles/why...``) under a link
+facet to the full UTM-tagged URL, so the 300 graphemes go to the title and description.
+
+One-time setup: in the Bluesky app open Settings › Privacy and security › App passwords › Add App
+Password, and put it in ``BLUESKY_APP_PASSWORD`` with your handle (``blog.bsky.social``) in
+``BLUESKY_HANDLE``. A self-hosted PDS goes in ``BLUESKY_SERVICE_URL`` (default https://bsky.social).
+
+Exactly once: the record key (a TID) is chosen and committed to the ledger before createRecord is
+sent. After a crash, getRecord on every key ever tried says whether the post exists; a key is
+never sent twice (a fresh TID is minted for a new try). Every try carries the same
+``swapCommit``, so a slow earlier try that lands late is refused by the PDS (InvalidSwap).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+
+from self_promoting_blog.promote.adapters.atproto import facets, new_tid
+from self_promoting_blog.promote.adapters.base import (
+    Attempt,
+    ConfigFinding,
+    EnvVar,
+    Message,
+    NetworkAdapter,
+    NetworkConfig,
+    Posted,
+)
+from self_promoting_blog.promote.adapters.display_url import display_url
+from self_promoting_blog.promote.errors import (
+    AmbiguousError,
+    CredentialsError,
+    NetworkError,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
+from self_promoting_blog.promote.http import add_secret, log, parse_retry_after, seconds_until_epoch
+
+COLLECTION = "app.bsky.feed.post"
+THUMB_MAX_BYTES = 1_000_000
+# The shape of the app passwords Bluesky generates (networks/bluesky.md: "xxxx-xxxx-xxxx-xxxx").
+APP_PASSWORD_RE = re.compile(r"^[a-z0-9]{4}(-[a-z0-9]{4}){3}$")
+
+
+@dataclass
+class Session:
+    """A logged-in session: tokens, the account's DID and the PDS that holds its repo."""
+
+    did: str
+    access: str
+    refresh: str
+    pds: str
+
+
+def _pds_from(did_doc: Any) -> str | None:
+    for service in (did_doc or {}).get("service", []) if isinstance(did_doc, dict) else []:
+        if str(service.get("id", "")).endswith("#atproto_pds"):
+            return str(service.get("serviceEndpoint", "")).rstrip("/") or None
+    return None
+
+
+class BlueskyAdapter(NetworkAdapter):
+    """Posts through XRPC with an app-password session."""
+
+    name = "bluesky"
+    label = "Bluesky"
+    setup_help = "Settings › Privacy and security › App passwords › Add App Password."
+    text_limit = 300
+    counts_graphemes = True
+    max_bytes = 3000
+    env_vars = (
+        EnvVar("BLUESKY_HANDLE", "your handle, e.g. blog.bsky.social"),
+        EnvVar("BLUESKY_APP_PASSWORD", "Settings › Privacy and security › App passwords",
+               secret=True),
+        EnvVar("BLUESKY_SERVICE_URL", "your PDS, default https://bsky.social", required=False,
+               default="https://bsky.social"),
+    )
+    base_url_env = "BLUESKY_SERVICE_URL"
+    default_base_url = "https://bsky.social"
+    can_find_existing = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._session: Session | None = None
+
+    @classmethod
+    def check_config(cls, config: NetworkConfig) -> list[ConfigFinding]:
+        """Warn when the password is not an app password (the account password works too)."""
+        if APP_PASSWORD_RE.match(config.env["BLUESKY_APP_PASSWORD"]):
+            return []
+        return [ConfigFinding(
+            "BLUESKY_APP_PASSWORD", "does not look like an app password (xxxx-xxxx-xxxx-xxxx)",
+            "Your account password also logs in, but gives full control of the account; create "
+            "an app password in Bluesky: Settings › Privacy and security › App passwords "
+            "(https://bsky.app/settings/app-passwords), and put it here instead.", blocking=False)]
+
+    def account_parts(self) -> tuple[str, ...]:
+        """The handle names the account, whichever host serves it."""
+        return (self.env("BLUESKY_HANDLE").lower().lstrip("@"),)
+
+    @classmethod
+    def link_text(cls, url: str) -> str:
+        """The app's short form (host, path cut with ...): the facet carries the full URL."""
+        return display_url(url)
+
+    @classmethod
+    def payload_preview(cls, message: Message) -> dict[str, Any]:
+        """The facets (with byte offsets) and the link card a dry run would send."""
+        card = message.card
+        return {"facets": facets(message.text, message.links),
+                "embed": {"uri": card.url, "title": card.title, "description": card.description,
+                          "thumb": card.image_url}}
+
+    # -- session ----------------------------------------------------------------------------
+
+    def _login(self) -> Session:
+        if self._session is None:
+            body = self.answer(self.client.request(
+                "POST", f"{self.base_url}/xrpc/com.atproto.server.createSession",
+                json={"identifier": self.account_parts()[0],
+                      "password": self.env("BLUESKY_APP_PASSWORD")}))
+            add_secret(body["accessJwt"])
+            add_secret(body["refreshJwt"])
+            self._session = Session(body["did"], body["accessJwt"], body["refreshJwt"],
+                                    _pds_from(body.get("didDoc")) or self.base_url)
+        return self._session
+
+    def _refresh(self, session: Session) -> None:
+        """New tokens for an expired access token. A refused refresh (the PDS answers 400
+        ExpiredToken "Token has been revoked" once the app password is revoked) logs in again,
+        so a revoked app password is reported as one."""
+        response = self.client.request(
+            "POST", f"{session.pds}/xrpc/com.atproto.server.refreshSession",
+            headers={"Authorization": f"Bearer {session.refresh}"})
+        if response.status_code in (400, 401):
+            self._session = None
+            self._login()
+            return
+        body = self.answer(response)
+        add_secret(body["accessJwt"])
+        add_secret(body["refreshJwt"])
+        session.access, session.refresh = body["accessJwt"], body["refreshJwt"]
+
+    def _call(self, nsid: str, **kwargs: Any) -> requests.Response:
+        """POST an XRPC procedure with the session; refresh an expired token once."""
+        for first in (True, False):
+            session = self._login()
+            headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {session.access}"}
+            response = self.client.request("POST", f"{session.pds}/xrpc/{nsid}",
+                                           headers=headers, **kwargs)
+            kwargs["headers"] = {k: v for k, v in headers.items() if k != "Authorization"}
+            if first and response.status_code == 400 and _error_name(response) == "ExpiredToken":
+                self._refresh(session)
+                continue
+            return response
+        return response
+
+    # -- posting ----------------------------------------------------------------------------
+
+    def _thumb(self, image_url: str | None) -> dict[str, Any] | None:
+        """Upload the card image as a blob; None (with a warning) if it is too big to attach."""
+        if not image_url:
+            return None
+        image = self.client.request("GET", image_url, allow_redirects=True)
+        kind = image.headers.get("Content-Type", "").split(";")[0].strip()
+        if image.status_code != 200 or not kind.startswith("image/"):
+            raise TransientError(self.name, f"the card image {image_url} answered "
+                                 f"{image.status_code} {kind or 'without a type'}")
+        if len(image.content) > THUMB_MAX_BYTES:
+            log.warning("promote: bluesky: %s is %d bytes, over Bluesky's 1,000,000-byte "
+                        "thumbnail limit; the link card goes without a picture.", image_url,
+                        len(image.content))
+            return None
+        blob = self.answer(self._call("com.atproto.repo.uploadBlob", data=image.content,
+                                      headers={"Content-Type": kind}))
+        return blob["blob"]
+
+    def _head(self, session: Session) -> str:
+        """The CID of the repository's latest commit (the compare-and-swap token)."""
+        return str(self.answer(self.client.request(
+            "GET", f"{session.pds}/xrpc/com.atproto.sync.getLatestCommit",
+            params={"did": session.did}))["cid"])
+
+    def post(self, message: Message, attempt: Attempt) -> Posted:
+        """Upload the thumbnail, commit a fresh TID to the ledger, then createRecord.
+
+        Every try for one row carries the same ``swapCommit`` (the repository head before the
+        first try), so of all tries, a slow one included, at most one can be written.
+        """
+        session = self._login()
+        record = self._record(message)
+        if "swap" not in attempt.progress:
+            attempt.save("swap", self._head(session))
+        rkey = new_tid()
+        tried = list(attempt.progress.get("records", []))
+        attempt.save("records", [*tried, [session.pds, session.did, rkey]])
+        response = self._call("com.atproto.repo.createRecord", json={
+            "repo": session.did, "collection": COLLECTION, "rkey": rkey, "record": record,
+            "swapCommit": attempt.progress["swap"]})
+        if response.status_code == 400 and _error_name(response) == "InvalidSwap":
+            found = self.find_existing(message, attempt)
+            if found:
+                return found
+            # The head moved, so no try made with the old one can ever be written now.
+            attempt.save("swap", self._head(session))
+            raise TransientError(self.name, "the account's repository changed during the post")
+        body = self.answer(response)
+        return Posted(body["uri"], self._url(body["uri"].rsplit("/", 1)[-1]))
+
+    def _record(self, message: Message) -> dict[str, Any]:
+        """The app.bsky.feed.post record, with facets and the link card (thumbnail uploaded)."""
+        external = {"uri": message.card.url, "title": message.card.title,
+                    "description": message.card.description}
+        thumb = self._thumb(message.card.image_url)
+        if thumb:
+            external["thumb"] = thumb
+        return {"$type": COLLECTION, "text": message.text,
+                "createdAt": datetime.now(UTC).isoformat(timespec="milliseconds")
+                .replace("+00:00", "Z"),
+                "langs": [self.config.language], "facets": facets(message.text, message.links),
+                "embed": {"$type": "app.bsky.embed.external", "external": external}}
+
+    def _url(self, rkey: str) -> str:
+        return f"https://bsky.app/profile/{self.account_parts()[0]}/post/{rkey}"
+
+    def find_existing(self, message: Message, attempt: Attempt) -> Posted | None:
+        """getRecord every record key tried for this row; None when none exists."""
+        for pds, did, rkey in attempt.progress.get("records", []):
+            response = self.client.request(
+                "GET", f"{pds}/xrpc/com.atproto.repo.getRecord",
+                params={"repo": did, "collection": COLLECTION, "rkey": rkey})
+            if response.status_code == 200:
+                return Posted(response.json()["uri"], self._url(rkey))
+            if response.status_code == 400 and _error_name(response) == "RecordNotFound":
+                continue
+            raise self.parse_error(response)
+        return None
+
+    def parse_error(self, response: requests.Response) -> NetworkError:
+        """XRPC errors: {"error": Name, "message": text}; 429 has an epoch RateLimit-Reset."""
+        name = _error_name(response)
+        try:
+            text = response.json().get("message") or name or response.reason
+        except (ValueError, AttributeError):
+            text = response.reason or "no details"
+        text = f"{name}: {text}" if name and name not in text else text
+        status = response.status_code
+        if status == 401 or name in ("AuthenticationRequired", "AccountTakedown", "InvalidToken"):
+            fix = f"; to replace the app password: {self.setup_help}" \
+                if name == "AuthenticationRequired" else ""
+            return CredentialsError(self.name, f"{text} (handle {self.account_parts()[0]}){fix}",
+                                    "BLUESKY_APP_PASSWORD", status)
+        if status == 429:
+            wait = parse_retry_after(response.headers.get("Retry-After"), response.headers)
+            if wait is None:
+                wait = seconds_until_epoch(response.headers.get("RateLimit-Reset"),
+                                           response.headers)
+            return RateLimited(self.name, text, wait if wait is not None else 60.0, status)
+        if status >= 500:
+            return AmbiguousError(self.name, text, status)  # getRecord will tell
+        return PermanentError(self.name, text, status)
+
+
+def _error_name(response: requests.Response) -> str:
+    try:
+        return str(response.json().get("error") or "")
+    except (ValueError, AttributeError):
+        return ""

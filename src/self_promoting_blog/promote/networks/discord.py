@@ -1,0 +1,176 @@
+"""Discord: a channel message through a webhook, with an embed showing the article's card.
+
+The link is written out in full, not as a masked link (``[short](url)``): Discord's API
+documentation does not cover masked links in webhook content, Discord is reported to refuse those
+whose text looks like a link, and 2,000 characters leave room for the URL.
+
+One-time setup: in your server open the channel's settings › Integrations › Webhooks › New
+Webhook, name it, then "Copy Webhook URL" into ``DISCORD_WEBHOOK_URL``. The URL is the credential
+(its last part is the token): keep it secret.
+
+Exactly once: the message is sent with ``?wait=true`` so Discord answers with its id, which is kept;
+a message whose id was received can be checked later. A request with no answer cannot be checked
+(a webhook cannot list the channel), so the row becomes ``unknown`` and nothing is re-sent.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import requests
+
+from self_promoting_blog.promote.adapters.base import (
+    Attempt,
+    ConfigFinding,
+    EnvVar,
+    Message,
+    NetworkAdapter,
+    NetworkConfig,
+    Posted,
+)
+from self_promoting_blog.promote.errors import (
+    AmbiguousError,
+    CredentialsError,
+    NetworkError,
+    PermanentError,
+    RateLimited,
+)
+from self_promoting_blog.promote.http import parse_retry_after
+
+_WEBHOOK_RE = re.compile(r"^(?P<base>https?://[^/]+(?:/[^/]+)*?/api(?:/v\d+)?)/webhooks/"
+                         r"(?P<id>\d+)/(?P<token>[\w.-]+)/?$")
+_MARKDOWN = re.compile(r"([\\*_~|`\[\]()<>])|^([#>-])", re.M)
+_EMBED_TEXT = 350  # keep the embed a preview, not a second copy of the article
+
+
+def _webhook(url: str) -> re.Match[str] | None:
+    return _WEBHOOK_RE.match(url.strip())
+
+
+class DiscordAdapter(NetworkAdapter):
+    """Executes a webhook with wait=true."""
+
+    name = "discord"
+    label = "Discord"
+    setup_help = "Channel settings › Integrations › Webhooks › New Webhook › Copy Webhook URL."
+    text_limit = 2000
+    counts_utf16 = True  # Discord counts in JavaScript string units
+    env_vars = (EnvVar("DISCORD_WEBHOOK_URL", "channel settings › Integrations › Webhooks › "
+                       "Copy Webhook URL", secret=True),)
+    default_base_url = "https://discord.com/api/v10"
+    public_posts = False  # only the server's members can open a message link
+
+    def __init__(self, config: NetworkConfig, client: Any) -> None:
+        match = _webhook(config.env["DISCORD_WEBHOOK_URL"])
+        assert match is not None  # check_config ran first
+        super().__init__(NetworkConfig(config.env, match["base"], config.language), client)
+        self.webhook_id = match["id"]
+        self.webhook = f"{match['base']}/webhooks/{match['id']}/{match['token']}"
+        self._guild: str | None = None
+
+    @classmethod
+    def check_config(cls, config: NetworkConfig) -> list[ConfigFinding]:
+        """The webhook URL must be …/api[/vN]/webhooks/<id>/<token>."""
+        if _webhook(config.env["DISCORD_WEBHOOK_URL"]):
+            return []
+        return [ConfigFinding("DISCORD_WEBHOOK_URL", "is not a Discord webhook URL",
+                              "Copy it again: https://discord.com/api/webhooks/<id>/<token>.")]
+
+    def account_parts(self) -> tuple[str, ...]:
+        """The webhook's id (public) names the channel; its token never enters the ledger."""
+        return (self.webhook_id,)
+
+    @classmethod
+    def escape(cls, text: str) -> str:
+        """Backslash Discord markdown in writer text so it shows as typed."""
+        return _MARKDOWN.sub(lambda m: "\\" + (m.group(1) or m.group(2)), text)
+
+    @classmethod
+    def payload_preview(cls, message: Message) -> dict[str, Any]:
+        """The embed sent with the text."""
+        return {"embeds": [cls._embed(message)]}
+
+    @classmethod
+    def _embed(cls, message: Message) -> dict[str, Any]:
+        card = message.card
+        embed: dict[str, Any] = {"title": _shorten(card.title, 256), "url": card.url,
+                                 "description": _shorten(card.description, _EMBED_TEXT)}
+        if card.image_url:
+            embed["image"] = {"url": card.image_url}
+        return embed
+
+    def _guild_id(self) -> str:
+        """The webhook's server id (for message links), read once before the first post."""
+        if self._guild is None:
+            self._guild = str(self.answer(self.client.request("GET", self.webhook))
+                              .get("guild_id") or "@me")
+        return self._guild
+
+    def _url(self, message: dict[str, Any]) -> str:
+        return (f"https://discord.com/channels/{self._guild_id()}/"
+                f"{message.get('channel_id', '')}/{message['id']}")
+
+    def post(self, message: Message, attempt: Attempt) -> Posted:
+        """POST the webhook with wait=true; keep the returned message id."""
+        self._guild_id()
+        response = self.client.request("POST", self.webhook, params={"wait": "true"}, json={
+            "content": message.text, "embeds": [self._embed(message)],
+            "allowed_mentions": {"parse": []}})
+        sent = self.answer(response)
+        attempt.save("message_id", str(sent["id"]))
+        return Posted(str(sent["id"]), self._url(sent))
+
+    def find_existing(self, message: Message, attempt: Attempt) -> Posted | None:
+        """Check a message whose id was received; without an id there is no way to know."""
+        message_id = attempt.progress.get("message_id")
+        if not message_id:
+            raise AmbiguousError(self.name, "Discord gave no answer, and a webhook cannot list "
+                                            "the channel, so whether it was posted is unknown")
+        response = self.client.request("GET", f"{self.webhook}/messages/{message_id}")
+        if response.status_code == 404:
+            return None
+        return Posted(str(message_id), self._url(self.answer(response)))
+
+    def parse_error(self, response: requests.Response) -> NetworkError:
+        """{"message", "code", "errors"?}; 429 adds retry_after and Retry-After."""
+        try:
+            body = response.json()
+            text = str(body.get("message") or response.reason)
+            if body.get("errors"):
+                text = f"{text}: {_flatten(body['errors'])}"
+        except (ValueError, AttributeError):
+            body, text = {}, response.reason or "no details"
+        status = response.status_code
+        if status in (401, 403, 404) or body.get("code") in (10015, 50027):
+            return CredentialsError(self.name, text, "DISCORD_WEBHOOK_URL", status)
+        if status == 429:
+            wait = parse_retry_after(response.headers.get("Retry-After"), response.headers)
+            wait = wait if wait is not None else body.get("retry_after")
+            return RateLimited(self.name, text, float(wait if wait is not None else 5), status)
+        if status >= 500:
+            return AmbiguousError(self.name, text, status)  # no key: it may have been sent
+        return PermanentError(self.name, text, status)
+
+
+def _shorten(text: str, limit: int) -> str:
+    """`text` cut at a word (with an ellipsis) to at most `limit` UTF-16 units."""
+    if DiscordAdapter.text_length(text) <= limit:
+        return text
+    words = text.split(" ")
+    while len(words) > 1 and DiscordAdapter.text_length(" ".join(words) + "…") > limit:
+        words.pop()
+    cut = " ".join(words)
+    while DiscordAdapter.text_length(cut + "…") > limit:  # one word longer than the limit
+        cut = cut[:-1]
+    return cut + "…"
+
+
+def _flatten(errors: Any, path: str = "") -> str:
+    """Discord's nested {"field": {"_errors": [{"message"}]}} as "field: message; …"."""
+    if isinstance(errors, dict):
+        found = [f"{path or 'body'}: {e.get('message')}" for e in errors.get("_errors", [])]
+        found += [_flatten(v, f"{path}.{k}" if path else k) for k, v in errors.items()
+                  if k != "_errors"]
+        return "; ".join(f for f in found if f)
+    return ""

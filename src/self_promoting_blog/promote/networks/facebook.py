@@ -1,0 +1,141 @@
+"""Facebook Page: a link post on the owner's Page through the Graph API ``/{page-id}/feed``.
+
+One-time setup: create an app at developers.facebook.com (type Business), add the Pages use case,
+and in the Graph API Explorer get a *User* token with ``pages_manage_posts``,
+``pages_read_engagement`` and ``pages_show_list``; exchange it for a long-lived one, then
+``GET /me/accounts`` lists your Pages with a Page token each (a Page token made from a long-lived
+user token does not expire). Put the Page's ``id`` in ``FACEBOOK_PAGE_ID`` and its
+``access_token`` in ``FACEBOOK_PAGE_ACCESS_TOKEN``. The Graph API version is
+``FACEBOOK_API_VERSION`` (default v24.0; each version lives about two years).
+
+Exactly once: no idempotency key. After a crash or an unanswered request the Page's latest posts
+(``GET /{page-id}/posts``) are searched for the article's URL; a "duplicate status" refusal (#506)
+is resolved the same way and never retried.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import requests
+
+from self_promoting_blog.promote.adapters.base import (
+    Attempt,
+    ConfigFinding,
+    EnvVar,
+    Message,
+    NetworkConfig,
+    Posted,
+)
+from self_promoting_blog.promote.adapters.matching import mentions_article, same_article
+from self_promoting_blog.promote.adapters.meta_graph import DUPLICATE, Remedies, translate
+from self_promoting_blog.promote.adapters.own_posts import OwnPostsAdapter
+from self_promoting_blog.promote.adapters.versions import ApiVersion
+from self_promoting_blog.promote.errors import NetworkError, PermanentError
+
+VERSION = ApiVersion("FACEBOOK_API_VERSION", "v24.0", re.compile(r"^v\d{1,3}\.\d{1,2}$"),
+                     "a Graph API version", 'Write it like "{default}".', "the Graph API version")
+LOOKUP_PAGES = 2  # 2 x 25 Page posts back
+REMEDIES = Remedies(
+    token_variable="FACEBOOK_PAGE_ACCESS_TOKEN",
+    renew="get a new long-lived user token in the Graph API Explorer, then copy the Page's "
+          "access_token from GET /me/accounts into FACEBOOK_PAGE_ACCESS_TOKEN",
+    permissions="pages_manage_posts and pages_read_engagement (and the CREATE_CONTENT task on "
+                "the Page); grant them in the Graph API Explorer and copy the new Page token")
+
+
+class FacebookAdapter(OwnPostsAdapter):
+    """Posts message + link to a Page's feed with a Page access token."""
+
+    name = "facebook"
+    label = "Facebook"
+    setup_help = ("Graph API Explorer: a user token with pages_manage_posts, "
+                  "pages_read_engagement, pages_show_list; GET /me/accounts gives the Page id "
+                  "and its Page access token.")
+    text_limit = 63206  # the limit commonly cited; Graph documents none
+    env_vars = (
+        EnvVar("FACEBOOK_PAGE_ID", "the Page's numeric id (GET /me/accounts › id)"),
+        EnvVar("FACEBOOK_PAGE_ACCESS_TOKEN", "the Page's access_token from GET /me/accounts "
+               "(user token with pages_manage_posts, pages_read_engagement)", secret=True),
+        EnvVar("FACEBOOK_API_BASE_URL", "the Graph API, default https://graph.facebook.com",
+               required=False, default="https://graph.facebook.com"),
+        VERSION.env_var(),
+    )
+    base_url_env = "FACEBOOK_API_BASE_URL"
+    default_base_url = "https://graph.facebook.com"
+    posts_owner = "the Page"
+    text_holder = "the Page"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.graph = f"{self.base_url}/{VERSION.value(self.config.env)}"
+        self.page = self.env("FACEBOOK_PAGE_ID")
+
+    @classmethod
+    def check_config(cls, config: NetworkConfig) -> list[ConfigFinding]:
+        """The Page id is a number; the API version looks like v24.0."""
+        found = VERSION.check(config.env)
+        if not config.env.get("FACEBOOK_PAGE_ID", "").isdigit():
+            found.insert(0, ConfigFinding(
+                "FACEBOOK_PAGE_ID", "is not a numeric Page id",
+                "Copy the `id` of your Page from GET /me/accounts (Graph API Explorer), or from "
+                "the Page's About › Page transparency."))
+        return found
+
+    @classmethod
+    def payload_preview(cls, message: Message) -> dict[str, Any]:
+        """The link Facebook builds the preview from (its Open Graph tags)."""
+        return {"link": message.link}
+
+    def account_parts(self) -> tuple[str, ...]:
+        """The Page id names the account."""
+        return (self.base_url, self.page)
+
+    def _token(self) -> dict[str, str]:
+        return {"access_token": self.env("FACEBOOK_PAGE_ACCESS_TOKEN")}
+
+    def post(self, message: Message, attempt: Attempt) -> Posted:
+        """POST /{page-id}/feed with message and link; the permalink is read back."""
+        try:
+            body = self.answer(self.client.request(
+                "POST", f"{self.graph}/{self.page}/feed",
+                data={"message": message.text, "link": message.link, **self._token()}))
+        except PermanentError as exc:
+            if not exc.message.startswith(DUPLICATE):
+                raise
+            return self.refused_as_duplicate(exc, message, attempt)  # the Page holds this text
+        return Posted(str(body["id"]), self._permalink(str(body["id"])))
+
+    def _permalink(self, post_id: str) -> str:
+        """The post's public URL; the id form if the Page cannot be read back."""
+        try:
+            body = self.answer(self.client.request(
+                "GET", f"{self.graph}/{post_id}",
+                params={"fields": "permalink_url", **self._token()}))
+            return str(body.get("permalink_url") or f"https://www.facebook.com/{post_id}")
+        except NetworkError:
+            return f"https://www.facebook.com/{post_id}"
+
+    def search(self, message: Message) -> Posted | None:
+        """Look for the article's URL (link or message) among the Page's latest posts."""
+        url = f"{self.graph}/{self.page}/posts"
+        params: dict[str, Any] = {
+            "fields": "id,permalink_url,link,message,created_time", "limit": 25,
+            **self._token()}
+        for _page in range(LOOKUP_PAGES):
+            body = self.answer(self.client.request("GET", url, params=params))
+            for item in body.get("data") or []:
+                if same_article(item.get("link") or "", message.article_url) or \
+                        mentions_article(item.get("message") or "", message.article_url):
+                    link = item.get("permalink_url") or f"https://www.facebook.com/{item['id']}"
+                    return Posted(str(item["id"]), str(link))
+            after = ((body.get("paging") or {}).get("cursors") or {}).get("after")
+            if not (body.get("paging") or {}).get("next") or not after:
+                return None
+            params = {**params, "after": after}
+        return None
+
+    def parse_error(self, response: requests.Response) -> NetworkError:
+        """Graph API error objects → one line naming the fix."""
+        return translate(self.name, response, REMEDIES)

@@ -1,0 +1,179 @@
+"""Mastodon: a public status on the owner's account, on their own server.
+
+One-time setup: on your server open Preferences › Development › New application, tick the scopes
+``write:statuses`` and ``read:accounts`` (``read:statuses`` too if the account's posts are not
+public), save, and copy "Your access token" into ``MASTODON_ACCESS_TOKEN``; put the server's
+address (``https://mastodon.social``) in ``MASTODON_INSTANCE_URL``.
+
+Exactly once: every request for one (article, account) carries the same ``Idempotency-Key``; the
+server returns the original status for a repeat within an hour. After a crash the account's own
+recent statuses are searched for the article's URL first, so a repeat later than that is safe too.
+
+Limits: each server sets its own (``GET /api/v2/instance``, Mastodon 4.0+, no token needed): its
+``configuration.statuses`` gives ``max_characters`` and ``characters_reserved_per_url``, read once
+per run; a server that does not say (older, or another implementation) gets 500 and 23.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from typing import Any
+
+import requests
+
+from self_promoting_blog.promote.adapters.base import (
+    Attempt,
+    EnvVar,
+    Limits,
+    Message,
+    NetworkAdapter,
+    Posted,
+)
+from self_promoting_blog.promote.errors import (
+    AmbiguousError,
+    CredentialsError,
+    NetworkError,
+    PermanentError,
+    RateLimited,
+)
+from self_promoting_blog.promote.http import (
+    log,
+    parse_retry_after,
+    seconds_until_epoch,
+    seconds_until_iso,
+)
+
+LOOKUP_PAGES = 5  # 5 x 40 statuses back: far more than one blog announces between two runs
+
+
+def mastodon_reset(headers: Any) -> float | None:
+    """Seconds until X-RateLimit-Reset (ISO 8601 on Mastodon, epoch on some compatibles)."""
+    value = headers.get("X-RateLimit-Reset")
+    if value and value.replace(".", "", 1).isdigit():
+        return seconds_until_epoch(value, headers)
+    return seconds_until_iso(value, headers)
+
+
+class MastodonAdapter(NetworkAdapter):
+    """Posts a status through the Mastodon REST API."""
+
+    name = "mastodon"
+    label = "Mastodon"
+    setup_help = ("Preferences › Development › New application (scopes write:statuses, "
+                  "read:accounts), then copy 'Your access token'.")
+    text_limit = 500
+    url_weight = 23
+    counts_graphemes = True
+    env_vars = (
+        EnvVar("MASTODON_INSTANCE_URL", "your server's address, e.g. https://mastodon.social"),
+        EnvVar("MASTODON_ACCESS_TOKEN", "Preferences › Development › New application (scopes "
+               "write:statuses, read:accounts) › Your access token", secret=True),
+    )
+    base_url_env = "MASTODON_INSTANCE_URL"
+    supports_idempotency_key = True
+    can_find_existing = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._limits: Limits | None = None
+
+    def limits(self) -> Limits:
+        """The server's character limit and URL weight, asked once per run."""
+        if self._limits is None:
+            self._limits = self._instance_limits()
+        return self._limits
+
+    def _instance_limits(self) -> Limits:
+        """The instance's numbers; each one it does not give is the default."""
+        default = self.default_limits()
+        statuses = self._instance_statuses()
+        characters = _count(statuses.get("max_characters"), minimum=1)
+        url_weight = _count(statuses.get("characters_reserved_per_url"), minimum=0)
+        limits = Limits(characters or default.characters,
+                        default.url_weight if url_weight is None else url_weight)
+        if characters is None or url_weight is None:
+            log.info("promote: mastodon: %s/api/v2/instance does not give its limits; counting "
+                     "%d characters, URLs as %s.", self.base_url, limits.characters,
+                     limits.url_weight)
+        return limits
+
+    def _instance_statuses(self) -> dict[str, Any]:
+        """``configuration.statuses`` of the instance, or {} when it answers without one."""
+        try:
+            response = self.client.request("GET", f"{self.base_url}/api/v2/instance")
+            statuses = response.json()["configuration"]["statuses"]
+        except (NetworkError, ValueError, KeyError, TypeError):
+            return {}
+        return statuses if response.status_code == 200 and isinstance(statuses, dict) else {}
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.env('MASTODON_ACCESS_TOKEN')}"}
+
+    def post(self, message: Message, attempt: Attempt) -> Posted:
+        """POST /api/v1/statuses with the row's Idempotency-Key."""
+        response = self.client.request(
+            "POST", f"{self.base_url}/api/v1/statuses",
+            headers={**self._headers(), "Idempotency-Key": attempt.key},
+            data={"status": message.text, "visibility": "public",
+                  "language": self.config.language})
+        return self._posted(self.answer(response))
+
+    def _posted(self, status: dict[str, Any]) -> Posted:
+        account = status.get("account") or {}
+        url = status.get("url") or f"{self.base_url}/@{account.get('username', '')}/{status['id']}"
+        return Posted(str(status["id"]), url)
+
+    def find_existing(self, message: Message, attempt: Attempt) -> Posted | None:
+        """Search the account's recent statuses for one linking the article."""
+        me = self.answer(self.client.request(
+            "GET", f"{self.base_url}/api/v1/accounts/verify_credentials", headers=self._headers()))
+        pattern = re.compile(re.escape(message.article_url) + r"(?=[?#\"'\s<]|$)")
+        params: dict[str, Any] = {"limit": 40, "exclude_replies": "true",
+                                  "exclude_reblogs": "true"}
+        for _page in range(LOOKUP_PAGES):
+            statuses = self.answer(self.client.request(
+                "GET", f"{self.base_url}/api/v1/accounts/{me['id']}/statuses",
+                headers=self._headers(), params=params))
+            for status in statuses:
+                card_url = (status.get("card") or {}).get("url") or ""
+                if pattern.search(unescape(status.get("content") or "")) or \
+                        pattern.search(card_url):
+                    return self._posted(status)
+            if len(statuses) < params["limit"]:
+                return None
+            params["max_id"] = statuses[-1]["id"]
+        return None
+
+    def parse_error(self, response: requests.Response) -> NetworkError:
+        """Mastodon errors: {"error": "..."}; 429 carries an ISO 8601 X-RateLimit-Reset."""
+        try:
+            body = response.json()
+            text = str(body.get("error") or body.get("error_description") or body)
+        except (ValueError, AttributeError):
+            text = response.reason or "no details"
+        status = response.status_code
+        if status == 401:
+            return CredentialsError(self.name, text, "MASTODON_ACCESS_TOKEN", status)
+        if status == 403:
+            return CredentialsError(self.name, f"{text}; the token needs the write:statuses and "
+                                    "read:accounts scopes", "MASTODON_ACCESS_TOKEN", status)
+        if status == 429 or (status == 503 and "Retry-After" in response.headers):
+            wait = parse_retry_after(response.headers.get("Retry-After"), response.headers)
+            wait = wait if wait is not None else mastodon_reset(response.headers)
+            return RateLimited(self.name, text, wait if wait is not None else 60.0, status)
+        if status >= 500:
+            # It may have been saved behind a failing proxy: look it up, then repeat with the
+            # same Idempotency-Key (the server returns the first status for an hour).
+            return AmbiguousError(self.name, text, status)
+        if status == 404:
+            return CredentialsError(self.name, f"{text}; is this a Mastodon server?",
+                                    "MASTODON_INSTANCE_URL", status)
+        return PermanentError(self.name, text, status)
+
+
+def _count(value: Any, minimum: int) -> int | None:
+    """`value` if it is a whole number of at least `minimum` (not a bool), else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
+        return value
+    return None

@@ -1,0 +1,168 @@
+"""Threads: a text post with a link preview, created as a container and then published.
+
+One-time setup: create an app at developers.facebook.com with the **Threads** use case, add your
+Threads account as a tester (Roles › Threads testers, then accept in the Threads app's Settings ›
+Account › Website permissions), and generate a user token with ``threads_basic`` and
+``threads_content_publish`` (App dashboard › Threads › User token generator). Exchange it for a
+long-lived token (60 days; refresh it with ``GET
+https://graph.threads.net/refresh_access_token?grant_type=th_refresh_token&access_token=…``)
+and put it in ``THREADS_ACCESS_TOKEN``; ``THREADS_USER_ID`` is optional (default ``me``).
+
+Exactly once: the container id is committed to the ledger (``attempt.save``) before it is
+published. A rerun after a crash never creates a second container while the first can still be
+published: it asks the container's status first (``PUBLISHED`` = done, look the post up;
+``FINISHED`` = publish that same container; ``EXPIRED``/``ERROR`` = it never went out).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import regex
+import requests
+
+from self_promoting_blog.promote.adapters.base import (
+    Attempt,
+    EnvVar,
+    Limits,
+    Message,
+    NetworkAdapter,
+    Posted,
+)
+from self_promoting_blog.promote.adapters.matching import mentions_article, same_article
+from self_promoting_blog.promote.adapters.meta_graph import Remedies, translate
+from self_promoting_blog.promote.errors import (
+    AmbiguousError,
+    NetworkError,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
+
+_EMOJI = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}\u20E3]")
+API = "v1.0"
+LOOKUP_PAGES = 2  # 2 x 25 own posts back
+PROFILE = "https://www.threads.com/"
+REMEDIES = Remedies(
+    token_variable="THREADS_ACCESS_TOKEN",
+    renew="long-lived Threads tokens last 60 days: refresh one before it expires with GET "
+          "https://graph.threads.net/refresh_access_token?grant_type=th_refresh_token&"
+          "access_token=<token>, or generate a new one (App dashboard › Threads › User token "
+          "generator) and exchange it for a long-lived token",
+    permissions="threads_basic and threads_content_publish; generate the token again with both")
+
+
+class ThreadsAdapter(NetworkAdapter):
+    """Creates a TEXT container with link_attachment, checkpoints it, then publishes it."""
+
+    name = "threads"
+    label = "Threads"
+    setup_help = ("App dashboard (Threads use case) › User token generator with threads_basic and "
+                  "threads_content_publish; exchange for a long-lived token.")
+    text_limit = 500
+    env_vars = (
+        EnvVar("THREADS_ACCESS_TOKEN", "a long-lived Threads user token (threads_basic, "
+               "threads_content_publish)", secret=True),
+        EnvVar("THREADS_USER_ID", "your Threads user id, default me", required=False,
+               default="me"),
+        EnvVar("THREADS_API_BASE_URL", "the Threads API, default https://graph.threads.net",
+               required=False, default="https://graph.threads.net"),
+    )
+    base_url_env = "THREADS_API_BASE_URL"
+    default_base_url = "https://graph.threads.net"
+    can_find_existing = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.api = f"{self.base_url}/{API}"
+        self.user = self.env("THREADS_USER_ID") or "me"
+
+    @classmethod
+    def text_length(cls, text: str, limits: Limits | None = None) -> int:
+        """Characters, except that an emoji counts its UTF-8 bytes (Threads' rule)."""
+        return sum(len(g.encode()) if _EMOJI.search(g) else len(g)
+                   for g in regex.findall(r"\X", text))
+
+    @classmethod
+    def payload_preview(cls, message: Message) -> dict[str, Any]:
+        """The container a dry run would create."""
+        return {"media_type": "TEXT", "link_attachment": message.link}
+
+    def account_parts(self) -> tuple[str, ...]:
+        """The user id (or "me") names the account."""
+        return (self.base_url, self.user)
+
+    def _call(self, method: str, path: str, **params: Any) -> Any:
+        params["access_token"] = self.env("THREADS_ACCESS_TOKEN")
+        return self.answer(self.client.request(method, f"{self.api}/{path}", params=params))
+
+    # -- posting ----------------------------------------------------------------------------
+
+    def post(self, message: Message, attempt: Attempt) -> Posted:
+        """Publish the saved container if it can still be, else create one, save it, publish."""
+        container = attempt.progress.get("container")
+        if container:
+            status = self._status(container)
+            if status == "PUBLISHED":
+                return self._published(message, container)
+            if status == "IN_PROGRESS":
+                raise TransientError(self.name, f"container {container} is still being "
+                                     "prepared; it will be published on the next try")
+            if status != "FINISHED":  # EXPIRED or ERROR: it can never go out, so none did
+                container = None
+        if not container:
+            body = self._call("POST", f"{self.user}/threads", media_type="TEXT",
+                              text=message.text, link_attachment=message.link)
+            container = str(body["id"])
+            attempt.save("container", container)  # committed before publishing
+        body = self._call("POST", f"{self.user}/threads_publish", creation_id=container)
+        media = str(body["id"])
+        return Posted(media, self._permalink(media))
+
+    def _status(self, container: str) -> str:
+        return str(self._call("GET", container, fields="status,error_message").get("status"))
+
+    def _permalink(self, media: str) -> str:
+        try:
+            return str(self._call("GET", media, fields="permalink").get("permalink") or PROFILE)
+        except NetworkError:
+            return PROFILE
+
+    def _published(self, message: Message, container: str) -> Posted:
+        """The post a PUBLISHED container became: found among the account's latest posts."""
+        found = self._search(message)
+        return found or Posted(container, PROFILE)
+
+    # -- recovery ---------------------------------------------------------------------------
+
+    def find_existing(self, message: Message, attempt: Attempt) -> Posted | None:
+        """A post exists only if the saved container was published; its status says so."""
+        container = attempt.progress.get("container")
+        if not container:
+            return None  # publishing needs the id, and the id is saved before publishing
+        try:
+            if self._status(container) != "PUBLISHED":
+                return None
+            return self._published(message, container)
+        except (PermanentError, RateLimited, TransientError) as exc:
+            raise AmbiguousError(self.name, f"cannot ask Threads whether container {container} "
+                                 f"was published ({exc.message})", exc.status) from None
+
+    def _search(self, message: Message) -> Posted | None:
+        params: dict[str, Any] = {"fields": "id,permalink,text,link_attachment_url",
+                                  "limit": 25}
+        for _page in range(LOOKUP_PAGES):
+            body = self._call("GET", f"{self.user}/threads", **params)
+            for item in body.get("data") or []:
+                if same_article(item.get("link_attachment_url") or "", message.article_url) or \
+                        mentions_article(item.get("text") or "", message.article_url):
+                    return Posted(str(item["id"]), str(item.get("permalink") or PROFILE))
+            after = ((body.get("paging") or {}).get("cursors") or {}).get("after")
+            if not after or not (body.get("paging") or {}).get("next"):
+                return None
+            params["after"] = after
+        return None
+
+    def parse_error(self, response: requests.Response) -> NetworkError:
+        """Graph-style error objects → one line naming the fix."""
+        return translate(self.name, response, REMEDIES)

@@ -1,0 +1,112 @@
+"""What every ledger stores and promises: states, rows, owners, and the backend interface.
+
+``self_promoting_blog.promote.ledger.Ledger`` (SQLite) and ``self_promoting_blog.promote.ledger_bucket`` (an object in the deploy bucket)
+both implement ``LedgerBackend`` with these types and the same rules.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+STATES = ("pending", "sending", "posted", "failed", "unknown", "baseline", "moved", "skipped")
+# A row in one of these says the article was (or may have been) announced on that network.
+ANNOUNCED = frozenset({"posted", "sending", "unknown", "moved"})
+# Rows a normal run may claim; baseline/unknown need --backfill/--retry-unknown.
+CLAIMABLE = frozenset({"pending", "skipped", "failed"})
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    """What the ledger keeps about an article to recognise it after a URL change."""
+
+    url: str
+    title: str
+    date: str
+    article_id: str | None = None
+
+
+@dataclass(slots=True)  # not frozen: built for every row of a large ledger, fast
+class Row:
+    """One ledger row as read back."""
+
+    url: str
+    network: str
+    account: str
+    state: str
+    title: str = ""
+    article_date: str = ""
+    article_id: str | None = None
+    idem_key: str | None = None
+    progress: dict[str, Any] = field(default_factory=dict)
+    post_id: str | None = None
+    post_url: str | None = None
+    detail: str | None = None
+    owner: str | None = None
+    updated: float = 0.0
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Who holds a `sending` row: a run id, host and process id, and when it is stale."""
+
+    run_id: str
+    host: str = field(default_factory=socket.gethostname)
+    pid: int = field(default_factory=os.getpid)
+
+    def tag(self) -> str:
+        """The owner as stored in the row."""
+        return f"{self.host}|{self.pid}|{self.run_id}"
+
+
+# Runs alive in this process; a `sending` row owned by this pid but another run is orphaned.
+ACTIVE_RUNS: set[str] = set()
+
+
+def owner_is_gone(tag: str | None, updated: float, stale_after: float, now: float) -> bool:
+    """True when a `sending` row's owner crashed: dead pid on this host, or a stale lease."""
+    if not tag:
+        return True
+    host, pid_text, run_id = (tag.split("|") + ["", ""])[:3]
+    if host == socket.gethostname() and pid_text.isdigit():
+        pid = int(pid_text)
+        if pid == os.getpid():
+            return run_id not in ACTIVE_RUNS
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            pass  # alive, someone else's
+    # Another machine (or a reused pid): trust the lease only until it goes stale.
+    return now - updated > stale_after
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A row this run now holds in `sending`; `resumed` = a crashed run had sent it before."""
+
+    row: Row
+    resumed: bool
+
+
+class LedgerBackend(Protocol):
+    """What the runner, report and build need from a ledger (SQLite or bucket object)."""
+
+    def rows(self, network: str | None = None) -> list[Row]: ...
+    def get(self, url: str, network: str, account: str) -> Row | None: ...
+    def is_first_run(self, network: str, account: str) -> bool: ...
+    def start_account(self, network: str, account: str, baseline: Iterable[ArticleRef]) -> int: ...
+    def claim(self, ref: ArticleRef, network: str, account: str, key: str, owner: Owner, *,
+              allow: frozenset[str] = CLAIMABLE, stale_after: float = 900.0) -> Claim | None: ...
+    def checkpoint(self, url: str, network: str, account: str, name: str, value: Any) -> None: ...
+    def finish(self, url: str, network: str, account: str, state: str, *,
+               detail: str | None = None, post_id: str | None = None,
+               post_url: str | None = None) -> None: ...
+    def note(self, ref: ArticleRef, network: str, account: str, state: str, detail: str, *,
+             post_url: str | None = None, only_from: frozenset[str] = CLAIMABLE) -> bool: ...
+    def close(self) -> None: ...

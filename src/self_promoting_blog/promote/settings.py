@@ -1,0 +1,160 @@
+"""promote settings: the one place the plugin reads Pelican's settings (PROMOTE_*).
+
+Relative paths are resolved against the folder that holds OUTPUT_PATH (the project root in a
+normal checkout), and neither the ledger nor the manifest may live inside OUTPUT_PATH or PATH,
+so neither is ever deployed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from self_promoting_blog.promote.errors import SettingsError
+from self_promoting_blog.promote.networks import check_network_name
+
+DEFAULTS: dict[str, Any] = {
+    # Networks to announce on, e.g. ["mastodon", "bluesky"]; empty = promotion off.
+    "PROMOTE_NETWORKS": [],
+    # The default message; fields: {title} {summary} {url} {hashtags} {category}.
+    "PROMOTE_TEMPLATE": "{title}\n\n{summary}\n\n{url}\n\n{hashtags}",
+    # Where production builds write the manifest and where the SQLite ledger lives.
+    "PROMOTE_MANIFEST_PATH": ".promote/manifest.json",
+    "PROMOTE_LEDGER_PATH": ".promote/ledger.sqlite3",
+    # "sqlite" (the file above) or "bucket" (kept with the S3 deploy target, see deploy).
+    "PROMOTE_LEDGER": "sqlite",
+    # At most this many posts per network per run; the rest wait for the next run.
+    "PROMOTE_MAX_PER_RUN": 5,
+    # A rate-limit wait longer than this (seconds) ends the network's run; the rest wait.
+    "PROMOTE_MAX_WAIT": 120,
+    # Retries per post after a rate limit or a failure that cannot have posted anything.
+    "PROMOTE_MAX_RETRIES": 3,
+    # First back-off (seconds) between retries; doubles each time, with jitter.
+    "PROMOTE_BACKOFF": 2.0,
+    # HTTP timeouts (seconds): connecting, and waiting for an answer.
+    "PROMOTE_CONNECT_TIMEOUT": 10.0,
+    "PROMOTE_READ_TIMEOUT": 30.0,
+    # Before posting, each article's live page must answer 200 with the manifest's og: tags;
+    # keep trying for this many seconds (a CDN catching up), polling every interval.
+    "PROMOTE_LIVE_CHECK": True,
+    "PROMOTE_LIVE_WAIT": 60,
+    "PROMOTE_LIVE_INTERVAL": 5,
+    # A `sending` row left by another machine is considered crashed after this many seconds.
+    "PROMOTE_STALE_AFTER": 900,
+    # Tag announced links with utm_source=<network>&utm_medium=social&utm_campaign=<slug>.
+    "PROMOTE_UTM": True,
+    # Credentials file read in addition to the environment (the environment wins).
+    "PROMOTE_ENV_FILE": ".env",
+}
+
+
+@dataclass(frozen=True)
+class PromoteSettings:
+    """Validated promote settings."""
+
+    networks: tuple[str, ...]
+    template: str
+    manifest_path: Path
+    ledger_path: Path
+    ledger: str
+    max_per_run: int
+    max_wait: float
+    max_retries: int
+    backoff: float
+    connect_timeout: float
+    read_timeout: float
+    live_check: bool
+    live_wait: float
+    live_interval: float
+    stale_after: float
+    utm: bool
+    env_file: Path
+    siteurl: str
+    language: str
+    pelican: Mapping[str, Any]
+
+
+def _networks(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [part for part in value.replace(",", " ").split() if part]
+    if not isinstance(value, (list, tuple)):
+        raise SettingsError("PROMOTE_NETWORKS", f"{value!r} is not a list",
+                            'Write it as a list, e.g. PROMOTE_NETWORKS = ["mastodon", "bluesky"].')
+    names: list[str] = []
+    for item in value:
+        name = check_network_name(str(item))
+        if name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def _number(settings: Mapping[str, Any], name: str, kind: type, minimum: float) -> Any:
+    value = settings.get(name, DEFAULTS[name])
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or number < minimum or isinstance(value, bool):
+        raise SettingsError(name, f"{value!r} is not a {kind.__name__} of at least {minimum}",
+                            f"Set it to a number such as {DEFAULTS[name]!r} (the default).")
+    return number
+
+
+def _path(settings: Mapping[str, Any], name: str, base: Path) -> Path:
+    path = Path(str(settings.get(name) or DEFAULTS[name])).expanduser()
+    path = (path if path.is_absolute() else base / path).resolve()
+    for forbidden in ("OUTPUT_PATH", "PATH"):
+        folder = settings.get(forbidden)
+        if folder and path.is_relative_to(Path(folder).resolve()):
+            raise SettingsError(name, f"{path} is inside {forbidden} ({folder}), so it would be "
+                                "published", f"Keep it outside, e.g. {DEFAULTS[name]!r}.")
+    return path
+
+
+def _template(settings: Mapping[str, Any]) -> str:
+    template = str(settings.get("PROMOTE_TEMPLATE") or DEFAULTS["PROMOTE_TEMPLATE"])
+    from self_promoting_blog.promote.compose import (
+        check_template,  # compose owns the template's grammar
+    )
+
+    check_template(template)
+    return template
+
+
+def base_dir(settings: Mapping[str, Any]) -> Path:
+    """The folder relative PROMOTE_* paths are resolved against."""
+    output = settings.get("OUTPUT_PATH")
+    return Path(output).resolve().parent if output else Path.cwd()
+
+
+def load_settings(settings: Mapping[str, Any]) -> PromoteSettings:
+    """Read and validate every PROMOTE_* setting; raise SettingsError naming the bad one."""
+    base = base_dir(settings)
+    ledger = str(settings.get("PROMOTE_LEDGER", DEFAULTS["PROMOTE_LEDGER"])).lower()
+    if ledger not in ("sqlite", "bucket"):
+        raise SettingsError("PROMOTE_LEDGER", f"{ledger!r} is not a ledger kind",
+                            'Use "sqlite" (a local file) or "bucket" (with the S3 deploy target).')
+    return PromoteSettings(
+        networks=_networks(settings.get("PROMOTE_NETWORKS", DEFAULTS["PROMOTE_NETWORKS"])),
+        template=_template(settings),
+        manifest_path=_path(settings, "PROMOTE_MANIFEST_PATH", base),
+        ledger_path=_path(settings, "PROMOTE_LEDGER_PATH", base),
+        ledger=ledger,
+        max_per_run=_number(settings, "PROMOTE_MAX_PER_RUN", int, 1),
+        max_wait=_number(settings, "PROMOTE_MAX_WAIT", float, 0),
+        max_retries=_number(settings, "PROMOTE_MAX_RETRIES", int, 0),
+        backoff=_number(settings, "PROMOTE_BACKOFF", float, 0),
+        connect_timeout=_number(settings, "PROMOTE_CONNECT_TIMEOUT", float, 0.01),
+        read_timeout=_number(settings, "PROMOTE_READ_TIMEOUT", float, 0.01),
+        live_check=bool(settings.get("PROMOTE_LIVE_CHECK", DEFAULTS["PROMOTE_LIVE_CHECK"])),
+        live_wait=_number(settings, "PROMOTE_LIVE_WAIT", float, 0),
+        live_interval=_number(settings, "PROMOTE_LIVE_INTERVAL", float, 0.01),
+        stale_after=_number(settings, "PROMOTE_STALE_AFTER", float, 0),
+        utm=bool(settings.get("PROMOTE_UTM", DEFAULTS["PROMOTE_UTM"])),
+        env_file=_path(settings, "PROMOTE_ENV_FILE", base),
+        siteurl=str(settings.get("SITEURL") or "").rstrip("/"),
+        language=str(settings.get("DEFAULT_LANG") or "en"),
+        pelican=settings,
+    )

@@ -1,0 +1,159 @@
+"""`invoke publish`: each stage prints its summary; the first that fails stops the rest.
+
+    build (publishconf.py) → check → deploy → wait until the deployed articles answer 200 → promote
+
+Nothing is lost when a stage fails: a failed build leaves output/ and the target as they were, a
+deploy that stops halfway is finished by the next one (it sends only what differs), and articles
+not yet announced stay in the manifest minus the ledger, so the next publish announces them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from self_promoting_blog.build.build import build_site, load
+from self_promoting_blog.build.report import print_build
+from self_promoting_blog.check.checker import check_site
+from self_promoting_blog.check.report import print_check
+from self_promoting_blog.deploy.command import deploy_site, load_storage_env, print_error
+from self_promoting_blog.deploy.errors import DeployError
+from self_promoting_blog.deploy.report import DeployResult
+from self_promoting_blog.deploy.settings import load_settings as load_deploy_settings
+from self_promoting_blog.deploy.target import FORMS
+from self_promoting_blog.promote.command import promote
+from self_promoting_blog.promote.errors import PromoteError
+from self_promoting_blog.promote.manifest import read_manifest
+from self_promoting_blog.promote.settings import load_settings as load_promote_settings
+from self_promoting_blog.publish.live import wait_until_live
+from self_promoting_blog.publish.settings import PublishSettingsError, load_settings
+
+NEXT = "the next `invoke publish` picks up from here"
+
+
+class Stopped(Exception):
+    """A stage failed; the message says why and what was (not) changed."""
+
+
+def _stage(console: Console, name: str) -> None:
+    console.rule(Text(f"publish: {name}", style="bold"), align="left")
+
+
+def _build(settings_file: Path, overrides: Mapping[str, Any], console: Console) -> None:
+    result = build_site(settings_file, production=True, overrides=overrides)
+    print_build(result, console)
+    if not result.ok:
+        raise Stopped("The production build failed (errors above); nothing was deployed or "
+                      "announced, output/ and the site are as they were")
+
+
+def _check(pelican: Mapping[str, Any], console: Console) -> None:
+    result = check_site(pelican)
+    print_check(result, console)
+    if result.errors:
+        raise Stopped("The content check found errors (above); nothing was deployed or announced")
+
+
+def deployed_articles(pelican: Mapping[str, Any], result: DeployResult) -> list[str] | None:
+    """Return the URLs of the manifest's articles whose pages this deploy sent.
+
+    None when nothing will be announced (PROMOTE_NETWORKS empty, or promotion misconfigured:
+    the promote stage says how), so there is nothing to wait for.
+    """
+    siteurl = str(pelican.get("SITEURL", "")).rstrip("/")
+    try:
+        settings = load_promote_settings(pelican)
+        if not settings.networks:
+            return None
+        entries = read_manifest(settings.manifest_path)
+    except PromoteError:
+        return None
+    sent = set(result.uploaded)
+    urls = []
+    for entry in entries:
+        rel = entry.url.removeprefix(siteurl + "/")
+        if rel + ("index.html" if rel.endswith("/") or not rel else "") in sent:
+            urls.append(entry.url)
+    return urls
+
+
+def _wait(pelican: Mapping[str, Any], result: DeployResult, console: Console) -> None:
+    settings = load_settings(pelican)
+    urls = deployed_articles(pelican, result)
+    if urls is None:
+        console.print("Nothing will be announced (see promote below), so there is nothing to wait for.")
+        return
+    live = wait_until_live(urls, settings.live_wait, settings.live_interval, console)
+    if live.missing:
+        url, answer = next(iter(live.missing.items()))
+        raise Stopped(f"{url} still answers {answer} after {live.seconds:.0f} s "
+                      f"(PUBLISH_LIVE_WAIT = {settings.live_wait:.0f}); the site is deployed but "
+                      f"nothing was announced; check the CDN or SITEURL, {NEXT}")
+    console.print(Text.assemble(("✔ ", "bold green"), f"The {len(urls)} article pages this deploy "
+                                f"sent answer 200 ({live.seconds:.1f} s)."))
+
+
+def _deploy(pelican: Mapping[str, Any], console: Console, dry_run: bool) -> DeployResult | None:
+    """Deploy (or show what a deploy would change). A dry run without DEPLOY_TARGET says it
+    would stop here and goes on, so it still shows the promotion plan."""
+    if dry_run and load_deploy_settings(pelican).target is None:
+        console.print(Text.assemble(
+            ("! ", "bold yellow"), "DEPLOY_TARGET is not set, so a real publish would stop here "
+            f"(set it in publishconf.py or the environment to one of {FORMS}). Showing what "
+            "promote would do once the site is deployed:"))
+        return None
+    return deploy_site(pelican, console, dry_run=dry_run)
+
+
+def _promote(pelican: Mapping[str, Any], console: Console, dry_run: bool) -> None:
+    try:
+        code = promote(pelican, dry_run=dry_run, console=console)
+    except SystemExit as exc:
+        raise Stopped(str(exc.code)) from None
+    if code != 0:
+        raise Stopped(f"Promote reported posts that failed or need a decision (table above); the "
+                      f"site is live, {NEXT}")
+
+
+def _read_settings(settings_file: Path, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Pelican's production settings; a broken settings file stops here, in one line."""
+    try:
+        pelican = load(settings_file, overrides)
+    except Exception as exc:  # noqa: BLE001 - any error in the settings file (a Python file)
+        raise Stopped(f"{settings_file.name} could not be read ({type(exc).__name__}: {exc}); "
+                      "fix it and rerun") from None
+    load_settings(pelican)  # a bad PUBLISH_* setting stops us before anything goes out
+    return pelican
+
+
+def publish(settings_file: Path, console: Console, *, overrides: Mapping[str, Any] | None = None,
+            dry_run: bool = False) -> int:
+    """Run every stage; return the exit code (0 when all of them succeeded)."""
+    started = time.monotonic()
+    overrides = dict(overrides or {})
+    stage = "settings"
+    try:
+        pelican = _read_settings(settings_file, overrides)
+        load_storage_env(pelican)  # the build reads the bucket ledger (syndication links)
+        _stage(console, stage := "build")
+        _build(settings_file, overrides, console)
+        _stage(console, stage := "check")
+        _check(pelican, console)
+        _stage(console, stage := "deploy")
+        result = _deploy(pelican, console, dry_run)
+        if result is not None and not dry_run:
+            _stage(console, stage := "wait until live")
+            _wait(pelican, result, console)
+        _stage(console, stage := "promote")
+        _promote(pelican, console, dry_run)
+    except (Stopped, DeployError, PublishSettingsError) as exc:
+        print_error(f"publish: stopped at {stage}. {exc}", console)
+        return 1
+    console.print(Text.assemble(("✔ ", "bold green"), f"publish: {'dry run ' if dry_run else ''}"
+                                f"done in {time.monotonic() - started:.1f} s."))
+    return 0

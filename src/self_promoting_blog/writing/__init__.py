@@ -1,0 +1,1 @@
+"""The writer's tools: `invoke new` and `invoke calendar`."""
