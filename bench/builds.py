@@ -1,4 +1,4 @@
-"""Full and incremental builds: each in a fresh `python -m bench.child` process.
+"""Full and incremental builds: each in a fresh `python bench/child.py` process.
 
 Full builds alternate (a), (b), (c) within each run, so a burst of machine noise hits all three
 alike. Before each full build the output folder and the cache folder are removed (not timed):
@@ -9,7 +9,6 @@ and builds again with Pelican's content cache and our card cache warm.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -19,10 +18,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pyinstrument.session import Session
+
+from bench.profile import breakdown
 from bench.setups import OURS, SETUPS, Setup
 from bench.sites import edit_article, write_site
 
 ROOT = Path(__file__).resolve().parent.parent
+CHILD = ROOT / "bench" / "child.py"
 
 
 class BenchError(RuntimeError):
@@ -67,24 +70,30 @@ class SizeResult:
 
 
 def run_child(spec: dict[str, Any], log: Path, python: Path | None = None) -> dict[str, Any]:
-    """Run one build in a new process (of `python`, default this one); return its report."""
+    """Run one build in a new process (of `python`, default this one); return its report.
+
+    With a profile, the child saves pyinstrument's session and the breakdown is made here, so
+    the child imports nothing from bench (it also runs under the community setup's venv).
+    """
     log.parent.mkdir(parents=True, exist_ok=True)
     spec_file, result_file = log.with_suffix(".spec.json"), log.with_suffix(".result.json")
     result_file.unlink(missing_ok=True)
     spec_file.write_text(json.dumps(spec | {"result": str(result_file)}), encoding="utf-8")
     with log.open("wb") as out:
         # Run in the log's folder: pelican-seo writes seo_report.html into the working folder.
-        done = subprocess.run([str(python or sys.executable), "-m", "bench.child", str(spec_file)],
-                              cwd=log.parent, env=os.environ | {"PYTHONPATH": str(ROOT)},
-                              stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                              check=False)
+        done = subprocess.run([str(python or sys.executable), str(CHILD), str(spec_file)],
+                              cwd=log.parent, stdout=out, stderr=subprocess.STDOUT,
+                              stdin=subprocess.DEVNULL, check=False)
     if done.returncode != 0 or not result_file.is_file():
         tail = log.read_text(errors="replace")[-1500:]
-        raise BenchError(f"bench: the build exited with {done.returncode}; its log is {log}:\n{tail}")
+        raise BenchError(f"bench: the build exited with {done.returncode}; its log is {log}:\n"
+                         f"{tail}")
     outcome = json.loads(result_file.read_text(encoding="utf-8"))
     if not outcome.get("ok"):
         raise BenchError(f"bench: our production build failed ({log}): "
                          + "; ".join(outcome.get("errors", [])[:5]))
+    if "session" in outcome:
+        outcome["profile"] = breakdown(Session.load(outcome.pop("session")), ROOT)
     return outcome
 
 
@@ -165,3 +174,24 @@ def incremental_builds(dirs: SiteDirs, articles: int, runs: int, say: Progress) 
     finally:
         edited.write_bytes(original)
     return Incremental(articles, prime, done)
+
+
+def profile_ours(dirs: Any, articles: int, say: Any) -> dict[str, Any]:
+    """Build (c) once under pyinstrument; return the breakdown and lines for the report."""
+    html = dirs.root / f"profile-ours-{articles}.html"
+    run = build(OURS, dirs, dirs.root / "logs" / "profile.log", profile=html)
+    found = run.profile or {}
+    total = found.get("total_s") or run.seconds
+    say(f"{articles:>5} articles, (c) under pyinstrument: {run.seconds:.2f} s; report: {html}")
+    groups = ", ".join(f"{name} {seconds:.2f} s ({seconds / total:.0%})"
+                       for name, seconds in list(found.get("groups_s", {}).items())[:8])
+    lines = [(f"profile of (c), {articles:,} articles (pyinstrument, inclusive time)",
+              f"{total:.2f} s in all; {groups}")]
+    for hot in found.get("hot", [])[:8]:
+        lines.append((f"  hot spot: {hot['group']} · {hot['function']} ({hot['where']})",
+                      f"{hot['seconds']:.2f} s ({hot['seconds'] / total:.0%})"))
+    for leaf in found.get("self_time", [])[:8]:
+        lines.append((f"  self time: {leaf['function']} ({leaf['where']}), under {leaf['group']}",
+                      f"{leaf['seconds']:.2f} s ({leaf['seconds'] / total:.0%})"))
+    return {"articles": articles, "seconds": run.seconds, "html": str(html),
+            "breakdown": found, "lines": lines}

@@ -1,9 +1,13 @@
-"""One build in a fresh process, so its peak memory is its own: `python -m bench.child SPEC.json`.
+"""One build in a fresh process, so its peak memory is its own: `python bench/child.py SPEC.json`.
 
 SPEC (written by bench/builds.py): ``ours`` (run it as `invoke preview` does, through
-plugins/site_build), ``settings_file``, ``override`` (Pelican settings), ``result`` (where to
-write the outcome) and optionally ``profile`` (a path: profile the build with pyinstrument and
-write an HTML report there, plus a per-plugin breakdown into the result).
+self_promoting_blog.build), ``settings_file``, ``override`` (Pelican settings), ``result`` (where
+to write the outcome) and optionally ``profile`` (a path: profile the build with pyinstrument,
+write an HTML report there and the session beside it, whose path goes into the result as
+``session``; bench/builds.py breaks it down by plugin).
+
+It runs as a script, also under the community setup's own venv, which has Pelican but not this
+blog's package: it imports only Pelican (and, for our setup, the package) and nothing from bench.
 
 The time covers reading the settings, loading the plugins and Pelican's run, not the
 interpreter's start-up, which is the same for every setup. The memory is the build's whole
@@ -20,8 +24,6 @@ import threading
 import time
 from pathlib import Path
 from typing import Any, Self
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _build(spec: dict[str, Any]) -> dict[str, Any]:
@@ -108,10 +110,11 @@ def main(spec_path: str) -> int:
         seconds = time.perf_counter() - started
     if profiler is not None:
         profiler.stop()
-        from bench.profile import breakdown
-
-        Path(spec["profile"]).write_text(profiler.output_html(), encoding="utf-8")
-        outcome["profile"] = breakdown(profiler.last_session, ROOT)
+        report = Path(spec["profile"])
+        report.write_text(profiler.output_html(), encoding="utf-8")
+        session = report.with_suffix(".pyisession")
+        profiler.last_session.save(session)
+        outcome["session"] = str(session)
     outcome |= {"seconds": seconds, "peak_rss_mb": memory.peak_kb / 1024,
                 "own_peak_rss_mb": memory.own_peak_kb / 1024,
                 "workers_peak_rss_mb": memory.workers_peak_kb / 1024}

@@ -37,11 +37,16 @@ WORDS = ("audience reach signal content channel measure share headline editor ne
 # receivers, which measures its own work apart from the machine's noise.
 CHILD = """
 import json, sys, time
+from importlib.machinery import PathFinder
+from importlib.util import module_from_spec
 override = json.loads(sys.argv[1])
 cpu, wall, spent = time.process_time(), time.perf_counter(), [0.0]
 if override["PLUGINS"]:
-    sys.path.insert(0, override["PLUGIN_PATHS"][0])
-    import feeds  # Pelican reuses this module when it loads the plugin
+    # Load the plugin as Pelican does (from PLUGIN_PATHS, as a top-level module); Pelican then
+    # reuses this module from sys.modules, receivers wrapped below included.
+    spec = PathFinder.find_spec("feeds", override["PLUGIN_PATHS"])
+    feeds = sys.modules["feeds"] = module_from_spec(spec)
+    spec.loader.exec_module(feeds)
 
     def timed(receiver):
         def run(*args, **kwargs):

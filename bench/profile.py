@@ -2,7 +2,10 @@
 
 Time is inclusive and counted once per group: a plugin function that calls back into Pelican or
 Jinja carries that time too, and a plugin calling itself is not counted twice. Groups are our
-plugins (plugins/<name>/), our theme's templates (theme/), and installed Pelican plugins.
+plugins (plugins/<name>/), the parts of our package (src/self_promoting_blog/<part>/, named
+self_promoting_blog.<part>), our theme's templates (theme/), and installed Pelican plugins.
+Groups overlap where one calls another (a plugin's time includes the package code it calls,
+which shows under its part too); "the rest" is the time outside all of them.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-# Code that runs Pelican rather than hooking into it: its time is the whole build.
-RUNNERS = {"site_build"}
+PACKAGE = "self_promoting_blog"
+# Parts of the package that run Pelican rather than hook into it: their time is the whole build.
+RUNNERS = {"build"}
 REST = "Pelican, Markdown, Jinja (the rest)"
 _INSTALLED = re.compile(r"site-packages/pelican/plugins/([^/]+)/")
 
@@ -21,10 +25,12 @@ _INSTALLED = re.compile(r"site-packages/pelican/plugins/([^/]+)/")
 def _group(file_path: str | None, root: Path) -> str | None:
     if not file_path:
         return None
-    plugins, theme = f"{root}/plugins/", f"{root}/theme/"
+    plugins, package, theme = f"{root}/plugins/", f"{root}/src/{PACKAGE}/", f"{root}/theme/"
     if file_path.startswith(plugins):
-        name = file_path[len(plugins):].split("/", 1)[0]
-        return None if name in RUNNERS else name
+        return file_path[len(plugins):].split("/", 1)[0]
+    if file_path.startswith(package):
+        part = file_path[len(package):].split("/", 1)[0].removesuffix(".py")
+        return None if part in RUNNERS else f"{PACKAGE}.{part}"
     if file_path.startswith(theme):
         return "theme templates"
     found = _INSTALLED.search(file_path)
@@ -46,9 +52,12 @@ def breakdown(session: Any, root: Path, top: int = 15) -> dict[str, Any]:
     functions: dict[tuple[str, str, str], float] = defaultdict(float)
     leaves: dict[tuple[str, str, str], float] = defaultdict(float)
     stack: list[tuple[Any, frozenset[str], str]] = [(frame, frozenset(), REST)] if frame else []
+    ours = 0.0  # time inside any group, each moment once
     while stack:
         node, inside, innermost = stack.pop()
         group = _group(node.file_path, root)
+        if group and not inside:
+            ours += node.time
         if group and group not in inside:
             groups[group] += node.time
             functions[(group, node.function, _where(node, root))] += node.time
@@ -62,7 +71,7 @@ def breakdown(session: Any, root: Path, top: int = 15) -> dict[str, Any]:
     total = frame.time if frame else 0.0
     hot = sorted(functions.items(), key=lambda item: -item[1])[:top]
     self_hot = sorted(leaves.items(), key=lambda item: -item[1])[:top]
-    groups[REST] = max(total - sum(groups.values()), 0.0)
+    groups[REST] = max(total - ours, 0.0)
     return {
         "total_s": total,
         "groups_s": dict(sorted(groups.items(), key=lambda item: -item[1])),
@@ -71,26 +80,3 @@ def breakdown(session: Any, root: Path, top: int = 15) -> dict[str, Any]:
                       for (g, f, w), s in self_hot],
     }
 
-
-def profile_ours(dirs: Any, articles: int, say: Any) -> dict[str, Any]:
-    """Build (c) once under pyinstrument; return the breakdown and lines for the report."""
-    from bench.builds import build
-    from bench.setups import OURS
-
-    html = dirs.root / f"profile-ours-{articles}.html"
-    run = build(OURS, dirs, dirs.root / "logs" / "profile.log", profile=html)
-    found = run.profile or {}
-    total = found.get("total_s") or run.seconds
-    say(f"{articles:>5} articles, (c) under pyinstrument: {run.seconds:.2f} s; report: {html}")
-    groups = ", ".join(f"{name} {seconds:.2f} s ({seconds / total:.0%})"
-                       for name, seconds in list(found.get("groups_s", {}).items())[:8])
-    lines = [(f"profile of (c), {articles:,} articles (pyinstrument, inclusive time)",
-              f"{total:.2f} s in all; {groups}")]
-    for hot in found.get("hot", [])[:8]:
-        lines.append((f"  hot spot: {hot['group']} · {hot['function']} ({hot['where']})",
-                      f"{hot['seconds']:.2f} s ({hot['seconds'] / total:.0%})"))
-    for leaf in found.get("self_time", [])[:8]:
-        lines.append((f"  self time: {leaf['function']} ({leaf['where']}), under {leaf['group']}",
-                      f"{leaf['seconds']:.2f} s ({leaf['seconds'] / total:.0%})"))
-    return {"articles": articles, "seconds": run.seconds, "html": str(html),
-            "breakdown": found, "lines": lines}

@@ -18,7 +18,14 @@ from typing import Any
 
 from rich.console import Console
 
-from bench.builds import BenchError, SiteDirs, full_builds, incremental_builds, prepare_site
+from bench.builds import (
+    BenchError,
+    SiteDirs,
+    full_builds,
+    incremental_builds,
+    prepare_site,
+    profile_ours,
+)
 from bench.chart import draw_chart
 from bench.community_env import community_python
 from bench.machine import describe
@@ -89,7 +96,7 @@ def measure(args: argparse.Namespace, console: Console) -> dict[str, Any]:
             continue
         try:
             raw[part] = run()
-        except Exception as exc:  # noqa: BLE001 - one part's failure must not lose the others
+        except Exception as exc:  # one part's failure must not lose the others
             raw["failed"][part] = f"{type(exc).__name__}: {exc}"[:1500]
             console.print(f"[red]✖ {part} failed:[/] {raw['failed'][part]}")
         _checkpoint(raw, work)
@@ -147,7 +154,8 @@ def with_promote_lines(found: dict[str, Any]) -> dict[str, Any]:
          (f"{idle['in_process_s']:.3f} s in-process, {idle['process_s']:.2f} s as a new "
           f"process, {idle['requests_sent']} requests sent")),
         ((f"promote {fan['new_articles']} new articles, servers answering after "
-          f"{fan['delay_s'] * 1000:.0f} ms"), f"all four {fan['all_four_s']:.1f} s; alone: {alone}")]
+          f"{fan['delay_s'] * 1000:.0f} ms"),
+         f"all four {fan['all_four_s']:.1f} s; alone: {alone}")]
     return found
 
 
@@ -156,14 +164,12 @@ def maybe_profile(args: argparse.Namespace, raw: dict[str, Any], console: Consol
     missed = [t for t in summarize(raw)["targets"] if t["met"] is False]
     if args.profile == "never" or (args.profile == "auto" and not missed):
         return
-    from bench.profile import profile_ours
-
     size = args.profile_size
     with console.status(f"Writing {size:,} synthetic articles..."):
         dirs = prepare_site(args.work, size, args.seed)
     try:
         raw["profile"] = profile_ours(dirs, size, console.print)
-    except Exception as exc:  # noqa: BLE001 - keep the measurements already made
+    except Exception as exc:  # keep the measurements already made
         raw["failed"]["profile"] = f"{type(exc).__name__}: {exc}"[:1500]
 
 

@@ -5,7 +5,8 @@
 (b) community  the nearest community setup: (a) plus pelican-sitemap, pelican-share-post and
                pelican-seo (its Open Graph / X card enhancer on).
 (c) ours       this blog's production build as `invoke preview` runs it: publishconf.py (our
-               theme, every plugin in PLUGINS), through plugins/site_build (staged, checked).
+               theme, every plugin in PLUGINS), through self_promoting_blog.build
+               (staged, checked).
 
 (a) and (b) take the site's shape from pelicanconf.py (URLs, pagination, time zone, folders,
 items per feed), so all three write the same pages; only the theme and the plugins differ.

@@ -54,6 +54,8 @@ def test_writes_the_json_with_every_measured_part(bench_run):
     assert heaviest["third_party"] == []
     groups = data["profile"]["breakdown"]["groups_s"]
     assert "social_cards" in groups and "theme templates" in groups
+    # the package's parts are grouped too, beside the plugins that call them
+    assert "self_promoting_blog.cards" in groups and "self_promoting_blog.check" in groups
 
 
 def test_prints_the_tables_and_writes_markdown_and_chart(bench_run):
