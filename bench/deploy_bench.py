@@ -1,5 +1,5 @@
 """Deploy benchmark (on demand, never a timed test): the bench's synthetic site, built for
-production, synced to SeaweedFS on 127.0.0.1 by `plugins/site_deploy`.
+production, synced to SeaweedFS on 127.0.0.1 by `self_promoting_blog.deploy`.
 
 1. the first full deploy to an empty bucket: files, bytes, seconds;
 2. a redeploy with no change (should send nothing);
@@ -25,18 +25,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+
+from bench.builds import OURS, SiteDirs, build, prepare_site
+from bench.setups import SITEURL
+from bench.sites import edit_article
+from self_promoting_blog.deploy.deploy import deploy
+from self_promoting_blog.deploy.report import DeployResult
+from self_promoting_blog.deploy.settings import load_settings
+from tests.fakes.s3 import ACCESS_KEY, SECRET_KEY, start_seaweed
+
 ROOT = Path(__file__).resolve().parent.parent
-
-from rich.console import Console  # noqa: E402
-
-from bench.builds import OURS, SiteDirs, build, prepare_site  # noqa: E402
-from bench.setups import SITEURL  # noqa: E402
-from bench.sites import edit_article  # noqa: E402
-from self_promoting_blog.deploy.deploy import deploy  # noqa: E402
-from self_promoting_blog.deploy.report import DeployResult  # noqa: E402
-from self_promoting_blog.deploy.settings import load_settings  # noqa: E402
-from tests.fakes.s3 import ACCESS_KEY, SECRET_KEY, start_seaweed  # noqa: E402
-
 MAX_FILES_AFTER_EDIT = 20
 MAX_EDIT_SHARE = 0.1  # "a small fraction" of the first full deploy's time
 
@@ -52,7 +51,8 @@ def _deploy(output: Path, bucket: str, endpoint: str, cache: Path) -> DeployResu
     settings = load_settings({"SITEURL": SITEURL, "OUTPUT_PATH": str(output),
                               "CACHE_PATH": str(cache), "DEPLOY_TARGET": f"s3://{bucket}/site",
                               "S3_ENDPOINT_URL": endpoint}, environ={})
-    return deploy(settings, Console(file=open(os.devnull, "w")))  # noqa: SIM115
+    with open(os.devnull, "w") as quiet:
+        return deploy(settings, Console(file=quiet))
 
 
 def measure_deploy(dirs: SiteDirs, articles: int, work: Path,

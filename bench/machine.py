@@ -42,7 +42,8 @@ def describe() -> dict[str, Any]:
 
 
 def machine_line(machine: dict[str, Any]) -> str:
-    """e.g. `2 cores, 23.4 GiB, Intel Xeon ..., load 3.1 at start; Python 3.11.7, Pelican 4.12.0; 2026-11-23`."""
+    """One line, e.g. `2 cores, 23.4 GiB, Intel Xeon ..., load 3.1 at start; Python 3.11.7,
+    Pelican 4.12.0; 2026-11-23`."""
     load = machine.get("load_average") or [0]
     return (f"{machine['cores']} cores, {machine['memory_gib']} GiB RAM, {machine['cpu']}, "
             f"load {load[0]:.1f} at start; {machine['os']}; Python {machine['python']}, "

@@ -11,7 +11,8 @@ from bench.machine import machine_line
 
 LABELS = {"bare": "(a) bare", "community": "(b) community", "ours": "(c) ours"}
 LEGEND = ("(a) bare Pelican: simple theme, its own feeds, no plugin · (b) (a) + pelican-sitemap, "
-          "pelican-share-post, pelican-seo · (c) this blog: publishconf.py, our theme, every plugin. "
+          "pelican-share-post, pelican-seo · (c) this blog: publishconf.py, our theme, every "
+          "plugin. "
           "MB: peak resident memory of the whole build, (c)'s card-drawing worker processes "
           "included (their share in brackets)")
 MARK = {True: "✔ met", False: "✖ missed", None: "–"}
@@ -43,9 +44,11 @@ def detail_rows(raw: dict[str, Any], summary: dict[str, Any]) -> list[list[str]]
     rows = []
     if inc := summary.get("incremental"):
         rows.append([f"incremental rebuild, {inc['articles']:,} articles (one article edited)",
-                     f"{inc['median_s']:.2f} s vs {inc['full_s']:.2f} s full = {inc['ratio']:.2f}×"])
+                     f"{inc['median_s']:.2f} s vs {inc['full_s']:.2f} s full "
+                     f"= {inc['ratio']:.2f}×"])
     if feeds := summary.get("feeds"):
-        rows.append([f"plugins/feeds, {feeds['articles']:,} articles (bench/feeds_overhead.py setup)",
+        rows.append([f"plugins/feeds, {feeds['articles']:,} articles "
+                     "(bench/feeds_overhead.py setup)",
                      (f"{feeds['without_s']:.2f} s → {feeds['with_s']:.2f} s "
                       f"({feeds['overhead_pct']:+.1f} %)")])
     if (deploy := raw.get("deploy")) and "rebuild_s" in deploy:

@@ -46,7 +46,7 @@ def summarize_incremental(incremental: dict[str, Any] | None,
 
 
 def summarize_feeds(feeds: dict[str, Any] | None) -> dict[str, Any] | None:
-    """plugins/feeds' overhead over bare Pelican with its own feeds off (bench/feeds_overhead.py)."""
+    """plugins/feeds' overhead over bare Pelican, its own feeds off (bench/feeds_overhead.py)."""
     if not feeds:
         return None
     without = median(r["seconds"] for r in feeds["runs"]["without"])
@@ -96,7 +96,8 @@ def other_targets(summary: dict[str, Any], raw: dict[str, Any]) -> list[dict[str
         rows.extend(deploy.get("targets", []))
     if page := raw.get("page"):
         rows.extend(page.get("targets", []))
-    rows.extend(_row(part, "measured", "failed (see above)", None) for part in raw.get("failed", {}))
+    rows.extend(_row(part, "measured", "failed (see above)", None)
+                for part in raw.get("failed", {}))
     return rows
 
 

@@ -51,7 +51,7 @@ def site_path(href: str, page_url: str, prefix: str) -> str | None:
 
 def _written(output: Path) -> set[str]:
     """Every file the build wrote, as a path from the output folder."""
-    written = set()
+    written: set[str] = set()
     top = len(str(output).rstrip(os.sep)) + 1
     for folder, _, names in os.walk(output):
         rel = folder[top:].replace(os.sep, "/")
@@ -72,7 +72,8 @@ def _lines_with(path: str, href: str, raw: str) -> list[int | None]:
         lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError):
         return [None]
-    found = [n for n, line in enumerate(lines, 1) if href in line or raw in line]
+    found: list[int | None] = [n for n, line in enumerate(lines, 1)
+                               if href in line or raw in line]
     return found or [None]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
+from typing import Any
 
 from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension
@@ -45,7 +46,8 @@ class LinksEntryExtension(BaseEntryExtension):
         self.page_url = ""
         self.image: Image | None = None
 
-    def extend_atom(self, entry):  # noqa: ANN001, ANN201 - feedgen's interface
+    # feedgen's extension interface: the lxml element of an entry (Atom) or item (RSS), returned.
+    def extend_atom(self, entry: Any) -> Any:
         # Unqualified like feedgen's own Atom elements, which the root's default namespace covers.
         xml_elem("link", entry, rel="alternate", type="text/html", href=self.page_url)
         if self.image:
@@ -53,7 +55,7 @@ class LinksEntryExtension(BaseEntryExtension):
                      length=str(self.image.length), href=self.image.url)
         return entry
 
-    def extend_rss(self, item):  # noqa: ANN001, ANN201 - feedgen's interface
+    def extend_rss(self, item: Any) -> Any:
         xml_elem("link", item).text = self.page_url
         if self.image:
             xml_elem("enclosure", item, url=self.image.url, length=str(self.image.length),

@@ -66,9 +66,9 @@ class FeedItem:
 
 def _image_url(article: Any, settings: FeedsSettings, page_url: str) -> str | None:
     """Return the article's social card URL (plugins/social_cards), else its `Image:`, else None."""
-    card = getattr(article, "social_card", None)
-    if card is not None and getattr(card, "path", ""):
-        return absolute(settings, card.path)
+    card_path = getattr(getattr(article, "social_card", None), "path", "")
+    if card_path:
+        return absolute(settings, card_path)
     value = article.metadata.get("image")
     if not isinstance(value, str) or not value.strip():
         return None

@@ -70,7 +70,7 @@ class FeedWriter:
         fallback = max((aware(a.date, self.tz) for s in selections for a in s[:1]),
                        default=self.now)
         icon = self._icon()
-        for channel, selected in zip(channels, selections):
+        for channel, selected in zip(channels, selections, strict=True):
             report.files += self._write_channel(channel, selected, fallback, icon)
             self._release(selected, remaining)
         report.entries = len(remaining)

@@ -47,7 +47,7 @@ class SiteSocial:
         canonical = None if is_404 else absolute(s.site_url, path)
         title = self.title(ctx)
         structured = None
-        if path == "":
+        if path == "" and canonical is not None:  # the home page
             structured = jsonld.graph(jsonld.web_page(
                 kind="WebSite", name=s.site_name, description=s.site_description, url=canonical))
         return SocialMeta(og_type="website", title=title, description=s.site_description,

@@ -65,24 +65,24 @@ def _creator(authors: list[Any], settings: MetaSettings) -> str:
     return creators.get("", "")
 
 
-def _structured(content: Any, meta: SocialMeta, settings: MetaSettings, is_article: bool,
-                authors: list[tuple[str, str]]) -> Markup:
+def _structured(content: Any, meta: SocialMeta, canonical: str, settings: MetaSettings,
+                is_article: bool, authors: list[tuple[str, str]]) -> Markup:
     home = absolute(settings.site_url, "")
     logo = default_image(settings.publisher_logo, settings.site_name, settings.site_url)
     trail = [(settings.site_name, home)]
     if not is_article:
         page = jsonld.web_page(kind="WebPage", name=meta.title, description=meta.description,
-                               url=meta.canonical or home)
-        return jsonld.graph(page, jsonld.breadcrumbs([*trail, (meta.title, meta.canonical)]))
+                               url=canonical or home)
+        return jsonld.graph(page, jsonld.breadcrumbs([*trail, (meta.title, canonical)]))
     category = getattr(content, "category", None)
     if category is not None:
         trail.append((category.name, absolute(settings.site_url, category.url)))
     posting = jsonld.blog_posting(
-        headline=meta.title, description=meta.description, url=meta.canonical,
+        headline=meta.title, description=meta.description, url=canonical,
         published=meta.published, modified=meta.modified, authors=authors, image=meta.image,
         publisher_node=jsonld.publisher(settings.site_name, home, logo),
         section=meta.section, keywords=list(meta.tags))
-    return jsonld.graph(posting, jsonld.breadcrumbs([*trail, (meta.title, meta.canonical)]))
+    return jsonld.graph(posting, jsonld.breadcrumbs([*trail, (meta.title, canonical)]))
 
 
 def content_meta(content: Any, context: Mapping[str, Any], settings: MetaSettings,
@@ -92,11 +92,12 @@ def content_meta(content: Any, context: Mapping[str, Any], settings: MetaSetting
     authors = list(getattr(content, "authors", None) or [])
     author_links = [(str(a), absolute(settings.site_url, a.url)) for a in authors]
     lang = getattr(content, "lang", None)
+    canonical = absolute(settings.site_url, content.url)
     meta = SocialMeta(
         og_type="article" if is_article else "website",
         title=str(content.title or "").strip(),
         description=description(content, settings.description_length),
-        canonical=absolute(settings.site_url, content.url),
+        canonical=canonical,
         site_name=settings.site_name,
         locale=settings.locale if not lang or settings.locale.startswith(lang) else lang,
         image=image,
@@ -112,6 +113,7 @@ def content_meta(content: Any, context: Mapping[str, Any], settings: MetaSetting
                      section=str(getattr(content, "category", "") or ""),
                      tags=tuple(str(tag) for tag in getattr(content, "tags", []) or []),
                      author_urls=tuple(link for _, link in author_links))
-    meta = replace(meta, jsonld=_structured(content, meta, settings, is_article, author_links))
+    meta = replace(meta, jsonld=_structured(content, meta, canonical, settings, is_article,
+                                            author_links))
     return meta, [problem] if problem else []
 

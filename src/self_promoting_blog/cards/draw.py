@@ -70,7 +70,7 @@ def render(text: CardText, colours: Colours, fonts: Fonts) -> Image.Image:
 def _palette(colours: Colours, steps: int = 32) -> Image.Image:
     """The card's exact colours plus the shades anti-aliasing blends between them."""
     bg = colours.background
-    entries = [bg]
+    entries: list[tuple[int, ...]] = [bg]
     for ink in (colours.foreground, colours.accent, colours.muted):
         entries += [tuple(round(b + (i - b) * n / steps) for b, i in zip(bg, ink, strict=True))
                     for n in range(1, steps + 1)]

@@ -120,7 +120,7 @@ def _rows_at(widths: list[float], space: float, width: int) -> int:
         if line and line + space + word <= width:
             line += space + word
             continue
-        rows += max(1, -(-word // width))
+        rows += max(1, int(-(-word // width)))  # ceil, on floats
         line = word % width if word > width else word
     return rows
 

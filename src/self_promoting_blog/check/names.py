@@ -11,11 +11,13 @@ of up to seven letters, since that is how different short words differ ("SEO"/"S
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from difflib import SequenceMatcher, get_close_matches
+from functools import partial
 
 from self_promoting_blog.check.problems import Problem, warning
 
@@ -78,14 +80,18 @@ class NameUses:
     """How many articles use each category (or tag), and where the first few of them do."""
 
     field: str  # "Category" or "Tag"
-    counts: Counter[str] = field(default_factory=Counter)
-    uses: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # (file, line)
+    # dataclasses.field spelled out: in this class body mypy reads `field` as the attribute above
+    counts: Counter[str] = dataclasses.field(default_factory=Counter)
+    uses: dict[str, list[tuple[str, int]]] = dataclasses.field(default_factory=dict)  # (file, line)
 
     def add(self, name: str, shown: str, line: int) -> None:
         self.counts[name] += 1
         # Only a name with FEW uses or fewer can be a slip: keep no more places than that.
         if self.counts[name] <= FEW:
             self.uses.setdefault(name, []).append((shown, line))
+
+    def _used_more_than(self, count: int, name: str) -> bool:
+        return self.counts[name] > count
 
     def check(self) -> list[Problem]:
         """A warning at each use of a rarely used name that is a near miss of a more used one."""
@@ -96,7 +102,7 @@ class NameUses:
             count = self.counts[name]
             if count > FEW:
                 continue
-            meant = index.of(name, lambda other, count=count: self.counts[other] > count)
+            meant = index.of(name, partial(self._used_more_than, count))
             if meant is None:
                 continue
             others = "no other article" if count == 1 else "one other article"

@@ -23,7 +23,8 @@ from self_promoting_blog.content.header import Source
 DATE_PARTS = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T_]+(\d{1,2}):(\d{1,2}))?")
 # YYYY-MM-DD[ HH:MM[:SS]], the form writers use: read directly, as dateutil reads it (year first,
 # unset parts zero), because dateutil takes ~0.1 ms a date. Anything else goes to dateutil.
-ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?: +([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)?")
+ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
+                      r"(?: +([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)?")
 
 
 @dataclass(frozen=True)

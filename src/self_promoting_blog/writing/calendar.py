@@ -49,9 +49,8 @@ def read_calendar(settings: Mapping[str, Any], recent: int = 5,
     usable = [e for e in live if e.title and e.date]
     unreadable = tuple(sorted({s.shown for s in sources if s.unreadable}
                               | {e.source.shown for e in live if not (e.title and e.date)}))
-    ahead = sorted((e for e in usable if is_scheduled(e.date, e.status, now)),
-                   key=lambda e: e.date)
-    behind = sorted((e for e in usable if not is_scheduled(e.date, e.status, now)),
-                    key=lambda e: e.date, reverse=True)
-    return Calendar(now, tuple(map(_item, ahead)), tuple(map(_item, behind[:max(recent, 0)])),
-                    drafts, unreadable)
+    ahead = sorted((_item(e) for e in usable if is_scheduled(e.date, e.status, now)),
+                   key=lambda item: item.date)
+    behind = sorted((_item(e) for e in usable if not is_scheduled(e.date, e.status, now)),
+                    key=lambda item: item.date, reverse=True)
+    return Calendar(now, tuple(ahead), tuple(behind[:max(recent, 0)]), drafts, unreadable)
