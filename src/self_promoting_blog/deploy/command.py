@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from dotenv import dotenv_values
 from rich.console import Console
 from rich.text import Text
 
@@ -15,21 +12,7 @@ from self_promoting_blog.deploy.deploy import deploy
 from self_promoting_blog.deploy.errors import DeployError
 from self_promoting_blog.deploy.report import DeployResult, print_summary
 from self_promoting_blog.deploy.settings import load_settings
-
-
-def load_storage_env(pelican: Mapping[str, Any]) -> None:
-    """Take the storage credentials (AWS_*) from the project's untracked .env; the environment wins.
-
-    Only AWS_* names are copied, so network tokens in .env stay out of the environment that
-    rsync, git and other child processes inherit. (DEPLOY_TARGET and the other deploy settings
-    belong in publishconf.py or the real environment: publishconf.py reads DEPLOY_TARGET.)
-    """
-    env_file = Path(pelican.get("OUTPUT_PATH", "output")).resolve().parent / ".env"
-    if not env_file.is_file():
-        return
-    for name, value in dotenv_values(env_file).items():
-        if value is not None and name.startswith("AWS_"):
-            os.environ.setdefault(name, value)
+from self_promoting_blog.s3 import load_storage_env
 
 
 def print_error(message: str, console: Console) -> None:
