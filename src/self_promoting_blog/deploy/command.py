@@ -21,19 +21,22 @@ def print_error(message: str, console: Console) -> None:
 
 
 def deploy_site(pelican: Mapping[str, Any], console: Console, *, dry_run: bool = False,
-                force: bool = False) -> DeployResult:
-    """Load the deploy settings (and .env) and deploy; raise DeployError on any fault."""
+                force: bool = False, protected: Mapping[str, str] | None = None) -> DeployResult:
+    """Load the deploy settings (and .env) and deploy; raise DeployError on any fault.
+
+    `protected`: the bucket keys the sync must leave alone (see `deploy.deploy`)."""
     load_storage_env(pelican)
-    result = deploy(load_settings(pelican), console, dry_run=dry_run, force=force)
+    result = deploy(load_settings(pelican), console, dry_run=dry_run, force=force,
+                    protected=protected)
     print_summary(result, console)
     return result
 
 
 def run_deploy(pelican: Mapping[str, Any], console: Console, *, dry_run: bool = False,
-               force: bool = False) -> int:
+               force: bool = False, protected: Mapping[str, str] | None = None) -> int:
     """`invoke deploy`: deploy and print the summary, or one line saying what to fix; exit code."""
     try:
-        deploy_site(pelican, console, dry_run=dry_run, force=force)
+        deploy_site(pelican, console, dry_run=dry_run, force=force, protected=protected)
     except DeployError as exc:
         print_error(str(exc), console)
         return 1

@@ -22,7 +22,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict
 from typing import Any, TypeVar
 
@@ -38,6 +38,11 @@ from self_promoting_blog.promote.rows import CLAIMABLE, ArticleRef, Claim, Owner
 from self_promoting_blog.s3 import load_storage_env, make_client, storage_error
 
 FORMAT = "signal-and-reach promotion ledger 1"
+# Where the object lives unless DEPLOY_LEDGER_KEY says otherwise: outside a site under a prefix.
+DEFAULT_KEY = "promote/ledger.json.gz"
+# What a deploy is told the object is, to refuse a site file at its key (see protected_keys).
+PROTECTION = ("the promotion ledger (DEPLOY_LEDGER_KEY); set DEPLOY_LEDGER_KEY to a key outside "
+              "the site's prefix in publishconf.py")
 # Conditional writes refused in a row before giving up (each is another publish's write).
 MAX_CONFLICTS = 30
 T = TypeVar("T")
@@ -247,6 +252,20 @@ class BucketLedger:
         """Nothing to release: every change is already in the bucket."""
 
 
+def ledger_key(pelican_settings: Mapping[str, Any]) -> str:
+    """The ledger object's key in the deploy bucket (DEPLOY_LEDGER_KEY)."""
+    return str(pelican_settings.get("DEPLOY_LEDGER_KEY", DEFAULT_KEY)).strip("/")
+
+
+def protected_keys(pelican_settings: Mapping[str, Any]) -> dict[str, str]:
+    """The bucket keys a deploy must never overwrite or delete, each with what it is.
+
+    The ledger's key is protected whatever PROMOTE_LEDGER says: a ledger left there by an earlier
+    setting must survive until it is wanted again.
+    """
+    return {ledger_key(pelican_settings): PROTECTION}
+
+
 def open_bucket_ledger(pelican_settings: Any, read_only: bool = False) -> BucketLedger:
     """Open the ledger object named by DEPLOY_TARGET (s3://) and DEPLOY_LEDGER_KEY."""
     load_storage_env(pelican_settings)
@@ -259,7 +278,7 @@ def open_bucket_ledger(pelican_settings: Any, read_only: bool = False) -> Bucket
         raise LedgerError(f"promote: PROMOTE_LEDGER = 'bucket' keeps the ledger in the S3 deploy "
                           f"bucket, but DEPLOY_TARGET is {deploy.target_text or 'not set'!r}; set "
                           "DEPLOY_TARGET = 's3://bucket/site' or PROMOTE_LEDGER = 'sqlite'")
-    key = deploy.ledger_key
+    key = ledger_key(pelican_settings)
     if not key or key.startswith(target.prefix):
         raise LedgerError(
             f"promote: DEPLOY_LEDGER_KEY {key!r} lies inside the site ({target}), so the site "
