@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from self_promoting_blog.deploy.cdn import invalidate_changed
-from self_promoting_blog.deploy.errors import RefusedError, StorageError
+from self_promoting_blog.deploy.errors import DeployError, RefusedError, StorageError
 from self_promoting_blog.deploy.plan import (
     PART_SIZE,
     SyncPlan,
@@ -118,7 +118,7 @@ def run_uploads(client: BaseClient, target: S3Target, plan: SyncPlan, settings: 
 
 
 def _halfway(failed: tuple[Upload, BaseException], target: S3Target, settings: DeploySettings,
-             done: float, plan: SyncPlan) -> StorageError:
+             done: float, plan: SyncPlan) -> DeployError:
     upload, exc = failed
     if isinstance(exc, RefusedError):
         return exc
