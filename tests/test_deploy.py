@@ -449,6 +449,41 @@ def test_ledger_inside_the_site_prefix_is_never_deleted_nor_overwritten(s3_env, 
         run(root)
 
 
+def test_deploy_protects_exactly_the_keys_it_is_told_about(s3_env, site):
+    bucket, output, settings = site
+    client = s3_env.client()
+    told = {"blog/kept/state.json": "the state file (X_KEY); move X_KEY out of the site"}
+    for key in ("blog/kept/state.json", "blog/stale.html"):
+        client.put_object(Bucket=bucket, Key=key, Body=b"{}")
+    result = run(settings, protected=told)
+    assert "stale.html" in result.deleted and "kept/state.json" not in result.deleted
+    assert client.get_object(Bucket=bucket, Key="blog/kept/state.json")["Body"].read() == b"{}"
+    (output / "kept").mkdir()
+    (output / "kept/state.json").write_text("[]")
+    with pytest.raises(RefusedError) as refused:
+        run(settings, protected=told)
+    assert str(refused.value) == ("deploy: output/kept/state.json would overwrite the state file "
+                                  "(X_KEY); move X_KEY out of the site")
+    assert client.get_object(Bucket=bucket, Key="blog/kept/state.json")["Body"].read() == b"{}"
+
+
+def test_promote_names_its_ledger_for_the_deploy_to_protect(s3_env, site):
+    from self_promoting_blog.promote.ledger_bucket import protected_keys
+
+    bucket, output, _ = site
+    pelican = {"SITEURL": SITEURL, "OUTPUT_PATH": str(output), "DEPLOY_TARGET": f"s3://{bucket}",
+               "S3_ENDPOINT_URL": s3_env.endpoint_url, "DEPLOY_LEDGER_KEY": "/state/ledger.gz"}
+    assert protected_keys(pelican) == {"state/ledger.gz": protected_keys({})[LEDGER_KEY]}
+    s3_env.client().put_object(Bucket=bucket, Key="state/ledger.gz", Body=b"{}")
+    (output / "state").mkdir()
+    (output / "state/ledger.gz").write_text("[]")
+    with pytest.raises(RefusedError) as refused:
+        run(load_settings(pelican, environ={}), protected=protected_keys(pelican))
+    assert str(refused.value) == (
+        "deploy: output/state/ledger.gz would overwrite the promotion ledger (DEPLOY_LEDGER_KEY); "
+        "set DEPLOY_LEDGER_KEY to a key outside the site's prefix in publishconf.py")
+
+
 def test_cloudfront_invalidates_exactly_the_changed_paths(s3_env, site, builds, moto_server,
                                                         monkeypatch):
     import boto3

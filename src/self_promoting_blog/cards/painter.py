@@ -7,10 +7,10 @@ at its end the build waits for them, drawing from the same queue itself while th
 behind. A few missing cards (an edit, a new post) are drawn here at the end: starting a
 worker would cost more than it saves.
 
-Workers are plain `python -m self_promoting_blog.cards.worker` processes fed pickles over a pipe, not a
-multiprocessing pool: those re-import the build's main script in every worker (running the
-build again when it has no `if __name__ == "__main__"` guard) and add a resource-tracker
-process. Nothing here imports Pelican, nor Pillow until a card is drawn.
+Workers are plain `python -m self_promoting_blog.cards.worker` processes fed pickles over a pipe
+(batches.py), not a multiprocessing pool: those re-import the build's main script in every
+worker (running the build again when it has no `if __name__ == "__main__"` guard) and add a
+resource-tracker process. Nothing here imports Pelican, nor Pillow until a card is drawn.
 """
 
 from __future__ import annotations
@@ -23,12 +23,11 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 
+from self_promoting_blog.cards.batches import Batch, draw_into_cache, read_message, send_message
 from self_promoting_blog.cards.cache import CardCache, card_inputs, card_key
-from self_promoting_blog.cards.settings import CardsSettings, Colours
+from self_promoting_blog.cards.settings import CardsSettings
 from self_promoting_blog.cards.spec import CardText, Fonts
-from self_promoting_blog.cards.worker import Batch, read_message, send_message
 
 logger = logging.getLogger(__name__)
 
@@ -36,18 +35,6 @@ logger = logging.getLogger(__name__)
 # missing cards than this are drawn in the build's own process.
 BATCH = 16
 MAX_WORKERS = 4
-
-
-def draw_into_cache(folder: Path, cards: list[tuple[str, CardText]], colours: Colours,
-                    fonts: Fonts) -> None:
-    """Draw cards into the cache (in a worker, or here)."""
-    from self_promoting_blog.cards.draw import (
-        draw_card,  # Pillow and fontTools: only where cards are drawn
-    )
-
-    cache = CardCache(folder)
-    for key, text in cards:
-        cache.put(key, draw_card(text, colours, fonts))
 
 
 def _worker_count() -> int:
@@ -168,7 +155,7 @@ class CardPainter:
 
     def _draw_here(self, batch: Batch) -> set[str]:
         if batch.cards:
-            draw_into_cache(batch.folder, batch.cards, batch.colours, batch.fonts)
+            draw_into_cache(batch)
         return {key for key, _ in batch.cards}
 
     def finish(self) -> PaintStats:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from dotenv import dotenv_values
 from rich.console import Console
 from rich.text import Text
 
@@ -15,21 +12,7 @@ from self_promoting_blog.deploy.deploy import deploy
 from self_promoting_blog.deploy.errors import DeployError
 from self_promoting_blog.deploy.report import DeployResult, print_summary
 from self_promoting_blog.deploy.settings import load_settings
-
-
-def load_storage_env(pelican: Mapping[str, Any]) -> None:
-    """Take the storage credentials (AWS_*) from the project's untracked .env; the environment wins.
-
-    Only AWS_* names are copied, so network tokens in .env stay out of the environment that
-    rsync, git and other child processes inherit. (DEPLOY_TARGET and the other deploy settings
-    belong in publishconf.py or the real environment: publishconf.py reads DEPLOY_TARGET.)
-    """
-    env_file = Path(pelican.get("OUTPUT_PATH", "output")).resolve().parent / ".env"
-    if not env_file.is_file():
-        return
-    for name, value in dotenv_values(env_file).items():
-        if value is not None and name.startswith("AWS_"):
-            os.environ.setdefault(name, value)
+from self_promoting_blog.s3 import load_storage_env
 
 
 def print_error(message: str, console: Console) -> None:
@@ -38,19 +21,22 @@ def print_error(message: str, console: Console) -> None:
 
 
 def deploy_site(pelican: Mapping[str, Any], console: Console, *, dry_run: bool = False,
-                force: bool = False) -> DeployResult:
-    """Load the deploy settings (and .env) and deploy; raise DeployError on any fault."""
+                force: bool = False, protected: Mapping[str, str] | None = None) -> DeployResult:
+    """Load the deploy settings (and .env) and deploy; raise DeployError on any fault.
+
+    `protected`: the bucket keys the sync must leave alone (see `deploy.deploy`)."""
     load_storage_env(pelican)
-    result = deploy(load_settings(pelican), console, dry_run=dry_run, force=force)
+    result = deploy(load_settings(pelican), console, dry_run=dry_run, force=force,
+                    protected=protected)
     print_summary(result, console)
     return result
 
 
 def run_deploy(pelican: Mapping[str, Any], console: Console, *, dry_run: bool = False,
-               force: bool = False) -> int:
+               force: bool = False, protected: Mapping[str, str] | None = None) -> int:
     """`invoke deploy`: deploy and print the summary, or one line saying what to fix; exit code."""
     try:
-        deploy_site(pelican, console, dry_run=dry_run, force=force)
+        deploy_site(pelican, console, dry_run=dry_run, force=force, protected=protected)
     except DeployError as exc:
         print_error(str(exc), console)
         return 1

@@ -56,14 +56,16 @@ def local_files(repo: Path, output: Path) -> dict[str, str]:
     """Return {path in output/: git blob id}."""
     paths = sorted(p for p in output.rglob("*") if p.is_file())
     ids = _git(repo, "hash-object", "--stdin-paths", stdin="\n".join(map(str, paths)) + "\n")
-    return {p.relative_to(output).as_posix(): blob for p, blob in zip(paths, ids.split())}
+    return {p.relative_to(output).as_posix(): blob
+            for p, blob in zip(paths, ids.split(), strict=True)}
 
 
 def cname(siteurl: str) -> list[str]:
     """Return ghp-import's --cname option for a custom domain at the root of SITEURL."""
     parts = urlsplit(siteurl)
-    custom = parts.hostname and not parts.hostname.endswith(".github.io") and parts.path in ("", "/")
-    return ["--cname", parts.hostname] if custom else []
+    host = parts.hostname or ""
+    custom = host and not host.endswith(".github.io") and parts.path in ("", "/")
+    return ["--cname", host] if custom else []
 
 
 def deploy_ghpages(settings: DeploySettings, target: GhPagesTarget, console: Console, *,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,14 +151,13 @@ def _kept(rel: str, settings: DeploySettings) -> bool:
 
 
 def plan_sync(local: Mapping[str, LocalFile], remote: Mapping[str, str], settings: DeploySettings,
-              protected: Iterable[str] = (), force: bool = False) -> SyncPlan:
-    """Plan a sync; `remote` maps each path to its ETag, `protected` paths are never touched."""
-    protected = set(protected)
-    clash = sorted(protected & set(local))
+              protected: Mapping[str, str] | None = None, force: bool = False) -> SyncPlan:
+    """Plan a sync; `remote` maps each path to its ETag. `protected` paths are never touched:
+    each maps to what it is and how to move it, for the refusal when output/ has that path."""
+    protected = protected or {}
+    clash = sorted(set(protected) & set(local))
     if clash:
-        raise RefusedError(
-            f"deploy: output/{clash[0]} would overwrite the promotion ledger (DEPLOY_LEDGER_KEY); "
-            "set DEPLOY_LEDGER_KEY to a key outside the site's prefix in publishconf.py")
+        raise RefusedError(f"deploy: output/{clash[0]} would overwrite {protected[clash[0]]}")
     plan = SyncPlan()
     for rel, item in local.items():
         old = remote.get(rel)
@@ -170,7 +169,7 @@ def plan_sync(local: Mapping[str, LocalFile], remote: Mapping[str, str], setting
                                    old is None))
     # Assets, then new pages (which changed pages link to), then changed pages, then feeds.
     plan.uploads.sort(key=lambda u: (u.kind, u.kind is Kind.PAGE and not u.new, u.file.rel))
-    for rel in sorted(set(remote) - set(local) - protected):
+    for rel in sorted(set(remote) - set(local) - set(protected)):
         (plan.kept if _kept(rel, settings) else plan.deletions).append(rel)
     return plan
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
+from collections.abc import Mapping
 from concurrent.futures import CancelledError, ThreadPoolExecutor, as_completed
 
 from boto3.s3.transfer import TransferConfig
@@ -13,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from self_promoting_blog.deploy.cdn import invalidate_changed
-from self_promoting_blog.deploy.errors import RefusedError, StorageError
+from self_promoting_blog.deploy.errors import DeployError, RefusedError, StorageError
 from self_promoting_blog.deploy.plan import (
     PART_SIZE,
     SyncPlan,
@@ -31,10 +32,10 @@ _TRANSFER = TransferConfig(multipart_threshold=PART_SIZE + 1, multipart_chunksiz
                            use_threads=False)
 
 
-def ledger_rel(target: S3Target, settings: DeploySettings) -> set[str]:
-    """Return the ledger's path relative to the site when it lies inside the site's prefix."""
-    key = settings.ledger_key
-    return {key[len(target.prefix):]} if key.startswith(target.prefix) else set()
+def within_site(protected: Mapping[str, str], target: S3Target) -> dict[str, str]:
+    """The protected keys that lie inside the site's prefix, by path relative to the site."""
+    return {key[len(target.prefix):]: what for key, what in protected.items()
+            if key.startswith(target.prefix)}
 
 
 def remote_etags(client: BaseClient, target: S3Target, settings: DeploySettings) -> dict[str, str]:
@@ -117,7 +118,7 @@ def run_uploads(client: BaseClient, target: S3Target, plan: SyncPlan, settings: 
 
 
 def _halfway(failed: tuple[Upload, BaseException], target: S3Target, settings: DeploySettings,
-             done: float, plan: SyncPlan) -> StorageError:
+             done: float, plan: SyncPlan) -> DeployError:
     upload, exc = failed
     if isinstance(exc, RefusedError):
         return exc
@@ -128,14 +129,16 @@ def _halfway(failed: tuple[Upload, BaseException], target: S3Target, settings: D
 
 
 def deploy_s3(settings: DeploySettings, target: S3Target, console: Console, *,
-              dry_run: bool = False, force: bool = False) -> DeployResult:
-    """Sync output/ to the bucket (or, with dry_run, print what a sync would do)."""
+              dry_run: bool = False, force: bool = False,
+              protected: Mapping[str, str] | None = None) -> DeployResult:
+    """Sync output/ to the bucket (or, with dry_run, print what a sync would do); `protected`
+    bucket keys are never written nor deleted (see `deploy.deploy`)."""
     started = time.monotonic()
     client = make_client(settings.endpoint_url, settings.workers)
     local = scan_output(settings.output_path, settings.content_types, settings.gzip_types,
                         settings.digests_file)
     plan = plan_sync(local, remote_etags(client, target, settings), settings,
-                     protected=ledger_rel(target, settings), force=force)
+                     protected=within_site(protected or {}, target), force=force)
     check_delete_cap(plan.deletions, settings, str(target))
     result = DeployResult(str(target), dry_run, [u.file.rel for u in plan.uploads],
                           list(plan.deletions), plan.unchanged, len(plan.kept), plan.bytes_to_send,

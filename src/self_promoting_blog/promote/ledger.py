@@ -8,9 +8,10 @@ States (``STATES``)::
     unknown ─claim (only --retry-unknown)─▶ sending       └─▶ pending/skipped (released, retried)
     moved: this URL is an announced article's new address; never announced again
 
-Every state change is one ``BEGIN IMMEDIATE`` transaction, so a row is ``sending`` on disk before
-its request leaves and two concurrent runs can never both claim it. ``LedgerBackend`` is the
-interface a different store (``ledger_bucket.py``) implements with the same semantics.
+The rules are ``ledger_policy``'s; this store reads the row a change needs, applies the rule and
+writes the whole row back, in one ``BEGIN IMMEDIATE`` transaction per state change, so a row is
+``sending`` on disk before its request leaves and two concurrent runs can never both claim it.
+``LedgerBackend`` is the interface the bucket store (``ledger_bucket.py``) implements too.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from self_promoting_blog.promote import ledger_policy as policy
 from self_promoting_blog.promote.errors import LedgerError
 from self_promoting_blog.promote.rows import (
     ACTIVE_RUNS,
@@ -144,96 +146,78 @@ class Ledger:
                                    (network, account)).fetchone()
         return found is None
 
-    # -- state changes, one transaction each ------------------------------------------------
+    # -- state changes: read, apply the policy, write whole rows; one transaction each ----------
+
+    def _read(self, db: sqlite3.Connection, url: str, network: str, account: str) -> Row | None:
+        found = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM posts WHERE url=? AND network=? "
+                           "AND account=?", (url, network, account)).fetchone()
+        return _row(found) if found else None
+
+    def _apply(self, url: str, network: str, account: str,
+               change: Callable[[Row | None, float], Row | None]) -> Row | None:
+        """Write what a ledger_policy function makes of one row (nothing when it returns None)."""
+        with self._tx() as db:
+            row = change(self._read(db, url, network, account), time.time())
+            if row is not None:
+                db.execute(_UPSERT, _values(row))
+            return row
 
     def start_account(self, network: str, account: str, baseline: Iterable[ArticleRef]) -> int:
         """Record a network account's first run and its already-published articles as baseline."""
-        now = time.time()
         with self._tx() as db:
             if db.execute("SELECT 1 FROM accounts WHERE network=? AND account=?",
                           (network, account)).fetchone():
                 return 0
+            now = time.time()
             db.execute("INSERT INTO accounts (network, account, first_run) VALUES (?, ?, ?)",
                        (network, account, now))
-            cursor = db.executemany(
-                "INSERT OR IGNORE INTO posts (url, network, account, state, title, article_date,"
-                " article_id, detail, updated) VALUES (?, ?, ?, 'baseline', ?, ?, ?, ?, ?)",
-                [(ref.url, network, account, ref.title, ref.date, ref.article_id,
-                  "published before promotion was set up", now) for ref in baseline])
-            return cursor.rowcount
+            existing = {url for (url,) in db.execute(
+                "SELECT url FROM posts WHERE network=? AND account=?", (network, account))}
+            rows = policy.baseline(baseline, existing, network, account, now)
+            db.executemany(_UPSERT, map(_values, rows))
+            return len(rows)
 
     def claim(self, ref: ArticleRef, network: str, account: str, key: str, owner: Owner, *,
               allow: frozenset[str] = CLAIMABLE, stale_after: float = 900.0) -> Claim | None:
         """Move a row to `sending` for `owner` if nobody else holds it; None if not claimable."""
-        now = time.time()
         with self._tx() as db:
-            found = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM posts WHERE url=? AND "
-                               "network=? AND account=?", (ref.url, network, account)).fetchone()
-            old = _row(found) if found else None
-            resumed = bool(old and old.state == "sending")
-            if old and not (old.state in allow or (
-                    resumed and owner_is_gone(old.owner, old.updated, stale_after, now))):
-                return None
-            # A row keeps its key and checkpoints for life: recovery after any earlier try
-            # (crashed, ambiguous, deferred) needs them, and a key is never reused for news.
-            idem_key = old.idem_key if old and old.idem_key else key
-            progress = json.dumps(old.progress if old else {})
-            attempts = (old.attempts if old else 0) + 1
-            db.execute(
-                "INSERT INTO posts (url, network, account, state, title, article_date, "
-                "article_id, idem_key, progress, owner, updated, attempts, detail) "
-                "VALUES (?, ?, ?, 'sending', ?, ?, ?, ?, ?, ?, ?, ?, NULL) "
-                "ON CONFLICT (url, network, account) DO UPDATE SET state='sending', "
-                "title=excluded.title, article_date=excluded.article_date, "
-                "article_id=excluded.article_id, idem_key=excluded.idem_key, "
-                "progress=excluded.progress, owner=excluded.owner, updated=excluded.updated, "
-                "attempts=excluded.attempts, detail=NULL",
-                (ref.url, network, account, ref.title, ref.date, ref.article_id, idem_key,
-                 progress, owner.tag(), now, attempts))
-        row = self.get(ref.url, network, account)
-        assert row is not None
-        return Claim(row, resumed)
+            claim = policy.claimed(self._read(db, ref.url, network, account), ref, network,
+                                   account, key, owner, time.time(), allow=allow,
+                                   stale_after=stale_after)
+            if claim is not None:
+                db.execute(_UPSERT, _values(claim.row))
+            return claim
 
     def checkpoint(self, url: str, network: str, account: str, name: str, value: Any) -> None:
         """Store one recovery value in a `sending` row's progress and commit it."""
-        with self._tx() as db:
-            found = db.execute("SELECT progress FROM posts WHERE url=? AND network=? AND "
-                               "account=?", (url, network, account)).fetchone()
-            progress = json.loads(found[0] or "{}") if found else {}
-            progress[name] = value
-            db.execute("UPDATE posts SET progress=?, updated=? WHERE url=? AND network=? AND "
-                       "account=?", (json.dumps(progress), time.time(), url, network, account))
+        self._apply(url, network, account,
+                    lambda old, now: policy.checkpointed(old, name, value, now))
 
     def finish(self, url: str, network: str, account: str, state: str, *,
                detail: str | None = None, post_id: str | None = None,
                post_url: str | None = None) -> None:
         """Leave `sending`: posted / failed / unknown, or released to pending / skipped."""
-        if state not in STATES or state == "sending":
-            raise ValueError(f"not a final state: {state}")
-        with self._tx() as db:
-            db.execute("UPDATE posts SET state=?, detail=?, post_id=COALESCE(?, post_id), "
-                       "post_url=COALESCE(?, post_url), owner=NULL, updated=? WHERE url=? AND "
-                       "network=? AND account=?",
-                       (state, detail, post_id, post_url, time.time(), url, network, account))
+        self._apply(url, network, account, lambda old, now: policy.finished(
+            old, state, detail=detail, post_id=post_id, post_url=post_url, now=now))
 
     def note(self, ref: ArticleRef, network: str, account: str, state: str, detail: str, *,
              post_url: str | None = None, only_from: frozenset[str] = CLAIMABLE) -> bool:
         """Record a state outside a send (skipped, moved, posted by hand) if the row allows it."""
-        now = time.time()
-        with self._tx() as db:
-            found = db.execute("SELECT state FROM posts WHERE url=? AND network=? AND account=?",
-                               (ref.url, network, account)).fetchone()
-            if found and found[0] not in only_from:
-                return False
-            db.execute(
-                "INSERT INTO posts (url, network, account, state, title, article_date, "
-                "article_id, detail, post_url, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (url, network, account) DO UPDATE SET state=excluded.state, "
-                "detail=excluded.detail, post_url=COALESCE(excluded.post_url, post_url), "
-                "owner=NULL, updated=excluded.updated",
-                (ref.url, network, account, state, ref.title, ref.date, ref.article_id, detail,
-                 post_url, now))
-            return True
+        return self._apply(ref.url, network, account, lambda old, now: policy.noted(
+            old, ref, network, account, state, detail, post_url=post_url, only_from=only_from,
+            now=now)) is not None
+
+
+_UPSERT = (f"INSERT INTO posts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+           " ON CONFLICT (url, network, account) DO UPDATE SET "
+           + ", ".join(f"{name}=excluded.{name}" for name in _COLUMNS[3:]))
+
+
+def _values(row: Row) -> tuple[Any, ...]:
+    """A row as _COLUMNS' values."""
+    return (row.url, row.network, row.account, row.state, row.title, row.article_date,
+            row.article_id, row.idem_key, json.dumps(row.progress), row.post_id, row.post_url,
+            row.detail, row.owner, row.updated, row.attempts)
 
 
 def _row(found: tuple[Any, ...]) -> Row:

@@ -1,10 +1,11 @@
 """The posting ledger kept as one object in the deploy bucket (PROMOTE_LEDGER = "bucket").
 
 For publishing from CI, where every machine is new: the ledger travels with the site. It has the
-same rows, states and rules as the SQLite ``self_promoting_blog.promote.ledger.Ledger``. Every state change is
-read → decide → conditional write: ``If-None-Match: *`` creates the object, ``If-Match: <ETag
-read>`` replaces it. A 412 means another publish wrote in between, so the change is decided again
-on the fresh ledger; two publishes racing from two machines can never both claim (and post) a row.
+same rows and states as the SQLite ``ledger.Ledger`` and the same rules (``ledger_policy``).
+Every state change is read → apply the rule → conditional write: ``If-None-Match: *`` creates
+the object, ``If-Match: <ETag read>`` replaces it. A 412 means another publish wrote in between,
+so the change is decided again on the fresh ledger; two publishes racing from two machines can
+never both claim (and post) a row.
 
 The object (gzip-compressed JSON) sits at DEPLOY_LEDGER_KEY, outside the site's prefix, so the
 site never serves it and the deploy never deletes it. It is written without any public ACL.
@@ -21,30 +22,27 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict
 from typing import Any, TypeVar
 
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from self_promoting_blog.deploy.command import load_storage_env
 from self_promoting_blog.deploy.errors import DeployError
 from self_promoting_blog.deploy.settings import load_settings as load_deploy_settings
 from self_promoting_blog.deploy.target import S3Target
+from self_promoting_blog.promote import ledger_policy as policy
 from self_promoting_blog.promote.errors import LedgerError
-from self_promoting_blog.promote.ledger import (
-    CLAIMABLE,
-    STATES,
-    ArticleRef,
-    Claim,
-    Owner,
-    Row,
-    owner_is_gone,
-)
-from self_promoting_blog.s3 import make_client, storage_error
+from self_promoting_blog.promote.rows import CLAIMABLE, ArticleRef, Claim, Owner, Row
+from self_promoting_blog.s3 import load_storage_env, make_client, storage_error
 
 FORMAT = "signal-and-reach promotion ledger 1"
+# Where the object lives unless DEPLOY_LEDGER_KEY says otherwise: outside a site under a prefix.
+DEFAULT_KEY = "promote/ledger.json.gz"
+# What a deploy is told the object is, to refuse a site file at its key (see protected_keys).
+PROTECTION = ("the promotion ledger (DEPLOY_LEDGER_KEY); set DEPLOY_LEDGER_KEY to a key outside "
+              "the site's prefix in publishconf.py")
 # Conditional writes refused in a row before giving up (each is another publish's write).
 MAX_CONFLICTS = 30
 T = TypeVar("T")
@@ -52,8 +50,12 @@ log = logging.getLogger("promote")
 RowKey = tuple[str, str, str]
 
 
-class _Conflict(Exception):
-    """The object changed since it was read (412 Precondition Failed / 409 conflict)."""
+class LedgerConflict(LedgerError):
+    """The ledger object changed since it was read (412 Precondition Failed / 409 conflict).
+
+    Raised by a conditional write and caught by the change that made it, which decides again on
+    the fresh ledger.
+    """
 
 
 class BucketLedger:
@@ -116,7 +118,8 @@ class BucketLedger:
         except ClientError as exc:
             status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
             if status in (409, 412):
-                raise _Conflict from None
+                raise LedgerConflict(f"promote: the ledger s3://{self.bucket}/{self.key} changed "
+                                     "since it was read (another publish wrote it)") from None
             raise self._fail(exc, "writing") from None
         except Exception as exc:  # noqa: BLE001 - the write may or may not have landed
             raise self._fail(exc, "writing") from None
@@ -131,7 +134,7 @@ class BucketLedger:
             raise self._fail(exc, "reading") from None
 
     def _change(self, decide: Callable[[float], tuple[bool, T]]) -> T:
-        """Run `decide(now)` on the fresh ledger; if it changed something, write it conditionally."""
+        """Run `decide(now)` on the fresh ledger; write what it changed with a conditional PUT."""
         if self.read_only:
             raise LedgerError("promote: the ledger is open read-only (dry run); nothing is written")
         with self._lock:
@@ -145,7 +148,7 @@ class BucketLedger:
                 try:
                     self._write(write_id)
                     return result
-                except _Conflict:
+                except LedgerConflict:
                     self._rows, self._accounts = saved  # decide again on the fresh ledger
                     if self._landed(write_id):
                         self.refresh()
@@ -156,8 +159,9 @@ class BucketLedger:
                 self.conflicts += 1
                 log.info("promote: another publish wrote the ledger first; deciding again")
                 time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
-        raise LedgerError(f"promote: the ledger s3://{self.bucket}/{self.key} changed {MAX_CONFLICTS}"
-                          " times while this run tried to write it (other publishes running); rerun")
+        raise LedgerError(f"promote: the ledger s3://{self.bucket}/{self.key} changed "
+                          f"{MAX_CONFLICTS} times while this run tried to write it (other publishes"
+                          " running); rerun")
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -183,7 +187,19 @@ class BucketLedger:
             self.refresh()
             return f"{network}|{account}" not in self._accounts
 
-    # -- state changes, one conditional write each --------------------------------------------
+    # -- state changes: apply the policy to the fresh rows, one conditional write each ---------
+
+    def _apply(self, url: str, network: str, account: str,
+               change: Callable[[Row | None, float], Row | None]) -> Row | None:
+        """Write what a ledger_policy function makes of one row (nothing when it returns None)."""
+
+        def decide(now: float) -> tuple[bool, Row | None]:
+            row = change(self._rows.get((url, network, account)), now)
+            if row is not None:
+                self._rows[(url, network, account)] = row
+            return row is not None, row
+
+        return self._change(decide)
 
     def start_account(self, network: str, account: str, baseline: Iterable[ArticleRef]) -> int:
         """Record a network account's first run and its already-published articles as baseline."""
@@ -193,14 +209,10 @@ class BucketLedger:
             if f"{network}|{account}" in self._accounts:
                 return False, 0
             self._accounts[f"{network}|{account}"] = now
-            added = 0
-            for ref in refs:
-                if (ref.url, network, account) not in self._rows:
-                    self._rows[(ref.url, network, account)] = Row(
-                        ref.url, network, account, "baseline", ref.title, ref.date,
-                        ref.article_id, detail="published before promotion was set up", updated=now)
-                    added += 1
-            return True, added
+            existing = {url for url, net, acct in self._rows if (net, acct) == (network, account)}
+            rows = policy.baseline(refs, existing, network, account, now)
+            self._rows.update(((r.url, network, account), r) for r in rows)
+            return True, len(rows)
 
         return self._change(decide)
 
@@ -209,66 +221,49 @@ class BucketLedger:
         """Move a row to `sending` for `owner` if nobody else holds it; None if not claimable."""
 
         def decide(now: float) -> tuple[bool, Claim | None]:
-            old = self._rows.get((ref.url, network, account))
-            resumed = bool(old and old.state == "sending")
-            if old and not (old.state in allow or (
-                    resumed and owner_is_gone(old.owner, old.updated, stale_after, now))):
-                return False, None
-            # As in SQLite: a row keeps its key, checkpoints and post link for life.
-            row = Row(ref.url, network, account, "sending", ref.title, ref.date, ref.article_id,
-                      idem_key=old.idem_key if old and old.idem_key else key,
-                      progress=dict(old.progress) if old else {},
-                      post_id=old.post_id if old else None, post_url=old.post_url if old else None,
-                      detail=None, owner=owner.tag(), updated=now,
-                      attempts=(old.attempts if old else 0) + 1)
-            self._rows[(ref.url, network, account)] = row
-            return True, Claim(row, resumed)
+            claim = policy.claimed(self._rows.get((ref.url, network, account)), ref, network,
+                                   account, key, owner, now, allow=allow, stale_after=stale_after)
+            if claim is not None:
+                self._rows[(ref.url, network, account)] = claim.row
+            return claim is not None, claim
 
         return self._change(decide)
 
-    def _update(self, url: str, network: str, account: str, **fields: Any) -> None:
-        def decide(now: float) -> tuple[bool, None]:
-            old = self._rows.get((url, network, account))
-            if old is None:
-                return False, None
-            values = {k: (v(old) if callable(v) else v) for k, v in fields.items()}
-            self._rows[(url, network, account)] = replace(old, updated=now, **values)
-            return True, None
-
-        self._change(decide)
-
     def checkpoint(self, url: str, network: str, account: str, name: str, value: Any) -> None:
         """Store one recovery value in a `sending` row's progress and write it."""
-        self._update(url, network, account, progress=lambda old: {**old.progress, name: value})
+        self._apply(url, network, account,
+                    lambda old, now: policy.checkpointed(old, name, value, now))
 
     def finish(self, url: str, network: str, account: str, state: str, *,
                detail: str | None = None, post_id: str | None = None,
                post_url: str | None = None) -> None:
         """Leave `sending`: posted / failed / unknown, or released to pending / skipped."""
-        if state not in STATES or state == "sending":
-            raise ValueError(f"not a final state: {state}")
-        self._update(url, network, account, state=state, detail=detail, owner=None,
-                     post_id=lambda old: post_id or old.post_id,
-                     post_url=lambda old: post_url or old.post_url)
+        self._apply(url, network, account, lambda old, now: policy.finished(
+            old, state, detail=detail, post_id=post_id, post_url=post_url, now=now))
 
     def note(self, ref: ArticleRef, network: str, account: str, state: str, detail: str, *,
              post_url: str | None = None, only_from: frozenset[str] = CLAIMABLE) -> bool:
         """Record a state outside a send (skipped, moved, posted by hand) if the row allows it."""
-
-        def decide(now: float) -> tuple[bool, bool]:
-            old = self._rows.get((ref.url, network, account))
-            if old and old.state not in only_from:
-                return False, False
-            row = old or Row(ref.url, network, account, state, ref.title, ref.date, ref.article_id)
-            self._rows[(ref.url, network, account)] = replace(
-                row, state=state, detail=detail, post_url=post_url or row.post_url, owner=None,
-                updated=now)
-            return True, True
-
-        return self._change(decide)
+        return self._apply(ref.url, network, account, lambda old, now: policy.noted(
+            old, ref, network, account, state, detail, post_url=post_url, only_from=only_from,
+            now=now)) is not None
 
     def close(self) -> None:
         """Nothing to release: every change is already in the bucket."""
+
+
+def ledger_key(pelican_settings: Mapping[str, Any]) -> str:
+    """The ledger object's key in the deploy bucket (DEPLOY_LEDGER_KEY)."""
+    return str(pelican_settings.get("DEPLOY_LEDGER_KEY", DEFAULT_KEY)).strip("/")
+
+
+def protected_keys(pelican_settings: Mapping[str, Any]) -> dict[str, str]:
+    """The bucket keys a deploy must never overwrite or delete, each with what it is.
+
+    The ledger's key is protected whatever PROMOTE_LEDGER says: a ledger left there by an earlier
+    setting must survive until it is wanted again.
+    """
+    return {ledger_key(pelican_settings): PROTECTION}
 
 
 def open_bucket_ledger(pelican_settings: Any, read_only: bool = False) -> BucketLedger:
@@ -283,12 +278,12 @@ def open_bucket_ledger(pelican_settings: Any, read_only: bool = False) -> Bucket
         raise LedgerError(f"promote: PROMOTE_LEDGER = 'bucket' keeps the ledger in the S3 deploy "
                           f"bucket, but DEPLOY_TARGET is {deploy.target_text or 'not set'!r}; set "
                           "DEPLOY_TARGET = 's3://bucket/site' or PROMOTE_LEDGER = 'sqlite'")
-    key = deploy.ledger_key
+    key = ledger_key(pelican_settings)
     if not key or key.startswith(target.prefix):
         raise LedgerError(
-            f"promote: DEPLOY_LEDGER_KEY {key!r} lies inside the site ({target}), so the site would "
-            "serve the ledger; put the site under a prefix (DEPLOY_TARGET = 's3://bucket/site') or "
-            "set DEPLOY_LEDGER_KEY to a key outside it")
+            f"promote: DEPLOY_LEDGER_KEY {key!r} lies inside the site ({target}), so the site "
+            "would serve the ledger; put the site under a prefix (DEPLOY_TARGET = "
+            "'s3://bucket/site') or set DEPLOY_LEDGER_KEY to a key outside it")
     ledger = BucketLedger(make_client(deploy.endpoint_url), target.bucket, key,
                           deploy.endpoint_url, read_only)
     ledger.refresh()  # fail now, clearly, if the bucket or the credentials are wrong

@@ -1,7 +1,7 @@
 """What every ledger stores and promises: states, rows, owners, and the backend interface.
 
-``self_promoting_blog.promote.ledger.Ledger`` (SQLite) and ``self_promoting_blog.promote.ledger_bucket`` (an object in the deploy bucket)
-both implement ``LedgerBackend`` with these types and the same rules.
+``ledger.Ledger`` (SQLite) and ``ledger_bucket.BucketLedger`` (an object in the deploy bucket) both
+implement ``LedgerBackend`` with these types; the rules they apply are ``ledger_policy``'s.
 """
 
 from __future__ import annotations
