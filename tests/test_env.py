@@ -7,6 +7,7 @@ import os
 from self_promoting_blog.env import (
     export_storage_credentials,
     layered_environment,
+    project_env_file,
     project_root,
     read_env_file,
 )
@@ -57,6 +58,8 @@ def test_only_storage_credentials_are_exported_and_never_over_the_environment(tm
 
 
 def test_the_project_root_holds_output_path(tmp_path, monkeypatch):
-    assert project_root({"OUTPUT_PATH": str(tmp_path / "site" / "output")}) == tmp_path / "site"
+    pelican = {"OUTPUT_PATH": str(tmp_path / "site" / "output")}
+    assert project_root(pelican) == tmp_path / "site"
+    assert project_env_file(pelican) == tmp_path / "site" / ".env"
     monkeypatch.chdir(tmp_path)
     assert project_root({}) == tmp_path

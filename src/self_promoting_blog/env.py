@@ -27,6 +27,11 @@ def project_root(pelican: Mapping[str, Any]) -> Path:
     return Path(output).resolve().parent if output else Path.cwd()
 
 
+def project_env_file(pelican: Mapping[str, Any]) -> Path:
+    """The project's `.env`, where deploy and the bucket ledger find the storage credentials."""
+    return project_root(pelican) / ".env"
+
+
 def read_env_file(path: Path) -> dict[str, str]:
     """The variables `path` sets ({} when there is no such file); a bare `NAME` line is skipped."""
     if not path.is_file():

@@ -26,7 +26,7 @@ from self_promoting_blog.deploy.errors import DeployError
 from self_promoting_blog.deploy.report import DeployResult
 from self_promoting_blog.deploy.settings import load_settings as load_deploy_settings
 from self_promoting_blog.deploy.target import FORMS
-from self_promoting_blog.env import export_storage_credentials, project_root
+from self_promoting_blog.env import export_storage_credentials, project_env_file
 from self_promoting_blog.live import poll
 from self_promoting_blog.promote.command import promote
 from self_promoting_blog.promote.errors import PromoteError
@@ -86,7 +86,8 @@ def _wait(pelican: Mapping[str, Any], result: DeployResult, console: Console) ->
     settings = load_settings(pelican)
     urls = deployed_articles(pelican, result)
     if urls is None:
-        console.print("Nothing will be announced (see promote below), so there is nothing to wait for.")
+        console.print("Nothing will be announced (see promote below), so there is nothing to "
+                      "wait for.")
         return
     started = time.monotonic()
     with console.status("publish: checking the new pages…") as shown:
@@ -149,7 +150,7 @@ def publish(settings_file: Path, console: Console, *, overrides: Mapping[str, An
     try:
         pelican = _read_settings(settings_file, overrides)
         # The build reads the bucket ledger (syndication links).
-        export_storage_credentials(project_root(pelican) / ".env")
+        export_storage_credentials(project_env_file(pelican))
         _stage(console, stage := "build")
         _build(settings_file, overrides, console)
         _stage(console, stage := "check")
