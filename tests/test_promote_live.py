@@ -11,7 +11,7 @@ import codecs
 
 import pytest
 
-from self_promoting_blog.promote.pages import decode_html
+from self_promoting_blog.live import decode_html
 from tests.conftest import serving
 from tests.fakes.site import SERVED_AS
 from tests.fakes.world import NETWORKS

@@ -29,7 +29,6 @@ from self_promoting_blog.deploy.settings import DEFAULTS
 from self_promoting_blog.promote.errors import LedgerError
 from self_promoting_blog.promote.ledger import ACTIVE_RUNS, CLAIMABLE, ArticleRef, Ledger, Owner
 from self_promoting_blog.promote.ledger_bucket import BucketLedger, open_bucket_ledger
-from self_promoting_blog.publish.live import wait_until_live
 from self_promoting_blog.publish.pipeline import publish
 from tests.conftest import write_site
 from tests.fakes.mastodon import TOKEN as MASTODON_TOKEN
@@ -43,7 +42,6 @@ from tests.fakes.s3 import (  # noqa: F401
     s3_proxy,
     shifted_clock_env,
 )
-from tests.fakes.server import Reply
 from tests.fakes.site import FakeSite
 from tests.fakes.world import PromoteWorld
 
@@ -323,18 +321,6 @@ def test_publish_announces_an_article_once_when_its_date_passes(blog, s3_env):
     assert fetch(f"{blog.web.base_url}/{LEDGER_KEY}") == 404
     assert MASTODON_TOKEN not in first.stdout + second.stdout + third.stdout
     assert SECRET_KEY not in first.stdout + second.stdout + third.stdout
-
-
-def test_wait_until_live_polls_until_200_and_gives_up_at_the_limit():
-    with FakeSite() as site:
-        url = site.publish("articles/a/", "A")
-        site.script(Reply(404, b"not yet"), Reply(503, b"warming up"), path="/articles/a/")
-        done = wait_until_live([url], wait=10, interval=0.01, console=Console(file=io.StringIO()))
-        assert done.live == [url] and done.missing == {}
-        assert len(site.requests_to("/articles/a/")) == 3
-        gone = site.url("articles/never/")
-        late = wait_until_live([gone], wait=0.2, interval=0.05, console=Console(file=io.StringIO()))
-        assert late.live == [] and late.missing == {gone: "HTTP 404"}
 
 
 def test_publish_stops_at_a_broken_settings_file_in_one_line(tmp_path):

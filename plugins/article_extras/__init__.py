@@ -25,6 +25,7 @@ from article_extras.reading import reading_minutes
 from article_extras.related import link_neighbours, related_by_tags
 from article_extras.settings import load_settings
 from article_extras.years import copyright_years
+from self_promoting_blog.generator_lists import every_article
 
 
 def add_filters(generator: Any) -> None:
@@ -35,15 +36,7 @@ def add_extras(generator: Any) -> None:
     """Annotate every article once the article generator has read them all."""
     settings = load_settings(generator.settings)
     published = list(generator.articles)
-    others = list(
-        chain(
-            generator.translations,
-            generator.drafts,
-            generator.drafts_translations,
-            getattr(generator, "hidden_articles", []),
-            getattr(generator, "hidden_translations", []),
-        )
-    )
+    others = every_article(generator, besides=("articles",))
     for article in chain(published, others):
         # _content is the HTML before intrasite links are resolved: reading .content this early
         # would memoize it with {filename} links to pages that are not generated yet.

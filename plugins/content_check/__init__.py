@@ -17,11 +17,12 @@ from typing import Any
 
 from pelican import signals
 
-from content_check.duplicates import ARTICLE_LISTS, DUPLICATES, PAGE_LISTS
+from content_check.duplicates import DUPLICATES
 from content_check.output_links import OUTPUT_LINKS
 from content_check.quiet import ECHO_FILTER, install
 from self_promoting_blog.check.checker import check_site
 from self_promoting_blog.check.problems import Problem
+from self_promoting_blog.generator_lists import ARTICLE_LISTS, PAGE_LISTS
 
 logger = logging.getLogger(__name__)
 

@@ -14,11 +14,6 @@ from typing import Any
 
 from self_promoting_blog.check.problems import Problem
 
-ARTICLE_LISTS = ("articles", "translations", "drafts", "drafts_translations", "hidden_articles",
-                 "hidden_translations")
-PAGE_LISTS = ("pages", "translations", "hidden_pages", "hidden_translations", "draft_pages",
-              "draft_translations")
-
 
 class DuplicateDropper:
     """Remembers this build's duplicate-slug files and removes them from a generator."""
@@ -36,9 +31,10 @@ class DuplicateDropper:
         for items in lists:
             # In place: the template context holds these same list objects.
             items[:] = [item for item in items if item.source_path not in self.paths]
-        for item in chain.from_iterable(lists):
+        for content in chain.from_iterable(lists):
             # Pelican paired the two as translations of each other before we got here.
-            item.translations = [t for t in item.translations if t.source_path not in self.paths]
+            content.translations = [t for t in content.translations
+                                    if t.source_path not in self.paths]
 
 
 DUPLICATES = DuplicateDropper()

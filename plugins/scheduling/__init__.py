@@ -20,6 +20,7 @@ from typing import Any
 from pelican import signals
 
 from self_promoting_blog.content.schedule import is_scheduled, now_like
+from self_promoting_blog.generator_lists import every_article
 
 
 def _written_status(article: Any) -> str:
@@ -29,9 +30,7 @@ def _written_status(article: Any) -> str:
 
 def mark_and_hold_back(generator: Any) -> None:
     """Set ``article.scheduled`` on every article; in production, drop all drafts."""
-    everything = list(chain(generator.articles, generator.translations, generator.drafts,
-                            generator.drafts_translations, generator.hidden_articles,
-                            generator.hidden_translations))
+    everything = every_article(generator)
     now: datetime | None = now_like(everything[0].date) if everything else None
     for article in everything:
         article.scheduled = is_scheduled(getattr(article, "date", None),

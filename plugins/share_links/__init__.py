@@ -7,22 +7,19 @@ translations. theme/templates/partials/share.html renders it; static/js/share.js
 
 from __future__ import annotations
 
-from itertools import chain
 from typing import Any
 
 from pelican import signals
 
+from self_promoting_blog.generator_lists import every_article
 from share_links.links import ShareLinks
 from share_links.settings import load_settings
-
-_ARTICLE_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations",
-                  "drafts", "drafts_translations")
 
 
 def attach_share_links(generator: Any) -> None:
     """Give each article its (lazily built) share links."""
     settings = load_settings(generator.settings)
-    for article in chain.from_iterable(getattr(generator, n, []) for n in _ARTICLE_LISTS):
+    for article in every_article(generator):
         article.share_links = ShareLinks(article, settings)
 
 

@@ -13,23 +13,14 @@ from pelican.contents import Article, Page
 
 from self_promoting_blog.cards.painter import CardPainter
 from self_promoting_blog.cards.settings import SettingsError, load_settings
+from self_promoting_blog.generator_lists import every_article, every_page
 from social_cards.cards import card_for, publish_cards, site_card
 
 logger = logging.getLogger(__name__)
 
-_ARTICLE_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations",
-                  "drafts", "drafts_translations")
-_PAGE_LISTS = ("pages", "translations", "hidden_pages", "hidden_translations",
-               "draft_pages", "draft_translations")
-
-
-def _contents(generator: Any, lists: tuple[str, ...]) -> list[Any]:
-    return list(chain.from_iterable(getattr(generator, name, []) for name in lists))
-
-
-def _plan(generator: Any, lists: tuple[str, ...], is_article: bool) -> None:
+def _plan(generator: Any, contents: list[Any], is_article: bool) -> None:
     settings = load_settings(generator.settings)
-    for content in _contents(generator, lists):
+    for content in contents:
         content.social_card = card_for(content, settings, is_article) if settings.enabled else None
     if settings.enabled:
         generator.context["social_site_card"] = site_card(settings, generator.settings)
@@ -37,11 +28,11 @@ def _plan(generator: Any, lists: tuple[str, ...], is_article: bool) -> None:
 
 def plan_article_cards(generator: Any) -> None:
     """Decide each article's card early, so social_meta sees it whatever the plugin order."""
-    _plan(generator, _ARTICLE_LISTS, is_article=True)
+    _plan(generator, every_article(generator), is_article=True)
 
 
 def plan_page_cards(generator: Any) -> None:
-    _plan(generator, _PAGE_LISTS, is_article=False)
+    _plan(generator, every_page(generator), is_article=False)
 
 
 @dataclass
@@ -106,7 +97,7 @@ def publish(generator: Any, **_writer: Any) -> None:
     if painter is None:
         return
     generators = _build.generators
-    contents = chain.from_iterable(_contents(g, _ARTICLE_LISTS + _PAGE_LISTS) for g in generators)
+    contents = chain.from_iterable(every_article(g) + every_page(g) for g in generators)
     planned = [c.social_card for c in contents if getattr(c, "social_card", None) is not None]
     site = generators[0].context.get("social_site_card") if generators else None
     if site is not None:

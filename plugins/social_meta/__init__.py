@@ -10,13 +10,13 @@ Writes ``robots.txt`` naming the sitemap. Reports, per article, what would spoil
 
 from __future__ import annotations
 
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
+from self_promoting_blog.generator_lists import every_article, every_page
 from social_meta.checks import problems, report, report_missing_alt, site_problem, source_label
 from social_meta.image import card_image, default_image
 from social_meta.listing import SiteSocial, social_meta_for_page
@@ -24,20 +24,15 @@ from social_meta.meta import content_meta
 from social_meta.robots import write_robots
 from social_meta.settings import load_settings
 
-_ARTICLE_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations",
-                  "drafts", "drafts_translations")
-_PAGE_LISTS = ("pages", "translations", "hidden_pages", "hidden_translations", "draft_pages",
-               "draft_translations")
-
 
 def add_template_global(generator: Any) -> None:
     """Give every template `social_meta()`, called while pages render, once the values exist."""
     generator.env.globals["social_meta"] = social_meta_for_page
 
 
-def _annotate(generator: Any, names: tuple[str, ...], is_article: bool) -> None:
+def _annotate(generator: Any, contents: list[Any], is_article: bool) -> None:
     settings = load_settings(generator.settings)
-    for content in chain.from_iterable(getattr(generator, name, []) for name in names):
+    for content in contents:
         meta, found = content_meta(content, generator.context, settings, is_article)
         content.social = meta
         card = getattr(content, "social_card", None)
@@ -61,9 +56,9 @@ def annotate_all(generators: list[Any]) -> None:
         report("publishconf.py", [problem], fatal=True)
     for generator in generators:
         if isinstance(generator, ArticlesGenerator):
-            _annotate(generator, _ARTICLE_LISTS, is_article=True)
+            _annotate(generator, every_article(generator), is_article=True)
         elif isinstance(generator, PagesGenerator):
-            _annotate(generator, _PAGE_LISTS, is_article=False)
+            _annotate(generator, every_page(generator), is_article=False)
     card = first.context.get("social_site_card")
     image = (card_image(card, settings.site_url) if card is not None
              else default_image(settings.default_image, settings.site_name, settings.site_url))

@@ -2,36 +2,24 @@
 
 The article's canonical URL must answer 200 and its page's ``og:url``, ``og:title`` and
 ``og:image`` must be what the manifest says; a CDN still serving the old page gets a bounded wait
-(``PROMOTE_LIVE_WAIT``, polling every ``PROMOTE_LIVE_INTERVAL``). Several network threads asking
-about one article share one check. A page that answers with other tags carries, besides the reason
-to wait, the error to report when the next run finds the very same tags (``LiveResult.lasting``):
-by then waiting will not fix it.
+(``PROMOTE_LIVE_WAIT``, polling every ``PROMOTE_LIVE_INTERVAL``: ``self_promoting_blog.live``
+fetches and polls, this module judges). Several network threads asking about one article share
+one check. A page that answers with other tags carries, besides the reason to wait, the error to
+report when the next run finds the very same tags (``LiveResult.lasting``): by then waiting will
+not fix it.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import Future
-from dataclasses import dataclass
+from functools import partial
 from html.parser import HTMLParser
 
-from self_promoting_blog.promote.errors import NetworkError
-from self_promoting_blog.promote.http import HttpClient
+from self_promoting_blog.live import LiveResult, poll
 from self_promoting_blog.promote.manifest import Entry
-from self_promoting_blog.promote.pages import decode_html
 
 TAGS = ("og:url", "og:title", "og:image")
-
-
-@dataclass(frozen=True)
-class LiveResult:
-    """`ok`, or the reason the article is not ready to announce (and for a page whose tags
-    differ, the error with its fix, to report once the same reason is seen again)."""
-
-    ok: bool
-    reason: str = ""
-    lasting: str = ""
 
 
 class _OpenGraph(HTMLParser):
@@ -58,8 +46,9 @@ def open_graph(html: str) -> dict[str, str]:
     return parser.tags
 
 
-def mismatch(entry: Entry, tags: dict[str, str]) -> LiveResult:
-    """Whether the page's tags are the manifest's; if not, which differs and how to fix it."""
+def judge_page(entry: Entry, page: str) -> LiveResult:
+    """Whether the page's og: tags are the manifest's; if not, which differs and how to fix it."""
+    tags = open_graph(page)
     expected = {"og:url": entry.url, "og:title": entry.title, "og:image": entry.image or ""}
     for tag in TAGS:
         found = tags.get(tag)
@@ -95,30 +84,10 @@ class LiveChecker:
         with self._lock:
             future = self._results.get(entry.url)
             mine = future is None
-            if mine:
+            if future is None:
                 future = self._results[entry.url] = Future()
         if mine:
-            future.set_result(self._poll(entry))
+            results = poll([entry.url], partial(judge_page, entry), self.wait, self.interval,
+                           timeout=self.timeout)
+            future.set_result(results[entry.url])
         return future.result()
-
-    def _poll(self, entry: Entry) -> LiveResult:
-        client = HttpClient("live check", self.timeout, self.timeout)
-        deadline = time.monotonic() + self.wait
-        try:
-            while True:
-                result = self._once(client, entry)
-                if result.ok or time.monotonic() + self.interval > deadline:
-                    return result
-                time.sleep(self.interval)
-        finally:
-            client.close()
-
-    def _once(self, client: HttpClient, entry: Entry) -> LiveResult:
-        try:
-            response = client.request("GET", entry.url, allow_redirects=True)
-        except NetworkError as exc:
-            return LiveResult(False, f"{entry.url} did not answer ({exc.message})")
-        if response.status_code != 200:
-            return LiveResult(False, f"{entry.url} answered {response.status_code}, not 200")
-        page = decode_html(response.content, response.headers.get("Content-Type"))
-        return mismatch(entry, open_graph(page))

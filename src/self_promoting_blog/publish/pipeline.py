@@ -21,19 +21,23 @@ from self_promoting_blog.build.build import build_site, load
 from self_promoting_blog.build.report import print_build
 from self_promoting_blog.check.checker import check_site
 from self_promoting_blog.check.report import print_check
-from self_promoting_blog.deploy.command import deploy_site, load_storage_env, print_error
+from self_promoting_blog.deploy.command import deploy_site, print_error
 from self_promoting_blog.deploy.errors import DeployError
 from self_promoting_blog.deploy.report import DeployResult
 from self_promoting_blog.deploy.settings import load_settings as load_deploy_settings
 from self_promoting_blog.deploy.target import FORMS
+from self_promoting_blog.env import export_storage_credentials, project_env_file
+from self_promoting_blog.live import poll
 from self_promoting_blog.promote.command import promote
 from self_promoting_blog.promote.errors import PromoteError
-from self_promoting_blog.promote.manifest import read_manifest
-from self_promoting_blog.promote.settings import load_settings as load_promote_settings
-from self_promoting_blog.publish.live import wait_until_live
+from self_promoting_blog.promote.pending import urls_to_announce
 from self_promoting_blog.publish.settings import PublishSettingsError, load_settings
 
 NEXT = "the next `invoke publish` picks up from here"
+# Each check of a new page: seconds to connect, and again to read the answer.
+PAGE_TIMEOUT = 10
+# Ask a CDN to check its origin rather than replay a cached 404.
+NO_CACHE = {"Cache-Control": "no-cache"}
 
 
 class Stopped(Exception):
@@ -60,42 +64,46 @@ def _check(pelican: Mapping[str, Any], console: Console) -> None:
 
 
 def deployed_articles(pelican: Mapping[str, Any], result: DeployResult) -> list[str] | None:
-    """Return the URLs of the manifest's articles whose pages this deploy sent.
+    """Return the URLs of the articles promote will look at whose pages this deploy sent.
 
-    None when nothing will be announced (PROMOTE_NETWORKS empty, or promotion misconfigured:
-    the promote stage says how), so there is nothing to wait for.
+    None when nothing will be announced (the promote stage says why), so there is nothing to
+    wait for.
     """
-    siteurl = str(pelican.get("SITEURL", "")).rstrip("/")
-    try:
-        settings = load_promote_settings(pelican)
-        if not settings.networks:
-            return None
-        entries = read_manifest(settings.manifest_path)
-    except PromoteError:
+    urls = urls_to_announce(pelican)
+    if urls is None:
         return None
+    siteurl = str(pelican.get("SITEURL", "")).rstrip("/")
     sent = set(result.uploaded)
-    urls = []
-    for entry in entries:
-        rel = entry.url.removeprefix(siteurl + "/")
+    deployed = []
+    for url in urls:
+        rel = url.removeprefix(siteurl + "/")
         if rel + ("index.html" if rel.endswith("/") or not rel else "") in sent:
-            urls.append(entry.url)
-    return urls
+            deployed.append(url)
+    return deployed
 
 
 def _wait(pelican: Mapping[str, Any], result: DeployResult, console: Console) -> None:
     settings = load_settings(pelican)
     urls = deployed_articles(pelican, result)
     if urls is None:
-        console.print("Nothing will be announced (see promote below), so there is nothing to wait for.")
+        console.print("Nothing will be announced (see promote below), so there is nothing to "
+                      "wait for.")
         return
-    live = wait_until_live(urls, settings.live_wait, settings.live_interval, console)
-    if live.missing:
-        url, answer = next(iter(live.missing.items()))
-        raise Stopped(f"{url} still answers {answer} after {live.seconds:.0f} s "
+    started = time.monotonic()
+    with console.status("publish: checking the new pages…") as shown:
+        results = poll(urls, None, settings.live_wait, settings.live_interval,
+                       timeout=PAGE_TIMEOUT, headers=NO_CACHE,
+                       on_wait=lambda pending, left: shown.update(
+                           f"publish: waiting for {pending} new pages to answer 200 "
+                           f"({left:.0f} s left)…"))
+    seconds = time.monotonic() - started
+    missing = [page for page in results.values() if not page.ok]
+    if missing:
+        raise Stopped(f"{missing[0].reason}, still after {seconds:.0f} s "
                       f"(PUBLISH_LIVE_WAIT = {settings.live_wait:.0f}); the site is deployed but "
                       f"nothing was announced; check the CDN or SITEURL, {NEXT}")
     console.print(Text.assemble(("✔ ", "bold green"), f"The {len(urls)} article pages this deploy "
-                                f"sent answer 200 ({live.seconds:.1f} s)."))
+                                f"sent answer 200 ({seconds:.1f} s)."))
 
 
 def _deploy(pelican: Mapping[str, Any], console: Console, dry_run: bool) -> DeployResult | None:
@@ -113,7 +121,9 @@ def _deploy(pelican: Mapping[str, Any], console: Console, dry_run: bool) -> Depl
 def _promote(pelican: Mapping[str, Any], console: Console, dry_run: bool) -> None:
     try:
         code = promote(pelican, dry_run=dry_run, console=console)
-    except SystemExit as exc:
+    except PromoteError as exc:
+        raise Stopped(str(exc)) from None
+    except SystemExit as exc:  # until promote raises only PromoteError (issue #14, C1)
         raise Stopped(str(exc.code)) from None
     if code != 0:
         raise Stopped(f"Promote reported posts that failed or need a decision (table above); the "
@@ -139,7 +149,8 @@ def publish(settings_file: Path, console: Console, *, overrides: Mapping[str, An
     stage = "settings"
     try:
         pelican = _read_settings(settings_file, overrides)
-        load_storage_env(pelican)  # the build reads the bucket ledger (syndication links)
+        # The build reads the bucket ledger (syndication links).
+        export_storage_credentials(project_env_file(pelican))
         _stage(console, stage := "build")
         _build(settings_file, overrides, console)
         _stage(console, stage := "check")
