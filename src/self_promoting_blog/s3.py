@@ -3,10 +3,6 @@ translated into one-line messages. Deploy and the bucket ledger both use it."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import boto3
@@ -24,28 +20,12 @@ from botocore.exceptions import (
     ProfileNotFound,
     ReadTimeoutError,
 )
-from dotenv import dotenv_values
 
 from self_promoting_blog.deploy.errors import StorageError
 
 _CREDENTIALS = ("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) in the environment "
                 "or in .env")
 _UNREACHABLE = (EndpointConnectionError, ConnectTimeoutError, ConnectionClosedError, ReadTimeoutError)
-
-
-def load_storage_env(pelican: Mapping[str, Any]) -> None:
-    """Take the storage credentials (AWS_*) from the project's untracked .env; the environment wins.
-
-    Only AWS_* names are copied, so network tokens in .env stay out of the environment that
-    rsync, git and other child processes inherit. (DEPLOY_TARGET and the other deploy settings
-    belong in publishconf.py or the real environment: publishconf.py reads DEPLOY_TARGET.)
-    """
-    env_file = Path(pelican.get("OUTPUT_PATH", "output")).resolve().parent / ".env"
-    if not env_file.is_file():
-        return
-    for name, value in dotenv_values(env_file).items():
-        if value is not None and name.startswith("AWS_"):
-            os.environ.setdefault(name, value)
 
 
 def make_client(endpoint_url: str | None, pool_size: int = 10, service: str = "s3") -> BaseClient:

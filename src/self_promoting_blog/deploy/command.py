@@ -12,7 +12,7 @@ from self_promoting_blog.deploy.deploy import deploy
 from self_promoting_blog.deploy.errors import DeployError
 from self_promoting_blog.deploy.report import DeployResult, print_summary
 from self_promoting_blog.deploy.settings import load_settings
-from self_promoting_blog.s3 import load_storage_env
+from self_promoting_blog.env import export_storage_credentials, project_env_file
 
 
 def print_error(message: str, console: Console) -> None:
@@ -25,7 +25,7 @@ def deploy_site(pelican: Mapping[str, Any], console: Console, *, dry_run: bool =
     """Load the deploy settings (and .env) and deploy; raise DeployError on any fault.
 
     `protected`: the bucket keys the sync must leave alone (see `deploy.deploy`)."""
-    load_storage_env(pelican)
+    export_storage_credentials(project_env_file(pelican))
     result = deploy(load_settings(pelican), console, dry_run=dry_run, force=force,
                     protected=protected)
     print_summary(result, console)

@@ -32,10 +32,11 @@ from botocore.exceptions import ClientError
 from self_promoting_blog.deploy.errors import DeployError
 from self_promoting_blog.deploy.settings import load_settings as load_deploy_settings
 from self_promoting_blog.deploy.target import S3Target
+from self_promoting_blog.env import export_storage_credentials, project_env_file
 from self_promoting_blog.promote import ledger_policy as policy
 from self_promoting_blog.promote.errors import LedgerError
 from self_promoting_blog.promote.rows import CLAIMABLE, ArticleRef, Claim, Owner, Row
-from self_promoting_blog.s3 import load_storage_env, make_client, storage_error
+from self_promoting_blog.s3 import make_client, storage_error
 
 FORMAT = "signal-and-reach promotion ledger 1"
 # Where the object lives unless DEPLOY_LEDGER_KEY says otherwise: outside a site under a prefix.
@@ -268,7 +269,7 @@ def protected_keys(pelican_settings: Mapping[str, Any]) -> dict[str, str]:
 
 def open_bucket_ledger(pelican_settings: Any, read_only: bool = False) -> BucketLedger:
     """Open the ledger object named by DEPLOY_TARGET (s3://) and DEPLOY_LEDGER_KEY."""
-    load_storage_env(pelican_settings)
+    export_storage_credentials(project_env_file(pelican_settings))
     try:
         deploy = load_deploy_settings(pelican_settings)
     except DeployError as exc:

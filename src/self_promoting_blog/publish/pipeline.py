@@ -30,6 +30,7 @@ from self_promoting_blog.env import export_storage_credentials, project_env_file
 from self_promoting_blog.live import poll
 from self_promoting_blog.promote.command import promote
 from self_promoting_blog.promote.errors import PromoteError
+from self_promoting_blog.promote.ledger_bucket import protected_keys
 from self_promoting_blog.promote.pending import urls_to_announce
 from self_promoting_blog.publish.settings import PublishSettingsError, load_settings
 
@@ -115,7 +116,7 @@ def _deploy(pelican: Mapping[str, Any], console: Console, dry_run: bool) -> Depl
             f"(set it in publishconf.py or the environment to one of {FORMS}). Showing what "
             "promote would do once the site is deployed:"))
         return None
-    return deploy_site(pelican, console, dry_run=dry_run)
+    return deploy_site(pelican, console, dry_run=dry_run, protected=protected_keys(pelican))
 
 
 def _promote(pelican: Mapping[str, Any], console: Console, dry_run: bool) -> None:
