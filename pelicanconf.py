@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from self_promoting_blog.promote.networks import metadata_keys
+
 AUTHOR = "Maya Lindqvist"
 SITENAME = "Signal & Reach"
 SITESUBTITLE = "Content and social-media marketing that earns its audience"
@@ -90,11 +92,10 @@ PLUGINS = [
 ]
 
 # Metadata our plugins read besides Pelican's own (social_meta/social_cards: Image, Image_alt;
-# promote: Promote, Hashtags, Id, Social, Social_<network>), so `invoke check` knows them.
+# promote: Promote, Hashtags, Id, Social, Social_<network> for every network), so `invoke check`
+# knows them.
 CONTENT_CHECK_EXTRA_KEYS = ["image", "image_alt", "image_width", "image_height", "description",
-                            "promote", "hashtags", "id", "social"] + [
-    f"social_{network}" for network in
-    ("bluesky", "discord", "facebook", "linkedin", "mastodon", "telegram", "threads", "x")]
+                            "promote", "hashtags", "id", "social", *metadata_keys()]
 
 # sitemap.xml (pelican-sitemap; robots.txt from plugins/social_meta names it). Leave out the 404
 # page and paginated listing pages, which only repeat what page 1 and the articles already list.
