@@ -38,12 +38,13 @@ def syndication_links(settings: PromoteSettings) -> dict[str, list[tuple[str, st
     adapters = {name: adapter_class(name) for name in {row.network for row in rows} & known}
     links: dict[str, list[tuple[str, str]]] = {}
     for row in rows:
+        post_url = row.post_url or ""
         if row.state not in ("posted", "moved") or row.network not in adapters or \
-                not (row.post_url or "").startswith(("https://", "http://")):
+                not post_url.startswith(("https://", "http://")):
             continue
         cls = adapters[row.network]
         if cls.public_posts:
-            links.setdefault(url_path(row.url), []).append((cls.label, row.post_url))
+            links.setdefault(url_path(row.url), []).append((cls.label, post_url))
     for found in links.values():
         found.sort()
     return links
