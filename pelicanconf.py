@@ -1,4 +1,7 @@
-"""Development settings: `invoke build` / `invoke serve`. Production overrides live in publishconf.py."""
+"""Development settings: `invoke build` / `invoke serve`.
+
+Production overrides live in publishconf.py.
+"""
 
 from pathlib import Path
 
@@ -28,8 +31,8 @@ LOCALE = ("en_US.UTF-8", "C.UTF-8", "")
 DEFAULT_DATE_FORMAT = "%-d %B %Y"
 
 THEME = "theme"
-# Writers' titles, tags and summaries reach the templates as plain text: escape them. The theme marks
-# the HTML Pelican renders from Markdown (content, summary) with |safe explicitly.
+# Writers' titles, tags and summaries reach the templates as plain text: escape them. The theme
+# marks the HTML Pelican renders from Markdown (content, summary) with |safe explicitly.
 # auto_reload off: each build makes a new environment anyway, and checking every included
 # template's file for changes on every page cost ~14,000 stat calls per 1,000 articles.
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True,
