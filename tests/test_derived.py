@@ -106,21 +106,22 @@ def test_outside_the_project_folder_it_says_where_to_run(tmp_path, capsys):
 
 @pytest.fixture
 def ninth(tmp_path, monkeypatch):
-    """A minimal `ninth` adapter module in a folder added to the networks package's path."""
+    """A minimal `ninth` adapter module in a folder added to the networks package's path;
+    yields the networks known before."""
+    before = networks.known_networks()
     folder = tmp_path / "added"
     folder.mkdir()
     (folder / "ninth.py").write_text(NINTH)
     monkeypatch.setattr(networks, "__path__", [*networks.__path__, str(folder)])
     importlib.reload(derived_networks)  # its TARGETS list the networks found at import
-    yield
+    yield before
     monkeypatch.undo()
     sys.modules.pop(f"{networks.__name__}.ninth", None)
     importlib.reload(derived_networks)
 
 
 def test_a_ninth_network_is_known_everywhere_with_no_other_file_edited(ninth, tmp_path):
-    assert networks.known_networks() == ["bluesky", "discord", "facebook", "linkedin",
-                                         "mastodon", "ninth", "telegram", "threads", "x"]
+    assert networks.known_networks() == sorted([*ninth, "ninth"])
     assert networks.check_network_name(" Ninth ") == "ninth"
     assert networks.adapter_class("ninth").label == "Ninth"
     assert "social_ninth" in networks.metadata_keys()
@@ -153,8 +154,13 @@ def test_a_ninth_network_is_known_everywhere_with_no_other_file_edited(ninth, tm
     assert derived.compare(root).stale == []
 
 
-def test_an_unknown_network_lists_the_known_ones():
-    with pytest.raises(SettingsError, match="unknown network 'myspace'.*Use one of: bluesky, "
-                                            "discord, facebook, linkedin, mastodon, telegram, "
-                                            "threads, x"):
+def test_the_networks_are_the_adapter_modules_and_an_unknown_one_lists_them():
+    known = networks.known_networks()
+    assert {"bluesky", "discord", "facebook", "linkedin", "mastodon", "telegram", "threads",
+            "x"} <= set(known) and known == sorted(known)
+    assert networks.metadata_keys() == tuple(f"social_{name}" for name in known)
+    assert all(networks.adapter_class(name).name == name for name in known)
+    with pytest.raises(SettingsError) as refused:
         networks.check_network_name("myspace")
+    assert str(refused.value) == ("promote: PROMOTE_NETWORKS: unknown network 'myspace'. Use "
+                                  f"one of: {', '.join(known)}.")
