@@ -1,6 +1,11 @@
-"""Development settings: `invoke build` / `invoke serve`. Production overrides live in publishconf.py."""
+"""Development settings: `invoke build` / `invoke serve`.
+
+Production overrides live in publishconf.py.
+"""
 
 from pathlib import Path
+
+from self_promoting_blog.promote.networks import metadata_keys
 
 AUTHOR = "Maya Lindqvist"
 SITENAME = "Signal & Reach"
@@ -26,8 +31,8 @@ LOCALE = ("en_US.UTF-8", "C.UTF-8", "")
 DEFAULT_DATE_FORMAT = "%-d %B %Y"
 
 THEME = "theme"
-# Writers' titles, tags and summaries reach the templates as plain text: escape them. The theme marks
-# the HTML Pelican renders from Markdown (content, summary) with |safe explicitly.
+# Writers' titles, tags and summaries reach the templates as plain text: escape them. The theme
+# marks the HTML Pelican renders from Markdown (content, summary) with |safe explicitly.
 # auto_reload off: each build makes a new environment anyway, and checking every included
 # template's file for changes on every page cost ~14,000 stat calls per 1,000 articles.
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True,
@@ -90,11 +95,10 @@ PLUGINS = [
 ]
 
 # Metadata our plugins read besides Pelican's own (social_meta/social_cards: Image, Image_alt;
-# promote: Promote, Hashtags, Id, Social, Social_<network>), so `invoke check` knows them.
+# promote: Promote, Hashtags, Id, Social, Social_<network> for every network), so `invoke check`
+# knows them.
 CONTENT_CHECK_EXTRA_KEYS = ["image", "image_alt", "image_width", "image_height", "description",
-                            "promote", "hashtags", "id", "social"] + [
-    f"social_{network}" for network in
-    ("bluesky", "discord", "facebook", "linkedin", "mastodon", "telegram", "threads", "x")]
+                            "promote", "hashtags", "id", "social", *metadata_keys()]
 
 # sitemap.xml (pelican-sitemap; robots.txt from plugins/social_meta names it). Leave out the 404
 # page and paginated listing pages, which only repeat what page 1 and the articles already list.

@@ -1,4 +1,7 @@
-"""Production settings: `invoke preview`, `invoke publish`. Everything not set here comes from pelicanconf."""
+"""Production settings: `invoke preview`, `invoke publish`.
+
+Everything not set here comes from pelicanconf.
+"""
 
 import os
 from pathlib import Path
@@ -30,6 +33,6 @@ DEPLOY_TARGET = ""
 _deploy_target = os.environ.get("DEPLOY_TARGET") or DEPLOY_TARGET
 PROMOTE_LEDGER = "bucket" if _deploy_target.startswith("s3://") else "sqlite"
 
-# Networks `invoke promote` announces new articles on; their tokens come from the environment
-# or .env (README, "Networks"). Any of: "mastodon", "bluesky", "telegram", "discord".
+# Networks `invoke promote` announces new articles on, e.g. ["mastodon", "bluesky"]; their
+# tokens come from the environment or .env. docs/networks/ has one page per network.
 PROMOTE_NETWORKS = []

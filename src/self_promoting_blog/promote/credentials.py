@@ -1,10 +1,10 @@
 """Credentials: read each network's variables from the environment or an untracked `.env`.
 
 Only the variable names an adapter declares (``NetworkAdapter.env_vars``) are read. Values are
-registered with ``self_promoting_blog.promote.http.add_secret`` as soon as they are read, so no log line, exception or
-file written afterwards can contain them. ``check_network`` finds every problem of a network at
-once (each missing variable, each malformed one, and warnings that do not stop it), so the owner
-fixes them in one go.
+registered with ``self_promoting_blog.promote.http.add_secret`` as soon as they are read, so no
+log line, exception or file written afterwards can contain them. ``check_network`` finds every
+problem of a network at once (each missing variable, each malformed one, and warnings that do not
+stop it), so the owner fixes them in one go.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from self_promoting_blog.promote.errors import ManifestError
-from self_promoting_blog.promote.networks import ADAPTERS
+from self_promoting_blog.promote.networks import known_networks
 
 log = logging.getLogger("promote")
 VERSION = 1
@@ -86,14 +86,16 @@ def _promote_flag(meta: Mapping[str, Any], source: str) -> bool:
 
 def _overrides(meta: Mapping[str, Any], source: str) -> dict[str, str]:
     found: dict[str, str] = {}
+    networks: list[str] = []  # listed only for an article that overrides a text
     for key, value in meta.items():
         if not key.lower().startswith("social_"):
             continue
         network = key.lower().removeprefix("social_")
-        if network not in ADAPTERS:
+        networks = networks or known_networks()
+        if network not in networks:
             log.warning("promote: %s: Social_%s: no network called %r; use one of Social_%s.",
                         source, network.capitalize(), network,
-                        ", Social_".join(n.capitalize() for n in sorted(ADAPTERS)))
+                        ", Social_".join(n.capitalize() for n in networks))
             continue
         text = _meta_text(value)
         if text:

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from self_promoting_blog.promote.errors import PromoteError
 from self_promoting_blog.promote.ledger import open_ledger
-from self_promoting_blog.promote.networks import ADAPTERS, adapter_class
+from self_promoting_blog.promote.networks import adapter_class, known_networks
 from self_promoting_blog.promote.settings import PromoteSettings
 
 log = logging.getLogger("promote")
@@ -34,14 +34,17 @@ def syndication_links(settings: PromoteSettings) -> dict[str, list[tuple[str, st
     except PromoteError as exc:
         log.warning("promote: syndication links left out: %s", exc)
         return {}
+    known = set(known_networks())
+    adapters = {name: adapter_class(name) for name in {row.network for row in rows} & known}
     links: dict[str, list[tuple[str, str]]] = {}
     for row in rows:
-        if row.state not in ("posted", "moved") or row.network not in ADAPTERS or \
-                not (row.post_url or "").startswith(("https://", "http://")):
+        post_url = row.post_url or ""
+        if row.state not in ("posted", "moved") or row.network not in adapters or \
+                not post_url.startswith(("https://", "http://")):
             continue
-        cls = adapter_class(row.network)
+        cls = adapters[row.network]
         if cls.public_posts:
-            links.setdefault(url_path(row.url), []).append((cls.label, row.post_url))
+            links.setdefault(url_path(row.url), []).append((cls.label, post_url))
     for found in links.values():
         found.sort()
     return links

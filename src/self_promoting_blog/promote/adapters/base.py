@@ -1,7 +1,8 @@
 """The one interface every network adapter implements, and the values that cross it.
 
 An adapter is ~150 lines that knows one network's API: its fixed facts are class attributes (read
-by the composer, the settings loader and the runner); three methods differ per network:
+by the composer, the settings loader, the runner and the generated docs); two methods differ per
+network:
 
 - ``post(message, attempt) -> Posted``: send one announcement. Before any request that may create
   something the adapter cannot otherwise find again, it calls ``attempt.checkpoint(name, value)``,
@@ -11,45 +12,78 @@ by the composer, the settings loader and the runner); three methods differ per n
   whether the post landed. ``Posted`` = it did; ``None`` = it provably did not, so ``post`` may be
   called again with the same ``attempt``; raise ``AmbiguousError`` when the network gives no way to
   know (the row becomes ``unknown`` and nothing is re-sent).
-- ``parse_error(response) -> NetworkError``: turn a failed HTTP response into the right error
-  (see ``self_promoting_blog.promote.errors``), carrying the network's own message.
 
-Retries, sleeps and redaction live in ``self_promoting_blog.promote.http`` and ``self_promoting_blog.promote.runner``, never in adapters.
+A failed response becomes an error in one place, ``parse_error`` (see
+``self_promoting_blog.promote.errors``): the body is read once (``read_error_body``), the adapter
+words it (``error_text``) and maps what only its network means (``special_error``: a refused
+token, a duplicate, a retired version); everything else ends the same way: a rate limit waits
+``retry_after`` (else ``default_retry_after``) seconds, a 5xx may have landed (ambiguous), any
+other status is permanent.
+
+Retries, sleeps and redaction live in ``self_promoting_blog.promote.http`` and
+``self_promoting_blog.promote.runner``, never in adapters.
 """
 
 from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import regex
+
+from self_promoting_blog.promote.errors import (
+    AmbiguousError,
+    NetworkError,
+    PermanentError,
+    RateLimited,
+)
+from self_promoting_blog.promote.http import parse_retry_after
 
 if TYPE_CHECKING:
     import requests
 
-    from self_promoting_blog.promote.errors import NetworkError
     from self_promoting_blog.promote.http import HttpClient
 
 URL_RE = regex.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]}'’”]")
 ERROR_TEXT_MAX = 300  # characters of an error body that is JSON but not an object
+Item = TypeVar("Item")
 
 
-def error_fields(response: requests.Response,
-                 pick: Callable[[dict[str, Any]], tuple[str, str]]) -> tuple[str, str]:
-    """(message, code) of a failed response, `pick`ing them from the network's JSON object.
-
-    A body that is not JSON gives the HTTP reason; JSON that is not an object, its start.
-    """
+def read_error_body(response: requests.Response) -> tuple[dict[str, Any] | None, str]:
+    """A failed response's JSON object (None when the body is not one), and the words to show
+    when the object says nothing: the start of JSON that is not an object, else the HTTP reason."""
     try:
         body = response.json()
     except ValueError:
-        return (response.reason or f"HTTP {response.status_code}"), ""
+        return None, response.reason or "no details"
     if not isinstance(body, dict):
-        return str(body)[:ERROR_TEXT_MAX], ""
-    return pick(body)
+        return None, str(body)[:ERROR_TEXT_MAX]
+    return body, response.reason or "no details"
+
+
+def find_in_pages(first_params: dict[str, Any], fetch: Callable[[dict[str, Any]], Any],
+                  items: Callable[[Any], Iterable[Item]],
+                  next_params: Callable[[Any, dict[str, Any]], dict[str, Any] | None],
+                  match: Callable[[Item], Posted | None], pages: int) -> Posted | None:
+    """The first item of up to `pages` pages that `match`es, or None.
+
+    `fetch(params)` answers one page; `items(page)` lists what it holds; `next_params(page,
+    params)` asks for the page after it (None: that was the last one).
+    """
+    params: dict[str, Any] | None = first_params
+    for _page in range(pages):
+        if params is None:
+            break
+        page = fetch(params)
+        for item in items(page):
+            found = match(item)
+            if found is not None:
+                return found
+        params = next_params(page, params)
+    return None
 
 
 @dataclass(frozen=True)
@@ -162,12 +196,13 @@ class Attempt:
 
 
 class NetworkAdapter(ABC):
-    """Base of every network adapter; subclasses fill the class attributes and three methods."""
+    """Base of every network adapter; subclasses fill the class attributes and two methods."""
 
     # Identity and help shown to the owner.
-    name: ClassVar[str]                 # setting/CLI name and ledger key, e.g. "mastodon"
+    name: ClassVar[str]                 # setting/CLI name and ledger key = the module's name
     label: ClassVar[str]                # shown to readers and in reports, e.g. "Mastodon"
     setup_help: ClassVar[str]           # one-time setup, printed when a credential is missing
+    recovery: ClassVar[str]             # how a lost answer is resolved, one line for the docs
     # How the network counts text (`limits()` may take the numbers from the server instead).
     text_limit: ClassVar[int]
     url_weight: ClassVar[int | None] = None     # every URL counts as this many (None: literally)
@@ -182,13 +217,17 @@ class NetworkAdapter(ABC):
     supports_idempotency_key: ClassVar[bool] = False   # re-sending with attempt.key is safe
     can_find_existing: ClassVar[bool] = False          # find_existing can answer yes/no
     public_posts: ClassVar[bool] = True                # links readers can open (syndication)
+    # How a rate limit is told and waited out (see `parse_error`).
+    default_retry_after: ClassVar[float] = 60.0   # seconds, when the answer does not say
+    rate_limit_on_503: ClassVar[bool] = False     # a 503 with Retry-After is a rate limit too
+    rate_limit_note: ClassVar[str] = ""           # added to a rate limit's message
 
     def __init__(self, config: NetworkConfig, client: HttpClient) -> None:
         self.config = config
         self.client = client
         self.base_url = config.base_url.rstrip("/")
 
-    # -- the three methods that differ per network -------------------------------------------
+    # -- the two methods that differ per network ---------------------------------------------
 
     @abstractmethod
     def post(self, message: Message, attempt: Attempt) -> Posted:
@@ -198,9 +237,38 @@ class NetworkAdapter(ABC):
     def find_existing(self, message: Message, attempt: Attempt) -> Posted | None:
         """Return the post if it landed, None if it provably did not; raise AmbiguousError else."""
 
-    @abstractmethod
+    # -- failed responses: shared, with hooks for what a network means by its own answers ------
+
     def parse_error(self, response: requests.Response) -> NetworkError:
         """Translate a failed response into PermanentError/RateLimited/... with its message."""
+        body, fallback = read_error_body(response)
+        status = response.status_code
+        text = self.error_text(body, fallback)
+        special = self.special_error(status, text, body, response)
+        if special is not None:
+            return special
+        if status == 429 or (self.rate_limit_on_503 and status == 503
+                             and "Retry-After" in response.headers):
+            wait = self.retry_after(response, body)
+            return RateLimited(self.name, text + self.rate_limit_note,
+                               self.default_retry_after if wait is None else wait, status)
+        if status >= 500:
+            return AmbiguousError(self.name, text, status)  # the post may have been created
+        return PermanentError(self.name, text, status)
+
+    def error_text(self, body: dict[str, Any] | None, fallback: str) -> str:
+        """The network's own words for a failure: the body's ``message``, else `fallback`."""
+        return str((body or {}).get("message") or fallback)
+
+    def special_error(self, status: int, text: str, body: dict[str, Any] | None,
+                      response: requests.Response) -> NetworkError | None:
+        """The error of an answer only this network gives meaning to, else None (shared end)."""
+        return None
+
+    def retry_after(self, response: requests.Response, body: dict[str, Any] | None
+                    ) -> float | None:
+        """Seconds a rate-limited answer asks us to wait (Retry-After), None if it does not say."""
+        return parse_retry_after(response.headers.get("Retry-After"), response.headers)
 
     # -- shared behaviour ------------------------------------------------------------------------
 

@@ -1,21 +1,23 @@
-"""Meta's Graph API error envelope, shared by the Facebook Page and Threads adapters.
+"""Meta's Graph API, shared by the Facebook Page and Threads adapters: errors and paging.
 
 Every failure is ``{"error": {"message", "type", "code", "error_subcode", "error_user_msg",
 "fbtrace_id"}}`` and the *code* (not the HTTP status) says what happened (Graph API "Handling
 Errors"): 190 / 102 the token expired or was revoked, 10 and 200–299 a permission is missing,
 4 / 17 / 32 / 613 / 80001 (and 341) throttling, 506 a duplicate post, 1 / 2 a temporary fault.
 Throttled responses may carry ``X-Business-Use-Case-Usage`` (Page tokens) or ``X-App-Usage``;
-the former's ``estimated_time_to_regain_access`` is in minutes.
+the former's ``estimated_time_to_regain_access`` is in minutes. Lists come in pages that
+point to the next with ``paging.cursors.after`` while ``paging.next`` is there.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import requests
 
+from self_promoting_blog.promote.adapters.base import NetworkAdapter
 from self_promoting_blog.promote.errors import (
     AmbiguousError,
     CredentialsError,
@@ -60,15 +62,11 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def graph_error(response: requests.Response) -> GraphError:
-    """Read the error object of a failed response (or describe the response if there is none)."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    error = body.get("error") if isinstance(body, dict) else None
+def graph_error(body: dict[str, Any] | None, fallback: str) -> GraphError:
+    """The error object of a failed response's body (`fallback` words it when there is none)."""
+    error = (body or {}).get("error")
     if not isinstance(error, dict):
-        return GraphError(response.reason or f"HTTP {response.status_code}")
+        return GraphError(fallback)
     message = str(error.get("error_user_msg") or error.get("message") or "no message")
     return GraphError(message, str(error.get("type") or ""), _int(error.get("code")),
                       _int(error.get("error_subcode")), str(error.get("fbtrace_id") or ""))
@@ -101,22 +99,42 @@ class Remedies:
     permissions: str    # the permissions posting needs
 
 
-def translate(network: str, response: requests.Response, remedies: Remedies) -> NetworkError:
-    """Turn a Graph API failure into the engine's error, with the owner's fix in the message."""
-    error = graph_error(response)
-    code, status = error.code, response.status_code
-    if code in TOKEN_CODES or (status == 401 and code is None):
-        return CredentialsError(network, f"{error.line()}: the access token has expired or was "
-                                f"revoked; {remedies.renew}", remedies.token_variable, status)
-    if code in PERMISSION_CODES:
-        return CredentialsError(network, f"{error.line()}: the token lacks a permission; it "
-                                f"needs {remedies.permissions}", remedies.token_variable, status)
-    if code in THROTTLE_CODES or status == 429:
-        return RateLimited(network, error.line(), throttle_wait(response.headers), status)
-    if code == DUPLICATE_CODE:
-        return PermanentError(network, f"{DUPLICATE}: {error.line()}", status)
-    if code in TEMPORARY_CODES or status >= 500:
-        if response.request is not None and response.request.method == "GET":
-            return TransientError(network, error.line(), status)
-        return AmbiguousError(network, error.line(), status)  # a POST may have landed
-    return PermanentError(network, error.line(), status)
+class GraphAdapter(NetworkAdapter):
+    """An adapter of a Graph-style API: errors are read by their code, with the fixes of
+    `remedies` (the shared end of `parse_error` only words the rest as permanent)."""
+
+    remedies: ClassVar[Remedies]
+
+    def error_text(self, body: dict[str, Any] | None, fallback: str) -> str:
+        """The error object in one line, with its codes and trace id."""
+        return graph_error(body, fallback).line()
+
+    def special_error(self, status: int, text: str, body: dict[str, Any] | None,
+                      response: requests.Response) -> NetworkError | None:
+        """Token, permission, throttling, duplicate and temporary codes, with the owner's fix."""
+        code, remedies = graph_error(body, "").code, self.remedies
+        if code in TOKEN_CODES or (status == 401 and code is None):
+            return CredentialsError(self.name, f"{text}: the access token has expired or was "
+                                    f"revoked; {remedies.renew}", remedies.token_variable, status)
+        if code in PERMISSION_CODES:
+            return CredentialsError(self.name, f"{text}: the token lacks a permission; it "
+                                    f"needs {remedies.permissions}", remedies.token_variable,
+                                    status)
+        if code in THROTTLE_CODES or status == 429:
+            return RateLimited(self.name, text, throttle_wait(response.headers), status)
+        if code == DUPLICATE_CODE:
+            return PermanentError(self.name, f"{DUPLICATE}: {text}", status)
+        if code in TEMPORARY_CODES or status >= 500:
+            if response.request is not None and response.request.method == "GET":
+                return TransientError(self.name, text, status)
+            return AmbiguousError(self.name, text, status)  # a POST may have landed
+        return None
+
+
+def next_page_params(page: Any, params: dict[str, Any]) -> dict[str, Any] | None:
+    """The request for the page after `page` (its ``paging.cursors.after``), None at the end."""
+    paging = page.get("paging") or {}
+    after = (paging.get("cursors") or {}).get("after")
+    if not paging.get("next") or not after:
+        return None
+    return {**params, "after": after}

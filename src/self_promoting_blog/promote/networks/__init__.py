@@ -1,44 +1,49 @@
-"""The network adapters, by name: the one list of networks the promote plugin knows.
+"""The network adapters: one module per network, named as ``PROMOTE_NETWORKS`` and ``--network``
+name it, holding one ``NetworkAdapter`` subclass whose ``name`` is the module's name.
 
-Each entry maps the name used in ``PROMOTE_NETWORKS`` and ``--network`` to ``module:Class``; the
-module is imported only when that network is used, so one adapter's import problem never hides
-the others.
+The modules found here are the one list of networks: ``known_networks`` lists them without
+importing any, and a network's module is imported only when that network is used, so one
+adapter's import problem never hides the others. What else names the networks (the
+``Social_<network>`` header keys, the CI workflow's variables, docs/networks/) is derived from
+the adapters (``python -m self_promoting_blog.derived``).
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 from self_promoting_blog.promote.adapters.base import NetworkAdapter
 from self_promoting_blog.promote.errors import SettingsError
 
-ADAPTERS: dict[str, str] = {
-    "mastodon": "self_promoting_blog.promote.networks.mastodon:MastodonAdapter",
-    "bluesky": "self_promoting_blog.promote.networks.bluesky:BlueskyAdapter",
-    "telegram": "self_promoting_blog.promote.networks.telegram:TelegramAdapter",
-    "discord": "self_promoting_blog.promote.networks.discord:DiscordAdapter",
-    "x": "self_promoting_blog.promote.networks.x:XAdapter",
-    "linkedin": "self_promoting_blog.promote.networks.linkedin:LinkedInAdapter",
-    "facebook": "self_promoting_blog.promote.networks.facebook:FacebookAdapter",
-    "threads": "self_promoting_blog.promote.networks.threads:ThreadsAdapter",
-}
-
 
 def known_networks() -> list[str]:
-    """The valid network names, sorted."""
-    return sorted(ADAPTERS)
+    """The valid network names, sorted: the adapter modules of this package."""
+    return sorted(module.name for module in pkgutil.iter_modules(__path__)
+                  if not module.ispkg and not module.name.startswith("_"))
+
+
+def metadata_keys() -> tuple[str, ...]:
+    """The article header keys that override the text per network: ``social_<network>``."""
+    return tuple(f"social_{name}" for name in known_networks())
 
 
 def check_network_name(name: str, setting: str = "PROMOTE_NETWORKS") -> str:
     """Return the normalised name, or raise SettingsError listing the valid ones."""
     key = name.strip().lower()
-    if key not in ADAPTERS:
+    networks = known_networks()
+    if key not in networks:
         raise SettingsError(setting, f"unknown network {name!r}",
-                            f"Use one of: {', '.join(known_networks())}.")
+                            f"Use one of: {', '.join(networks)}.")
     return key
 
 
 def adapter_class(name: str) -> type[NetworkAdapter]:
-    """Import and return the adapter class registered under `name`."""
-    module_name, _, class_name = ADAPTERS[check_network_name(name)].partition(":")
-    return getattr(importlib.import_module(module_name), class_name)
+    """Import the module of network `name` and return its adapter class."""
+    key = check_network_name(name)
+    module = importlib.import_module(f"{__name__}.{key}")
+    for value in vars(module).values():
+        if isinstance(value, type) and issubclass(value, NetworkAdapter) and \
+                value.__module__ == module.__name__ and getattr(value, "name", None) == key:
+            return value
+    raise ImportError(f"{module.__name__} holds no NetworkAdapter subclass named {key!r}")

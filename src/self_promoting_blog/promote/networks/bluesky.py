@@ -31,17 +31,16 @@ from self_promoting_blog.promote.adapters.base import (
     NetworkAdapter,
     NetworkConfig,
     Posted,
+    read_error_body,
+)
+from self_promoting_blog.promote.adapters.card_image import (
+    CardImageTooBig,
+    CardImageUnusable,
+    fetch_card_image,
 )
 from self_promoting_blog.promote.adapters.display_url import display_url
-from self_promoting_blog.promote.errors import (
-    AmbiguousError,
-    CredentialsError,
-    NetworkError,
-    PermanentError,
-    RateLimited,
-    TransientError,
-)
-from self_promoting_blog.promote.http import add_secret, log, parse_retry_after, seconds_until_epoch
+from self_promoting_blog.promote.errors import CredentialsError, NetworkError, TransientError
+from self_promoting_blog.promote.http import add_secret, log, seconds_until_epoch
 
 COLLECTION = "app.bsky.feed.post"
 THUMB_MAX_BYTES = 1_000_000
@@ -72,6 +71,10 @@ class BlueskyAdapter(NetworkAdapter):
     name = "bluesky"
     label = "Bluesky"
     setup_help = "Settings › Privacy and security › App passwords › Add App Password."
+    recovery = ("the record key (a TID) is committed to the ledger before `createRecord`; "
+                "afterwards `getRecord` says whether it exists. A key is never sent twice, and "
+                "every try carries the same `swapCommit`, so a slow try that lands late is "
+                "refused by the server")
     text_limit = 300
     counts_graphemes = True
     max_bytes = 3000
@@ -168,18 +171,17 @@ class BlueskyAdapter(NetworkAdapter):
         """Upload the card image as a blob; None (with a warning) if it is too big to attach."""
         if not image_url:
             return None
-        image = self.client.request("GET", image_url, allow_redirects=True)
-        kind = image.headers.get("Content-Type", "").split(";")[0].strip()
-        if image.status_code != 200 or not kind.startswith("image/"):
-            raise TransientError(self.name, f"the card image {image_url} answered "
-                                 f"{image.status_code} {kind or 'without a type'}")
-        if len(image.content) > THUMB_MAX_BYTES:
+        try:
+            image = fetch_card_image(self.client, image_url, THUMB_MAX_BYTES)
+        except CardImageTooBig as exc:
             log.warning("promote: bluesky: %s is %d bytes, over Bluesky's 1,000,000-byte "
                         "thumbnail limit; the link card goes without a picture.", image_url,
-                        len(image.content))
+                        exc.size)
             return None
+        except CardImageUnusable as exc:
+            raise TransientError(self.name, str(exc)) from None  # the site may be deploying
         blob = self.answer(self._call("com.atproto.repo.uploadBlob", data=image.content,
-                                      headers={"Content-Type": kind}))
+                                      headers={"Content-Type": image.kind}))
         return blob["blob"]
 
     def _head(self, session: Session) -> str:
@@ -216,7 +218,7 @@ class BlueskyAdapter(NetworkAdapter):
 
     def _record(self, message: Message) -> dict[str, Any]:
         """The app.bsky.feed.post record, with facets and the link card (thumbnail uploaded)."""
-        external = {"uri": message.card.url, "title": message.card.title,
+        external: dict[str, Any] = {"uri": message.card.url, "title": message.card.title,
                     "description": message.card.description}
         thumb = self._thumb(message.card.image_url)
         if thumb:
@@ -243,33 +245,33 @@ class BlueskyAdapter(NetworkAdapter):
             raise self.parse_error(response)
         return None
 
-    def parse_error(self, response: requests.Response) -> NetworkError:
-        """XRPC errors: {"error": Name, "message": text}; 429 has an epoch RateLimit-Reset."""
-        name = _error_name(response)
-        try:
-            text = response.json().get("message") or name or response.reason
-        except (ValueError, AttributeError):
-            text = response.reason or "no details"
-        text = f"{name}: {text}" if name and name not in text else text
-        status = response.status_code
+    def error_text(self, body: dict[str, Any] | None, fallback: str) -> str:
+        """XRPC errors: {"error": Name, "message": text}, shown as "Name: text"."""
+        name = str((body or {}).get("error") or "")
+        text = str((body or {}).get("message") or name or fallback)
+        return f"{name}: {text}" if name and name not in text else text
+
+    def special_error(self, status: int, text: str, body: dict[str, Any] | None,
+                      response: requests.Response) -> NetworkError | None:
+        """A refused login or token names the app password (and how to replace it)."""
+        name = str((body or {}).get("error") or "")
         if status == 401 or name in ("AuthenticationRequired", "AccountTakedown", "InvalidToken"):
             fix = f"; to replace the app password: {self.setup_help}" \
                 if name == "AuthenticationRequired" else ""
             return CredentialsError(self.name, f"{text} (handle {self.account_parts()[0]}){fix}",
                                     "BLUESKY_APP_PASSWORD", status)
-        if status == 429:
-            wait = parse_retry_after(response.headers.get("Retry-After"), response.headers)
-            if wait is None:
-                wait = seconds_until_epoch(response.headers.get("RateLimit-Reset"),
-                                           response.headers)
-            return RateLimited(self.name, text, wait if wait is not None else 60.0, status)
-        if status >= 500:
-            return AmbiguousError(self.name, text, status)  # getRecord will tell
-        return PermanentError(self.name, text, status)
+        return None
+
+    def retry_after(self, response: requests.Response, body: dict[str, Any] | None
+                    ) -> float | None:
+        """Retry-After, else the epoch RateLimit-Reset."""
+        wait = super().retry_after(response, body)
+        if wait is None:
+            wait = seconds_until_epoch(response.headers.get("RateLimit-Reset"), response.headers)
+        return wait
 
 
 def _error_name(response: requests.Response) -> str:
-    try:
-        return str(response.json().get("error") or "")
-    except (ValueError, AttributeError):
-        return ""
+    """The XRPC error name of a failed response ("" when it has none)."""
+    body, _ = read_error_body(response)
+    return str((body or {}).get("error") or "")

@@ -29,14 +29,7 @@ from self_promoting_blog.promote.adapters.base import (
     NetworkConfig,
     Posted,
 )
-from self_promoting_blog.promote.errors import (
-    AmbiguousError,
-    CredentialsError,
-    NetworkError,
-    PermanentError,
-    RateLimited,
-)
-from self_promoting_blog.promote.http import parse_retry_after
+from self_promoting_blog.promote.errors import AmbiguousError, CredentialsError, NetworkError
 
 _WEBHOOK_RE = re.compile(r"^(?P<base>https?://[^/]+(?:/[^/]+)*?/api(?:/v\d+)?)/webhooks/"
                          r"(?P<id>\d+)/(?P<token>[\w.-]+)/?$")
@@ -54,12 +47,15 @@ class DiscordAdapter(NetworkAdapter):
     name = "discord"
     label = "Discord"
     setup_help = "Channel settings › Integrations › Webhooks › New Webhook › Copy Webhook URL."
+    recovery = ("sent with `?wait=true`: a message whose id came back is checked; a request "
+                "with no answer cannot be (a webhook cannot read the channel) → `unknown`")
     text_limit = 2000
     counts_utf16 = True  # Discord counts in JavaScript string units
     env_vars = (EnvVar("DISCORD_WEBHOOK_URL", "channel settings › Integrations › Webhooks › "
                        "Copy Webhook URL", secret=True),)
     default_base_url = "https://discord.com/api/v10"
     public_posts = False  # only the server's members can open a message link
+    default_retry_after = 5.0
 
     def __init__(self, config: NetworkConfig, client: Any) -> None:
         match = _webhook(config.env["DISCORD_WEBHOOK_URL"])
@@ -132,25 +128,27 @@ class DiscordAdapter(NetworkAdapter):
             return None
         return Posted(str(message_id), self._url(self.answer(response)))
 
-    def parse_error(self, response: requests.Response) -> NetworkError:
-        """{"message", "code", "errors"?}; 429 adds retry_after and Retry-After."""
-        try:
-            body = response.json()
-            text = str(body.get("message") or response.reason)
-            if body.get("errors"):
-                text = f"{text}: {_flatten(body['errors'])}"
-        except (ValueError, AttributeError):
-            body, text = {}, response.reason or "no details"
-        status = response.status_code
-        if status in (401, 403, 404) or body.get("code") in (10015, 50027):
+    def error_text(self, body: dict[str, Any] | None, fallback: str) -> str:
+        """{"message", "code", "errors"?}: the message, then each field's error."""
+        text = super().error_text(body, fallback)
+        if body and body.get("errors"):
+            text = f"{text}: {_flatten(body['errors'])}"
+        return text
+
+    def special_error(self, status: int, text: str, body: dict[str, Any] | None,
+                      response: requests.Response) -> NetworkError | None:
+        """A deleted or wrong webhook (Unknown Webhook 10015, Invalid Webhook Token 50027)."""
+        if status in (401, 403, 404) or (body or {}).get("code") in (10015, 50027):
             return CredentialsError(self.name, text, "DISCORD_WEBHOOK_URL", status)
-        if status == 429:
-            wait = parse_retry_after(response.headers.get("Retry-After"), response.headers)
-            wait = wait if wait is not None else body.get("retry_after")
-            return RateLimited(self.name, text, float(wait if wait is not None else 5), status)
-        if status >= 500:
-            return AmbiguousError(self.name, text, status)  # no key: it may have been sent
-        return PermanentError(self.name, text, status)
+        return None
+
+    def retry_after(self, response: requests.Response, body: dict[str, Any] | None
+                    ) -> float | None:
+        """Retry-After, else the body's retry_after."""
+        wait = super().retry_after(response, body)
+        if wait is None and body and body.get("retry_after") is not None:
+            return float(body["retry_after"])
+        return wait
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -18,8 +18,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import requests
-
 from self_promoting_blog.promote.adapters.base import (
     Attempt,
     ConfigFinding,
@@ -27,9 +25,15 @@ from self_promoting_blog.promote.adapters.base import (
     Message,
     NetworkConfig,
     Posted,
+    find_in_pages,
 )
 from self_promoting_blog.promote.adapters.matching import mentions_article, same_article
-from self_promoting_blog.promote.adapters.meta_graph import DUPLICATE, Remedies, translate
+from self_promoting_blog.promote.adapters.meta_graph import (
+    DUPLICATE,
+    GraphAdapter,
+    Remedies,
+    next_page_params,
+)
 from self_promoting_blog.promote.adapters.own_posts import OwnPostsAdapter
 from self_promoting_blog.promote.adapters.versions import ApiVersion
 from self_promoting_blog.promote.errors import NetworkError, PermanentError
@@ -45,7 +49,7 @@ REMEDIES = Remedies(
                 "the Page); grant them in the Graph API Explorer and copy the new Page token")
 
 
-class FacebookAdapter(OwnPostsAdapter):
+class FacebookAdapter(GraphAdapter, OwnPostsAdapter):
     """Posts message + link to a Page's feed with a Page access token."""
 
     name = "facebook"
@@ -53,6 +57,8 @@ class FacebookAdapter(OwnPostsAdapter):
     setup_help = ("Graph API Explorer: a user token with pages_manage_posts, "
                   "pages_read_engagement, pages_show_list; GET /me/accounts gives the Page id "
                   "and its Page access token.")
+    recovery = ("the Page's latest posts are searched for the article's URL; a \"duplicate "
+                "status\" refusal (#506) is looked up the same way and never re-sent")
     text_limit = 63206  # the limit commonly cited; Graph documents none
     env_vars = (
         EnvVar("FACEBOOK_PAGE_ID", "the Page's numeric id (GET /me/accounts › id)"),
@@ -66,6 +72,7 @@ class FacebookAdapter(OwnPostsAdapter):
     default_base_url = "https://graph.facebook.com"
     posts_owner = "the Page"
     text_holder = "the Page"
+    remedies = REMEDIES
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -120,22 +127,16 @@ class FacebookAdapter(OwnPostsAdapter):
     def search(self, message: Message) -> Posted | None:
         """Look for the article's URL (link or message) among the Page's latest posts."""
         url = f"{self.graph}/{self.page}/posts"
-        params: dict[str, Any] = {
-            "fields": "id,permalink_url,link,message,created_time", "limit": 25,
-            **self._token()}
-        for _page in range(LOOKUP_PAGES):
-            body = self.answer(self.client.request("GET", url, params=params))
-            for item in body.get("data") or []:
-                if same_article(item.get("link") or "", message.article_url) or \
-                        mentions_article(item.get("message") or "", message.article_url):
-                    link = item.get("permalink_url") or f"https://www.facebook.com/{item['id']}"
-                    return Posted(str(item["id"]), str(link))
-            after = ((body.get("paging") or {}).get("cursors") or {}).get("after")
-            if not (body.get("paging") or {}).get("next") or not after:
-                return None
-            params = {**params, "after": after}
-        return None
 
-    def parse_error(self, response: requests.Response) -> NetworkError:
-        """Graph API error objects → one line naming the fix."""
-        return translate(self.name, response, REMEDIES)
+        def match(item: dict[str, Any]) -> Posted | None:
+            if same_article(item.get("link") or "", message.article_url) or \
+                    mentions_article(item.get("message") or "", message.article_url):
+                link = item.get("permalink_url") or f"https://www.facebook.com/{item['id']}"
+                return Posted(str(item["id"]), str(link))
+            return None
+
+        return find_in_pages(
+            {"fields": "id,permalink_url,link,message,created_time", "limit": 25,
+             **self._token()},
+            lambda params: self.answer(self.client.request("GET", url, params=params)),
+            lambda page: page.get("data") or [], next_page_params, match, LOOKUP_PAGES)

@@ -34,8 +34,9 @@ from self_promoting_blog.promote.adapters.base import (
     NetworkAdapter,
     NetworkConfig,
     Posted,
-    error_fields,
+    read_error_body,
 )
+from self_promoting_blog.promote.adapters.card_image import CardImageUnusable, fetch_card_image
 from self_promoting_blog.promote.adapters.matching import same_article
 from self_promoting_blog.promote.adapters.versions import ApiVersion
 from self_promoting_blog.promote.errors import (
@@ -46,7 +47,6 @@ from self_promoting_blog.promote.errors import (
     RateLimited,
     TransientError,
 )
-from self_promoting_blog.promote.http import parse_retry_after
 
 log = logging.getLogger("promote")
 VERSION = ApiVersion("LINKEDIN_API_VERSION", "202605", re.compile(r"^20\d{4}(\.\d{2})?$"),
@@ -78,6 +78,10 @@ class LinkedInAdapter(NetworkAdapter):
     label = "LinkedIn"
     setup_help = ("linkedin.com/developers › your app › Products: Share on LinkedIn + Sign In "
                   "with LinkedIn (OpenID Connect); Auth › OAuth 2.0 tools › Create token.")
+    recovery = ("the author's posts are read where the app may (`r_member_social`, "
+                "`r_organization_social`); otherwise → `unknown`, and `--retry-unknown` is "
+                "safe: LinkedIn refuses identical content (`DUPLICATE_POST`) naming the existing "
+                "post, which is recorded")
     text_limit = 3000
     env_vars = (
         EnvVar("LINKEDIN_ACCESS_TOKEN", "a member token with w_member_social (or "
@@ -91,6 +95,7 @@ class LinkedInAdapter(NetworkAdapter):
     base_url_env = "LINKEDIN_API_BASE_URL"
     default_base_url = "https://api.linkedin.com"
     can_find_existing = True
+    rate_limit_note = " (daily quota; it resets at 00:00 UTC)"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -150,7 +155,7 @@ class LinkedInAdapter(NetworkAdapter):
                 "isReshareDisabledByAuthor": False}
         response = self.client.request("POST", f"{self.base_url}/rest/posts",
                                        headers=self._headers(), json=body)
-        if response.status_code == 422 and (urn := _duplicate_urn(response)):
+        if response.status_code == 422 and (urn := self._duplicate_urn(response)):
             return Posted(urn, feed_url(urn))  # already there: LinkedIn names the post
         self.answer(response, ok=(201,))
         urn = response.headers.get("x-restli-id") or response.headers.get("x-linkedin-id")
@@ -164,24 +169,19 @@ class LinkedInAdapter(NetworkAdapter):
         if not image_url:
             return None
         try:
-            image = self.client.request("GET", image_url)
-            kind = image.headers.get("Content-Type", "")
-            if image.status_code != 200 or not kind.startswith("image/") or \
-                    len(image.content) > THUMB_MAX_BYTES:
-                raise PermanentError(self.name, f"the card image {image_url} answered "
-                                     f"{image.status_code} {kind or 'without a type'}")
+            image = fetch_card_image(self.client, image_url, THUMB_MAX_BYTES)
             init = self.answer(self.client.request(
                 "POST", f"{self.base_url}/rest/images", params={"action": "initializeUpload"},
                 headers=self._headers(), json={"initializeUploadRequest": {"owner": self.author}}))
             value = init["value"]
-            upload_headers = {"Content-Type": kind}
+            upload_headers = {"Content-Type": image.kind}
             if _same_host(value["uploadUrl"], self.base_url):
                 upload_headers["Authorization"] = self._headers()["Authorization"]
             put = self.client.request("PUT", value["uploadUrl"], data=image.content,
                                       headers=upload_headers)
             self.answer(put, ok=(200, 201))
             return str(value["image"])
-        except (PermanentError, TransientError, AmbiguousError) as exc:
+        except (CardImageUnusable, NetworkError) as exc:
             log.warning("promote: linkedin: the card image could not be uploaded (%s); the "
                         "post goes out without a thumbnail.", exc)
             return None
@@ -207,10 +207,28 @@ class LinkedInAdapter(NetworkAdapter):
                 return Posted(str(element["id"]), feed_url(str(element["id"])))
         return None
 
-    def parse_error(self, response: requests.Response) -> NetworkError:
+    def error_text(self, body: dict[str, Any] | None, fallback: str) -> str:
         """LinkedIn's {status, code, serviceErrorCode, message} bodies → one clear line."""
-        status = response.status_code
-        text, code = _error_text(response)
+        if body is None:
+            return fallback
+        text = str(body.get("message") or body.get("code") or fallback)
+        inputs = ((body.get("errorDetails") or {}).get("inputErrors") or [])
+        details = [f"{i.get('code')}: {i.get('description')}" for i in inputs
+                   if isinstance(i, dict)]
+        if details:
+            text = f"{text} ({'; '.join(details)})"
+        return text.rstrip(". ")
+
+    def _duplicate_urn(self, response: requests.Response) -> str | None:
+        """The existing post a 422 DUPLICATE_POST names, if that is what the 422 says."""
+        if "DUPLICATE_POST" not in response.text:
+            return None
+        match = _DUPLICATE_OF.search(self.error_text(*read_error_body(response)))
+        return match.group(1) if match else None
+
+    def special_error(self, status: int, text: str, body: dict[str, Any] | None,
+                      response: requests.Response) -> NetworkError | None:
+        """An expired token, a missing permission, a retired LinkedIn-Version."""
         if status == 401:
             return CredentialsError(self.name, f"{text}: LinkedIn tokens last 60 days; create a "
                                     "new one (linkedin.com/developers › your app › Auth › OAuth "
@@ -222,17 +240,16 @@ class LinkedInAdapter(NetworkAdapter):
             return CredentialsError(self.name, f"{text}: the token lacks the {scope} permission "
                                     f"to post as {self.author}; add the product and create a new "
                                     "token", "LINKEDIN_ACCESS_TOKEN", status)
-        if status == 426 or code in ("NONEXISTENT_VERSION", "VERSION_MISSING"):
+        if status == 426 or (body or {}).get("code") in ("NONEXISTENT_VERSION", "VERSION_MISSING"):
             return PermanentError(self.name, f"{text}: set {VERSION.setting} to a current "
                                   "YYYYMM version", status)
-        if status == 429:
-            wait = parse_retry_after(response.headers.get("Retry-After"), response.headers)
-            return RateLimited(self.name, f"{text} (daily quota; it resets at 00:00 UTC)",
-                               wait if wait is not None else
-                               seconds_to_midnight_utc(), status)
-        if status >= 500:
-            return AmbiguousError(self.name, text, status)
-        return PermanentError(self.name, text, status)
+        return None
+
+    def retry_after(self, response: requests.Response, body: dict[str, Any] | None
+                    ) -> float | None:
+        """Retry-After, else the daily quota's reset at midnight UTC."""
+        wait = super().retry_after(response, body)
+        return wait if wait is not None else seconds_to_midnight_utc()
 
 
 def _same_host(url: str, base_url: str) -> bool:
@@ -240,24 +257,3 @@ def _same_host(url: str, base_url: str) -> bool:
     host = (urlsplit(url).hostname or "").lower()
     return host == (urlsplit(base_url).hostname or "").lower() or host.endswith(".linkedin.com")
 
-
-def _duplicate_urn(response: requests.Response) -> str | None:
-    """The existing post a 422 DUPLICATE_POST names, if that is what the 422 says."""
-    if "DUPLICATE_POST" not in response.text:
-        return None
-    match = _DUPLICATE_OF.search(_error_text(response)[0])
-    return match.group(1) if match else None
-
-
-def _error_text(response: requests.Response) -> tuple[str, str]:
-    """(message, code) from LinkedIn's error body, including input errors."""
-    return error_fields(response, lambda body: _error_fields(body, response.reason))
-
-
-def _error_fields(body: dict[str, Any], reason: str | None) -> tuple[str, str]:
-    text = str(body.get("message") or body.get("code") or reason or "no message")
-    inputs = ((body.get("errorDetails") or {}).get("inputErrors") or [])
-    details = [f"{i.get('code')}: {i.get('description')}" for i in inputs if isinstance(i, dict)]
-    if details:
-        text = f"{text} ({'; '.join(details)})"
-    return text.rstrip(". "), str(body.get("code") or "")

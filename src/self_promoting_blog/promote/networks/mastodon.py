@@ -29,20 +29,10 @@ from self_promoting_blog.promote.adapters.base import (
     Message,
     NetworkAdapter,
     Posted,
+    find_in_pages,
 )
-from self_promoting_blog.promote.errors import (
-    AmbiguousError,
-    CredentialsError,
-    NetworkError,
-    PermanentError,
-    RateLimited,
-)
-from self_promoting_blog.promote.http import (
-    log,
-    parse_retry_after,
-    seconds_until_epoch,
-    seconds_until_iso,
-)
+from self_promoting_blog.promote.errors import CredentialsError, NetworkError
+from self_promoting_blog.promote.http import log, seconds_until_epoch, seconds_until_iso
 
 LOOKUP_PAGES = 5  # 5 x 40 statuses back: far more than one blog announces between two runs
 
@@ -62,6 +52,9 @@ class MastodonAdapter(NetworkAdapter):
     label = "Mastodon"
     setup_help = ("Preferences › Development › New application (scopes write:statuses, "
                   "read:accounts), then copy 'Your access token'.")
+    recovery = ("every try carries the same `Idempotency-Key` (the server returns the first "
+                "status for a repeat within an hour); first the account's own recent statuses "
+                "are searched for the article's URL, so a retry days later is safe too")
     text_limit = 500
     url_weight = 23
     counts_graphemes = True
@@ -73,6 +66,7 @@ class MastodonAdapter(NetworkAdapter):
     base_url_env = "MASTODON_INSTANCE_URL"
     supports_idempotency_key = True
     can_find_existing = True
+    rate_limit_on_503 = True  # a 503 with Retry-After is a throttle, not a failure
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -129,47 +123,48 @@ class MastodonAdapter(NetworkAdapter):
         me = self.answer(self.client.request(
             "GET", f"{self.base_url}/api/v1/accounts/verify_credentials", headers=self._headers()))
         pattern = re.compile(re.escape(message.article_url) + r"(?=[?#\"'\s<]|$)")
-        params: dict[str, Any] = {"limit": 40, "exclude_replies": "true",
-                                  "exclude_reblogs": "true"}
-        for _page in range(LOOKUP_PAGES):
-            statuses = self.answer(self.client.request(
-                "GET", f"{self.base_url}/api/v1/accounts/{me['id']}/statuses",
-                headers=self._headers(), params=params))
-            for status in statuses:
-                card_url = (status.get("card") or {}).get("url") or ""
-                if pattern.search(unescape(status.get("content") or "")) or \
-                        pattern.search(card_url):
-                    return self._posted(status)
-            if len(statuses) < params["limit"]:
-                return None
-            params["max_id"] = statuses[-1]["id"]
-        return None
+        limit = 40
 
-    def parse_error(self, response: requests.Response) -> NetworkError:
-        """Mastodon errors: {"error": "..."}; 429 carries an ISO 8601 X-RateLimit-Reset."""
-        try:
-            body = response.json()
-            text = str(body.get("error") or body.get("error_description") or body)
-        except (ValueError, AttributeError):
-            text = response.reason or "no details"
-        status = response.status_code
+        def match(status: dict[str, Any]) -> Posted | None:
+            card_url = (status.get("card") or {}).get("url") or ""
+            if pattern.search(unescape(status.get("content") or "")) or pattern.search(card_url):
+                return self._posted(status)
+            return None
+
+        def older(statuses: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any] | None:
+            return None if len(statuses) < limit else {**params, "max_id": statuses[-1]["id"]}
+
+        return find_in_pages(
+            {"limit": limit, "exclude_replies": "true", "exclude_reblogs": "true"},
+            lambda params: self.answer(self.client.request(
+                "GET", f"{self.base_url}/api/v1/accounts/{me['id']}/statuses",
+                headers=self._headers(), params=params)),
+            lambda statuses: statuses, older, match, LOOKUP_PAGES)
+
+    def error_text(self, body: dict[str, Any] | None, fallback: str) -> str:
+        """Mastodon errors: {"error": "..."} (OAuth ones: "error_description")."""
+        if body is None:
+            return fallback
+        return str(body.get("error") or body.get("error_description") or body)
+
+    def special_error(self, status: int, text: str, body: dict[str, Any] | None,
+                      response: requests.Response) -> NetworkError | None:
+        """A refused token or scope; a 404 means the address is not a Mastodon server."""
         if status == 401:
             return CredentialsError(self.name, text, "MASTODON_ACCESS_TOKEN", status)
         if status == 403:
             return CredentialsError(self.name, f"{text}; the token needs the write:statuses and "
                                     "read:accounts scopes", "MASTODON_ACCESS_TOKEN", status)
-        if status == 429 or (status == 503 and "Retry-After" in response.headers):
-            wait = parse_retry_after(response.headers.get("Retry-After"), response.headers)
-            wait = wait if wait is not None else mastodon_reset(response.headers)
-            return RateLimited(self.name, text, wait if wait is not None else 60.0, status)
-        if status >= 500:
-            # It may have been saved behind a failing proxy: look it up, then repeat with the
-            # same Idempotency-Key (the server returns the first status for an hour).
-            return AmbiguousError(self.name, text, status)
         if status == 404:
             return CredentialsError(self.name, f"{text}; is this a Mastodon server?",
                                     "MASTODON_INSTANCE_URL", status)
-        return PermanentError(self.name, text, status)
+        return None
+
+    def retry_after(self, response: requests.Response, body: dict[str, Any] | None
+                    ) -> float | None:
+        """Retry-After, else the ISO 8601 X-RateLimit-Reset."""
+        wait = super().retry_after(response, body)
+        return wait if wait is not None else mastodon_reset(response.headers)
 
 
 def _count(value: Any, minimum: int) -> int | None:

@@ -31,14 +31,7 @@ from self_promoting_blog.promote.adapters.base import (
     NetworkConfig,
     Posted,
 )
-from self_promoting_blog.promote.errors import (
-    AmbiguousError,
-    CredentialsError,
-    NetworkError,
-    PermanentError,
-    RateLimited,
-)
-from self_promoting_blog.promote.http import parse_retry_after
+from self_promoting_blog.promote.errors import AmbiguousError, CredentialsError, NetworkError
 
 _TOKEN_RE = re.compile(r"^\d+:[\w-]{10,}$")
 _CHAT_RE = re.compile(r"^(@[A-Za-z]\w{3,}|-?\d+)$")
@@ -51,6 +44,7 @@ class TelegramAdapter(NetworkAdapter):
     label = "Telegram"
     setup_help = ("@BotFather › /newbot gives the token; make the bot an administrator of the "
                   "channel with the right to post.")
+    recovery = "the Bot API has no idempotency key and cannot read the channel → `unknown`"
     text_limit = 4096
     counts_utf16 = True  # entity offsets are UTF-16 units; counting them is never too lenient
     env_vars = (
@@ -62,6 +56,7 @@ class TelegramAdapter(NetworkAdapter):
     )
     base_url_env = "TELEGRAM_API_BASE_URL"
     default_base_url = "https://api.telegram.org"
+    default_retry_after = 30.0
 
     @classmethod
     def check_config(cls, config: NetworkConfig) -> list[ConfigFinding]:
@@ -110,28 +105,25 @@ class TelegramAdapter(NetworkAdapter):
         raise AmbiguousError(self.name, "Telegram's Bot API cannot look up earlier messages, so "
                                         "whether this one was posted is unknown")
 
-    def parse_error(self, response: requests.Response) -> NetworkError:
+    def error_text(self, body: dict[str, Any] | None, fallback: str) -> str:
         """{"ok": false, "error_code", "description", "parameters": {"retry_after"}}."""
-        try:
-            body = response.json()
-            text = str(body.get("description") or response.reason)
-            params = body.get("parameters") or {}
-        except (ValueError, AttributeError):
-            text, params = response.reason or "no details", {}
-        status = response.status_code
+        return str((body or {}).get("description") or fallback)
+
+    def special_error(self, status: int, text: str, body: dict[str, Any] | None,
+                      response: requests.Response) -> NetworkError | None:
+        """A refused token; a chat the bot cannot post in."""
         if status in (401, 404):
             return CredentialsError(self.name, text, "TELEGRAM_BOT_TOKEN", status)
         if status == 403 or (status == 400 and "chat not found" in text.lower()):
             return CredentialsError(self.name, f"{text}; the bot must be an administrator of "
                                     "the channel", "TELEGRAM_CHAT_ID", status)
-        if status == 429:
-            wait = params.get("retry_after")
-            if wait is None:
-                wait = parse_retry_after(response.headers.get("Retry-After"), response.headers)
-            return RateLimited(self.name, text, float(wait if wait is not None else 30), status)
-        if status >= 500:
-            return AmbiguousError(self.name, text, status)  # no key: it may have been sent
-        return PermanentError(self.name, text, status)
+        return None
+
+    def retry_after(self, response: requests.Response, body: dict[str, Any] | None
+                    ) -> float | None:
+        """The body's parameters.retry_after, else Retry-After."""
+        wait = ((body or {}).get("parameters") or {}).get("retry_after")
+        return float(wait) if wait is not None else super().retry_after(response, body)
 
 
 def _html(message: Message) -> str:

@@ -19,18 +19,21 @@ from __future__ import annotations
 from typing import Any
 
 import regex
-import requests
 
 from self_promoting_blog.promote.adapters.base import (
     Attempt,
     EnvVar,
     Limits,
     Message,
-    NetworkAdapter,
     Posted,
+    find_in_pages,
 )
 from self_promoting_blog.promote.adapters.matching import mentions_article, same_article
-from self_promoting_blog.promote.adapters.meta_graph import Remedies, translate
+from self_promoting_blog.promote.adapters.meta_graph import (
+    GraphAdapter,
+    Remedies,
+    next_page_params,
+)
 from self_promoting_blog.promote.errors import (
     AmbiguousError,
     NetworkError,
@@ -52,13 +55,16 @@ REMEDIES = Remedies(
     permissions="threads_basic and threads_content_publish; generate the token again with both")
 
 
-class ThreadsAdapter(NetworkAdapter):
+class ThreadsAdapter(GraphAdapter):
     """Creates a TEXT container with link_attachment, checkpoints it, then publishes it."""
 
     name = "threads"
     label = "Threads"
     setup_help = ("App dashboard (Threads use case) › User token generator with threads_basic and "
                   "threads_content_publish; exchange for a long-lived token.")
+    recovery = ("the container id is committed to the ledger before publishing; its status then "
+                "says whether it went out (`PUBLISHED`), can still be published (`FINISHED`: "
+                "that same container is) or never will (`EXPIRED`, `ERROR`)")
     text_limit = 500
     env_vars = (
         EnvVar("THREADS_ACCESS_TOKEN", "a long-lived Threads user token (threads_basic, "
@@ -71,6 +77,7 @@ class ThreadsAdapter(NetworkAdapter):
     base_url_env = "THREADS_API_BASE_URL"
     default_base_url = "https://graph.threads.net"
     can_find_existing = True
+    remedies = REMEDIES
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -149,20 +156,13 @@ class ThreadsAdapter(NetworkAdapter):
                                  f"was published ({exc.message})", exc.status) from None
 
     def _search(self, message: Message) -> Posted | None:
-        params: dict[str, Any] = {"fields": "id,permalink,text,link_attachment_url",
-                                  "limit": 25}
-        for _page in range(LOOKUP_PAGES):
-            body = self._call("GET", f"{self.user}/threads", **params)
-            for item in body.get("data") or []:
-                if same_article(item.get("link_attachment_url") or "", message.article_url) or \
-                        mentions_article(item.get("text") or "", message.article_url):
-                    return Posted(str(item["id"]), str(item.get("permalink") or PROFILE))
-            after = ((body.get("paging") or {}).get("cursors") or {}).get("after")
-            if not after or not (body.get("paging") or {}).get("next"):
-                return None
-            params["after"] = after
-        return None
+        def match(item: dict[str, Any]) -> Posted | None:
+            if same_article(item.get("link_attachment_url") or "", message.article_url) or \
+                    mentions_article(item.get("text") or "", message.article_url):
+                return Posted(str(item["id"]), str(item.get("permalink") or PROFILE))
+            return None
 
-    def parse_error(self, response: requests.Response) -> NetworkError:
-        """Graph-style error objects → one line naming the fix."""
-        return translate(self.name, response, REMEDIES)
+        return find_in_pages(
+            {"fields": "id,permalink,text,link_attachment_url", "limit": 25},
+            lambda params: self._call("GET", f"{self.user}/threads", **params),
+            lambda page: page.get("data") or [], next_page_params, match, LOOKUP_PAGES)

@@ -33,18 +33,12 @@ from self_promoting_blog.promote.adapters.base import (
     Limits,
     Message,
     Posted,
-    error_fields,
+    find_in_pages,
 )
 from self_promoting_blog.promote.adapters.matching import same_article
 from self_promoting_blog.promote.adapters.own_posts import OwnPostsAdapter
-from self_promoting_blog.promote.errors import (
-    AmbiguousError,
-    CredentialsError,
-    NetworkError,
-    PermanentError,
-    RateLimited,
-)
-from self_promoting_blog.promote.http import parse_retry_after, seconds_until_epoch
+from self_promoting_blog.promote.errors import CredentialsError, NetworkError, PermanentError
+from self_promoting_blog.promote.http import seconds_until_epoch
 
 # twitter-text config v3 (github.com/twitter/twitter-text config/v3.json): weight 100 of scale 100.
 _LIGHT = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
@@ -115,6 +109,9 @@ class XAdapter(OwnPostsAdapter):
     setup_help = ("developer portal › your App › User authentication settings › App permissions "
                   "'Read and write'; then Keys and tokens › API Key and Secret, Access Token and "
                   "Secret.")
+    recovery = ("the account's own latest posts are read (`GET /2/users/{id}/tweets`) and "
+                "matched on the link; a \"duplicate content\" refusal is looked up the same "
+                "way and never re-sent; a tier that cannot read timelines → `unknown`")
     text_limit = 280
     url_weight = URL_LENGTH
     env_vars = (
@@ -133,6 +130,8 @@ class XAdapter(OwnPostsAdapter):
     default_base_url = "https://api.x.com"
     posts_owner = "the account"
     text_holder = "X"
+    default_retry_after = 900.0  # the 15-minute window
+    rate_limit_on_503 = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -192,54 +191,56 @@ class XAdapter(OwnPostsAdapter):
     def search(self, message: Message) -> Posted | None:
         """Look for the article's URL (entities.urls.expanded_url) among the latest posts."""
         user_id = self._user()["id"]
-        params: dict[str, Any] = {"max_results": 100, "exclude": "replies,retweets",
-                                  "tweet.fields": "created_at,entities"}
-        for _page in range(TIMELINE_PAGES):
-            body = self._call("GET", f"/2/users/{user_id}/tweets", params=params)
-            for tweet in body.get("data") or []:
-                urls = (tweet.get("entities") or {}).get("urls") or []
-                if any(same_article(u.get("expanded_url") or "", message.article_url)
-                       for u in urls):
-                    return self._posted(str(tweet["id"]))
-            token = (body.get("meta") or {}).get("next_token")
-            if not token:
-                return None
-            params["pagination_token"] = token
-        return None
 
-    def parse_error(self, response: requests.Response) -> NetworkError:
-        """X's problem JSON ({title, detail, type, errors}) turned into one clear line."""
-        status = response.status_code
-        text, kind = error_fields(response, _problem)
+        def match(tweet: dict[str, Any]) -> Posted | None:
+            urls = (tweet.get("entities") or {}).get("urls") or []
+            if any(same_article(u.get("expanded_url") or "", message.article_url) for u in urls):
+                return self._posted(str(tweet["id"]))
+            return None
+
+        def older(page: Any, params: dict[str, Any]) -> dict[str, Any] | None:
+            token = (page.get("meta") or {}).get("next_token")
+            return {**params, "pagination_token": token} if token else None
+
+        return find_in_pages(
+            {"max_results": 100, "exclude": "replies,retweets",
+             "tweet.fields": "created_at,entities"},
+            lambda params: self._call("GET", f"/2/users/{user_id}/tweets", params=params),
+            lambda page: page.get("data") or [], older, match, TIMELINE_PAGES)
+
+    def error_text(self, body: dict[str, Any] | None, fallback: str) -> str:
+        """X's problem JSON ({title, detail, type, errors}) or the older {"errors": [...]}."""
+        if body is None:
+            return fallback
+        details = [str(e.get("message")) for e in body.get("errors") or []
+                   if isinstance(e, dict) and e.get("message")]
+        text = (body.get("detail") or body.get("title") or "; ".join(details)
+                or str(body)[:ERROR_TEXT_MAX])
+        if details and body.get("detail") and details[0] not in text:
+            text = f"{text} ({'; '.join(details)})"
+        return str(text).rstrip(". ")
+
+    def special_error(self, status: int, text: str, body: dict[str, Any] | None,
+                      response: requests.Response) -> NetworkError | None:
+        """Refused tokens, a read-only app, and a duplicate (never retried)."""
         if status == 401:
             return CredentialsError(self.name, f"{text}: X refused the OAuth signature or the "
                                     "tokens; regenerate the Access Token and Secret in the "
                                     "developer portal (Keys and tokens)",
                                     "X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET, then X_API_KEY "
                                     "and X_API_SECRET", status)
-        if status == 429 or (status == 503 and "Retry-After" in response.headers):
-            wait = _reset_wait(response.headers)
-            if wait is None:
-                wait = parse_retry_after(response.headers.get("Retry-After"), response.headers)
-            return RateLimited(self.name, text, 900.0 if wait is None else wait, status)
         if status == 403 and "duplicate" in text.lower():
-            return PermanentError(self.name, f"{DUPLICATE}: {text}", status)  # never retried
+            return PermanentError(self.name, f"{DUPLICATE}: {text}", status)
+        kind = str((body or {}).get("type") or "")
         if status == 403 and ("oauth1-permissions" in kind or "permission" in text.lower()):
             return CredentialsError(self.name, f"{text}: set the App permissions to 'Read and "
                                     "write' (developer portal › your App › User authentication "
                                     "settings), then regenerate the Access Token and Secret",
                                     "X_ACCESS_TOKEN", status)
-        if status >= 500:
-            return AmbiguousError(self.name, text, status)  # the post may have been created
-        return PermanentError(self.name, text, status)
+        return None
 
-
-def _problem(body: dict[str, Any]) -> tuple[str, str]:
-    """(message, problem type) from X's problem JSON or the older {"errors": [...]} shape."""
-    details = [str(e.get("message")) for e in body.get("errors") or []
-               if isinstance(e, dict) and e.get("message")]
-    text = (body.get("detail") or body.get("title") or "; ".join(details)
-            or str(body)[:ERROR_TEXT_MAX])
-    if details and body.get("detail") and details[0] not in text:
-        text = f"{text} ({'; '.join(details)})"
-    return str(text).rstrip(". "), str(body.get("type") or "")
+    def retry_after(self, response: requests.Response, body: dict[str, Any] | None
+                    ) -> float | None:
+        """The reset of the exhausted window (15-minute or 24-hour), else Retry-After."""
+        wait = _reset_wait(response.headers)
+        return wait if wait is not None else super().retry_after(response, body)
