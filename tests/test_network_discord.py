@@ -11,9 +11,13 @@ import pytest
 from self_promoting_blog.promote.ledger import Owner
 from tests.fakes import discord
 from tests.fakes.server import Delay, Drop, Reply
-from tests.networks_support import NEW, network_world
+from tests.fakes.world import NEW
 
-world = network_world("discord")
+
+@pytest.fixture
+def world(make_world):
+    """A blog whose only network is Discord, past its first run."""
+    return make_world("discord")
 
 
 def executes(world):

@@ -9,9 +9,18 @@ from self_promoting_blog.promote.errors import SettingsError
 from self_promoting_blog.promote.networks.facebook import FacebookAdapter
 from tests.fakes import facebook as ff
 from tests.fakes.server import Reply
-from tests.networks_support import network_world
 
-world = network_world("facebook")
+
+@pytest.fixture
+def world(make_world):
+    """A blog whose only network is Facebook Page, past its first run."""
+    return make_world("facebook")
+
+
+@pytest.fixture
+def fake_facebook(fake):
+    """The Facebook Page fake (the world's, when the test has one)."""
+    return fake("facebook")
 
 
 def test_link_post_once_over_repeated_runs(world, fake_facebook):
@@ -25,7 +34,7 @@ def test_link_post_once_over_repeated_runs(world, fake_facebook):
     assert request.form == {"message": ["Reach, explained 🚀\n\n社内の声 and what it's worth.\n\n"
                                         f"{link}\n\n#ContentMarketing #SEO"],
                             "link": [link], "access_token": [ff.TOKEN]}
-    (post,) = fake_facebook.posts
+    (post,) = fake_facebook.posts()
     found = world.row("facebook", "reach")
     assert (found.state, found.post_id, found.post_url) == ("posted", post["id"],
                                                              post["permalink_url"])
@@ -58,8 +67,8 @@ def test_long_text_with_emoji_and_cjk_is_not_cut(world, fake_facebook):
     title = "🚀 " + "コンテンツ戦略 " * 100
     world.article("long", title.strip(), date="2024-06-01T09:00:00+00:00")
     assert world.promote().code == 0
-    assert fake_facebook.posts[0]["message"].startswith(title.strip())
-    assert FacebookAdapter.text_length(fake_facebook.posts[0]["message"]) < 63206
+    assert fake_facebook.posts()[0]["message"].startswith(title.strip())
+    assert FacebookAdapter.text_length(fake_facebook.posts()[0]["message"]) < 63206
 
 
 def test_expired_token_names_the_variable_and_how_to_renew(world, fake_facebook):
@@ -101,7 +110,7 @@ def test_duplicate_status_is_recorded_as_the_existing_post(world, fake_facebook)
     first = world.row("facebook", "dup")
     (world.root / ".promote" / "ledger.sqlite3").unlink()  # the ledger was lost
     assert world.promote(backfill=True).code == 0
-    assert sum("campaign=dup" in p["message"] for p in fake_facebook.posts) == 1
+    assert sum("campaign=dup" in p["message"] for p in fake_facebook.posts()) == 1
     again = world.row("facebook", "dup")
     assert (again.post_id, again.post_url) == (first.post_id, first.post_url)
 
@@ -112,4 +121,4 @@ def test_a_5xx_on_post_is_checked_before_anything_is_resent(world, fake_facebook
                                                "fbtrace_id": "Bx"}}), path="/feed")
     world.article("five-hundred", date="2024-06-01T09:00:00+00:00")
     assert world.promote().code == 0
-    assert len(fake_facebook.posts) == 1 and fake_facebook.requests_to("/posts", "GET")
+    assert len(fake_facebook.posts()) == 1 and fake_facebook.requests_to("/posts", "GET")

@@ -10,13 +10,21 @@ from self_promoting_blog.promote.networks.linkedin import LinkedInAdapter
 from tests.fakes import linkedin as fl
 from tests.fakes.server import Reply
 from tests.fakes.site import card_png
-from tests.networks_support import network_world
 
 HEADERS = {"Authorization": f"Bearer {fl.TOKEN}", "LinkedIn-Version": "202605",
            "X-Restli-Protocol-Version": "2.0.0"}
 
 
-world = network_world("linkedin")
+@pytest.fixture
+def world(make_world):
+    """A blog whose only network is LinkedIn, past its first run."""
+    return make_world("linkedin")
+
+
+@pytest.fixture
+def fake_linkedin(fake):
+    """The LinkedIn fake (the world's, when the test has one)."""
+    return fake("linkedin")
 
 
 def test_article_post_with_uploaded_thumbnail_once_over_repeated_runs(world, fake_linkedin):
@@ -24,7 +32,7 @@ def test_article_post_with_uploaded_thumbnail_once_over_repeated_runs(world, fak
                           summary="Distribution_first, then @everyone.")
     for _ in range(3):
         assert world.promote().code == 0
-    (post,) = fake_linkedin.posts
+    (post,) = fake_linkedin.posts()
     link = entry["url"] + "?utm_source=linkedin&utm_medium=social&utm_campaign=reach"
     body = post["body"]
     assert body["author"] == fl.MEMBER and body["visibility"] == "PUBLIC"
@@ -75,14 +83,14 @@ def test_an_inactive_version_names_the_variable(world, fake_linkedin, monkeypatc
     world.env = lambda: {**fake_linkedin.env(), "LINKEDIN_API_VERSION": "202201"}
     world.article("old-version", date="2024-06-01T09:00:00+00:00")
     run = world.promote()
-    assert run.code == 1 and "LINKEDIN_API_VERSION" in run.output and fake_linkedin.posts == []
+    assert run.code == 1 and "LINKEDIN_API_VERSION" in run.output and fake_linkedin.posts() == []
 
 
 def test_text_is_escaped_and_counted_to_3000(world, fake_linkedin):
     world.article("long", "A [bracketed] title_with {the} *reserved* ~chars~ | ok",
                   date="2024-06-01T09:00:00+00:00", summary="<all> " + "word " * 900)
     assert world.promote().code == 0  # the fake refuses unescaped reserved characters
-    (post,) = fake_linkedin.posts
+    (post,) = fake_linkedin.posts()
     assert LinkedInAdapter.text_length(post["commentary"]) <= 3000 < 900 * 5
     assert post["commentary"].startswith(r"A \[bracketed\] title\_with \{the\} \*reserved\* "
                                          r"\~chars\~ \| ok" "\n\n" r"\<all\> word")
@@ -131,7 +139,7 @@ def test_duplicate_post_is_recorded_with_the_existing_urn(world, fake_linkedin):
     again = world.row("linkedin", "dup")
     assert (again.state, again.post_id, again.post_url) == ("posted", first.post_id,
                                                              first.post_url)
-    assert sum("campaign=dup" in p["source"] for p in fake_linkedin.posts) == 1
+    assert sum("campaign=dup" in p["source"] for p in fake_linkedin.posts()) == 1
 
 
 def test_a_card_image_that_cannot_be_fetched_posts_without_thumbnail(world, fake_linkedin,
@@ -139,6 +147,6 @@ def test_a_card_image_that_cannot_be_fetched_posts_without_thumbnail(world, fake
     world.article("no-card", date="2024-06-01T09:00:00+00:00")
     fake_site.files.pop("/cards/no-card.png")
     assert world.promote().code == 0
-    (post,) = fake_linkedin.posts
+    (post,) = fake_linkedin.posts()
     assert "thumbnail" not in post["body"]["content"]["article"]
     assert fake_linkedin.requests_to("/rest/images") == []

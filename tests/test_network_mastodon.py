@@ -6,9 +6,13 @@ import pytest
 
 from tests.fakes import mastodon
 from tests.fakes.server import Delay, Drop, Reply
-from tests.networks_support import NEW, network_world
+from tests.fakes.world import NEW
 
-world = network_world("mastodon")
+
+@pytest.fixture
+def world(make_world):
+    """A blog whose only network is Mastodon, past its first run."""
+    return make_world("mastodon")
 
 
 def creates(world):

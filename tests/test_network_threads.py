@@ -10,9 +10,19 @@ from self_promoting_blog.promote.errors import AmbiguousError
 from self_promoting_blog.promote.networks.threads import ThreadsAdapter
 from tests.fakes import threads as ft
 from tests.fakes.server import Drop, Reply
-from tests.networks_support import adapter_for, message_for, network_world
+from tests.support.adapters import adapter_for, message_for
 
-world = network_world("threads")
+
+@pytest.fixture
+def world(make_world):
+    """A blog whose only network is Threads, past its first run."""
+    return make_world("threads")
+
+
+@pytest.fixture
+def fake_threads(fake):
+    """The Threads fake (the world's, when the test has one)."""
+    return fake("threads")
 
 
 def test_container_then_publish_once_over_repeated_runs(world, fake_threads):
@@ -28,7 +38,7 @@ def test_container_then_publish_once_over_repeated_runs(world, fake_threads):
     (publish,) = fake_threads.requests_to("/threads_publish", "POST")
     (container,) = fake_threads.containers
     assert publish.query["creation_id"] == [container]
-    (post,) = fake_threads.posts
+    (post,) = fake_threads.posts()
     found = world.row("threads", "reach")
     assert (found.state, found.post_id, found.post_url) == ("posted", post["id"],
                                                              post["permalink"])
@@ -45,7 +55,7 @@ def test_a_long_emoji_title_is_cut_to_500_counted_the_threads_way(world, fake_th
     world.article("emoji", "🚀 " * 60 + "growth", date="2024-06-01T09:00:00+00:00",
                   summary="日本語の要約 " * 60)
     assert world.promote().code == 0  # the fake refuses over 500
-    text = fake_threads.posts[0]["text"]
+    text = fake_threads.posts()[0]["text"]
     assert ThreadsAdapter.text_length(text) == ft.threads_length(text) <= 500
     assert len(text) < 400 and "…" in text  # bytes, not characters, filled the 500
 
@@ -56,13 +66,13 @@ def test_fake_refuses_to_publish_a_container_twice(fake_threads):
         "media_type": "TEXT", "text": "hi", "access_token": ft.TOKEN}, timeout=5).json()["id"]
     assert requests.get(f"{fake_threads.base_url}/v1.0/{container}", params={
         "fields": "status", "access_token": ft.TOKEN}, timeout=5).json()["status"] == "FINISHED"
-    assert fake_threads.posts == []  # held until published
+    assert fake_threads.posts() == []  # held until published
     publish = {"creation_id": container, "access_token": ft.TOKEN}
     assert requests.post(f"{url}/threads_publish", params=publish, timeout=5).status_code == 200
     again = requests.post(f"{url}/threads_publish", params=publish, timeout=5)
     assert again.status_code == 400 and "already been published" in again.json()["error"][
         "message"]
-    assert len(fake_threads.posts) == 1
+    assert len(fake_threads.posts()) == 1
 
 
 def test_a_saved_finished_container_is_published_not_recreated(fake_threads):
@@ -77,7 +87,7 @@ def test_a_saved_finished_container_is_published_not_recreated(fake_threads):
     assert threads.find_existing(message_for(500), attempt) is None  # FINISHED: nothing went out
     posted = threads.post(message_for(500), attempt)
     assert len(fake_threads.containers) == 1 and saved["container"] in fake_threads.containers
-    assert [p["id"] for p in fake_threads.posts] == [posted.post_id]
+    assert [p["id"] for p in fake_threads.posts()] == [posted.post_id]
 
 
 def test_a_published_container_is_found_not_published_again(fake_threads):
@@ -87,7 +97,7 @@ def test_a_published_container_is_found_not_published_again(fake_threads):
     with pytest.raises(AmbiguousError):
         threads.post(message_for(500), attempt)
     found = threads.find_existing(message_for(500), attempt)
-    (post,) = fake_threads.posts
+    (post,) = fake_threads.posts()
     assert (found.post_id, found.post_url) == (post["id"], post["permalink"])
     assert len(fake_threads.requests_to("/threads_publish")) == 1
 
@@ -101,7 +111,7 @@ def test_an_expired_container_is_replaced(fake_threads):
         threads.post(message_for(500), attempt)
     fake_threads.containers[attempt.progress["container"]]["status"] = "EXPIRED"
     threads.post(message_for(500), attempt)
-    assert len(fake_threads.containers) == 2 and len(fake_threads.posts) == 1
+    assert len(fake_threads.containers) == 2 and len(fake_threads.posts()) == 1
 
 
 def test_expired_token_says_how_to_refresh(world, fake_threads):
@@ -126,4 +136,4 @@ def test_throttling_on_publish_is_honoured_with_the_same_container(world, fake_t
     world.article("throttled", date="2024-06-01T09:00:00+00:00")
     assert world.promote().code == 0
     assert len(fake_threads.requests_to("/threads_publish")) == 2
-    assert len(fake_threads.containers) == 1 and len(fake_threads.posts) == 1
+    assert len(fake_threads.containers) == 1 and len(fake_threads.posts()) == 1

@@ -13,12 +13,21 @@ from self_promoting_blog.promote.errors import AmbiguousError, CredentialsError,
 from self_promoting_blog.promote.networks.x import XAdapter, weighted_length
 from tests.fakes import x as fx
 from tests.fakes.server import Reply
-from tests.networks_support import adapter_for, message_for, network_world
+from tests.support.adapters import adapter_for, message_for
 
 TOKENS = (fx.API_KEY, fx.API_SECRET, fx.ACCESS_TOKEN, fx.ACCESS_SECRET)
 
 
-world = network_world("x")
+@pytest.fixture
+def world(make_world):
+    """A blog whose only network is X, past its first run."""
+    return make_world("x")
+
+
+@pytest.fixture
+def fake_x(fake):
+    """The X fake (the world's, when the test has one)."""
+    return fake("x")
 
 
 def test_new_article_is_posted_once_over_repeated_runs(world, fake_x):
