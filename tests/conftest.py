@@ -23,9 +23,17 @@ from tests.fakes.s3 import (
     serve_moto,
     start_seaweed,
 )
+from tests.fakes.server import NetworkFake
 from tests.fakes.site import FakeSite
-from tests.fakes.world import NetworkFake, World, start_fake
+from tests.fakes.world import World, start_fake
 from tests.support.site import CHROMIUM, CHROMIUM_ARGS, ROOT, run_pelican, site_settings, write_site
+
+
+def pytest_configure(config):
+    """Declare the `network` marker (pytest runs with --strict-markers)."""
+    config.addinivalue_line("markers", "network(name): the network a test module is about; its "
+                            "tests get `world` and `network_fake` for it")
+
 
 # Variables that would let a test reach a real network or leak a developer's tokens.
 _SECRET_SUFFIXES = ("_TOKEN", "_SECRET", "_PASSWORD", "_KEY", "_WEBHOOK_URL", "_ACCESS_KEY_ID")
@@ -125,6 +133,27 @@ def make_world(tmp_path, fake_site, fake) -> Callable[..., World]:
         return world
 
     return make
+
+
+def _marked_network(request) -> str:
+    marker = request.node.get_closest_marker("network")
+    if marker is None:
+        pytest.fail(f"`{request.fixturename}` needs the module's network: mark the module with "
+                    'pytestmark = pytest.mark.network("<name>")', pytrace=False)
+    return marker.args[0]
+
+
+@pytest.fixture
+def world(request, make_world) -> World:
+    """A blog whose only network is the module's (``pytest.mark.network``), past its first run."""
+    return make_world(_marked_network(request))
+
+
+@pytest.fixture
+def network_fake(request, fake) -> NetworkFake:
+    """The fake of the module's network (``pytest.mark.network``): the world's, when the test
+    has one."""
+    return fake(_marked_network(request))
 
 
 # -- S3 (tests/fakes/s3.py) ------------------------------------------------------------------------

@@ -15,10 +15,7 @@ from tests.fakes.world import NEW
 FAMILY = "\U0001F469\u200D\U0001F469\u200D\U0001F467\u200D\U0001F466"
 
 
-@pytest.fixture
-def world(make_world):
-    """A blog whose only network is Bluesky, past its first run."""
-    return make_world("bluesky")
+pytestmark = pytest.mark.network("bluesky")
 
 
 def calls(world, nsid):

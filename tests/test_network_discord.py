@@ -13,11 +13,7 @@ from tests.fakes import discord
 from tests.fakes.server import Delay, Drop, Reply
 from tests.fakes.world import NEW
 
-
-@pytest.fixture
-def world(make_world):
-    """A blog whose only network is Discord, past its first run."""
-    return make_world("discord")
+pytestmark = pytest.mark.network("discord")
 
 
 def executes(world):

@@ -8,11 +8,7 @@ from tests.fakes import mastodon
 from tests.fakes.server import Delay, Drop, Reply
 from tests.fakes.world import NEW
 
-
-@pytest.fixture
-def world(make_world):
-    """A blog whose only network is Mastodon, past its first run."""
-    return make_world("mastodon")
+pytestmark = pytest.mark.network("mastodon")
 
 
 def creates(world):

@@ -8,11 +8,7 @@ from tests.fakes import telegram
 from tests.fakes.server import Delay, Drop, Reply
 from tests.fakes.world import NEW
 
-
-@pytest.fixture
-def world(make_world):
-    """A blog whose only network is Telegram, past its first run."""
-    return make_world("telegram")
+pytestmark = pytest.mark.network("telegram")
 
 
 def sends(world):
