@@ -26,18 +26,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from self_promoting_blog.promote.freshness import ManifestSource
+from tests.fakes.site import FakeSite
+from tests.fakes.world import FIRST_FOUR, World, new_fake
+
 ROOT = Path(__file__).resolve().parent.parent
-
-from self_promoting_blog.promote.freshness import ManifestSource  # noqa: E402
-from tests.fakes.bluesky import FakeBluesky  # noqa: E402
-from tests.fakes.discord import FakeDiscord  # noqa: E402
-from tests.fakes.mastodon import FakeMastodon  # noqa: E402
-from tests.fakes.site import FakeSite  # noqa: E402
-from tests.fakes.telegram import FakeTelegram  # noqa: E402
-from tests.fakes.world import PromoteWorld  # noqa: E402
-
-FAKES = {"mastodon": FakeMastodon, "bluesky": FakeBluesky, "telegram": FakeTelegram,
-         "discord": FakeDiscord}
 
 
 def _slow(fake: Any, seconds: float) -> Any:
@@ -52,12 +45,11 @@ def _slow(fake: Any, seconds: float) -> Any:
     return fake
 
 
-def _world(work: Path, names: list[str], delay: float) -> tuple[PromoteWorld, list[Any]]:
+def _world(work: Path, names: list[str], delay: float) -> tuple[World, list[Any]]:
     site = FakeSite().start()
-    fakes = {n: _slow(FAKES[n](), delay).start() for n in names}
-    world = PromoteWorld(work, site, fakes)
+    world = World(work, site, names, lambda name: _slow(new_fake(name), delay).start())
     world.overrides.update({"PROMOTE_MAX_PER_RUN": 10, "PROMOTE_LIVE_WAIT": 0})
-    return world, [site, *fakes.values()]
+    return world, [site, *world.fakes.values()]
 
 
 def _stop(servers: list[Any]) -> None:
@@ -65,7 +57,7 @@ def _stop(servers: list[Any]) -> None:
         server.stop()
 
 
-def _articles(world: PromoteWorld, count: int, start_day: int, publish: bool) -> None:
+def _articles(world: World, count: int, start_day: int, publish: bool) -> None:
     """Add `count` articles (in memory), then write the manifest once."""
     for i in range(count):
         day = start_day + i
@@ -82,7 +74,7 @@ def _articles(world: PromoteWorld, count: int, start_day: int, publish: bool) ->
     world.write_manifest()
 
 
-def _sources(world: PromoteWorld, count: int) -> ManifestSource:
+def _sources(world: World, count: int) -> ManifestSource:
     """One Markdown file per article in content/, older than the manifest, and the settings."""
     folder = world.root / "content" / "articles"
     folder.mkdir(parents=True, exist_ok=True)
@@ -95,7 +87,7 @@ def _sources(world: PromoteWorld, count: int) -> ManifestSource:
 
 def nothing_new(work: Path, articles: int, runs: int) -> dict[str, Any]:
     """Seconds for a promote run that finds nothing new in a large manifest."""
-    world, servers = _world(work / "nothing-new", list(FAKES), 0.0)
+    world, servers = _world(work / "nothing-new", list(FIRST_FOUR), 0.0)
     try:
         _articles(world, articles, 0, publish=False)
         source = _sources(world, articles)
@@ -115,15 +107,16 @@ def nothing_new(work: Path, articles: int, runs: int) -> dict[str, Any]:
         requests = sum(len(s.requests) for s in servers)
     finally:
         _stop(servers)
-    return {"articles": articles, "networks": len(FAKES), "in_process_s": statistics.median(inproc),
-            "process_s": statistics.median(process), "requests_sent": requests}
+    return {"articles": articles, "networks": len(FIRST_FOUR),
+            "in_process_s": statistics.median(inproc), "process_s": statistics.median(process),
+            "requests_sent": requests}
 
 
 def parallel(work: Path, new: int, delay: float) -> dict[str, Any]:
     """Seconds to post `new` articles to each network alone, then to all four at once."""
     timings: dict[str, float] = {}
     posts: dict[str, int] = {}
-    for names in [[n] for n in FAKES] + [list(FAKES)]:
+    for names in [[n] for n in FIRST_FOUR] + [list(FIRST_FOUR)]:
         label = "+".join(names) if len(names) > 1 else names[0]
         world, servers = _world(work / f"parallel-{label}", names, delay)
         try:
@@ -137,8 +130,8 @@ def parallel(work: Path, new: int, delay: float) -> dict[str, Any]:
             posts[label] = sum(len(world.posts(n)) for n in names)
         finally:
             _stop(servers)
-    slowest = max(timings[n] for n in FAKES)
-    together = timings["+".join(FAKES)]
+    slowest = max(timings[n] for n in FIRST_FOUR)
+    together = timings["+".join(FIRST_FOUR)]
     return {"new_articles": new, "delay_s": delay, "seconds": timings, "posts": posts,
             "slowest_alone_s": slowest, "all_four_s": together, "ratio": together / slowest}
 
@@ -175,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
     result = measure(args.work, lambda line: sys.stderr.write(line + "\n"), args.articles,
                      args.runs)
-    print(json.dumps(result, indent=2))  # noqa: T201 - the benchmark's output
+    print(json.dumps(result, indent=2))
     return 0
 
 

@@ -1,26 +1,39 @@
-"""Shared fixtures: real Pelican builds of small sites in temporary directories."""
+"""Fixtures only (no test imports this module): a clean environment, real Pelican builds in
+temporary folders, Chromium, the deployed site and the networks' fakes, and S3.
+
+What tests import by name lives in ``tests/support/`` (site builds) and ``tests/fakes/`` (the
+fakes and the promote ``World``).
+"""
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import shutil
-import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from pelican import Pelican
-from pelican.settings import read_settings
 
-from self_promoting_blog.build.serve import send_not_found
+from tests.fakes.s3 import (
+    ACCESS_KEY,
+    SECRET_KEY,
+    S3Proxy,
+    S3Server,
+    serve_moto,
+    start_seaweed,
+)
+from tests.fakes.server import NetworkFake
+from tests.fakes.site import FakeSite
+from tests.fakes.world import World, start_fake
+from tests.support.site import CHROMIUM, CHROMIUM_ARGS, ROOT, run_pelican, site_settings, write_site
 
-ROOT = Path(__file__).resolve().parent.parent
-SITES = Path(__file__).resolve().parent / "sites"
+
+def pytest_configure(config):
+    """Declare the `network` marker (pytest runs with --strict-markers)."""
+    config.addinivalue_line("markers", "network(name): the network a test module is about; its "
+                            "tests get `world` and `network_fake` for it")
+
 
 # Variables that would let a test reach a real network or leak a developer's tokens.
 _SECRET_SUFFIXES = ("_TOKEN", "_SECRET", "_PASSWORD", "_KEY", "_WEBHOOK_URL", "_ACCESS_KEY_ID")
@@ -37,34 +50,7 @@ def clean_env(monkeypatch):
     monkeypatch.delenv("SITEURL", raising=False)
 
 
-def write_site(root: Path, files: dict[str, str]) -> Path:
-    """Write {relative path: text} under root/content and return the content folder."""
-    content = root / "content"
-    for rel, text in files.items():
-        path = content / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return content
-
-
-def site_settings(tmp_path: Path, content: Path | None = None, production: bool = False, **overrides):
-    """Load pelicanconf (or publishconf) with the content and output redirected into tmp_path."""
-    conf = ROOT / ("publishconf.py" if production else "pelicanconf.py")
-    override = {
-        "PATH": str(content or ROOT / "content"),
-        "OUTPUT_PATH": str(tmp_path / "output"),
-        "CACHE_PATH": str(tmp_path / "cache"),
-        "THEME": str(ROOT / "theme"),
-        "PLUGIN_PATHS": [str(ROOT / "plugins")],
-    }
-    override.update(overrides)
-    return read_settings(str(conf), override=override)
-
-
-def run_pelican(settings) -> Path:
-    """Run a real Pelican build in-process and return its output folder."""
-    Pelican(settings).run()
-    return Path(settings["OUTPUT_PATH"])
+# -- site builds (tests/support/site.py) ---------------------------------------------------------
 
 
 @pytest.fixture
@@ -97,129 +83,6 @@ def pelican_logs(caplog):
     return caplog
 
 
-PYTHON = sys.executable
-
-
-# -- promote: one 127.0.0.1 fake per network, the deployed site, and all of them wired together --
-
-
-def _serve(fake):
-    fake.start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
-
-
-@pytest.fixture
-def fake_mastodon():
-    """A strict Mastodon API on 127.0.0.1 (tests/fakes/mastodon.py)."""
-    from tests.fakes.mastodon import FakeMastodon
-    yield from _serve(FakeMastodon())
-
-
-@pytest.fixture
-def fake_bluesky():
-    """A strict Bluesky PDS on 127.0.0.1 (tests/fakes/bluesky.py)."""
-    from tests.fakes.bluesky import FakeBluesky
-    yield from _serve(FakeBluesky())
-
-
-@pytest.fixture
-def fake_telegram():
-    """A strict Telegram Bot API on 127.0.0.1 (tests/fakes/telegram.py)."""
-    from tests.fakes.telegram import FakeTelegram
-    yield from _serve(FakeTelegram())
-
-
-@pytest.fixture
-def fake_discord():
-    """A strict Discord webhook API on 127.0.0.1 (tests/fakes/discord.py)."""
-    from tests.fakes.discord import FakeDiscord
-    yield from _serve(FakeDiscord())
-
-
-@pytest.fixture
-def fake_site():
-    """The deployed blog as promote's live check sees it (tests/fakes/site.py)."""
-    from tests.fakes.site import FakeSite
-    yield from _serve(FakeSite())
-
-
-@pytest.fixture
-def promote_world(tmp_path, fake_site, fake_mastodon, fake_bluesky, fake_telegram, fake_discord):
-    """A blog folder, its live site and the four networks (tests/fakes/world.py)."""
-    from tests.fakes.world import PromoteWorld
-    return PromoteWorld(tmp_path, fake_site, {"mastodon": fake_mastodon, "bluesky": fake_bluesky,
-                                              "telegram": fake_telegram, "discord": fake_discord})
-
-
-# -- promote: X, LinkedIn, Facebook Page and Threads (tests/fakes/{x,linkedin,facebook,threads}.py) --
-
-
-@pytest.fixture
-def fake_x():
-    """A strict X API v2 on 127.0.0.1 that verifies OAuth 1.0a signatures."""
-    from tests.fakes.x import FakeX
-    yield from _serve(FakeX())
-
-
-@pytest.fixture
-def fake_linkedin():
-    """A strict LinkedIn Posts + Images API on 127.0.0.1."""
-    from tests.fakes.linkedin import FakeLinkedIn
-    yield from _serve(FakeLinkedIn())
-
-
-@pytest.fixture
-def fake_facebook():
-    """A strict Graph API for one Facebook Page on 127.0.0.1."""
-    from tests.fakes.facebook import FakeFacebook
-    yield from _serve(FakeFacebook())
-
-
-@pytest.fixture
-def fake_threads():
-    """A strict Threads API on 127.0.0.1 (containers, then publishing)."""
-    from tests.fakes.threads import FakeThreads
-    yield from _serve(FakeThreads())
-
-
-CHROMIUM = "/usr/bin/chromium"
-# Without the background-networking flags Chromium keeps dialling Google's hosts, which this
-# closed network refuses; the sandbox needs privileges CI's root user does not have.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
-
-
-class StaticHost(SimpleHTTPRequestHandler):
-    """Serve a built site quietly, answering a missing address with 404.html like a real host."""
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's signature
-        pass
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        if code == 404:
-            send_not_found(self, Path(self.directory))
-        else:
-            super().send_error(code, message, explain)
-
-
-@contextmanager
-def serving(directory: Path) -> Iterator[str]:
-    """Serve directory from a thread on 127.0.0.1 and yield its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                 functools.partial(StaticHost, directory=str(directory)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 @pytest.fixture(scope="module")
 def browser():
     """Headless Debian Chromium through Playwright (never a downloaded browser)."""
@@ -230,3 +93,109 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+# -- promote: the deployed site, each network's fake, and a World wiring them together ---------
+
+
+@pytest.fixture
+def fake_site() -> Iterator[FakeSite]:
+    """The deployed blog as promote's live check sees it (tests/fakes/site.py)."""
+    with FakeSite() as site:
+        yield site
+
+
+@pytest.fixture
+def fake() -> Iterator[Callable[[str], NetworkFake]]:
+    """fake(network): this test's running fake of `network` (tests/fakes/<network>.py), the same
+    one on every call and in the test's World; all are stopped after the test."""
+    running: dict[str, NetworkFake] = {}
+
+    def get(network: str) -> NetworkFake:
+        if network not in running:
+            running[network] = start_fake(network)
+        return running[network]
+
+    yield get
+    for started in running.values():
+        started.stop()
+
+
+@pytest.fixture
+def make_world(tmp_path, fake_site, fake) -> Callable[..., World]:
+    """make_world(*networks, baseline=True): a World (tests/fakes/world.py) with the fakes of
+    `networks`; with `baseline`, past its first run (one old article, recorded as baseline)."""
+
+    def make(*networks: str, baseline: bool = True) -> World:
+        world = World(tmp_path, fake_site, networks, fake)
+        if baseline:
+            world.baseline()
+        return world
+
+    return make
+
+
+def _marked_network(request) -> str:
+    marker = request.node.get_closest_marker("network")
+    if marker is None:
+        pytest.fail(f"`{request.fixturename}` needs the module's network: mark the module with "
+                    'pytestmark = pytest.mark.network("<name>")', pytrace=False)
+    return marker.args[0]
+
+
+@pytest.fixture
+def world(request, make_world) -> World:
+    """A blog whose only network is the module's (``pytest.mark.network``), past its first run."""
+    return make_world(_marked_network(request))
+
+
+@pytest.fixture
+def network_fake(request, fake) -> NetworkFake:
+    """The fake of the module's network (``pytest.mark.network``): the world's, when the test
+    has one."""
+    return fake(_marked_network(request))
+
+
+# -- S3 (tests/fakes/s3.py) ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3(tmp_path_factory) -> Iterator[S3Server]:
+    """One SeaweedFS for the whole test session; each test makes its own bucket."""
+    server = start_seaweed(tmp_path_factory.mktemp("seaweedfs"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_env(s3, monkeypatch, tmp_path) -> S3Server:
+    """The standard AWS variables set to the test identity, and nothing read from ~/.aws."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
+                 "AWS_ENDPOINT_URL_CLOUDFRONT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    return s3
+
+
+@pytest.fixture
+def s3_proxy(s3) -> Iterator[S3Proxy]:
+    """An S3Proxy in front of the session's SeaweedFS (passes everything until told otherwise)."""
+    proxy = S3Proxy(s3.endpoint_url)
+    try:
+        yield proxy
+    finally:
+        proxy.close()
+
+
+@pytest.fixture(scope="session")
+def moto_server(tmp_path_factory) -> Iterator[str]:
+    """moto's server on a free port (it speaks CloudFront); yields its URL."""
+    with serve_moto(tmp_path_factory.mktemp("moto")) as url:
+        yield url

@@ -30,7 +30,7 @@ from tests.fakes import bluesky
 from tests.fakes.bluesky import FakeBluesky
 from tests.fakes.server import Hang
 from tests.fakes.site import FakeSite, card_png
-from tests.networks_support import NEW, World
+from tests.fakes.world import NEW, World
 
 TITLE = "Café crème à Zürich ☕ 東京の朝 📈"  # bytes ≠ characters ≠ graphemes
 TAGS = ["café culture", "東京"]
@@ -60,7 +60,7 @@ class ReferenceWorld(World):
     """A blog whose only network is an account on the reference PDS."""
 
     def __init__(self, tmp_path: Path, site: FakeSite, network: ReferenceNetwork) -> None:
-        super().__init__(tmp_path, site, {"bluesky": network.proxy})
+        super().__init__(tmp_path, site, ["bluesky"], lambda _: network.proxy)
         self.network = network
         self.account: Account = network.pds.create_account()
 
@@ -79,8 +79,7 @@ class ReferenceWorld(World):
 def world(tmp_path: Path, fake_site: FakeSite, network: ReferenceNetwork) -> ReferenceWorld:
     """A new account and a blog past its first (baseline) run."""
     world = ReferenceWorld(tmp_path, fake_site, network)
-    world.article("old-news", date="2024-01-01T09:00:00+01:00")
-    assert world.promote().code == 0
+    world.baseline()
     return world
 
 

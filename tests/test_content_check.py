@@ -11,7 +11,7 @@ from self_promoting_blog.build.build import build_site as staged_build
 from self_promoting_blog.check.checker import check_site
 from self_promoting_blog.content.header import split_header
 from self_promoting_blog.writing.new_post import create_post
-from tests.conftest import ROOT, site_settings, write_site
+from tests.support.site import ROOT, site_settings, write_site
 
 # Example dates in messages are in the future whenever they are read.
 NEXT_YEAR = datetime.now().year + 1

@@ -12,7 +12,7 @@ from content_check.output_links import site_path
 
 from self_promoting_blog.build.build import build_site as staged_build
 from self_promoting_blog.check.checker import check_site
-from tests.conftest import ROOT, site_settings, write_site
+from tests.support.site import ROOT, site_settings, write_site
 
 ZONE = ZoneInfo("Europe/Stockholm")  # pelicanconf TIMEZONE
 NOW = datetime.now(ZONE).replace(second=0, microsecond=0)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.conftest import ROOT
+from tests.support.site import ROOT
 
 SVG = "{http://www.w3.org/2000/svg}"
 TEXT_TAGS = {f"{SVG}text", f"{SVG}tspan", f"{SVG}textPath"}

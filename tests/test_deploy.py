@@ -31,17 +31,8 @@ from self_promoting_blog.deploy.errors import (
 from self_promoting_blog.deploy.kinds import Kind, cache_control, content_type, kind_of
 from self_promoting_blog.deploy.report import human_bytes
 from self_promoting_blog.deploy.settings import DEFAULTS, load_settings
-from tests.conftest import run_pelican, site_settings, write_site
-from tests.fakes.s3 import (  # noqa: F401
-    SECRET_KEY,
-    BucketSite,
-    free_ports,
-    moto_server,
-    s3,
-    s3_env,
-    s3_proxy,
-    shifted_clock_env,
-)
+from tests.fakes.s3 import SECRET_KEY, BucketSite, free_ports, shifted_clock_env
+from tests.support.site import run_pelican, site_settings, write_site
 
 SITEURL = "https://blog.example.test"
 CACHE = DEFAULTS["DEPLOY_CACHE_CONTROL"]
@@ -583,7 +574,7 @@ def test_settings_errors_name_the_setting():
 
 
 def invoke(root: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([str(Path(sys.executable).parent / "invoke"), *args], cwd=root, env=env,
+    return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=root, env=env,
                           capture_output=True, text=True, timeout=120)
 
 

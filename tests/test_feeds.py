@@ -22,7 +22,7 @@ from feeds.sanitize import html_to_text, xml_safe
 from feeds.settings import SettingsError
 from lxml import etree
 
-from tests.conftest import ROOT, run_pelican, serving, site_settings, write_site
+from tests.support.site import ROOT, run_pelican, serving, site_settings, write_site
 
 NS = {"a": "http://www.w3.org/2005/Atom", "content": "http://purl.org/rss/1.0/modules/content/",
       "dc": "http://purl.org/dc/elements/1.1/", "media": "http://search.yahoo.com/mrss/"}

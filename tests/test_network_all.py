@@ -1,4 +1,5 @@
-"""All eight networks together, crashes on the four corporate ones, and no token anywhere.
+"""Every network the adapters declare, alone and all together; crashes on the four corporate
+ones; and no token anywhere.
 
 The crash tests reuse the engine's harness (``tests/test_promote_crash.py``): promote runs in a
 subprocess, the fake holds the create request, the process is SIGKILLed, the request is then
@@ -14,15 +15,30 @@ import signal
 
 import pytest
 
+from self_promoting_blog.promote.networks import known_networks
 from tests.fakes import facebook, linkedin, threads, x
 from tests.fakes.server import Hang, Reply
-from tests.networks_support import ALL, CORPORATE, NEW, world_of
+from tests.fakes.world import NEW
 from tests.test_promote_crash import CREATE, crash_while_sending
+
+ALL = known_networks()
+CORPORATE = ("x", "linkedin", "facebook", "threads")
+
+
+@pytest.mark.parametrize("network", ALL)
+def test_each_network_has_a_fake_that_gets_a_new_article_once(make_world, network):
+    """A network's fake (tests/fakes/<network>.py) is what every test of it runs against."""
+    world = make_world(network)
+    world.article("fresh", date=NEW)
+    for _ in range(2):
+        run = world.promote()
+        assert run.code == 0, run.output
+        assert (world.states(network)["fresh"], len(world.posts(network))) == ("posted", 1)
 
 
 @pytest.mark.parametrize("down", ["x", "threads", "mastodon"])
-def test_eight_networks_in_one_run_one_down_the_others_post(request, tmp_path, fake_site, down):
-    world = world_of(request, tmp_path, fake_site, ALL)
+def test_every_network_in_one_run_one_down_the_others_post(make_world, down):
+    world = make_world(*ALL)
     world.fakes[down].stop()
     world.article("everywhere", "Everywhere at once", date=NEW)
     run = world.promote()
@@ -43,10 +59,10 @@ CORPORATE_CREATE = {"x": ("/2/tweets", "POST"), "linkedin": ("/rest/posts", "POS
     ("facebook", "answer", "posted", 1), ("facebook", "drop", "posted", 1),
     ("threads", "answer", "posted", 1), ("threads", "drop", "posted", 1),
     ("linkedin", "answer", "unknown", 1), ("linkedin", "drop", "unknown", 0)])
-def test_crash_then_rerun_never_duplicates(request, tmp_path, fake_site, monkeypatch, network,
-                                           then, state, posts):
+def test_crash_then_rerun_never_duplicates(make_world, monkeypatch, network, then, state,
+                                           posts):
     monkeypatch.setitem(CREATE, network, CORPORATE_CREATE[network])
-    world = world_of(request, tmp_path, fake_site, [network])
+    world = make_world(network)
     world.article("breaking", date=NEW)
     crash_while_sending(world, network, then)
     run = world.promote()
@@ -56,10 +72,10 @@ def test_crash_then_rerun_never_duplicates(request, tmp_path, fake_site, monkeyp
     assert len(world.posts(network)) == posts and world.states(network)["breaking"] == state
 
 
-def test_threads_crash_between_the_two_steps_publishes_the_saved_container(
-        request, tmp_path, fake_site, monkeypatch):
+def test_threads_crash_between_the_two_steps_publishes_the_saved_container(make_world,
+                                                                           monkeypatch):
     monkeypatch.setitem(CREATE, "threads", ("/threads_publish", "POST"))
-    world = world_of(request, tmp_path, fake_site, ["threads"])
+    world = make_world("threads")
     world.article("breaking", date=NEW)
     crash_while_sending(world, "threads", "drop")  # killed after the container was saved
     fake = world.fakes["threads"]
@@ -69,11 +85,11 @@ def test_threads_crash_between_the_two_steps_publishes_the_saved_container(
     assert list(fake.containers) == [container]  # no second container
     assert [r.query["creation_id"] for r in fake.requests_to("/threads_publish")] == \
         [[container], [container]]
-    assert len(fake.posts) == 1 and world.states("threads")["breaking"] == "posted"
+    assert len(fake.posts()) == 1 and world.states("threads")["breaking"] == "posted"
 
 
-def test_threads_crash_while_creating_the_container_posts_once(request, tmp_path, fake_site):
-    world = world_of(request, tmp_path, fake_site, ["threads"])
+def test_threads_crash_while_creating_the_container_posts_once(make_world):
+    world = make_world("threads")
     world.article("breaking", date=NEW)
     fake = world.fakes["threads"]
     fake.script(Hang(), path=f"/{threads.USER_ID}/threads", method="POST")
@@ -86,15 +102,15 @@ def test_threads_crash_while_creating_the_container_posts_once(request, tmp_path
     fake.release("answer")  # the container is created; its id never reached the ledger
     assert fake.wait_for(lambda: len(fake.containers) == 1)
     assert world.promote().code == 0
-    assert len(fake.containers) == 2 and len(fake.posts) == 1  # the orphan is never published
+    assert len(fake.containers) == 2 and len(fake.posts()) == 1  # the orphan is never published
     (orphan, used) = fake.containers.values()
     assert orphan["status"] == "FINISHED" and used["status"] == "PUBLISHED"
 
 
-def test_linkedin_crash_is_settled_by_retry_unknown_through_duplicate_post(
-        request, tmp_path, fake_site, monkeypatch):
+def test_linkedin_crash_is_settled_by_retry_unknown_through_duplicate_post(make_world,
+                                                                            monkeypatch):
     monkeypatch.setitem(CREATE, "linkedin", ("/rest/posts", "POST"))
-    world = world_of(request, tmp_path, fake_site, ["linkedin"])
+    world = make_world("linkedin")
     world.article("breaking", date=NEW)
     crash_while_sending(world, "linkedin", "answer")
     run = world.promote()
@@ -107,10 +123,9 @@ def test_linkedin_crash_is_settled_by_retry_unknown_through_duplicate_post(
     assert (row.state, row.post_id) == ("posted", post["id"])
 
 
-def test_linkedin_crash_with_read_permission_finds_the_post(request, tmp_path, fake_site,
-                                                            monkeypatch):
+def test_linkedin_crash_with_read_permission_finds_the_post(make_world, monkeypatch):
     monkeypatch.setitem(CREATE, "linkedin", ("/rest/posts", "POST"))
-    world = world_of(request, tmp_path, fake_site, ["linkedin"])
+    world = make_world("linkedin")
     world.fakes["linkedin"].can_list = True  # r_organization_social / r_member_social
     world.article("breaking", date=NEW)
     crash_while_sending(world, "linkedin", "answer")
@@ -118,11 +133,11 @@ def test_linkedin_crash_with_read_permission_finds_the_post(request, tmp_path, f
     assert len(world.posts("linkedin")) == 1 and world.states("linkedin")["breaking"] == "posted"
 
 
-def test_no_token_anywhere(request, tmp_path, fake_site, caplog, build_site):
+def test_no_token_anywhere(make_world, caplog, build_site):
     """Every corporate network fails in its own way, then succeeds; nothing leaks, even into
     the next build's output/, whose article lists the four posts."""
     caplog.set_level("DEBUG")
-    world = world_of(request, tmp_path, fake_site, CORPORATE)
+    world = make_world(*CORPORATE)
     world.fakes["x"].script(Reply(503, {"title": "Service Unavailable", "status": 503}))
     world.fakes["linkedin"].script(Reply(500, {"status": 500, "message": "Internal error"}))
     world.fakes["facebook"].script(facebook.graph_error(190, subcode=463))
@@ -152,8 +167,8 @@ def test_no_token_anywhere(request, tmp_path, fake_site, caplog, build_site):
         assert world.states(name)["leaky"] == "posted", name
 
 
-def test_dry_run_shows_each_corporate_text_counted_its_way(request, tmp_path, fake_site):
-    world = world_of(request, tmp_path, fake_site, CORPORATE)
+def test_dry_run_shows_each_corporate_text_counted_its_way(make_world):
+    world = make_world(*CORPORATE)
     world.article("preview", "日本語のタイトル 🚀", date=NEW)
     run = world.promote(dry_run=True)
     text = " ".join(run.output.split())

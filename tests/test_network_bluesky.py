@@ -10,11 +10,12 @@ import regex
 from tests.fakes import bluesky
 from tests.fakes.server import Delay, Drop, Hang, Reply
 from tests.fakes.site import card_png
-from tests.networks_support import NEW, network_world
+from tests.fakes.world import NEW
 
 FAMILY = "\U0001F469\u200D\U0001F469\u200D\U0001F467\u200D\U0001F466"
 
-world = network_world("bluesky")
+
+pytestmark = pytest.mark.network("bluesky")
 
 
 def calls(world, nsid):

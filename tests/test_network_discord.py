@@ -11,9 +11,9 @@ import pytest
 from self_promoting_blog.promote.ledger import Owner
 from tests.fakes import discord
 from tests.fakes.server import Delay, Drop, Reply
-from tests.networks_support import NEW, network_world
+from tests.fakes.world import NEW
 
-world = network_world("discord")
+pytestmark = pytest.mark.network("discord")
 
 
 def executes(world):

@@ -6,9 +6,9 @@ import pytest
 
 from tests.fakes import mastodon
 from tests.fakes.server import Delay, Drop, Reply
-from tests.networks_support import NEW, network_world
+from tests.fakes.world import NEW
 
-world = network_world("mastodon")
+pytestmark = pytest.mark.network("mastodon")
 
 
 def creates(world):

@@ -6,9 +6,9 @@ import pytest
 
 from tests.fakes import telegram
 from tests.fakes.server import Delay, Drop, Reply
-from tests.networks_support import NEW, network_world
+from tests.fakes.world import NEW
 
-world = network_world("telegram")
+pytestmark = pytest.mark.network("telegram")
 
 
 def sends(world):
@@ -26,8 +26,8 @@ def test_the_exact_request(world):
     assert request.json == {
         "chat_id": telegram.CHAT,
         "text": "&lt;Exact&gt; &amp; *plain*\n\nWhat &lt;exact&gt; &amp; *plain* means for your "
-                f"reach.\n\n<a href=\"{link.replace('&', '&amp;')}\">{shown.replace('&', '&amp;')}</a>\n\n"
-                "#Email",
+                f"reach.\n\n<a href=\"{link.replace('&', '&amp;')}\">"
+                f"{shown.replace('&', '&amp;')}</a>\n\n#Email",
         "parse_mode": "HTML",
         "link_preview_options": {"url": link, "prefer_large_media": True}}
     [message] = world.posts("telegram")  # as Telegram parsed it

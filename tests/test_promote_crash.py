@@ -13,19 +13,19 @@ import signal
 import pytest
 
 from tests.fakes.server import Hang
-from tests.fakes.world import PromoteWorld, one_network_world
+from tests.fakes.world import NEW, World
 
 CREATE = {"mastodon": ("/api/v1/statuses", "POST"), "bluesky": ("createRecord", "POST"),
           "telegram": ("sendMessage", "POST"), "discord": ("/webhooks/", "POST")}
 
 
-def one_network(request, tmp_path, fake_site, network: str) -> PromoteWorld:
-    world = one_network_world(request, tmp_path, fake_site, network)
-    world.article("breaking", date="2024-06-01T09:00:00+02:00")
+def one_network(make_world, network: str) -> World:
+    world = make_world(network)
+    world.article("breaking", date=NEW)
     return world
 
 
-def crash_while_sending(world: PromoteWorld, network: str, then: str | None) -> None:
+def crash_while_sending(world: World, network: str, then: str | None) -> None:
     """Start promote, kill it while the network holds its request, then release the request
     (then=None: keep holding it)."""
     fake = world.fakes[network]
@@ -53,9 +53,8 @@ def crash_while_sending(world: PromoteWorld, network: str, then: str | None) -> 
     ("bluesky", "answer", "posted", 1), ("bluesky", "drop", "posted", 1),
     ("telegram", "answer", "unknown", 1), ("telegram", "drop", "unknown", 0),
     ("discord", "answer", "unknown", 1), ("discord", "drop", "unknown", 0)])
-def test_crash_then_rerun_never_duplicates(request, tmp_path, fake_site, network, then, state,
-                                           posts):
-    world = one_network(request, tmp_path, fake_site, network)
+def test_crash_then_rerun_never_duplicates(make_world, network, then, state, posts):
+    world = one_network(make_world, network)
     crash_while_sending(world, network, then)
     run = world.promote()
     assert world.states(network)["breaking"] == state, run.output
@@ -71,9 +70,9 @@ def test_crash_then_rerun_never_duplicates(request, tmp_path, fake_site, network
 
 @pytest.mark.parametrize("network, state", [("mastodon", "posted"), ("bluesky", "posted"),
                                             ("telegram", "unknown"), ("discord", "unknown")])
-def test_the_killed_runs_request_landing_after_the_rerun_makes_no_duplicate(
-        request, tmp_path, fake_site, network, state):
-    world = one_network(request, tmp_path, fake_site, network)
+def test_the_killed_runs_request_landing_after_the_rerun_makes_no_duplicate(make_world,
+                                                                             network, state):
+    world = one_network(make_world, network)
     crash_while_sending(world, network, None)  # the network still holds the request
     world.promote()
     fake = world.fakes[network]
@@ -82,9 +81,8 @@ def test_the_killed_runs_request_landing_after_the_rerun_makes_no_duplicate(
     assert len(world.posts(network)) == 1 and world.states(network)["breaking"] == state
 
 
-def test_mastodon_after_the_idempotency_window_finds_its_status_by_lookup(request, tmp_path,
-                                                                           fake_site):
-    world = one_network(request, tmp_path, fake_site, "mastodon")
+def test_mastodon_after_the_idempotency_window_finds_its_status_by_lookup(make_world):
+    world = one_network(make_world, "mastodon")
     crash_while_sending(world, "mastodon", "answer")
     world.fakes["mastodon"].idempotency_ttl = 0  # the key is forgotten: only the lookup saves us
     assert world.promote().code == 0
@@ -92,8 +90,8 @@ def test_mastodon_after_the_idempotency_window_finds_its_status_by_lookup(reques
     assert world.fakes["mastodon"].requests_to("/accounts/109/statuses", "GET")
 
 
-def test_bluesky_never_sends_a_record_key_twice(request, tmp_path, fake_site):
-    world = one_network(request, tmp_path, fake_site, "bluesky")
+def test_bluesky_never_sends_a_record_key_twice(make_world):
+    world = one_network(make_world, "bluesky")
     crash_while_sending(world, "bluesky", "drop")
     assert world.promote().code == 0
     fake = world.fakes["bluesky"]
@@ -103,8 +101,8 @@ def test_bluesky_never_sends_a_record_key_twice(request, tmp_path, fake_site):
     assert list(fake.records) == rkeys[1:]
 
 
-def test_unknown_is_settled_by_mark_posted_or_retry_unknown(request, tmp_path, fake_site):
-    world = one_network(request, tmp_path, fake_site, "telegram")
+def test_unknown_is_settled_by_mark_posted_or_retry_unknown(make_world):
+    world = one_network(make_world, "telegram")
     crash_while_sending(world, "telegram", "answer")
     world.promote()
     url = world.articles[-1]["url"]
@@ -116,19 +114,18 @@ def test_unknown_is_settled_by_mark_posted_or_retry_unknown(request, tmp_path, f
     assert world.promote(retry_unknown=True).code == 0 and len(world.posts("telegram")) == 1
 
 
-def test_retry_unknown_sends_what_the_owner_found_missing(request, tmp_path, fake_site):
-    world = one_network(request, tmp_path, fake_site, "discord")
+def test_retry_unknown_sends_what_the_owner_found_missing(make_world):
+    world = one_network(make_world, "discord")
     crash_while_sending(world, "discord", "drop")
     assert world.promote().code == 1 and world.posts("discord") == []
     assert world.promote(retry_unknown=True).code == 0
     assert len(world.posts("discord")) == 1 and world.states("discord")["breaking"] == "posted"
 
 
-def test_a_recovery_deferred_by_a_rate_limit_still_checks_first_next_time(request, tmp_path,
-                                                                          fake_site):
+def test_a_recovery_deferred_by_a_rate_limit_still_checks_first_next_time(make_world):
     from tests.fakes.mastodon import rate_limited
 
-    world = one_network(request, tmp_path, fake_site, "mastodon")
+    world = one_network(make_world, "mastodon")
     crash_while_sending(world, "mastodon", "answer")
     fake = world.fakes["mastodon"]
     fake.idempotency_ttl = 0  # a blind resend would now make a second status

@@ -17,14 +17,14 @@ from rich.console import Console
 
 from self_promoting_blog.promote.freshness import ManifestSource
 from self_promoting_blog.publish.pipeline import publish
-from tests.conftest import PYTHON, write_site
-from tests.fakes.world import NETWORKS
+from tests.fakes.world import FIRST_FOUR
+from tests.support.site import PYTHON, write_site
 
 OLD, NEW = "2024-01-10T09:00:00+01:00", "2024-06-01T09:00:00+02:00"
 
 
 def counts(world) -> dict[str, int]:
-    return {n: len(world.posts(n)) for n in NETWORKS}
+    return {n: len(world.posts(n)) for n in FIRST_FOUR}
 
 
 # -- the first run: what would be posted where ---------------------------------------------
@@ -35,8 +35,8 @@ def sent_text(world, network: str) -> str:
     return post["content"] if network == "discord" else post["text"]
 
 
-def test_a_first_dry_run_shows_the_baseline_and_what_each_backfill_would_post(promote_world):
-    world = promote_world
+def test_a_first_dry_run_shows_the_baseline_and_what_each_backfill_would_post(make_world):
+    world = make_world(*FIRST_FOUR, baseline=False)
     world.article("first-steps", date=OLD)
     world.article("second-look", date="2024-02-10T09:00:00+01:00")
     world.article("just-written", title="Just written", date=NEW)
@@ -64,15 +64,15 @@ def test_a_first_dry_run_shows_the_baseline_and_what_each_backfill_would_post(pr
         "invoke promote --backfill                      announce all 3, oldest first, 5 per run"]
     # The owner follows the advice: exactly the texts shown go out, and only those.
     assert world.promote(backfill=True, since="2024-06-01").code == 0
-    assert counts(world) == dict.fromkeys(NETWORKS, 1)
-    for network in NETWORKS:
+    assert counts(world) == dict.fromkeys(FIRST_FOUR, 1)
+    for network in FIRST_FOUR:
         assert all(line in since for line in sent_text(world, network).splitlines()), network
     assert world.states("telegram") == {"first-steps": "baseline", "second-look": "baseline",
                                         "just-written": "posted"}
 
 
-def test_a_long_baseline_is_listed_by_its_ends_and_only_new_networks_have_one(promote_world):
-    world = promote_world
+def test_a_long_baseline_is_listed_by_its_ends_and_only_new_networks_have_one(make_world):
+    world = make_world(*FIRST_FOUR, baseline=False)
     world.overrides["PROMOTE_MAX_PER_RUN"] = 2
     world.article("first-steps", date=OLD)
     world.article("second-look", date="2024-02-10T09:00:00+01:00")
@@ -97,8 +97,8 @@ def test_a_long_baseline_is_listed_by_its_ends_and_only_new_networks_have_one(pr
 # -- the manifest matches the content ---------------------------------------------------------
 
 
-def test_an_outdated_manifest_is_rebuilt_for_a_dry_run_and_refused_for_a_real_one(promote_world):
-    world = promote_world
+def test_an_outdated_manifest_is_rebuilt_for_a_dry_run_and_refused_for_a_real_one(make_world):
+    world = make_world(*FIRST_FOUR, baseline=False)
     world.article("first-steps", date=OLD)
     assert world.promote().code == 0  # first run: baseline
     world.article("fresh-idea", title="Old words", date=NEW)  # the last build's manifest
@@ -120,7 +120,7 @@ def test_an_outdated_manifest_is_rebuilt_for_a_dry_run_and_refused_for_a_real_on
 
     source = ManifestSource((settings_file,), rebuild)
     real = world.promote(source=source, network="telegram")
-    assert real.code == 2 and builds == [] and counts(world) == dict.fromkeys(NETWORKS, 0)
+    assert real.code == 2 and builds == [] and counts(world) == dict.fromkeys(FIRST_FOUR, 0)
     assert real.output == (
         "promote: content/articles/fresh-idea.md changed after the production build that wrote "
         f"the manifest ({time.strftime('%Y-%m-%d %H:%M', time.localtime(hour_ago))}). Run "
@@ -135,7 +135,7 @@ def test_an_outdated_manifest_is_rebuilt_for_a_dry_run_and_refused_for_a_real_on
     assert dry.output.count("· New words") == 4 and "Old words" not in dry.output
     # Fresh now: no rebuild, and the real run announces what the site shows.
     assert world.promote(source=source).code == 0 and builds == [1]
-    assert counts(world) == dict.fromkeys(NETWORKS, 1)
+    assert counts(world) == dict.fromkeys(FIRST_FOUR, 1)
     assert world.posts("telegram")[0]["text"].startswith("New words\n")
     # A settings file counts too, and so does a missing manifest.
     os.utime(settings_file)
@@ -149,7 +149,7 @@ def test_an_outdated_manifest_is_rebuilt_for_a_dry_run_and_refused_for_a_real_on
     assert failed.code == 2 and failed.output.endswith(
         "promote: the production build failed (errors above), so there is no current text to "
         "show; fix them and run `invoke promote --dry-run` again.")
-    assert counts(world) == dict.fromkeys(NETWORKS, 1)
+    assert counts(world) == dict.fromkeys(FIRST_FOUR, 1)
 
 
 TINY = {

@@ -1,4 +1,5 @@
-"""self_promoting_blog.promote.http: rate-limit arithmetic, redaction, and exceptions that never carry a URL."""
+"""self_promoting_blog.promote.http: rate-limit arithmetic, redaction, and exceptions that never
+carry a URL."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The live check reads pages as browsers do, and says when waiting will not fix a page.
 
-Titles in any script must reach all eight networks however the site's server labels its HTML:
+Titles in any script must reach every network however the site's server labels its HTML:
 with a charset, without one (nginx's and Python's http.server's default), or with a BOM. A page
 whose og: tags still differ from the build on the next run is an error with its fix, not a skip.
 """
@@ -12,10 +12,12 @@ import codecs
 import pytest
 
 from self_promoting_blog.live import decode_html
-from tests.conftest import serving
+from self_promoting_blog.promote.networks import known_networks
 from tests.fakes.site import SERVED_AS
-from tests.fakes.world import NETWORKS
-from tests.networks_support import ALL, NEW, World, world_of
+from tests.fakes.world import FIRST_FOUR, NEW, World
+from tests.support.site import serving
+
+ALL = known_networks()
 
 # Titles as marketers write them: accents and emoji, CJK, Thai, curly quotes and dashes.
 TITLES = {
@@ -64,10 +66,9 @@ def test_decode_html_follows_the_browsers_order(content_type, body, text):
 
 
 @pytest.mark.parametrize("html_as", list(SERVED_AS))
-def test_titles_in_any_script_post_once_on_all_eight_networks(request, tmp_path, fake_site,
-                                                              html_as):
+def test_titles_in_any_script_post_once_on_every_network(make_world, fake_site, html_as):
     fake_site.html_as = html_as
-    world = world_of(request, tmp_path, fake_site, ALL)
+    world = make_world(*ALL)
     for day, (slug, title) in enumerate(TITLES.items(), start=1):
         world.article(slug, title, date=f"2024-06-0{day}T09:00:00+02:00")
     run = world.promote()
@@ -78,7 +79,7 @@ def test_titles_in_any_script_post_once_on_all_eight_networks(request, tmp_path,
     assert {n: len(world.posts(n)) for n in ALL} == dict.fromkeys(ALL, len(TITLES))
 
 
-def assert_each_title_posted_once(world: World, names: tuple[str, ...]) -> None:
+def assert_each_title_posted_once(world: World, names: list[str]) -> None:
     for name in names:
         states = world.states(name)
         assert {slug: states[slug] for slug in TITLES} == dict.fromkeys(TITLES, "posted"), name
@@ -88,9 +89,9 @@ def assert_each_title_posted_once(world: World, names: tuple[str, ...]) -> None:
 
 
 def test_a_real_pelican_build_on_python_http_server_announces_every_title_once(
-        request, tmp_path, build_site, fake_site):
+        make_world, build_site, fake_site):
     """http.server sends `Content-Type: text/html` with no charset, like nginx's default."""
-    world = World(tmp_path, fake_site, {n: request.getfixturevalue(f"fake_{n}") for n in ALL})
+    world = make_world(*ALL, baseline=False)
     output = world.root / "output"
     output.mkdir()
     files = {"articles/old.md": article("An older piece", "2024-01-05")}
@@ -124,15 +125,16 @@ def article(title: str, date: str, slug: str | None = None) -> str:
 
 
 def counts(world) -> dict[str, int]:
-    return {n: len(world.posts(n)) for n in NETWORKS}
+    return {n: len(world.posts(n)) for n in FIRST_FOUR}
 
 
 @pytest.fixture
-def world(promote_world):
+def world(make_world):
     """Four networks past their first run."""
-    promote_world.article("first-steps", date="2024-01-10T09:00:00+01:00")
-    assert promote_world.promote().code == 0
-    return promote_world
+    world = make_world(*FIRST_FOUR, baseline=False)
+    world.article("first-steps", date="2024-01-10T09:00:00+01:00")
+    assert world.promote().code == 0
+    return world
 
 
 def test_a_tag_mismatch_seen_twice_is_an_error_with_the_fix_then_posts_once_fixed(world):
@@ -146,18 +148,18 @@ def test_a_tag_mismatch_seen_twice_is_an_error_with_the_fix_then_posts_once_fixe
     for _ in range(2):  # still the same page on the next runs: the owner has to act
         run = world.promote()
         assert run.code == 1
-        assert {n: world.states(n)["stale-card"] for n in NETWORKS} == dict.fromkeys(
-            NETWORKS, "failed")
+        assert {n: world.states(n)["stale-card"] for n in FIRST_FOUR} == dict.fromkeys(
+            FIRST_FOUR, "failed")
         text = " ".join(run.output.split())
         assert (f"articles/stale-card.md: the live page's og:image is '{old_card}', not "
                 f"'{world.site.url('cards/stale-card.png')}' on two runs in a row: deploy the "
                 "current build (`invoke publish`)") in text
-    assert counts(world) == dict.fromkeys(NETWORKS, 0)
+    assert counts(world) == dict.fromkeys(FIRST_FOUR, 0)
     world.site.publish("articles/stale-card/", "Stale card")
     fixed = world.promote()
     assert fixed.code == 0, fixed.output
-    assert counts(world) == dict.fromkeys(NETWORKS, 1)
-    assert world.promote().code == 0 and counts(world) == dict.fromkeys(NETWORKS, 1)
+    assert counts(world) == dict.fromkeys(FIRST_FOUR, 1)
+    assert world.promote().code == 0 and counts(world) == dict.fromkeys(FIRST_FOUR, 1)
 
 
 def test_a_wrong_og_url_seen_twice_points_at_siteurl(world):
@@ -171,7 +173,7 @@ def test_a_wrong_og_url_seen_twice_points_at_siteurl(world):
     assert "og:url is 'https://staging.example/articles/moved-host/', not " \
            f"'{world.site.url('articles/moved-host/')}'" in text
     assert "check SITEURL in publishconf.py" in text
-    assert counts(world) == dict.fromkeys(NETWORKS, 0)
+    assert counts(world) == dict.fromkeys(FIRST_FOUR, 0)
 
 
 def test_a_different_mismatch_on_the_next_run_is_waited_for_again(world):
@@ -190,4 +192,4 @@ def test_a_page_that_is_not_there_stays_a_skip_run_after_run(world):
         run = world.promote()
         assert run.code == 0 and "answered 404, not 200" in run.output
         assert world.states("bluesky")["not-yet"] == "skipped"
-    assert counts(world) == dict.fromkeys(NETWORKS, 0)
+    assert counts(world) == dict.fromkeys(FIRST_FOUR, 0)

@@ -4,9 +4,12 @@ then the next build's "Also on:" links read from the ledger."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 
-from tests.fakes.world import NETWORKS, PromoteWorld
+from tests.fakes.world import FIRST_FOUR
+from tests.support.site import PYTHON
 
 ARTICLES = {
     "articles/old.md": """Title: An Older Piece
@@ -75,11 +78,9 @@ def test_a_development_build_writes_no_manifest(build_site):
     assert not (output.parent / ".promote" / "manifest.json").exists()
 
 
-def test_build_deploy_promote_then_the_next_build_links_the_posts(
-        build_site, tmp_path, fake_site, fake_mastodon, fake_bluesky, fake_telegram, fake_discord):
-    fakes = {"mastodon": fake_mastodon, "bluesky": fake_bluesky, "telegram": fake_telegram,
-             "discord": fake_discord}
-    world = PromoteWorld(tmp_path, fake_site, fakes)
+def test_build_deploy_promote_then_the_next_build_links_the_posts(build_site, make_world,
+                                                                  fake_site):
+    world = make_world(*FIRST_FOUR, baseline=False)
     files = dict(ARTICLES)
     output = build_site(files=files, production=True, SITEURL=fake_site.base_url,
                         OUTPUT_PATH=str(world.root / "output"))
@@ -92,7 +93,7 @@ def test_build_deploy_promote_then_the_next_build_links_the_posts(
                         OUTPUT_PATH=str(world.root / "output"))
     run = world.promote()
     assert run.code == 0, run.output
-    assert {n: len(world.posts(n)) for n in NETWORKS} == dict.fromkeys(NETWORKS, 1)
+    assert {n: len(world.posts(n)) for n in FIRST_FOUR} == dict.fromkeys(FIRST_FOUR, 1)
     text = world.posts("mastodon")[0]["text"]
     assert text.startswith("A Brand New Piece\n\nOld but gold & still read.\n\n"
                            f"{fake_site.base_url}/articles/a-brand-new-piece/?utm_source=mastodon")
@@ -112,20 +113,16 @@ def test_build_deploy_promote_then_the_next_build_links_the_posts(
         assert not any(secret.encode() in data for secret in secrets), path
 
 
-def test_the_invoke_tasks_dry_run_and_report_in_a_copy_of_the_project(demo_copy, fake_site):
+def test_the_invoke_tasks_dry_run_and_report_in_a_copy_of_the_project(demo_copy, make_world):
     """`invoke promote` / `invoke report` as the owner types them (tasks.py wiring)."""
-    import os
-    import subprocess
-
-    from tests.conftest import PYTHON
 
     def invoke(*args):
         return subprocess.run([PYTHON, "-m", "invoke", *args], cwd=demo_copy, text=True,
                               check=False, capture_output=True, timeout=180,
                               env={**os.environ, "COLUMNS": "200"})
 
-    world = PromoteWorld(demo_copy / "..", fake_site, {})
-    world.root = demo_copy
+    world = make_world(baseline=False)  # no fakes: it writes the manifest invoke reads
+    assert world.root == demo_copy
     world.article("hello-world", title="Hello, world", date="2024-06-01T09:00:00+02:00")
     off = invoke("promote")
     assert off.returncode == 0 and "PROMOTE_NETWORKS is empty" in off.stdout

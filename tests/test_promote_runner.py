@@ -13,34 +13,36 @@ from self_promoting_blog.promote.command import report
 from self_promoting_blog.promote.networks import adapter_class
 from tests.fakes import bluesky, mastodon, telegram
 from tests.fakes.server import Delay, Reply
-from tests.fakes.world import NETWORKS
+from tests.fakes.world import FIRST_FOUR
 
 OLD, NEW = "2024-01-10T09:00:00+01:00", "2024-06-01T09:00:00+02:00"
 
 
 def counts(world) -> dict[str, int]:
-    return {n: len(world.posts(n)) for n in NETWORKS}
+    return {n: len(world.posts(n)) for n in FIRST_FOUR}
 
 
 @pytest.fixture
-def world(promote_world):
+def world(make_world):
     """A blog that already had promote run once (two old articles recorded as baseline)."""
-    promote_world.article("first-steps", date=OLD)
-    promote_world.article("second-look", date="2024-02-10T09:00:00+01:00")
-    run = promote_world.promote()
+    world = make_world(*FIRST_FOUR, baseline=False)
+    world.article("first-steps", date=OLD)
+    world.article("second-look", date="2024-02-10T09:00:00+01:00")
+    run = world.promote()
     assert run.code == 0, run.output
-    return promote_world
+    return world
 
 
-def test_first_run_posts_nothing_old_and_records_a_baseline(promote_world):
-    promote_world.article("first-steps", date=OLD)
-    run = promote_world.promote()
-    assert run.code == 0 and counts(promote_world) == dict.fromkeys(NETWORKS, 0)
+def test_first_run_posts_nothing_old_and_records_a_baseline(make_world):
+    world = make_world(*FIRST_FOUR, baseline=False)
+    world.article("first-steps", date=OLD)
+    run = world.promote()
+    assert run.code == 0 and counts(world) == dict.fromkeys(FIRST_FOUR, 0)
     assert "Telegram: 1 existing articles recorded as baseline (not announced; `invoke " \
            "promote --backfill` posts them)" in run.output
-    for network in NETWORKS:
-        assert promote_world.states(network) == {"first-steps": "baseline"}
-    assert "Telegram: nothing new" in promote_world.promote().output
+    for network in FIRST_FOUR:
+        assert world.states(network) == {"first-steps": "baseline"}
+    assert "Telegram: nothing new" in world.promote().output
 
 
 def test_a_new_article_is_posted_once_per_network_over_repeated_runs(world):
@@ -49,8 +51,8 @@ def test_a_new_article_is_posted_once_per_network_over_repeated_runs(world):
     assert first.code == 0, first.output
     for _ in range(3):
         assert world.promote().code == 0
-    assert counts(world) == dict.fromkeys(NETWORKS, 1)
-    for network in NETWORKS:
+    assert counts(world) == dict.fromkeys(FIRST_FOUR, 1)
+    for network in FIRST_FOUR:
         assert world.states(network)["fresh-idea"] == "posted"
     ledger = world.ledger()
     urls = {r.network: r.post_url for r in ledger.rows() if r.state == "posted"}
@@ -72,7 +74,7 @@ def test_backfill_posts_baseline_articles_oldest_first_and_since_limits_it(world
     assert world.states("mastodon")["first-steps"] == "baseline"
     world.promote(backfill=True)
     assert [m["text"].split("\n")[0] for m in world.posts("telegram")][-1] == "First steps"
-    assert counts(world) == dict.fromkeys(NETWORKS, 3)
+    assert counts(world) == dict.fromkeys(FIRST_FOUR, 3)
 
 
 def test_the_cap_leaves_the_rest_for_the_next_run_oldest_first(world):
@@ -80,12 +82,12 @@ def test_the_cap_leaves_the_rest_for_the_next_run_oldest_first(world):
     for day in range(1, 6):
         world.article(f"news-{day}", date=f"2024-07-0{day}T09:00:00+02:00")
     run = world.promote()
-    assert counts(world) == dict.fromkeys(NETWORKS, 2)
+    assert counts(world) == dict.fromkeys(FIRST_FOUR, 2)
     assert "over PROMOTE_MAX_PER_RUN (2); next run" in run.output
     assert [m["text"].split("\n")[0] for m in world.posts("telegram")] == ["News 1", "News 2"]
     world.promote()
     world.promote()
-    assert counts(world) == dict.fromkeys(NETWORKS, 5)
+    assert counts(world) == dict.fromkeys(FIRST_FOUR, 5)
 
 
 def test_promote_no_and_per_network_overrides(world):
@@ -94,7 +96,7 @@ def test_promote_no_and_per_network_overrides(world):
                   social_by_network={"bluesky": "Bluesky gets its own words"},
                   hashtags=["growth"])
     assert world.promote().code == 0
-    assert counts(world) == dict.fromkeys(NETWORKS, 1)
+    assert counts(world) == dict.fromkeys(FIRST_FOUR, 1)
     shown = f"{world.site.base_url.removeprefix('http://')}/articles/lou..."
     assert world.posts("bluesky")[0]["text"] == f"Bluesky gets its own words\n\n{shown}\n\n#Growth"
     assert world.posts("telegram")[0]["text"].startswith("Our loudest post yet\n\nhttp")
@@ -105,15 +107,15 @@ def test_promote_no_and_per_network_overrides(world):
 def test_an_article_not_live_yet_is_skipped_with_the_reason_and_retried(world):
     world.article("not-yet", date=NEW, publish=False)
     run = world.promote()
-    assert counts(world) == dict.fromkeys(NETWORKS, 0)
+    assert counts(world) == dict.fromkeys(FIRST_FOUR, 0)
     assert "answered 404, not 200" in run.output
     assert world.states("discord")["not-yet"] == "skipped"
     world.site.publish("articles/not-yet/", "Not yet", world.site.url("cards/old.png"))
     run = world.promote()
-    assert "og:image is" in run.output and counts(world) == dict.fromkeys(NETWORKS, 0)
+    assert "og:image is" in run.output and counts(world) == dict.fromkeys(FIRST_FOUR, 0)
     world.site.publish("articles/not-yet/", "Not yet")
     assert world.promote().code == 0
-    assert counts(world) == dict.fromkeys(NETWORKS, 1)
+    assert counts(world) == dict.fromkeys(FIRST_FOUR, 1)
 
 
 def test_a_moved_article_is_recorded_not_announced_again(world):
@@ -123,12 +125,12 @@ def test_a_moved_article_is_recorded_not_announced_again(world):
     world.article("new-address", title="Old address", date=NEW, article_id="guide-42")
     run = world.promote()
     assert "moved from" in run.output
-    assert counts(world) == dict.fromkeys(NETWORKS, 1)
+    assert counts(world) == dict.fromkeys(FIRST_FOUR, 1)
     assert world.states("telegram")["new-address"] == "moved"
     world.articles = [a for a in world.articles if a["slug"] != "new-address"]
     world.article("third-address", title="Old address", date=NEW)  # same date and title
     world.promote()
-    assert counts(world) == dict.fromkeys(NETWORKS, 1)
+    assert counts(world) == dict.fromkeys(FIRST_FOUR, 1)
 
 
 def test_one_network_down_the_others_post(world):
@@ -136,7 +138,7 @@ def test_one_network_down_the_others_post(world):
     world.article("resilient", date=NEW)
     run = world.promote()
     assert run.code == 1
-    assert {n: len(world.posts(n)) for n in NETWORKS[1:]} == dict.fromkeys(NETWORKS[1:], 1)
+    assert {n: len(world.posts(n)) for n in FIRST_FOUR[1:]} == dict.fromkeys(FIRST_FOUR[1:], 1)
     assert "could not connect to 127.0.0.1" in run.output
     assert world.states("mastodon")["resilient"] == "failed"
 
@@ -200,7 +202,7 @@ def test_an_account_password_and_an_address_without_scheme_are_warned_about(worl
     accounts = {r.account for r in ledger.rows("mastodon")}
     ledger.close()
     assert len(accounts) == 2  # https://mastodon.example is another account: its own baseline
-    assert counts(world) == dict.fromkeys(NETWORKS, 0)
+    assert counts(world) == dict.fromkeys(FIRST_FOUR, 0)
 
 
 def test_credentials_from_an_untracked_env_file(world, monkeypatch):
@@ -219,7 +221,7 @@ def test_unknown_network_lists_the_valid_ones(world):
     assert run.code == 2
     assert "PROMOTE_NETWORKS: unknown network 'myspace'" in run.output
     valid = run.output.split("Use one of: ")[1]
-    assert all(name in valid for name in NETWORKS)
+    assert all(name in valid for name in FIRST_FOUR)
     assert "--network: unknown network 'friendster'" in world.promote(network="friendster").output
 
 
@@ -227,8 +229,8 @@ JSON_KEYS = ["network", "article", "title", "status", "detail", "text", "link", 
              "unit", "card", "payload"]
 
 
-def test_dry_run_shows_each_post_as_readers_see_it_and_touches_nothing(promote_world):
-    world = promote_world
+def test_dry_run_shows_each_post_as_readers_see_it_and_touches_nothing(make_world):
+    world = make_world(*FIRST_FOUR, baseline=False)
     title = "Dry run — 日本語 👩‍👩‍👧‍👦"
     world.article("dry-one", date=NEW, title=title)
     run = world.promote(dry_run=True, backfill=True)
@@ -239,7 +241,7 @@ def test_dry_run_shows_each_post_as_readers_see_it_and_touches_nothing(promote_w
     assert all(not fake.requests for fake in world.fakes.values())
     assert not world.site.requests
     posts = json.loads(out.getvalue())
-    assert [(p["network"], p["status"]) for p in posts] == [(n, "would post") for n in NETWORKS]
+    assert [(p["network"], p["status"]) for p in posts] == [(n, "would post") for n in FIRST_FOUR]
     assert all(list(post) == JSON_KEYS for post in posts)
     units = {"mastodon": "500 graphemes, each link as 23", "bluesky": "300 graphemes",
              "telegram": "4096 UTF-16 units", "discord": "2000 UTF-16 units"}
@@ -278,14 +280,14 @@ def test_rate_limit_longer_than_max_wait_defers_to_the_next_run(world):
 
 
 def test_two_concurrent_runs_never_post_twice(world):
-    for name in NETWORKS:
+    for name in FIRST_FOUR:
         world.fakes[name].script(*[Delay(0.3)] * 6)
     for day in range(1, 4):
         world.article(f"race-{day}", date=f"2024-08-0{day}T09:00:00+02:00")
     first, second = world.spawn(), world.spawn()
     outputs = [p.communicate(timeout=60)[0] for p in (first, second)]
-    assert counts(world) == dict.fromkeys(NETWORKS, 3), outputs
-    for network in NETWORKS:
+    assert counts(world) == dict.fromkeys(FIRST_FOUR, 3), outputs
+    for network in FIRST_FOUR:
         assert set(world.states(network).values()) >= {"posted"}
 
 
@@ -321,7 +323,7 @@ def test_a_page_that_goes_live_within_the_bounded_wait_is_posted_in_the_same_run
     timer.start()
     run = world.promote()
     timer.join()
-    assert run.code == 0 and counts(world) == dict.fromkeys(NETWORKS, 1)
+    assert run.code == 0 and counts(world) == dict.fromkeys(FIRST_FOUR, 1)
     assert len(world.site.requests_to("/articles/cdn-lag/")) > 1
 
 
@@ -332,7 +334,7 @@ def test_report_shows_the_ledger_as_a_table_or_json(world):
     assert report(world.settings(), as_json=True, console=Console(file=out)) == 0
     rows = json.loads(out.getvalue())
     assert {(r["network"], r["state"]) for r in rows if r["url"].endswith("/reported/")} == {
-        (n, "posted") for n in NETWORKS}
+        (n, "posted") for n in FIRST_FOUR}
     assert all(r["post_url"].startswith("http") for r in rows if r["state"] == "posted")
     out = io.StringIO()
     report(world.settings(), console=Console(file=out, width=200))

@@ -19,7 +19,6 @@ import urllib.error
 import urllib.request
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -30,20 +29,9 @@ from self_promoting_blog.promote.errors import LedgerError
 from self_promoting_blog.promote.ledger import ACTIVE_RUNS, CLAIMABLE, ArticleRef, Ledger, Owner
 from self_promoting_blog.promote.ledger_bucket import BucketLedger, open_bucket_ledger
 from self_promoting_blog.publish.pipeline import publish
-from tests.conftest import write_site
 from tests.fakes.mastodon import TOKEN as MASTODON_TOKEN
-from tests.fakes.mastodon import FakeMastodon
-from tests.fakes.s3 import (  # noqa: F401
-    SECRET_KEY,
-    BucketSite,
-    free_ports,
-    s3,
-    s3_env,
-    s3_proxy,
-    shifted_clock_env,
-)
-from tests.fakes.site import FakeSite
-from tests.fakes.world import PromoteWorld
+from tests.fakes.s3 import SECRET_KEY, BucketSite, free_ports, shifted_clock_env
+from tests.support.site import write_site
 
 LEDGER_KEY = DEFAULTS["DEPLOY_LEDGER_KEY"]
 
@@ -162,13 +150,12 @@ def test_bucket_ledger_faults_are_one_line(s3_env, monkeypatch, settings, env, e
 
 
 @pytest.fixture
-def world(tmp_path, s3_env):
+def world(make_world, s3_env):
     """A promote world (fake site, fake Mastodon) whose ledger is kept in a fresh bucket."""
-    with FakeSite() as site, FakeMastodon() as mastodon:
-        made = PromoteWorld(tmp_path, site, {"mastodon": mastodon})
-        made.overrides = {"PROMOTE_LEDGER": "bucket", "DEPLOY_TARGET":
-                          f"s3://{s3_env.new_bucket()}/blog", "S3_ENDPOINT_URL": s3_env.endpoint_url}
-        yield made
+    made = make_world("mastodon", baseline=False)
+    made.overrides = {"PROMOTE_LEDGER": "bucket", "DEPLOY_TARGET":
+                      f"s3://{s3_env.new_bucket()}/blog", "S3_ENDPOINT_URL": s3_env.endpoint_url}
+    return made
 
 
 def test_two_processes_publishing_at_once_post_once(world, s3_env, s3_proxy, monkeypatch):
@@ -252,7 +239,7 @@ def due_article(minutes: int) -> str:
 
 
 @pytest.fixture
-def blog(demo_copy, s3_env, tmp_path):
+def blog(demo_copy, s3_env, fake):
     """A copy of the project with a tiny site, publishing to a bucket served at 127.0.0.1."""
     shutil.rmtree(demo_copy / "content")
     write_site(demo_copy, {**TINY_SITE, "articles/due.md": due_article(5)})
@@ -261,19 +248,18 @@ def blog(demo_copy, s3_env, tmp_path):
                    "PROMOTE_LIVE_INTERVAL = 0.2\nPUBLISH_LIVE_WAIT = 20\n"
                    "PUBLISH_LIVE_INTERVAL = 0.2\n")
     bucket = s3_env.new_bucket()
-    with BucketSite(s3_env, bucket, "blog/") as web, FakeMastodon() as mastodon:
+    mastodon = fake("mastodon")
+    with BucketSite(s3_env, bucket, "blog/") as web:
         env = {**os.environ, "DEPLOY_TARGET": f"s3://{bucket}/blog", "SITEURL": web.base_url,
-               "S3_ENDPOINT_URL": s3_env.endpoint_url, "COLUMNS": "200",
-               "MASTODON_INSTANCE_URL": mastodon.base_url, "MASTODON_ACCESS_TOKEN": MASTODON_TOKEN}
+               "S3_ENDPOINT_URL": s3_env.endpoint_url, "COLUMNS": "200", **mastodon.env()}
         yield SimpleNamespace(root=demo_copy, bucket=bucket, web=web, mastodon=mastodon, env=env)
 
 
 def invoke_publish(blog, *flags: str, later: str | None = None,
                    **env: str) -> subprocess.CompletedProcess:
-    """Run `invoke publish` in the blog's folder; `later` shifts the clock (libfaketime), e.g. +10m."""
+    """Run `invoke publish` in the blog's folder; `later` shifts the clock (libfaketime): +10m."""
     extra = {**env, **(shifted_clock_env(later) if later else {})}
-    return subprocess.run([str(Path(sys.executable).parent / "invoke"), "publish", *flags],
-                          cwd=blog.root,
+    return subprocess.run([sys.executable, "-m", "invoke", "publish", *flags], cwd=blog.root,
                           env={**blog.env, **extra}, capture_output=True, text=True, timeout=240)
 
 
@@ -327,7 +313,8 @@ def test_publish_stops_at_a_broken_settings_file_in_one_line(tmp_path):
     conf = tmp_path / "publishconf.py"
     for text, expected in (
             ("SITEURL = \n", "publishconf.py could not be read (SyntaxError: invalid syntax"),
-            ("PUBLISH_LIVE_WAIT = -3\n", "PUBLISH_LIVE_WAIT = -3 in publishconf.py must be a number")):
+            ("PUBLISH_LIVE_WAIT = -3\n",
+             "PUBLISH_LIVE_WAIT = -3 in publishconf.py must be a number")):
         conf.write_text(text)
         out = io.StringIO()
         assert publish(conf, Console(file=out, width=300)) == 1

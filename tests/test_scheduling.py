@@ -11,7 +11,7 @@ from pelican.plugins import signals
 
 from self_promoting_blog.build.build import build_site as staged_build
 from self_promoting_blog.writing.calendar import read_calendar
-from tests.conftest import ROOT, site_settings, write_site
+from tests.support.site import ROOT, site_settings, write_site
 
 ZONE = ZoneInfo("Europe/Stockholm")  # pelicanconf TIMEZONE
 

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.conftest import run_pelican, serving, site_settings, write_site
+from tests.support.site import run_pelican, serving, site_settings, write_site
 from tests.test_share_links import CARRIERS
 
 pytestmark = pytest.mark.browser

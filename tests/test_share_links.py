@@ -12,7 +12,7 @@ from share_links.intents import INTENTS
 from share_links.links import build_links
 from share_links.settings import DEFAULTS, SettingsError, load_settings
 
-from tests.conftest import ROOT, run_pelican, site_settings, write_site
+from tests.support.site import ROOT, run_pelican, site_settings, write_site
 
 SHARE_JS = ROOT / "theme" / "static" / "js" / "share.js"
 SHARE_CSS = ROOT / "theme" / "static" / "css" / "share.css"

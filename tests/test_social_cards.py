@@ -11,7 +11,7 @@ from PIL import Image, ImageChops
 from self_promoting_blog.cards.draw import HEIGHT, WIDTH, CardText, Fonts, render
 from self_promoting_blog.cards.layout import drawable, fit
 from self_promoting_blog.cards.settings import SettingsError, load_settings
-from tests.conftest import run_pelican, site_settings, write_site
+from tests.support.site import run_pelican, site_settings, write_site
 
 SETTINGS = load_settings({"SITENAME": "Signal & Reach", "CACHE_PATH": "/nonexistent"})
 FONTS = Fonts(SETTINGS.font, SETTINGS.font_bold)
@@ -154,7 +154,7 @@ def test_a_build_script_without_a_main_guard_runs_once(tmp_path):
     import sys
 
     from self_promoting_blog.cards import painter
-    from tests.conftest import ROOT
+    from tests.support.site import ROOT
 
     content = write_site(tmp_path, _many_articles(painter.BATCH * 2))
     script = tmp_path / "build.py"

@@ -15,7 +15,7 @@ from PIL import Image
 from social_meta.jsonld import script_json
 from social_meta.settings import SettingsError, load_settings
 
-from tests.conftest import PYTHON, ROOT, run_pelican, site_settings, write_site
+from tests.support.site import PYTHON, ROOT, run_pelican, site_settings, write_site
 
 SITE = "https://blog.example.org"
 HOSTILE = '</script><script>alert(1)</script> "quotes" & <b>tags</b>'

@@ -16,7 +16,7 @@ import pytest
 
 from self_promoting_blog.build.build import build_site as staged_build
 from self_promoting_blog.check.placeholders import BODY, SUMMARY_END
-from tests.conftest import PYTHON, ROOT, write_site
+from tests.support.site import PYTHON, ROOT, write_site
 
 ZONE = ZoneInfo("Europe/Stockholm")  # pelicanconf TIMEZONE
 BAD_DATE = ('content/articles/foo.md:3: Date "2026-02-30" is not on the calendar: February 2026 '

@@ -20,7 +20,7 @@ from pelican.contents import Article, Page
 from pelican.readers import Readers
 from pelican.urlwrappers import Category, Tag
 
-from tests.conftest import ROOT, run_pelican, site_settings, write_site
+from tests.support.site import ROOT, run_pelican, site_settings, write_site
 
 HOSTILE = "\"><script>alert(1)</script> & 'quotes' ☃ مرحبا"
 SITENAME = "Signal & Reach"

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from PIL import Image
 
-from tests.conftest import run_pelican, serving, site_settings, write_site
+from tests.support.site import run_pelican, serving, site_settings, write_site
 
 pytestmark = pytest.mark.browser
 

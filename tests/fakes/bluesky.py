@@ -19,7 +19,7 @@ from typing import Any
 
 import regex
 
-from tests.fakes.server import FakeServer, Recorded, Reply
+from tests.fakes.server import NetworkFake, Recorded, Reply
 
 HANDLE = "blog.test"
 PASSWORD = "abcd-efgh-ijkl-mnop"
@@ -57,7 +57,7 @@ def _error(status: int, name: str, message: str) -> Reply:
     return Reply(status, {"error": name, "message": message})
 
 
-class FakeBluesky(FakeServer):
+class FakeBluesky(NetworkFake):
     """One account on one PDS."""
 
     def __init__(self) -> None:
@@ -70,6 +70,15 @@ class FakeBluesky(FakeServer):
         self.revoked = False  # the app password (and its sessions' refresh tokens)
         self.head = "bafyreihead0"  # the repository's latest commit; each write moves it
         self._serial = 0
+
+    def env(self) -> dict[str, str]:
+        """The BLUESKY_* variables that reach this fake."""
+        return {"BLUESKY_HANDLE": HANDLE, "BLUESKY_APP_PASSWORD": PASSWORD,
+                "BLUESKY_SERVICE_URL": self.base_url}
+
+    def posts(self) -> list[dict[str, Any]]:
+        """The post records created, oldest first."""
+        return list(self.records.values())
 
     def expire_tokens(self) -> None:
         """Make every access token issued so far answer ExpiredToken."""
@@ -310,3 +319,6 @@ def _check_embed(embed: Any) -> str | None:
     if thumb is not None and thumb.get("size", 0) > 1_000_000:
         return f"blob too big (maximum 1000000, got {thumb['size']}) at {where}"
     return None
+
+
+Fake = FakeBluesky  # the name tests/fakes/world.py looks for

@@ -11,7 +11,7 @@ import re
 import time
 from typing import Any
 
-from tests.fakes.server import FakeServer, Recorded, Reply
+from tests.fakes.server import NetworkFake, Recorded, Reply
 
 WEBHOOK_ID = "112233445566778899"
 TOKEN = "dWebhookToken_test-AbCdEfGhIjKlMnOp"
@@ -61,7 +61,7 @@ def check_embeds(embeds: Any) -> Reply | None:
     return None
 
 
-class FakeDiscord(FakeServer):
+class FakeDiscord(NetworkFake):
     """One webhook in one channel of one guild."""
 
     def __init__(self) -> None:
@@ -72,6 +72,14 @@ class FakeDiscord(FakeServer):
     def webhook_url(self) -> str:
         """The URL an owner would copy."""
         return f"{self.base_url}/api/v10/webhooks/{WEBHOOK_ID}/{TOKEN}"
+
+    def env(self) -> dict[str, str]:
+        """The DISCORD_* variable that reaches this fake."""
+        return {"DISCORD_WEBHOOK_URL": self.webhook_url}
+
+    def posts(self) -> list[dict[str, Any]]:
+        """The messages the webhook created, oldest first."""
+        return list(self.messages.values())
 
     def _reply(self, status: int, body: Any = None) -> Reply:
         return Reply(status, body, {"X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "4",
@@ -118,3 +126,6 @@ class FakeDiscord(FakeServer):
         if request.query.get("wait", ["false"])[-1] == "true":
             return self._reply(200, message)
         return self._reply(204)
+
+
+Fake = FakeDiscord  # the name tests/fakes/world.py looks for

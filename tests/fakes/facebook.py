@@ -17,7 +17,7 @@ import threading
 from typing import Any
 
 from tests.fakes import graph
-from tests.fakes.server import FakeServer, Recorded, Reply
+from tests.fakes.server import NetworkFake, Recorded, Reply
 
 PAGE_ID = "104857600123456"
 TOKEN = "EAAGfakePageTokenZx9Qw3Rt"
@@ -39,12 +39,12 @@ def graph_error(code: int, message: str | None = None, **fields: Any) -> Reply:
     return graph.graph_error(code, message or MESSAGES.get(code, "An error occurred"), **fields)
 
 
-class FakeFacebook(FakeServer):
+class FakeFacebook(NetworkFake):
     """One Page's feed, posts and post permalinks."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.posts: list[dict[str, Any]] = []  # newest last
+        self.published: list[dict[str, Any]] = []  # newest last
         self.expired = False
         self.permissions = {"pages_manage_posts", "pages_read_engagement", "pages_show_list"}
         self._ids = itertools.count(900000000000001)
@@ -54,6 +54,10 @@ class FakeFacebook(FakeServer):
         """The FACEBOOK_* variables that reach this fake."""
         return {"FACEBOOK_PAGE_ID": PAGE_ID, "FACEBOOK_PAGE_ACCESS_TOKEN": TOKEN,
                 "FACEBOOK_API_BASE_URL": self.base_url}
+
+    def posts(self) -> list[dict[str, Any]]:
+        """The Page's posts, oldest first."""
+        return list(self.published)
 
     @staticmethod
     def throttled(code: int, minutes: int = 0) -> Reply:
@@ -100,10 +104,10 @@ class FakeFacebook(FakeServer):
         if link and not link.startswith(("http://", "https://")):
             return graph_error(100, "(#100) link URL is not properly formatted")
         with self._state:
-            if message and any(p["message"] == message for p in self.posts):
+            if message and any(p["message"] == message for p in self.published):
                 return graph_error(506)
             post_id = f"{PAGE_ID}_{next(self._ids)}"
-            self.posts.append({"id": post_id, "message": message, "link": link,
+            self.published.append({"id": post_id, "message": message, "link": link,
                                "created_time": "2026-11-23T09:00:00+0000",
                                "permalink_url": f"https://www.facebook.com/{PAGE_ID}/posts/"
                                                 f"{post_id.split('_')[1]}"})
@@ -115,7 +119,7 @@ class FakeFacebook(FakeServer):
         return {"id": post["id"], **{f: post[f] for f in fields if f in post and f != "link"}}
 
     def _read(self, node: str, params: dict[str, str]) -> Reply:
-        post = next((p for p in self.posts if p["id"] == node), None)
+        post = next((p for p in self.published if p["id"] == node), None)
         if post is None:
             return graph_error(100, f"Unsupported get request. Object with ID '{node}' does not "
                                "exist", kind="GraphMethodException")
@@ -126,7 +130,7 @@ class FakeFacebook(FakeServer):
             return graph_error(10, "(#10) This endpoint requires the 'pages_read_engagement' "
                                "permission", status=403)
         limit, start = int(params.get("limit", 25)), int(params.get("after", 0) or 0)
-        newest = list(reversed(self.posts))
+        newest = list(reversed(self.published))
         page = [self._fields(p, params) for p in newest[start:start + limit]]
         body: dict[str, Any] = {"data": page}
         if start + limit < len(newest):
@@ -134,3 +138,6 @@ class FakeFacebook(FakeServer):
                               "next": f"{self.base_url}/v24.0/{PAGE_ID}/posts?after="
                                       f"{start + limit}"}
         return Reply(200, body)
+
+
+Fake = FakeFacebook  # the name tests/fakes/world.py looks for

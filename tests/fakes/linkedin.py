@@ -18,7 +18,7 @@ import threading
 from typing import Any
 from urllib.parse import unquote
 
-from tests.fakes.server import FakeServer, Recorded, Reply
+from tests.fakes.server import NetworkFake, Recorded, Reply
 
 TOKEN = "AQX-linkedin-member-token-5tGv8Rq2"
 MEMBER = "urn:li:person:Ab3dE5fGh7"
@@ -40,12 +40,12 @@ def error(status: int, message: str, code: str | None = None,
     return Reply(status, body)
 
 
-class FakeLinkedIn(FakeServer):
+class FakeLinkedIn(NetworkFake):
     """Images initializeUpload + PUT upload, Posts create and list."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.posts: list[dict[str, Any]] = []
+        self.published: list[dict[str, Any]] = []
         self.images: dict[str, bytes | None] = {}  # image URN -> uploaded bytes
         self.author = MEMBER
         self.expired = False        # the token's 60 days are over
@@ -58,6 +58,10 @@ class FakeLinkedIn(FakeServer):
         """The LINKEDIN_* variables that reach this fake."""
         return {"LINKEDIN_ACCESS_TOKEN": TOKEN, "LINKEDIN_AUTHOR_URN": self.author,
                 "LINKEDIN_API_BASE_URL": self.base_url}
+
+    def posts(self) -> list[dict[str, Any]]:
+        """The posts created, oldest first."""
+        return list(self.published)
 
     def handle(self, request: Recorded) -> Reply:
         """Check auth and the versioning headers, then route."""
@@ -143,7 +147,7 @@ class FakeLinkedIn(FakeServer):
             return _input_error(problem, "INVALID_FIELD")
         commentary, source = body["commentary"], body["content"]["article"]["source"]
         with self._state:
-            for post in self.posts:
+            for post in self.published:
                 if post["commentary"] == commentary and post["source"] == source:
                     return Reply(422, {
                         "errorDetailType": "com.linkedin.common.error.BadRequest",
@@ -155,7 +159,7 @@ class FakeLinkedIn(FakeServer):
                                                           "code": "DUPLICATE_POST"}]},
                         "status": 422})
             urn = f"urn:li:share:{next(self._ids)}"
-            self.posts.append({"id": urn, "author": author, "commentary": commentary,
+            self.published.append({"id": urn, "author": author, "commentary": commentary,
                                "source": source, "body": body})
         return Reply(201, None, {"x-restli-id": urn, "Content-Type": "application/json"})
 
@@ -167,7 +171,7 @@ class FakeLinkedIn(FakeServer):
             return error(403, "Not enough permissions to access: "
                          "partnerApiPostsExternal.FINDER-author.20260501", "ACCESS_DENIED", 100)
         count = int((request.query.get("count") or ["10"])[0])
-        elements = [p["body"] | {"id": p["id"]} for p in reversed(self.posts)][:count]
+        elements = [p["body"] | {"id": p["id"]} for p in reversed(self.published)][:count]
         return Reply(200, {"elements": elements, "paging": {"start": 0, "count": count}})
 
 
@@ -203,3 +207,6 @@ def _check_post(body: dict[str, Any], images: dict[str, bytes | None]) -> str | 
     if thumbnail is not None and images.get(thumbnail) is None:
         return f"/content/article/thumbnail: {thumbnail} was never uploaded"
     return None
+
+
+Fake = FakeLinkedIn  # the name tests/fakes/world.py looks for

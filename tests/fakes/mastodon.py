@@ -17,7 +17,7 @@ from typing import Any
 
 import regex
 
-from tests.fakes.server import FakeServer, Recorded, Reply
+from tests.fakes.server import NetworkFake, Recorded, Reply
 
 TOKEN = "mastodon-test-token-5f2b9c"
 URL_RE = regex.compile(r"https?://\S+")
@@ -36,7 +36,7 @@ def rate_limited(reset_in: float = 1.0) -> Reply:
                   "X-RateLimit-Reset": reset.replace("+00:00", "Z")})
 
 
-class FakeMastodon(FakeServer):
+class FakeMastodon(NetworkFake):
     """One account ("signal", id 109) on one server."""
 
     def __init__(self, token: str = TOKEN, max_characters: int = 500,
@@ -50,6 +50,14 @@ class FakeMastodon(FakeServer):
         self.idempotency: dict[str, tuple[float, dict[str, Any]]] = {}
         self.idempotency_ttl = 3600.0
         self.account = {"id": "109", "username": "signal", "acct": "signal"}
+
+    def env(self) -> dict[str, str]:
+        """The MASTODON_* variables that reach this fake; a test changes `token` to revoke TOKEN."""
+        return {"MASTODON_INSTANCE_URL": self.base_url, "MASTODON_ACCESS_TOKEN": TOKEN}
+
+    def posts(self) -> list[dict[str, Any]]:
+        """The statuses posted, oldest first."""
+        return list(self.statuses)
 
     def _headers(self) -> dict[str, str]:
         reset = (datetime.now(UTC) + timedelta(minutes=5)).isoformat().replace("+00:00", "Z")
@@ -136,3 +144,6 @@ class FakeMastodon(FakeServer):
         if "max_id" in query:
             newest_first = [s for s in newest_first if int(s["id"]) < int(query["max_id"])]
         return self._reply(200, newest_first[:limit])
+
+
+Fake = FakeMastodon  # the name tests/fakes/world.py looks for

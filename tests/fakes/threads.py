@@ -19,7 +19,7 @@ import unicodedata
 from typing import Any
 
 from tests.fakes.graph import graph_error
-from tests.fakes.server import FakeServer, Recorded, Reply
+from tests.fakes.server import NetworkFake, Recorded, Reply
 
 USER_ID = "27182818284590452"
 USERNAME = "signal.and.reach"
@@ -42,13 +42,13 @@ def threads_length(text: str) -> int:
     return total
 
 
-class FakeThreads(FakeServer):
+class FakeThreads(NetworkFake):
     """Containers, publishing, status, permalinks and the account's listing."""
 
     def __init__(self) -> None:
         super().__init__()
         self.containers: dict[str, dict[str, Any]] = {}
-        self.posts: list[dict[str, Any]] = []  # published, newest last
+        self.published: list[dict[str, Any]] = []  # newest last
         self.expired = False
         self.scopes = {"threads_basic", "threads_content_publish"}
         self._ids = itertools.count(18000000000000001)
@@ -58,6 +58,10 @@ class FakeThreads(FakeServer):
         """The THREADS_* variables that reach this fake."""
         return {"THREADS_ACCESS_TOKEN": TOKEN, "THREADS_USER_ID": USER_ID,
                 "THREADS_API_BASE_URL": self.base_url}
+
+    def posts(self) -> list[dict[str, Any]]:
+        """The published posts, oldest first (containers are in `containers`)."""
+        return list(self.published)
 
     def handle(self, request: Recorded) -> Reply:
         """Check the token, then route."""
@@ -121,7 +125,7 @@ class FakeThreads(FakeServer):
             media = str(next(self._ids))
             container["status"], container["media"] = "PUBLISHED", media
             code = secrets.token_urlsafe(8)
-            self.posts.append({"id": media, "text": container["text"],
+            self.published.append({"id": media, "text": container["text"],
                                "link_attachment_url": container["link"],
                                "permalink": f"https://www.threads.com/@{USERNAME}/post/{code}",
                                "username": USERNAME})
@@ -133,7 +137,7 @@ class FakeThreads(FakeServer):
             container = self.containers[node]
             return Reply(200, {"id": node, **({"status": container["status"]}
                                               if "status" in fields else {})})
-        post = next((p for p in self.posts if p["id"] == node), None)
+        post = next((p for p in self.published if p["id"] == node), None)
         if post is None:
             return graph_error(100, f"Object with ID '{node}' does not exist")
         return Reply(200, {"id": node, **{f: post[f] for f in fields if f in post}})
@@ -141,7 +145,7 @@ class FakeThreads(FakeServer):
     def _list(self, params: dict[str, str]) -> Reply:
         fields = params.get("fields", "id").split(",")
         limit, start = int(params.get("limit", 25)), int(params.get("after", 0) or 0)
-        newest = list(reversed(self.posts))
+        newest = list(reversed(self.published))
         data = [{"id": p["id"], **{f: p[f] for f in fields if f in p and p[f] is not None}}
                 for p in newest[start:start + limit]]
         body: dict[str, Any] = {"data": data}
@@ -149,3 +153,6 @@ class FakeThreads(FakeServer):
             body["paging"] = {"cursors": {"before": str(start), "after": str(start + limit)},
                               "next": f"{self.base_url}/v1.0/me/threads?after={start + limit}"}
         return Reply(200, body)
+
+
+Fake = FakeThreads  # the name tests/fakes/world.py looks for

@@ -1,28 +1,58 @@
-"""PromoteWorld: a blog folder, its deployed site and the four networks' fakes, wired together.
+"""World: a blog folder, its deployed site and the fakes of any networks, wired together.
 
 Tests describe articles (``article``), write the manifest and run promote in-process
 (``promote``) or as a separate process (``spawn``, for crash and concurrency tests), then read
 what each fake received and what the ledger says.
+
+A network's fake is the ``Fake`` class of ``tests/fakes/<network>.py``, found by the network's
+name (``new_fake``): a ``NetworkFake`` (tests/fakes/server.py), which says how promote reaches
+it (``env()``) and what it holds (``posts()``), so ``World`` knows no network by name.
 """
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
-from tests.fakes import bluesky, mastodon, telegram
+from self_promoting_blog.promote.errors import PromoteError
+from self_promoting_blog.promote.rows import Row
+from tests.fakes.server import NetworkFake
 from tests.fakes.site import FakeSite
 
-ROOT = Path(__file__).resolve().parents[2]
-NETWORKS = ["mastodon", "bluesky", "telegram", "discord"]
+BASELINE_DATE = "2024-01-01T09:00:00+01:00"  # the article a baseline run records
+NEW = "2024-06-01T09:00:00+02:00"  # an article date after the baseline's
+# The networks the engine's tests (runner, dry run, live check, manifest) run on, whose output
+# they read word for word: the four promote started with.
+FIRST_FOUR = ("mastodon", "bluesky", "telegram", "discord")
+
+
+def new_fake(network: str) -> NetworkFake:
+    """A new, not yet started fake of `network`: ``tests/fakes/<network>.py``'s ``Fake``."""
+    module_name = f"tests.fakes.{network}"
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        raise LookupError(f"network {network!r} has no fake: add tests/fakes/{network}.py with "
+                          "a `Fake` class (a NetworkFake: handle, env, posts)") from None
+    fake: NetworkFake = module.Fake()
+    return fake
+
+
+def start_fake(network: str) -> NetworkFake:
+    """A new fake of `network`, serving."""
+    return new_fake(network).start()
 
 
 @dataclass
@@ -33,33 +63,29 @@ class Run:
     output: str
 
 
-class PromoteWorld:
-    """Everything a promote run needs, on 127.0.0.1 and in a temp folder."""
+class World:
+    """Everything a promote run needs, on 127.0.0.1 and in a temp folder.
 
-    def __init__(self, tmp_path: Path, site: FakeSite, fakes: dict[str, Any]) -> None:
+    `fake(network)` gives the running fake of each of `networks` (in tests, the `fake` fixture:
+    ``start_fake`` once per network, stopped after the test).
+    """
+
+    def __init__(self, tmp_path: Path, site: FakeSite, networks: Iterable[str],
+                 fake: Callable[[str], NetworkFake]) -> None:
         self.root = tmp_path / "blog"
         self.root.mkdir(parents=True, exist_ok=True)
         self.site = site
-        self.fakes = fakes
+        self.fakes = {name: fake(name) for name in networks}
         self.articles: list[dict[str, Any]] = []
         self.overrides: dict[str, Any] = {}
 
     # -- configuration ---------------------------------------------------------------------
 
     def env(self) -> dict[str, str]:
-        """The credentials of every fake that is running."""
+        """The credentials of every network's fake."""
         env: dict[str, str] = {}
-        if "mastodon" in self.fakes:
-            env |= {"MASTODON_INSTANCE_URL": self.fakes["mastodon"].base_url,
-                    "MASTODON_ACCESS_TOKEN": mastodon.TOKEN}
-        if "bluesky" in self.fakes:
-            env |= {"BLUESKY_HANDLE": bluesky.HANDLE, "BLUESKY_APP_PASSWORD": bluesky.PASSWORD,
-                    "BLUESKY_SERVICE_URL": self.fakes["bluesky"].base_url}
-        if "telegram" in self.fakes:
-            env |= {"TELEGRAM_BOT_TOKEN": telegram.TOKEN, "TELEGRAM_CHAT_ID": telegram.CHAT,
-                    "TELEGRAM_API_BASE_URL": self.fakes["telegram"].base_url}
-        if "discord" in self.fakes:
-            env |= {"DISCORD_WEBHOOK_URL": self.fakes["discord"].webhook_url}
+        for fake in self.fakes.values():
+            env |= fake.env()
         return env
 
     def settings(self, **overrides: Any) -> dict[str, Any]:
@@ -101,9 +127,9 @@ class PromoteWorld:
 
     # -- running ---------------------------------------------------------------------------
 
-    def promote(self, monkeypatch: Any = None, settings: dict[str, Any] | None = None,
-                **options: Any) -> Run:
-        """Run promote in this process with the fakes' credentials in the environment."""
+    def promote(self, settings: dict[str, Any] | None = None, **options: Any) -> Run:
+        """Run promote in this process with the fakes' credentials in the environment; a
+        refusal (promote's own error, before anything runs) is exit status 2 with its message."""
         from self_promoting_blog.promote.command import promote
 
         saved = {k: os.environ.get(k) for k in self.env()}
@@ -115,6 +141,9 @@ class PromoteWorld:
         except SystemExit as exc:
             out.write(str(exc.code))
             code = 2
+        except PromoteError as exc:
+            out.write(str(exc))
+            code = 2
         finally:
             for key, value in saved.items():
                 if value is None:
@@ -122,6 +151,18 @@ class PromoteWorld:
                 else:
                     os.environ[key] = value
         return Run(code, out.getvalue())
+
+    def baseline(self) -> None:
+        """The first run: one old article, recorded as the baseline on every network."""
+        self.article("old-news", date=BASELINE_DATE)
+        run = self.promote()
+        assert run.code == 0, run.output
+
+    def announce(self, slug: str) -> tuple[int, str]:
+        """Add the new article `slug` and run promote: exit code, output folded to one line."""
+        self.article(slug, date=NEW)
+        run = self.promote()
+        return run.code, " ".join(run.output.split())
 
     def spawn(self, **options: Any) -> subprocess.Popen[str]:
         """Start promote in another process (same settings and credentials)."""
@@ -134,6 +175,8 @@ class PromoteWorld:
         env = {**os.environ, **self.env()}
         return subprocess.Popen([sys.executable, "-c", code], env=env, text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    # -- reading back ----------------------------------------------------------------------
 
     def ledger(self) -> Any:
         """The SQLite ledger (opened read-only)."""
@@ -149,17 +192,14 @@ class PromoteWorld:
         finally:
             ledger.close()
 
+    def row(self, network: str, slug: str) -> Row:
+        """The ledger row of the article `slug` on `network`."""
+        ledger = self.ledger()
+        try:
+            return next(r for r in ledger.rows(network) if r.url.endswith(f"/{slug}/"))
+        finally:
+            ledger.close()
+
     def posts(self, network: str) -> list[Any]:
-        """What the fake network holds: statuses, records, messages."""
-        fake = self.fakes[network]
-        return {"mastodon": lambda: fake.statuses, "bluesky": lambda: list(fake.records.values()),
-                "telegram": lambda: fake.messages,
-                "discord": lambda: list(fake.messages.values())}[network]()
-
-
-def one_network_world(request: Any, tmp_path: Path, site: FakeSite, network: str) -> PromoteWorld:
-    """A world with just `network`'s fake, after its first run (one old article, baseline)."""
-    world = PromoteWorld(tmp_path, site, {network: request.getfixturevalue(f"fake_{network}")})
-    world.article("old-news", date="2024-01-01T09:00:00+01:00")
-    assert world.promote().code == 0
-    return world
+        """What the network's fake holds."""
+        return self.fakes[network].posts()

@@ -22,7 +22,7 @@ import time
 from typing import Any
 from urllib.parse import quote, unquote
 
-from tests.fakes.server import FakeServer, Recorded, Reply
+from tests.fakes.server import NetworkFake, Recorded, Reply
 
 API_KEY = "xk-consumer-key-4Jd9"
 API_SECRET = "xs-consumer-secret-Q8pLm2Zr"
@@ -94,7 +94,7 @@ def parse_oauth_header(value: str) -> dict[str, str]:
             for k, v in re.findall(r'([\w.~%-]+)="([^"]*)"', value[len("OAuth "):])}
 
 
-class FakeX(FakeServer):
+class FakeX(NetworkFake):
     """POST /2/tweets, GET /2/users/me, GET /2/users/{id}/tweets."""
 
     def __init__(self, post_limit: int = 100) -> None:
@@ -114,6 +114,10 @@ class FakeX(FakeServer):
         """The X_* variables that reach this fake."""
         return {"X_API_KEY": API_KEY, "X_API_SECRET": API_SECRET, "X_ACCESS_TOKEN": ACCESS_TOKEN,
                 "X_ACCESS_TOKEN_SECRET": ACCESS_SECRET, "X_API_BASE_URL": self.base_url}
+
+    def posts(self) -> list[dict[str, Any]]:
+        """The tweets posted, oldest first."""
+        return list(self.tweets)
 
     # -- contract ---------------------------------------------------------------------------
 
@@ -239,3 +243,6 @@ def _invalid(message: str) -> Reply:
                        "title": "Invalid Request", "detail": "One or more parameters to your "
                        "request was invalid.", "type": "https://api.twitter.com/2/problems/"
                        "invalid-request"})
+
+
+Fake = FakeX  # the name tests/fakes/world.py looks for
