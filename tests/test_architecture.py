@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.site import ROOT
 
 SRC, PLUGINS = ROOT / "src", ROOT / "plugins"
 PACKAGE = "self_promoting_blog"

@@ -11,7 +11,6 @@ import pytest
 
 from self_promoting_blog.promote.ledger import ACTIVE_RUNS, ArticleRef, Ledger, LedgerBackend, Owner
 from self_promoting_blog.promote.ledger_bucket import open_bucket_ledger
-from tests.fakes.s3 import s3, s3_env  # noqa: F401
 
 REF = ArticleRef("https://blog.example.test/articles/a/", "A", "2024-05-01", "id-a")
 OLDER = ArticleRef("https://blog.example.test/articles/old/", "Old", "2023-01-01")
