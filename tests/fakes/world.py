@@ -18,6 +18,7 @@ from typing import Any
 
 from rich.console import Console
 
+from self_promoting_blog.errors import BlogError
 from tests.fakes import bluesky, mastodon, telegram
 from tests.fakes.site import FakeSite
 
@@ -112,8 +113,8 @@ class PromoteWorld:
         try:
             code = promote(settings or self.settings(), console=Console(
                 file=out, width=160, color_system=None), **options)
-        except SystemExit as exc:
-            out.write(str(exc.code))
+        except BlogError as exc:  # what `invoke promote` prints before it exits 1
+            out.write(str(exc))
             code = 2
         finally:
             for key, value in saved.items():
