@@ -172,6 +172,9 @@ def test_validators_return_what_they_accept():
     with pytest.raises(SettingsError, match="; use one of 'sqlite', 'bucket'$"):
         one_of("N", None, ("sqlite", "bucket"))
     assert merged({"A": None, "X": 1}, {"A": 1, "B": 2}) == {"A": None, "B": 2}
+    with pytest.raises(errors.DeploySettingsError, match="^deploy: N = -1 in publishconf.py"):
+        whole_number("N", -1, fix="", owner="deploy", where="publishconf.py",
+                     error=errors.DeploySettingsError)
 
 
 def _below_main(module: ast.Module) -> ast.Module:
