@@ -1,15 +1,18 @@
 """Tasks for Signal & Reach (invoke). `invoke --list` lists them, `invoke --help NAME` explains one.
 
-Every task is thin: it calls code in plugins/ and prints a short summary. Pelican runs in-process;
-Pelican's own options pass through after `--`: `invoke build -- -e SITEURL='"http://x"'`.
+Every task is thin: it calls the package (src/self_promoting_blog) and prints a short summary;
+an expected failure (BlogError) ends it with its one-line message and exit code 1. Pelican runs
+in-process; its own options pass through after `--`: `invoke build -- -e SITEURL='"http://x"'`.
 
 Sections: settings · helpers · build and preview · writing · (deploy and promote go below).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +30,10 @@ from self_promoting_blog.build.staging import remove_output
 from self_promoting_blog.check.checker import check_site
 from self_promoting_blog.check.report import print_check, print_new_post
 from self_promoting_blog.content.entries import example_date
+from self_promoting_blog.errors import BlogError
 from self_promoting_blog.writing.calendar import read_calendar
 from self_promoting_blog.writing.calendar_report import print_calendar
-from self_promoting_blog.writing.new_post import NewPostError, create_post
+from self_promoting_blog.writing.new_post import create_post
 
 ROOT = Path(__file__).resolve().parent
 
@@ -45,6 +49,20 @@ console = Console(highlight=False)
 
 
 # ── helpers ─────────────────────────────────────────────────────────────────────────────────
+def _run(body: Callable[..., None]) -> Callable[..., None]:
+    """The task `body`, ending with the message and exit code 1 on an expected failure (the
+    one place tasks catch BlogError; anything else is a bug and keeps its traceback)."""
+
+    @functools.wraps(body)  # invoke reads the task's name, docstring and options from `body`
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            body(*args, **kwargs)
+        except BlogError as exc:
+            raise Exit(str(exc), code=1) from exc
+
+    return run
+
+
 def _pelican_options() -> dict[str, Any]:
     """Pelican's options given after `--`, taken from the command line as typed (invoke's
     remainder string would lose the quotes that -e KEY='"text"' needs)."""
@@ -71,6 +89,7 @@ def _exit_unless(ok: bool) -> None:
 
 # ── build and preview ───────────────────────────────────────────────────────────────────────
 @task
+@_run
 def clean(c):
     """Remove output/ (and folders left by interrupted builds)."""
     removed = remove_output(Path(_settings()["OUTPUT_PATH"]))
@@ -79,12 +98,14 @@ def clean(c):
 
 
 @task
+@_run
 def build(c):
     """Build the development preview into output/ (scheduled articles shown, marked)."""
     _exit_unless(_build(publish=False).ok)
 
 
 @task
+@_run
 def rebuild(c):
     """`clean`, then `build`."""
     clean(c)
@@ -92,18 +113,21 @@ def rebuild(c):
 
 
 @task
+@_run
 def regenerate(c):
     """`build`, then rebuild after every change to content/, the theme or the settings."""
     watch_and_rebuild(CONFIG["settings_base"], _settings(), lambda: _build(False), console)
 
 
 @task(help={"port": "port to listen on (default 8000)"})
+@_run
 def serve(c, port=CONFIG["port"]):
     """Serve output/ at http://127.0.0.1:8000/."""
     serve_folder(Path(_settings()["OUTPUT_PATH"]), CONFIG["host"], int(port), console)
 
 
 @task(help={"port": "port to listen on (default 8000)"})
+@_run
 def reserve(c, port=CONFIG["port"]):
     """`build`, then `serve` (serves even with content errors, so you can look)."""
     _exit_unless(_build(publish=False).replaced)
@@ -111,6 +135,7 @@ def reserve(c, port=CONFIG["port"]):
 
 
 @task(help={"port": "port to listen on (default 8000)"})
+@_run
 def livereload(c, port=CONFIG["port"]):
     """`build` and serve; rebuild and reload the browser tab after every change."""
     settings = _settings()
@@ -120,6 +145,7 @@ def livereload(c, port=CONFIG["port"]):
 
 
 @task
+@_run
 def preview(c):
     """Build the production site (publishconf.py) into output/; on any error, output/ stays."""
     _exit_unless(_build(publish=True).ok)
@@ -135,13 +161,11 @@ def preview(c):
                     "(default: now); a date in the future schedules the article",
             "slug": "the address: articles/<slug>/ (default: from the title)",
             "draft": "create it as a draft (kept off the site)"})
+@_run
 def new(c, title, category=None, tags=None, date=None, slug=None, draft=False, new_category=False):
     """Start an article: content/articles/<slug>.md with every field filled in."""
-    try:
-        post = create_post(_settings(), title, when=date, category=category, tags=tags,
-                           slug=slug, draft=draft, new_category=new_category)
-    except NewPostError as exc:
-        raise Exit(f"Not created: {exc}.", code=1) from exc
+    post = create_post(_settings(), title, when=date, category=category, tags=tags, slug=slug,
+                       draft=draft, new_category=new_category)
     print_new_post(post, console)
 
 
@@ -175,6 +199,7 @@ _before_invoke_reads_new(sys.argv)
 
 
 @task
+@_run
 def check(c):
     """Check every article and page; list each problem with its fix (exit 1 if any error)."""
     result = check_site(_settings())
@@ -183,6 +208,7 @@ def check(c):
 
 
 @task(help={"recent": "how many published articles to list (default 5)"})
+@_run
 def calendar(c, recent=CONFIG["recent"]):
     """Scheduled articles (soonest first) and the most recently published ones."""
     print_calendar(read_calendar(_settings(), int(recent)), console)
@@ -193,11 +219,16 @@ def calendar(c, recent=CONFIG["recent"]):
                        "first if content changed since the last production build)",
             "json": "with --dry-run: the planned posts as JSON on stdout (README, Promotion)",
             "network": "only this network (one of PROMOTE_NETWORKS)",
-            "backfill": "also announce articles published before promotion was set up, oldest first",
+            "backfill": "also announce articles published before promotion was set up, oldest "
+                        "first",
             "since": "with --backfill: only articles dated YYYY-MM-DD or later",
-            "retry-unknown": "send again the posts whose fate was unknown (after checking they are not there)",
-            "mark-posted": "ARTICLE_URL: record it as posted on --network (after checking it is there)",
-            "post-url": "with --mark-posted: the post's address, for the article's 'Also on' links"})
+            "retry-unknown": "send again the posts whose fate was unknown (after checking they "
+                             "are not there)",
+            "mark-posted": "ARTICLE_URL: record it as posted on --network (after checking it is "
+                           "there)",
+            "post-url": "with --mark-posted: the post's address, for the article's 'Also on' "
+                        "links"})
+@_run
 def promote(c, dry_run=False, json=False, network=None, backfill=False, since=None,
             retry_unknown=False, mark_posted=None, post_url=None):
     """Announce newly published articles on each of PROMOTE_NETWORKS, exactly once."""
@@ -222,6 +253,7 @@ def promote(c, dry_run=False, json=False, network=None, backfill=False, since=No
 
 
 @task(help={"json": "print the ledger as JSON instead of a table"})
+@_run
 def report(c, json=False):
     """Show the promotion ledger: every article on every network, and its state."""
     from self_promoting_blog.promote.command import report as show_ledger
@@ -230,7 +262,9 @@ def report(c, json=False):
 
 
 @task(help={"dry-run": "list every upload and deletion it would make; change nothing",
-            "force": "send every file again (after changing DEPLOY_CACHE_CONTROL or DEPLOY_CONTENT_TYPES)"})
+            "force": "send every file again (after changing DEPLOY_CACHE_CONTROL or "
+                     "DEPLOY_CONTENT_TYPES)"})
+@_run
 def deploy(c, dry_run=False, force=False):
     """Sync output/ (a production build) to DEPLOY_TARGET: changed files only, deletions last."""
     from self_promoting_blog.deploy.command import run_deploy
@@ -238,8 +272,9 @@ def deploy(c, dry_run=False, force=False):
     _exit_unless(run_deploy(_settings(publish=True), console, dry_run=dry_run, force=force) == 0)
 
 
-@task(help={"dry-run": "build and check, then show what deploy and promote would do; change nothing "
-                       "on the target or the networks"})
+@task(help={"dry-run": "build and check, then show what deploy and promote would do; change "
+                       "nothing on the target or the networks"})
+@_run
 def publish(c, dry_run=False):
     """Production build → check → deploy → wait until new articles answer 200 → promote."""
     from self_promoting_blog.publish.pipeline import publish as run_publish
@@ -258,6 +293,7 @@ def publish(c, dry_run=False):
             "skip-lighthouse": "leave out Lighthouse",
             "profile": "pyinstrument profile of our build: auto (when a target is missed), "
                        "always or never"})
+@_run
 def bench(c, sizes="200,1000,5000", runs=3, skip_incremental=False, skip_feeds=False,
           skip_deploy=False, skip_promote=False, skip_page=False, skip_lighthouse=False,
           profile="auto"):

@@ -7,17 +7,11 @@ import regex
 
 from self_promoting_blog.promote.adapters.base import LinkSpan
 from self_promoting_blog.promote.adapters.display_url import display_url
-from self_promoting_blog.promote.compose import (
-    camel_hashtag,
-    check_template,
-    compose,
-    hashtags_for,
-    tagged_url,
-)
+from self_promoting_blog.promote.compose import camel_hashtag, compose, hashtags_for, tagged_url
 from self_promoting_blog.promote.errors import SettingsError
 from self_promoting_blog.promote.manifest import Entry
 from self_promoting_blog.promote.networks import adapter_class
-from self_promoting_blog.promote.settings import DEFAULTS
+from self_promoting_blog.promote.settings import DEFAULTS, check_template
 
 TEMPLATE = DEFAULTS["PROMOTE_TEMPLATE"]
 NETWORKS = ["mastodon", "bluesky", "telegram", "discord"]

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from self_promoting_blog.errors import SettingsError
+from self_promoting_blog.settings import whole_number
+
 FORMATS = ("atom", "rss", "json")
 SCOPES = ("ALL", "CATEGORY", "TAG")
 
@@ -30,14 +33,6 @@ DEFAULTS: dict[str, Any] = {
     "FEEDS_CATEGORY_TITLE": "{site}: {name}",
     "FEEDS_TAG_TITLE": "{site}: articles tagged {name}",
 }
-
-
-class SettingsError(ValueError):
-    """A feeds setting that cannot work, with the setting's name, its value and the fix."""
-
-    def __init__(self, setting: str, value: object, fix: str) -> None:
-        super().__init__(f"feeds: {setting} = {value!r} cannot work: {fix}")
-        self.setting = setting
 
 
 @dataclass(frozen=True)
@@ -65,13 +60,14 @@ def _path(name: str, value: object, needs_slug: bool) -> str | None:
         return None
     if not isinstance(value, str):
         raise SettingsError(name, value, 'give a path such as "feeds/all.atom.xml", or None to '
-                            "switch this feed off")
+                            "switch this feed off", owner="feeds")
     if value.startswith("/") or ".." in value.split("/") or value.endswith("/"):
         raise SettingsError(name, value, "give a file path relative to the output folder, "
-                            'without a leading "/" or "..", e.g. "feeds/all.atom.xml"')
+                            'without a leading "/" or "..", e.g. "feeds/all.atom.xml"',
+                            owner="feeds")
     if needs_slug and "{slug}" not in value:
         raise SettingsError(name, value, 'include "{slug}" so each category or tag gets its '
-                            'own file, e.g. "feeds/tag/{slug}.atom.xml"')
+                            'own file, e.g. "feeds/tag/{slug}.atom.xml"', owner="feeds")
     return value
 
 
@@ -87,7 +83,7 @@ def _paths(get: Any) -> dict[str, dict[str, str | None]]:
             name = f"FEEDS_{scope}_{fmt.upper()}"
             if path in seen:
                 raise SettingsError(name, path, f"{seen[path]} already writes this file; "
-                                    "give each feed its own path")
+                                    "give each feed its own path", owner="feeds")
             seen[path] = name
     return paths
 
@@ -95,10 +91,9 @@ def _paths(get: Any) -> dict[str, dict[str, str | None]]:
 def _max_items(value: object) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise SettingsError("FEED_MAX_ITEMS", value, "give a whole number of entries per "
-                            "feed, at least 1 (or None for every article)")
-    return value
+    return whole_number("FEED_MAX_ITEMS", value, minimum=1, owner="feeds", problem="cannot work",
+                        fix="give a whole number of entries per feed, at least 1 (or None for "
+                            "every article)")
 
 
 def _base_url(siteurl: str, dev_siteurl: object) -> tuple[str, bool]:
@@ -108,7 +103,8 @@ def _base_url(siteurl: str, dev_siteurl: object) -> tuple[str, bool]:
     parts = urlsplit(value) if isinstance(value, str) else None
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         raise SettingsError(name, value, "feeds need an absolute http(s) address such as "
-                            '"https://example.com" to build links that work in a feed reader')
+                            '"https://example.com" to build links that work in a feed reader',
+                            owner="feeds")
     return str(value).rstrip("/"), dev
 
 
@@ -135,7 +131,7 @@ def load_settings(pelican_settings: Mapping[str, Any]) -> FeedsSettings:
     for name in ("FEEDS_CATEGORY_TITLE", "FEEDS_TAG_TITLE"):
         if "{name}" not in str(get(name)):
             raise SettingsError(name, get(name), 'include "{name}" (the category or tag) and '
-                                'optionally "{site}", e.g. "{site}: {name}"')
+                                'optionally "{site}", e.g. "{site}: {name}"', owner="feeds")
     return FeedsSettings(
         paths=_paths(get),
         max_items=_max_items(get("FEED_MAX_ITEMS")),

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from self_promoting_blog.errors import SettingsError
 from share_links.intents import INTENTS
 
 DEFAULTS: dict[str, Any] = {
@@ -24,10 +25,6 @@ HOSTNAME_RE = re.compile(
     r"^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
 
 
-class SettingsError(ValueError):
-    """A SHARE_* setting has a value the plugin cannot use."""
-
-
 @dataclass(frozen=True)
 class ShareSettings:
     networks: tuple[str, ...]
@@ -42,10 +39,8 @@ def _networks(settings: Mapping[str, Any]) -> tuple[str, ...]:
     unknown = [name for name in names if name not in INTENTS]
     if unknown or len(set(names)) != len(names):
         problem = f"unknown {unknown}" if unknown else "a name listed twice"
-        raise SettingsError(
-            f"share_links: SHARE_NETWORKS = {list(value)!r} has {problem}; choose from "
-            f"{', '.join(INTENTS)}, each at most once."
-        )
+        raise SettingsError("SHARE_NETWORKS", value, f"choose from {', '.join(INTENTS)}, each at "
+                            "most once", problem=f"has {problem}", owner="share_links")
     return names
 
 
@@ -53,15 +48,13 @@ def load_settings(settings: Mapping[str, Any]) -> ShareSettings:
     """Read and validate the SHARE_* settings, falling back to DEFAULTS."""
     instance = str(settings.get("SHARE_MASTODON_INSTANCE") or DEFAULTS["SHARE_MASTODON_INSTANCE"])
     if not HOSTNAME_RE.match(instance.lower()):
-        raise SettingsError(
-            f"share_links: SHARE_MASTODON_INSTANCE = {instance!r} is not a host name; write just "
-            f"the server, such as 'mastodon.social' (no https://, no path)."
-        )
+        raise SettingsError("SHARE_MASTODON_INSTANCE", instance, "write just the server, such as "
+                            "'mastodon.social' (no https://, no path)",
+                            problem="is not a host name", owner="share_links")
     via = str(settings.get("SHARE_X_VIA") or "").lstrip("@")
     if via and not re.fullmatch(r"[A-Za-z0-9_]{1,15}", via):
-        raise SettingsError(
-            f"share_links: SHARE_X_VIA = {via!r} is not an X user name (letters, digits and _, "
-            f"at most 15); write it without the @, e.g. 'signalreach'."
-        )
+        raise SettingsError("SHARE_X_VIA", via, "write it without the @, e.g. 'signalreach'",
+                            problem="is not an X user name (letters, digits and _, at most 15)",
+                            owner="share_links")
     return ShareSettings(_networks(settings), instance.lower(), via,
                          str(settings.get("SITEURL") or "").rstrip("/"))

@@ -7,6 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from self_promoting_blog.errors import SettingsError
+from self_promoting_blog.settings import whole_number
+
 DEFAULTS: dict[str, Any] = {
     # Longest og:description / meta description, in characters; longer text is cut at a word.
     "SOCIAL_META_DESCRIPTION_LENGTH": 200,
@@ -31,10 +34,6 @@ DEFAULTS: dict[str, Any] = {
 
 _HANDLE_RE = re.compile(r"^@[A-Za-z0-9_.-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 _LOCALE_RE = re.compile(r"^([a-z]{2,3})(?:[_-]([A-Z]{2}))?")
-
-
-class SettingsError(ValueError):
-    """A SOCIAL_META_* setting has a value the plugin cannot use."""
 
 
 @dataclass(frozen=True)
@@ -72,11 +71,9 @@ def _creators(settings: Mapping[str, Any]) -> dict[str, str]:
     creators = {"": value} if isinstance(value, str) else dict(value)
     for author, handle in creators.items():
         if not _HANDLE_RE.match(str(handle)):
-            who = f" for {author!r}" if author else ""
-            raise SettingsError(
-                f"social_meta: SOCIAL_META_FEDIVERSE_CREATOR{who} = {handle!r} is not a fediverse "
-                f"handle; write it as '@name@instance.social'."
-            )
+            setting = "SOCIAL_META_FEDIVERSE_CREATOR" + (f"[{author!r}]" if author else "")
+            raise SettingsError(setting, handle, "write it as '@name@instance.social'",
+                                problem="is not a fediverse handle", owner="social_meta")
     return creators
 
 
@@ -85,22 +82,16 @@ def _rel_me(settings: Mapping[str, Any]) -> tuple[str, ...]:
     links = (value,) if isinstance(value, str) else tuple(value)
     for link in links:
         if not re.match(r"^https?://[^\s/]+", str(link)):
-            raise SettingsError(
-                f"social_meta: SOCIAL_META_REL_ME entry {link!r} is not an http(s) profile URL; "
-                f"use e.g. ['https://mastodon.social/@you']."
-            )
+            raise SettingsError("SOCIAL_META_REL_ME", link, "use e.g. "
+                                "['https://mastodon.social/@you']", entry=True,
+                                problem="is not an http(s) profile URL", owner="social_meta")
     return tuple(str(link) for link in links)
 
 
 def _length(settings: Mapping[str, Any]) -> int:
     name = "SOCIAL_META_DESCRIPTION_LENGTH"
-    value = settings.get(name, DEFAULTS[name])
-    if isinstance(value, bool) or not isinstance(value, int) or value < 50:
-        raise SettingsError(
-            f"social_meta: SOCIAL_META_DESCRIPTION_LENGTH = {value!r} must be a whole number of "
-            f"characters, at least 50 (default 200)."
-        )
-    return value
+    return whole_number(name, settings.get(name, DEFAULTS[name]), minimum=50, owner="social_meta",
+                        fix="give a number of characters, such as 200 (the default)")
 
 
 def load_settings(settings: Mapping[str, Any]) -> MetaSettings:

@@ -24,6 +24,7 @@ from pelican.settings import read_settings
 
 from self_promoting_blog.build.logcapture import collect_logs
 from self_promoting_blog.build.staging import discard, prepare, swap_into_place
+from self_promoting_blog.errors import BuildError
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def overrides_from_cli(argv: list[str]) -> dict[str, Any]:
     try:
         config = get_config(parse_arguments(argv))
     except ValueError as exc:
-        raise SystemExit(f"Pelican options after --: {exc}") from exc
+        raise BuildError(f"Pelican options after --: {exc}") from exc
     if not config.get("DEBUG"):
         config.pop("DEBUG", None)
     return config

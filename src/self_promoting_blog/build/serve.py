@@ -13,6 +13,8 @@ from pelican.utils import wait_for_changes
 from rich.console import Console
 from rich.text import Text
 
+from self_promoting_blog.errors import ServeError
+
 
 class _Server(ThreadingMixIn, RootedHTTPServer):
     # Threads, so one slow browser tab never stalls the others.
@@ -53,12 +55,12 @@ def send_not_found(handler: BaseHTTPRequestHandler, root: Path) -> None:
 def serve(root: Path, host: str, port: int, console: Console) -> None:
     """Serve root at http://host:port/ until Ctrl-C (it follows each swap of output/)."""
     if not root.is_dir():
-        raise SystemExit(f"Nothing to serve: {root}/ does not exist yet. "
+        raise ServeError(f"Nothing to serve: {root}/ does not exist yet. "
                          "Run `invoke build` first, or `invoke reserve` to build and serve.")
     try:
         server = _Server(str(root), (host, port), _Handler)
     except OSError as exc:
-        raise SystemExit(f"Cannot serve on {host}:{port}: {exc.strerror}. Another server is "
+        raise ServeError(f"Cannot serve on {host}:{port}: {exc.strerror}. Another server is "
                          f"probably using that port: stop it, or pass --port {port + 1}.") from exc
     console.print(f"Serving {root}/ at [bold]http://{host}:{port}/[/] — press Ctrl-C to stop.")
     try:
@@ -75,7 +77,7 @@ def _guarded(rebuild: Callable[[], Any], console: Console) -> Callable[[], None]
     def run() -> None:
         try:
             rebuild()
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - the next save may fix it
+        except Exception as exc:  # noqa: BLE001 - the next save may fix it
             console.print(Text.assemble(("✖ Could not build: ", "bold red"),
                                         f"{type(exc).__name__}: {exc}"), soft_wrap=True)
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from PIL import ImageColor
 
+from self_promoting_blog.errors import SettingsError
+
 FONTS = Path(__file__).resolve().parent / "fonts"
 
 DEFAULTS: dict[str, Any] = {
@@ -28,10 +30,6 @@ DEFAULTS: dict[str, Any] = {
     # Name drawn at the top of every card; None means SITENAME.
     "SOCIAL_CARDS_SITE_NAME": None,
 }
-
-
-class SettingsError(ValueError):
-    """A SOCIAL_CARDS_* setting has a value the plugin cannot use."""
 
 
 @dataclass(frozen=True)
@@ -58,29 +56,24 @@ def _colour(settings: Mapping[str, Any], name: str) -> tuple[int, int, int]:
     try:
         return ImageColor.getrgb(str(value))[:3]
     except ValueError:
-        raise SettingsError(
-            f"social_cards: {name} = {value!r} is not a colour; use a CSS colour such as "
-            f"{DEFAULTS[name]!r} (the default)."
-        ) from None
+        raise SettingsError(name, value, f"use a CSS colour such as {DEFAULTS[name]!r} (the "
+                            "default)", problem="is not a colour", owner="social_cards") from None
 
 
 def _font(settings: Mapping[str, Any], name: str) -> Path:
     path = Path(str(settings.get(name) or DEFAULTS[name]))
     if not path.is_file():
-        raise SettingsError(
-            f"social_cards: {name} = {str(path)!r} is not a font file; point it at a .ttf/.otf "
-            f"file or remove the setting to use the bundled DejaVu Sans."
-        )
+        raise SettingsError(name, str(path), "point it at a .ttf/.otf file, or remove the setting "
+                            "to use the bundled DejaVu Sans", problem="is not a font file",
+                            owner="social_cards")
     return path
 
 
 def _card_path(settings: Mapping[str, Any]) -> str:
     value = str(settings.get("SOCIAL_CARDS_PATH", DEFAULTS["SOCIAL_CARDS_PATH"])).strip("/")
     if not value or ".." in value.split("/"):
-        raise SettingsError(
-            f"social_cards: SOCIAL_CARDS_PATH = {value!r} must be a folder inside the output, "
-            f"such as 'cards' (the default)."
-        )
+        raise SettingsError("SOCIAL_CARDS_PATH", value, "use e.g. 'cards' (the default)",
+                            problem="is not a folder inside the output", owner="social_cards")
     return value
 
 

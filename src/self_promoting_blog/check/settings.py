@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from self_promoting_blog.settings import merged, string_list, whole_number
+
 DEFAULTS: dict[str, Any] = {
     # Longest Summary (in characters, markup not counted) before a warning: share previews and
     # social posts cut longer ones.
@@ -16,10 +18,6 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-class SettingsError(ValueError):
-    """A content_check setting has a value it cannot work with."""
-
-
 @dataclass(frozen=True)
 class ContentCheckSettings:
     summary_max: int
@@ -28,15 +26,13 @@ class ContentCheckSettings:
 
 def load_settings(settings: Mapping[str, Any]) -> ContentCheckSettings:
     """Read CONTENT_CHECK_* from Pelican's settings, falling back to DEFAULTS."""
-    merged = {key: settings.get(key, default) for key, default in DEFAULTS.items()}
-    limit = merged["CONTENT_CHECK_SUMMARY_MAX"]
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise SettingsError(f"content_check: CONTENT_CHECK_SUMMARY_MAX is {limit!r}; "
-                            "set it to a whole number of characters, such as 200")
-    keys = merged["CONTENT_CHECK_EXTRA_KEYS"]
-    if isinstance(keys, str) or not all(isinstance(k, str) for k in keys):
-        raise SettingsError(f"content_check: CONTENT_CHECK_EXTRA_KEYS is {keys!r}; "
-                            'set it to a list of metadata names, such as ["image", "id"]')
+    given = merged(settings, DEFAULTS)
+    limit = whole_number("CONTENT_CHECK_SUMMARY_MAX", given["CONTENT_CHECK_SUMMARY_MAX"],
+                         minimum=1, owner="content_check",
+                         fix="set it to a number of characters, such as 200")
+    keys = string_list("CONTENT_CHECK_EXTRA_KEYS", given["CONTENT_CHECK_EXTRA_KEYS"],
+                       owner="content_check",
+                       fix='set it to a list of metadata names, such as ["image", "id"]')
     return ContentCheckSettings(limit, frozenset(k.lower() for k in keys))
 
 

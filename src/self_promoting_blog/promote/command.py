@@ -14,8 +14,9 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.text import Text
 
+from self_promoting_blog.errors import UsageError
 from self_promoting_blog.promote.credentials import NetworkSetup, check_network, read_environment
-from self_promoting_blog.promote.errors import PromoteError
+from self_promoting_blog.promote.errors import ManifestError
 from self_promoting_blog.promote.freshness import ManifestSource, check_manifest
 from self_promoting_blog.promote.http import HttpClient, install_log_redaction
 from self_promoting_blog.promote.ledger import ArticleRef, LedgerBackend, open_ledger
@@ -98,23 +99,23 @@ def _ensure_fresh_manifest(pelican: Mapping[str, Any], settings: PromoteSettings
     if not options.dry_run:
         flags = run_flags(options)
         again = f", then `{promote_command(network, *flags)}` again" if flags or network else ""
-        raise SystemExit(f"promote: {reason}. Run `invoke publish` (it builds, checks, deploys, "
-                         f"then announces){again}; `{promote_command(network, '--dry-run')}` "
-                         "shows what it would post.")
+        raise ManifestError(f"promote: {reason}. Run `invoke publish` (it builds, checks, "
+                            f"deploys, then announces){again}; "
+                            f"`{promote_command(network, '--dry-run')}` shows what it would post.")
     console.print(Text(f"promote: {reason}; building the production site (as `invoke "
                        "preview` does) so the dry run shows the current text.", style="yellow"))
     if not source.rebuild():
-        raise SystemExit("promote: the production build failed (errors above), so there is no "
-                         "current text to show; fix them and run `invoke promote --dry-run` "
-                         "again.")
+        raise ManifestError("promote: the production build failed (errors above), so there is no "
+                            "current text to show; fix them and run `invoke promote --dry-run` "
+                            "again.")
 
 
 def _options(settings: PromoteSettings, dry_run: bool, backfill: bool, since: str | None,
              retry_unknown: bool) -> Options:
     if since and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
-        raise SystemExit(f"promote: --since {since!r} is not a date; write it as YYYY-MM-DD.")
+        raise UsageError(f"promote: --since {since!r} is not a date; write it as YYYY-MM-DD.")
     if since and not backfill:
-        raise SystemExit("promote: --since only applies with --backfill "
+        raise UsageError("promote: --since only applies with --backfill "
                          "(`invoke promote --backfill --since 2024-01-01`).")
     return Options(backfill=backfill, since=since, retry_unknown=retry_unknown, dry_run=dry_run,
                    max_per_run=settings.max_per_run)
@@ -125,7 +126,7 @@ def _networks(settings: PromoteSettings, network: str | None) -> list[str]:
         return list(settings.networks)
     name = check_network_name(network, "--network")
     if name not in settings.networks:
-        raise SystemExit(f"promote: --network {name}: it is not in PROMOTE_NETWORKS "
+        raise UsageError(f"promote: --network {name}: it is not in PROMOTE_NETWORKS "
                          f"({', '.join(settings.networks) or 'empty'}); add it in publishconf.py.")
     return [name]
 
@@ -136,25 +137,23 @@ def promote(pelican: Mapping[str, Any], *, dry_run: bool = False, network: str |
             console: Console | None = None) -> int:
     """Run promote; print progress and a summary. Exit status 1 if anything needs attention.
 
+    Raises a BlogError when it cannot run at all (a setting, an option, the manifest, the ledger).
     `source` (from `invoke promote`) makes a dry run rebuild an outdated manifest and a real run
     refuse one; without it the caller vouches for the manifest (`invoke publish` just built it).
     `json_out` takes a dry run's planned posts as JSON; `console` then gets only the notes.
     """
     console = console or Console()
     _setup_logging(console)
-    try:
-        settings = load_settings(pelican)
-        if not settings.networks:
-            console.print("promote: PROMOTE_NETWORKS is empty in publishconf.py: nothing to do.")
-            return 0
-        options = _options(settings, dry_run, backfill, since, retry_unknown)
-        names = _networks(settings, network)
-        if source is not None:
-            _ensure_fresh_manifest(pelican, settings, source, options, network, console)
-        entries = read_manifest(settings.manifest_path)
-        ledger = open_ledger(settings.ledger, settings.ledger_path, pelican, read_only=dry_run)
-    except PromoteError as exc:
-        raise SystemExit(str(exc)) from None
+    settings = load_settings(pelican)
+    if not settings.networks:
+        console.print("promote: PROMOTE_NETWORKS is empty in publishconf.py: nothing to do.")
+        return 0
+    options = _options(settings, dry_run, backfill, since, retry_unknown)
+    names = _networks(settings, network)
+    if source is not None:
+        _ensure_fresh_manifest(pelican, settings, source, options, network, console)
+    entries = read_manifest(settings.manifest_path)
+    ledger = open_ledger(settings.ledger, settings.ledger_path, pelican, read_only=dry_run)
     try:
         setups = check_credentials(settings, names)
         print_credentials(console, setups, dry_run)
@@ -216,16 +215,13 @@ def mark_posted(pelican: Mapping[str, Any], url: str, network: str, post_url: st
                 console: Console | None = None) -> int:
     """Settle rows of `url` on `network` as posted by hand (after checking the network)."""
     console = console or Console()
-    try:
-        settings = load_settings(pelican)
-        name = check_network_name(network, "--network")
-        ledger = open_ledger(settings.ledger, settings.ledger_path, pelican)
-    except PromoteError as exc:
-        raise SystemExit(str(exc)) from None
+    settings = load_settings(pelican)
+    name = check_network_name(network, "--network")
+    ledger = open_ledger(settings.ledger, settings.ledger_path, pelican)
     try:
         rows = [r for r in ledger.rows(name) if r.url == url]
         if not rows:
-            raise SystemExit(f"promote: the ledger has no {name} row for {url}; "
+            raise UsageError(f"promote: the ledger has no {name} row for {url}; "
                              "`invoke report` lists the rows.")
         for row in rows:
             ledger.note(ArticleRef(row.url, row.title, row.article_date, row.article_id), name,
@@ -243,13 +239,10 @@ def report(pelican: Mapping[str, Any], as_json: bool = False,
            console: Console | None = None) -> int:
     """Show the ledger: a table, or JSON."""
     console = console or Console()
-    try:
-        settings = load_settings(pelican)
-        ledger = open_ledger(settings.ledger, settings.ledger_path, pelican, read_only=True)
-        rows = ledger.rows()
-        ledger.close()
-    except PromoteError as exc:
-        raise SystemExit(str(exc)) from None
+    settings = load_settings(pelican)
+    ledger = open_ledger(settings.ledger, settings.ledger_path, pelican, read_only=True)
+    rows = ledger.rows()
+    ledger.close()
     if as_json:
         console.print_json(ledger_rows_json(rows)) if console.is_terminal else \
             console.out(ledger_rows_json(rows), highlight=False)

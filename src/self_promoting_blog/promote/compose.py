@@ -26,10 +26,9 @@ from self_promoting_blog.promote.adapters.base import (
     Message,
     NetworkAdapter,
 )
-from self_promoting_blog.promote.errors import ComposeError, SettingsError
+from self_promoting_blog.promote.errors import ComposeError
 from self_promoting_blog.promote.manifest import Entry
 
-FIELDS = ("title", "summary", "url", "hashtags", "category")
 ELLIPSIS = "…"
 # Cut these first, then drop hashtags, then these.
 _CUT_FIRST = ("summary",)
@@ -42,23 +41,6 @@ class Segment:
 
     kind: str
     text: str
-
-
-def check_template(template: str) -> None:
-    """Raise SettingsError unless `template` uses only known fields and includes {url}."""
-    try:
-        parsed = string.Formatter().parse(template)
-        names = [name for _, name, _spec, _conv in parsed if name is not None]
-    except ValueError as exc:
-        raise SettingsError("PROMOTE_TEMPLATE", f"cannot be read ({exc})",
-                            "Write literal braces as {{ and }}.") from None
-    unknown = [n for n in names if n not in FIELDS]
-    if unknown:
-        raise SettingsError("PROMOTE_TEMPLATE", f"unknown field {{{unknown[0]}}}",
-                            f"Use only {', '.join('{' + f + '}' for f in FIELDS)}.")
-    if "url" not in names:
-        raise SettingsError("PROMOTE_TEMPLATE", "has no {url}",
-                            "Add {url}: every announcement links to its article.")
 
 
 def tagged_url(url: str, network: str, slug: str, utm: bool = True) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from self_promoting_blog.promote.adapters.base import Message, NetworkAdapter
 from self_promoting_blog.promote.compose import compose
-from self_promoting_blog.promote.errors import ComposeError, PromoteError
+from self_promoting_blog.promote.errors import ComposeError, CredentialsStop, Deferred, PromoteError
 from self_promoting_blog.promote.http import redact
 from self_promoting_blog.promote.ledger import (
     ACTIVE_RUNS,
@@ -33,7 +33,7 @@ from self_promoting_blog.promote.ledger import (
 from self_promoting_blog.promote.live import LiveChecker
 from self_promoting_blog.promote.manifest import Entry
 from self_promoting_blog.promote.plan import Options, Plan, first_run_baseline, plan_network, ref
-from self_promoting_blog.promote.send import Deferred, Sender, Stop
+from self_promoting_blog.promote.send import Sender
 from self_promoting_blog.promote.settings import PromoteSettings
 
 log = logging.getLogger("promote")
@@ -170,7 +170,7 @@ class Runner:
             except Deferred as exc:
                 stopped = f"rate limited ({exc}); next run"
                 self._add(report, Outcome(name, entry.url, entry.title, "waiting", stopped))
-            except Stop as exc:
+            except CredentialsStop as exc:
                 stopped = f"not sent: {exc}"
                 self._add(report, Outcome(name, entry.url, entry.title, "failed", str(exc)))
 

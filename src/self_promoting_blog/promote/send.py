@@ -8,7 +8,8 @@ any ``post``. After each failure:
   to ``pending`` and stop this network for the run (``Deferred``);
 - TransientError: nothing was sent; back off and retry, else ``failed`` (retried next run);
 - AmbiguousError: it may have landed; ``find_existing`` decides: posted / resend / ``unknown``;
-- CredentialsError: ``failed`` and stop this network (``Stop``); other PermanentError: ``failed``.
+- CredentialsError: ``failed`` and stop this network (``CredentialsStop``); other PermanentError:
+  ``failed``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from self_promoting_blog.promote.adapters.base import Attempt, Message, NetworkA
 from self_promoting_blog.promote.errors import (
     AmbiguousError,
     CredentialsError,
+    CredentialsStop,
+    Deferred,
     PermanentError,
     RateLimited,
     TransientError,
@@ -31,14 +34,6 @@ from self_promoting_blog.promote.http import redact
 from self_promoting_blog.promote.ledger import Claim, LedgerBackend
 
 log = logging.getLogger("promote")
-
-
-class Deferred(Exception):
-    """The network asked for a wait longer than PROMOTE_MAX_WAIT: stop it for this run."""
-
-
-class Stop(Exception):
-    """The credentials were refused: nothing else on this network can succeed now."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +86,7 @@ class Sender:
         except Deferred as exc:
             self._finish(claim, Result("pending", f"rate limited: {exc}; retried next run"))
             raise
-        except Stop as exc:
+        except CredentialsStop as exc:
             self._finish(claim, Result("failed", str(exc)))
             raise
         except Exception as exc:  # a bug: the request may have left, so never resend blindly
@@ -135,7 +130,7 @@ class Sender:
                             exc.message)
                 need_check, cause = True, exc.message
             except CredentialsError as exc:
-                raise Stop(str(exc)) from None
+                raise CredentialsStop(str(exc)) from None
             except PermanentError as exc:
                 return Result("failed", exc.message if exc.status is None else
                               f"HTTP {exc.status}: {exc.message}")

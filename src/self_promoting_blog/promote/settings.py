@@ -7,6 +7,7 @@ so neither is ever deployed.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 from self_promoting_blog.promote.errors import SettingsError
 from self_promoting_blog.promote.networks import check_network_name
+from self_promoting_blog.settings import merged, number, one_of, whole_number
 
 DEFAULTS: dict[str, Any] = {
     # Networks to announce on, e.g. ["mastodon", "bluesky"]; empty = promotion off.
@@ -48,6 +50,8 @@ DEFAULTS: dict[str, Any] = {
     # Credentials file read in addition to the environment (the environment wins).
     "PROMOTE_ENV_FILE": ".env",
 }
+# The fields PROMOTE_TEMPLATE may use; compose.py fills them in.
+FIELDS = ("title", "summary", "url", "hashtags", "category")
 
 
 @dataclass(frozen=True)
@@ -90,16 +94,18 @@ def _networks(value: Any) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _number(settings: Mapping[str, Any], name: str, kind: type, minimum: float) -> Any:
-    value = settings.get(name, DEFAULTS[name])
-    try:
-        number = kind(value)
-    except (TypeError, ValueError):
-        number = None
-    if number is None or number < minimum or isinstance(value, bool):
-        raise SettingsError(name, f"{value!r} is not a {kind.__name__} of at least {minimum}",
-                            f"Set it to a number such as {DEFAULTS[name]!r} (the default).")
-    return number
+def _whole(given: Mapping[str, Any], name: str, minimum: int) -> int:
+    return whole_number(name, given[name], minimum=minimum, owner="promote",
+                        where="publishconf.py", fix=_default_fix(name))
+
+
+def _number(given: Mapping[str, Any], name: str, minimum: float) -> float:
+    return number(name, given[name], minimum=minimum, owner="promote", where="publishconf.py",
+                  fix=_default_fix(name))
+
+
+def _default_fix(name: str) -> str:
+    return f"set it to e.g. {DEFAULTS[name]!r} (the default), or remove it"
 
 
 def _path(settings: Mapping[str, Any], name: str, base: Path) -> Path:
@@ -113,12 +119,25 @@ def _path(settings: Mapping[str, Any], name: str, base: Path) -> Path:
     return path
 
 
+def check_template(template: str) -> None:
+    """Raise SettingsError unless `template` uses only known fields and includes {url}."""
+    try:
+        parsed = string.Formatter().parse(template)
+        names = [name for _, name, _spec, _conv in parsed if name is not None]
+    except ValueError as exc:
+        raise SettingsError("PROMOTE_TEMPLATE", f"cannot be read ({exc})",
+                            "Write literal braces as {{ and }}.") from None
+    unknown = [n for n in names if n not in FIELDS]
+    if unknown:
+        raise SettingsError("PROMOTE_TEMPLATE", f"unknown field {{{unknown[0]}}}",
+                            f"Use only {', '.join('{' + f + '}' for f in FIELDS)}.")
+    if "url" not in names:
+        raise SettingsError("PROMOTE_TEMPLATE", "has no {url}",
+                            "Add {url}: every announcement links to its article.")
+
+
 def _template(settings: Mapping[str, Any]) -> str:
     template = str(settings.get("PROMOTE_TEMPLATE") or DEFAULTS["PROMOTE_TEMPLATE"])
-    from self_promoting_blog.promote.compose import (
-        check_template,  # compose owns the template's grammar
-    )
-
     check_template(template)
     return template
 
@@ -132,27 +151,26 @@ def base_dir(settings: Mapping[str, Any]) -> Path:
 def load_settings(settings: Mapping[str, Any]) -> PromoteSettings:
     """Read and validate every PROMOTE_* setting; raise SettingsError naming the bad one."""
     base = base_dir(settings)
-    ledger = str(settings.get("PROMOTE_LEDGER", DEFAULTS["PROMOTE_LEDGER"])).lower()
-    if ledger not in ("sqlite", "bucket"):
-        raise SettingsError("PROMOTE_LEDGER", f"{ledger!r} is not a ledger kind",
-                            'Use "sqlite" (a local file) or "bucket" (with the S3 deploy target).')
+    given = merged(settings, DEFAULTS)
     return PromoteSettings(
-        networks=_networks(settings.get("PROMOTE_NETWORKS", DEFAULTS["PROMOTE_NETWORKS"])),
+        networks=_networks(given["PROMOTE_NETWORKS"]),
         template=_template(settings),
         manifest_path=_path(settings, "PROMOTE_MANIFEST_PATH", base),
         ledger_path=_path(settings, "PROMOTE_LEDGER_PATH", base),
-        ledger=ledger,
-        max_per_run=_number(settings, "PROMOTE_MAX_PER_RUN", int, 1),
-        max_wait=_number(settings, "PROMOTE_MAX_WAIT", float, 0),
-        max_retries=_number(settings, "PROMOTE_MAX_RETRIES", int, 0),
-        backoff=_number(settings, "PROMOTE_BACKOFF", float, 0),
-        connect_timeout=_number(settings, "PROMOTE_CONNECT_TIMEOUT", float, 0.01),
-        read_timeout=_number(settings, "PROMOTE_READ_TIMEOUT", float, 0.01),
-        live_check=bool(settings.get("PROMOTE_LIVE_CHECK", DEFAULTS["PROMOTE_LIVE_CHECK"])),
-        live_wait=_number(settings, "PROMOTE_LIVE_WAIT", float, 0),
-        live_interval=_number(settings, "PROMOTE_LIVE_INTERVAL", float, 0.01),
-        stale_after=_number(settings, "PROMOTE_STALE_AFTER", float, 0),
-        utm=bool(settings.get("PROMOTE_UTM", DEFAULTS["PROMOTE_UTM"])),
+        ledger=one_of("PROMOTE_LEDGER", given["PROMOTE_LEDGER"], ("sqlite", "bucket"),
+                      owner="promote", where="publishconf.py",
+                      fix='use "sqlite" (a local file) or "bucket" (with the S3 deploy target)'),
+        max_per_run=_whole(given, "PROMOTE_MAX_PER_RUN", 1),
+        max_wait=_number(given, "PROMOTE_MAX_WAIT", 0),
+        max_retries=_whole(given, "PROMOTE_MAX_RETRIES", 0),
+        backoff=_number(given, "PROMOTE_BACKOFF", 0),
+        connect_timeout=_number(given, "PROMOTE_CONNECT_TIMEOUT", 0.01),
+        read_timeout=_number(given, "PROMOTE_READ_TIMEOUT", 0.01),
+        live_check=bool(given["PROMOTE_LIVE_CHECK"]),
+        live_wait=_number(given, "PROMOTE_LIVE_WAIT", 0),
+        live_interval=_number(given, "PROMOTE_LIVE_INTERVAL", 0.01),
+        stale_after=_number(given, "PROMOTE_STALE_AFTER", 0),
+        utm=bool(given["PROMOTE_UTM"]),
         env_file=_path(settings, "PROMOTE_ENV_FILE", base),
         siteurl=str(settings.get("SITEURL") or "").rstrip("/"),
         language=str(settings.get("DEFAULT_LANG") or "en"),

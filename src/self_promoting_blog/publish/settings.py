@@ -6,6 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from self_promoting_blog.errors import SettingsError
+from self_promoting_blog.settings import merged, number
+
 DEFAULTS: dict[str, Any] = {
     # After a deploy, wait up to this many seconds for each new article page to answer 200
     # (a CDN or GitHub Pages catching up) before announcing anything.
@@ -15,8 +18,9 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-class PublishSettingsError(ValueError):
-    """A PUBLISH_* setting is unusable; the message names it and the fix."""
+# pipeline.py catches it by this name; as the one SettingsError it also stops a publish at a bad
+# PROMOTE_* setting, with the message promote gives.
+PublishSettingsError = SettingsError
 
 
 @dataclass(frozen=True)
@@ -27,15 +31,12 @@ class PublishSettings:
     live_interval: float
 
 
-def _seconds(pelican: Mapping[str, Any], name: str, minimum: float) -> float:
-    value = pelican.get(name, DEFAULTS[name])
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-        raise PublishSettingsError(f"{name} = {value!r} in publishconf.py must be a number of "
-                                   f"seconds of at least {minimum}, e.g. {DEFAULTS[name]}")
-    return float(value)
-
-
 def load_settings(pelican: Mapping[str, Any]) -> PublishSettings:
-    """Read the PUBLISH_* settings; raise PublishSettingsError naming a bad one."""
-    return PublishSettings(_seconds(pelican, "PUBLISH_LIVE_WAIT", 0),
-                           _seconds(pelican, "PUBLISH_LIVE_INTERVAL", 0.01))
+    """Read the PUBLISH_* settings; raise SettingsError naming a bad one."""
+    given = merged(pelican, DEFAULTS)
+
+    def seconds(name: str, minimum: float) -> float:
+        return number(name, given[name], minimum=minimum, where="publishconf.py",
+                      fix=f"give a number of seconds such as {DEFAULTS[name]} (the default)")
+
+    return PublishSettings(seconds("PUBLISH_LIVE_WAIT", 0), seconds("PUBLISH_LIVE_INTERVAL", 0.01))

@@ -20,12 +20,9 @@ from self_promoting_blog.content.entries import (
     slug_from,
 )
 from self_promoting_blog.content.sources import find_sources
+from self_promoting_blog.errors import NewPostError
 
 WHEN_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d")
-
-
-class NewPostError(Exception):
-    """The article cannot be created as asked; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
