@@ -268,8 +268,11 @@ def report(c, json=False):
 def deploy(c, dry_run=False, force=False):
     """Sync output/ (a production build) to DEPLOY_TARGET: changed files only, deletions last."""
     from self_promoting_blog.deploy.command import run_deploy
+    from self_promoting_blog.promote.ledger_bucket import protected_keys
 
-    _exit_unless(run_deploy(_settings(publish=True), console, dry_run=dry_run, force=force) == 0)
+    pelican = _settings(publish=True)
+    _exit_unless(run_deploy(pelican, console, dry_run=dry_run, force=force,
+                            protected=protected_keys(pelican)) == 0)
 
 
 @task(help={"dry-run": "build and check, then show what deploy and promote would do; change "

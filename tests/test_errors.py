@@ -116,7 +116,6 @@ def test_every_error_in_the_tree_is_a_blog_error_and_old_names_are_the_same_clas
     import social_meta.settings
     from self_promoting_blog.cards import settings as cards
     from self_promoting_blog.promote import errors as promote_errors
-    from self_promoting_blog.publish import settings as publish
 
     tree = [cls for cls in vars(errors).values()
             if inspect.isclass(cls) and issubclass(cls, BaseException)]
@@ -130,7 +129,6 @@ def test_every_error_in_the_tree_is_a_blog_error_and_old_names_are_the_same_clas
     for module in (article_extras.settings, feeds.settings, share_links.settings,
                    social_meta.settings, cards):
         assert module.SettingsError is SettingsError
-    assert publish.PublishSettingsError is SettingsError
     assert promote_errors.SettingsError is errors.PromoteSettingsError
 
 

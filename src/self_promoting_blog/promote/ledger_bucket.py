@@ -34,7 +34,7 @@ from self_promoting_blog.deploy.settings import load_settings as load_deploy_set
 from self_promoting_blog.deploy.target import S3Target
 from self_promoting_blog.env import export_storage_credentials, project_env_file
 from self_promoting_blog.promote import ledger_policy as policy
-from self_promoting_blog.promote.errors import LedgerError
+from self_promoting_blog.promote.errors import LedgerConflict, LedgerError
 from self_promoting_blog.promote.rows import CLAIMABLE, ArticleRef, Claim, Owner, Row
 from self_promoting_blog.s3 import make_client, storage_error
 
@@ -49,14 +49,6 @@ MAX_CONFLICTS = 30
 T = TypeVar("T")
 log = logging.getLogger("promote")
 RowKey = tuple[str, str, str]
-
-
-class LedgerConflict(LedgerError):
-    """The ledger object changed since it was read (412 Precondition Failed / 409 conflict).
-
-    Raised by a conditional write and caught by the change that made it, which decides again on
-    the fresh ledger.
-    """
 
 
 class BucketLedger:
