@@ -84,7 +84,7 @@ class BucketLedger:
                 self._rows, self._accounts, self._etag = {}, {}, None
                 return
             raise self._fail(exc, "reading") from None
-        except Exception as exc:  # noqa: BLE001 - every storage failure becomes one clear line
+        except Exception as exc:
             raise self._fail(exc, "reading") from None
         try:
             document = json.loads(gzip.decompress(got["Body"].read()))
@@ -114,7 +114,7 @@ class BucketLedger:
                 raise LedgerConflict(f"promote: the ledger s3://{self.bucket}/{self.key} changed "
                                      "since it was read (another publish wrote it)") from None
             raise self._fail(exc, "writing") from None
-        except Exception as exc:  # noqa: BLE001 - the write may or may not have landed
+        except Exception as exc:
             raise self._fail(exc, "writing") from None
         self._etag = answer["ETag"]
 
@@ -123,7 +123,7 @@ class BucketLedger:
         try:
             got = self.client.get_object(Bucket=self.bucket, Key=self.key)
             return json.loads(gzip.decompress(got["Body"].read())).get("write_id") == write_id
-        except Exception as exc:  # noqa: BLE001 - every storage failure becomes one clear line
+        except Exception as exc:
             raise self._fail(exc, "reading") from None
 
     def _change(self, decide: Callable[[float], tuple[bool, T]]) -> T:
