@@ -28,12 +28,13 @@ from self_promoting_blog.build.serve import regenerate as watch_and_rebuild
 from self_promoting_blog.build.serve import serve as serve_folder
 from self_promoting_blog.build.staging import remove_output
 from self_promoting_blog.check.checker import check_site
-from self_promoting_blog.check.report import print_check, print_new_post
+from self_promoting_blog.check.report import print_check
 from self_promoting_blog.content.entries import example_date
 from self_promoting_blog.errors import BlogError
 from self_promoting_blog.writing.calendar import read_calendar
 from self_promoting_blog.writing.calendar_report import print_calendar
 from self_promoting_blog.writing.new_post import create_post
+from self_promoting_blog.writing.new_post_report import print_new_post
 
 ROOT = Path(__file__).resolve().parent
 
