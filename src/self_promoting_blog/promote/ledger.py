@@ -27,6 +27,7 @@ from typing import Any
 
 from self_promoting_blog.promote import ledger_policy as policy
 from self_promoting_blog.promote.errors import LedgerError
+from self_promoting_blog.promote.ledger_store import RowStore
 from self_promoting_blog.promote.rows import (
     ACTIVE_RUNS,
     ANNOUNCED,
@@ -48,7 +49,7 @@ __all__ = ["ACTIVE_RUNS", "ANNOUNCED", "CLAIMABLE", "STATES", "ArticleRef", "Cla
            "LedgerBackend", "Owner", "Row", "open_ledger", "owner_is_gone"]
 
 
-class Ledger:
+class Ledger(RowStore):
     """The SQLite ledger; one connection per thread, WAL, one transaction per state change."""
 
     def __init__(self, path: Path, read_only: bool = False, busy_timeout: float = 30.0) -> None:
@@ -187,25 +188,6 @@ class Ledger:
             if claim is not None:
                 db.execute(_UPSERT, _values(claim.row))
             return claim
-
-    def checkpoint(self, url: str, network: str, account: str, name: str, value: Any) -> None:
-        """Store one recovery value in a `sending` row's progress and commit it."""
-        self._apply(url, network, account,
-                    lambda old, now: policy.checkpointed(old, name, value, now))
-
-    def finish(self, url: str, network: str, account: str, state: str, *,
-               detail: str | None = None, post_id: str | None = None,
-               post_url: str | None = None) -> None:
-        """Leave `sending`: posted / failed / unknown, or released to pending / skipped."""
-        self._apply(url, network, account, lambda old, now: policy.finished(
-            old, state, detail=detail, post_id=post_id, post_url=post_url, now=now))
-
-    def note(self, ref: ArticleRef, network: str, account: str, state: str, detail: str, *,
-             post_url: str | None = None, only_from: frozenset[str] = CLAIMABLE) -> bool:
-        """Record a state outside a send (skipped, moved, posted by hand) if the row allows it."""
-        return self._apply(ref.url, network, account, lambda old, now: policy.noted(
-            old, ref, network, account, state, detail, post_url=post_url, only_from=only_from,
-            now=now)) is not None
 
 
 _UPSERT = (f"INSERT INTO posts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"

@@ -35,6 +35,7 @@ from self_promoting_blog.deploy.target import S3Target
 from self_promoting_blog.env import export_storage_credentials, project_env_file
 from self_promoting_blog.promote import ledger_policy as policy
 from self_promoting_blog.promote.errors import LedgerConflict, LedgerError
+from self_promoting_blog.promote.ledger_store import RowStore
 from self_promoting_blog.promote.rows import CLAIMABLE, ArticleRef, Claim, Owner, Row
 from self_promoting_blog.s3 import make_client, storage_error
 
@@ -51,7 +52,7 @@ log = logging.getLogger("promote")
 RowKey = tuple[str, str, str]
 
 
-class BucketLedger:
+class BucketLedger(RowStore):
     """The ledger as one S3 object; every state change is one conditional write."""
 
     def __init__(self, client: BaseClient, bucket: str, key: str, endpoint_url: str | None,
@@ -222,24 +223,6 @@ class BucketLedger:
 
         return self._change(decide)
 
-    def checkpoint(self, url: str, network: str, account: str, name: str, value: Any) -> None:
-        """Store one recovery value in a `sending` row's progress and write it."""
-        self._apply(url, network, account,
-                    lambda old, now: policy.checkpointed(old, name, value, now))
-
-    def finish(self, url: str, network: str, account: str, state: str, *,
-               detail: str | None = None, post_id: str | None = None,
-               post_url: str | None = None) -> None:
-        """Leave `sending`: posted / failed / unknown, or released to pending / skipped."""
-        self._apply(url, network, account, lambda old, now: policy.finished(
-            old, state, detail=detail, post_id=post_id, post_url=post_url, now=now))
-
-    def note(self, ref: ArticleRef, network: str, account: str, state: str, detail: str, *,
-             post_url: str | None = None, only_from: frozenset[str] = CLAIMABLE) -> bool:
-        """Record a state outside a send (skipped, moved, posted by hand) if the row allows it."""
-        return self._apply(ref.url, network, account, lambda old, now: policy.noted(
-            old, ref, network, account, state, detail, post_url=post_url, only_from=only_from,
-            now=now)) is not None
 
     def close(self) -> None:
         """Nothing to release: every change is already in the bucket."""
