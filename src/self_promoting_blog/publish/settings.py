@@ -17,7 +17,6 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-
 @dataclass(frozen=True)
 class PublishSettings:
     """Validated publish settings."""
