@@ -35,8 +35,9 @@ def find_repo(output: Path) -> Path:
     done = subprocess.run(["git", "-C", str(output.parent), "rev-parse", "--show-toplevel"],
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise DeploySettingsError(f"deploy: DEPLOY_TARGET = gh-pages needs {output} inside a git "
-                                  "repository with a remote; run `git init` and add the remote")
+        raise DeploySettingsError(
+            "DEPLOY_TARGET", "gh-pages", "run `git init` and add the remote", owner="deploy",
+            problem=f"needs {output} inside a git repository with a remote")
     return Path(done.stdout.strip())
 
 

@@ -38,8 +38,9 @@ def rsync_command(settings: DeploySettings, target: RsyncTarget, preview: bool) 
 
 def _run(command: list[str], target: RsyncTarget) -> str:
     if shutil.which("rsync") is None:
-        raise DeploySettingsError("deploy: DEPLOY_TARGET is an rsync target but rsync is not "
-                                  "installed; install it (apt-get install rsync, or bash .ci/setup)")
+        raise DeploySettingsError(
+            "DEPLOY_TARGET", str(target), "install it (apt-get install rsync, or bash .ci/setup)",
+            owner="deploy", problem="is an rsync target, but rsync is not installed")
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()] or ["no message"]

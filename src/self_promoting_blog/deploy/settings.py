@@ -12,6 +12,7 @@ from typing import Any
 
 from self_promoting_blog.deploy.errors import DeploySettingsError
 from self_promoting_blog.deploy.target import Target, parse_target
+from self_promoting_blog.settings import string_list, whole_number
 
 DEFAULTS: dict[str, Any] = {
     # s3://bucket/prefix, rsync://user@host:/path or gh-pages; empty = deploy refuses, saying so.
@@ -57,6 +58,7 @@ DEFAULTS: dict[str, Any] = {
 # Set per machine or per CI job, so the environment wins over publishconf.py.
 ENV_NAMES = ("DEPLOY_TARGET", "S3_ENDPOINT_URL", "CLOUDFRONT_DISTRIBUTION_ID")
 CACHE_KINDS = ("page", "feed", "asset", "fingerprinted")
+WHERE = "publishconf.py"  # the file the messages send the reader to
 _MEDIA_TYPE = re.compile(r"[\w.+-]+/[\w.+-]+")  # type/subtype, no parameters
 
 
@@ -97,9 +99,11 @@ def load_settings(pelican_settings: Mapping[str, Any],
         target_text=target_text,
         endpoint_url=str(merged["S3_ENDPOINT_URL"]).rstrip("/") or None,
         delete=bool(merged["DEPLOY_DELETE"]),
-        keep=tuple(_str_list("DEPLOY_KEEP", merged["DEPLOY_KEEP"])),
-        max_deletes=_int("DEPLOY_MAX_DELETES", merged["DEPLOY_MAX_DELETES"], 0, 10**9),
-        workers=_int("DEPLOY_WORKERS", merged["DEPLOY_WORKERS"], 1, 64),
+        keep=_keep(merged["DEPLOY_KEEP"]),
+        max_deletes=_whole_number("DEPLOY_MAX_DELETES", merged["DEPLOY_MAX_DELETES"], 0, 10**9,
+                                  "the most files one sync may delete"),
+        workers=_whole_number("DEPLOY_WORKERS", merged["DEPLOY_WORKERS"], 1, 64,
+                              "how many uploads run at once"),
         cache_control=MappingProxyType(_cache_control(merged["DEPLOY_CACHE_CONTROL"])),
         content_types=MappingProxyType(_content_types(merged["DEPLOY_CONTENT_TYPES"])),
         gzip_types=_gzip_types(merged["DEPLOY_GZIP"], merged["DEPLOY_GZIP_TYPES"]),
@@ -112,43 +116,47 @@ def load_settings(pelican_settings: Mapping[str, Any],
     )
 
 
-def _int(name: str, value: Any, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise DeploySettingsError(
-            f"deploy: {name} = {value!r} in publishconf.py must be a whole number from {low} to {high}")
-    return value
+def _whole_number(name: str, value: Any, low: int, high: int, meaning: str) -> int:
+    return whole_number(name, value, minimum=low, maximum=high, owner="deploy", where=WHERE,
+                        error=DeploySettingsError,
+                        fix=f"set it to {meaning}, such as {DEFAULTS[name]} (the default)")
 
 
-def _str_list(name: str, value: Any) -> list[str]:
-    if isinstance(value, str) or not all(isinstance(item, str) for item in value):
-        raise DeploySettingsError(
-            f'deploy: {name} = {value!r} in publishconf.py must be a list of strings, e.g. ["downloads/*"]')
-    return [item.strip("/") for item in value]
+def _keep(value: Any) -> tuple[str, ...]:
+    globs = string_list("DEPLOY_KEEP", value, owner="deploy", where=WHERE,
+                        error=DeploySettingsError,
+                        fix='write globs relative to the site root, e.g. ["downloads/*"]')
+    return tuple(glob.strip("/") for glob in globs)
+
+
+def _invalid(name: str, value: Any, problem: str, fix: str) -> DeploySettingsError:
+    """The error for a setting in publishconf.py that cannot work."""
+    return DeploySettingsError(name, value, fix, problem=f"in {WHERE} {problem}", owner="deploy")
 
 
 def _gzip_types(enabled: Any, types: Any) -> frozenset[str]:
     if not isinstance(enabled, bool):
-        raise DeploySettingsError(
-            f"deploy: DEPLOY_GZIP = {enabled!r} in publishconf.py must be True or False")
+        raise _invalid("DEPLOY_GZIP", enabled, "must be True or False",
+                      "set True to store text gzipped on S3, or False to store it as it is")
     if not isinstance(types, list | tuple | set | frozenset) or not all(
             isinstance(item, str) and _MEDIA_TYPE.fullmatch(item) for item in types):
-        raise DeploySettingsError(
-            f"deploy: DEPLOY_GZIP_TYPES = {types!r} in publishconf.py must be a list of media types "
-            'without parameters, e.g. ["text/html", "text/css"]')
+        raise _invalid("DEPLOY_GZIP_TYPES", types,
+                      "must be a list of media types without parameters",
+                      'write them as type/subtype, e.g. ["text/html", "text/css"]')
     return frozenset(item.lower() for item in types) if enabled else frozenset()
 
 
 def _cache_control(value: Any) -> dict[str, str]:
     if not isinstance(value, Mapping) or set(value) - set(CACHE_KINDS):
-        raise DeploySettingsError(
-            f"deploy: DEPLOY_CACHE_CONTROL = {value!r} in publishconf.py must be a dict whose keys are "
-            f"among {', '.join(CACHE_KINDS)}")
+        raise _invalid("DEPLOY_CACHE_CONTROL", value,
+                      f"must be a dict whose keys are among {', '.join(CACHE_KINDS)}",
+                      'map each kind of file to its header, e.g. {"page": "no-cache"}')
     merged = {**DEFAULTS["DEPLOY_CACHE_CONTROL"], **value}
     for kind, header in merged.items():
         if not isinstance(header, str) or not header.strip() or "\n" in header:
-            raise DeploySettingsError(
-                f"deploy: DEPLOY_CACHE_CONTROL[{kind!r}] = {header!r} must be a one-line header value "
-                'such as "public, max-age=300"')
+            raise _invalid(f"DEPLOY_CACHE_CONTROL[{kind!r}]", header,
+                          "must be a one-line header value",
+                          'write a Cache-Control value such as "public, max-age=300"')
     return merged
 
 
@@ -156,7 +164,7 @@ def _content_types(value: Any) -> dict[str, str]:
     if not isinstance(value, Mapping) or not all(
             isinstance(k, str) and k.startswith(".") and isinstance(v, str) and "/" in v
             for k, v in value.items()):
-        raise DeploySettingsError(
-            f"deploy: DEPLOY_CONTENT_TYPES = {value!r} in publishconf.py must map suffixes to types, "
-            'e.g. {".rss.xml": "text/xml; charset=utf-8"}')
+        raise _invalid("DEPLOY_CONTENT_TYPES", value, "must map suffixes to types",
+                      'map each suffix, starting with ".", to a media type, e.g. '
+                      '{".rss.xml": "text/xml; charset=utf-8"}')
     return {k.lower(): v for k, v in value.items()}
