@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from invoke import task
 from invoke.exceptions import Exit
@@ -38,7 +38,15 @@ from self_promoting_blog.writing.new_post import create_post
 ROOT = Path(__file__).resolve().parent
 
 # ── settings ────────────────────────────────────────────────────────────────────────────────
-CONFIG = {
+class _Config(TypedDict):
+    settings_base: Path
+    settings_publish: Path
+    host: str
+    port: int
+    recent: int
+
+
+CONFIG: _Config = {
     "settings_base": ROOT / "pelicanconf.py",  # development build (`build`, `serve`, `check`…)
     "settings_publish": ROOT / "publishconf.py",  # production build (`preview`, `publish`)
     "host": "127.0.0.1",  # where `serve`, `reserve` and `livereload` listen
@@ -268,8 +276,11 @@ def report(c, json=False):
 def deploy(c, dry_run=False, force=False):
     """Sync output/ (a production build) to DEPLOY_TARGET: changed files only, deletions last."""
     from self_promoting_blog.deploy.command import run_deploy
+    from self_promoting_blog.promote.ledger_bucket import protected_keys
 
-    _exit_unless(run_deploy(_settings(publish=True), console, dry_run=dry_run, force=force) == 0)
+    pelican = _settings(publish=True)
+    _exit_unless(run_deploy(pelican, console, dry_run=dry_run, force=force,
+                            protected=protected_keys(pelican)) == 0)
 
 
 @task(help={"dry-run": "build and check, then show what deploy and promote would do; change "

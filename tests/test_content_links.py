@@ -8,8 +8,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from content_check.output_links import site_path
 
+from content_check.output_links import site_path
 from self_promoting_blog.build.build import build_site as staged_build
 from self_promoting_blog.check.checker import check_site
 from tests.support.site import ROOT, site_settings, write_site

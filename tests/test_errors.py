@@ -127,7 +127,6 @@ def test_every_error_in_the_tree_is_a_blog_error_and_old_names_are_the_same_clas
     from self_promoting_blog.cards import settings as cards
     from self_promoting_blog.deploy import errors as deploy_errors
     from self_promoting_blog.promote import errors as promote_errors
-    from self_promoting_blog.publish import settings as publish
 
     tree = [cls for cls in vars(errors).values()
             if inspect.isclass(cls) and issubclass(cls, BaseException)]
@@ -141,7 +140,6 @@ def test_every_error_in_the_tree_is_a_blog_error_and_old_names_are_the_same_clas
     for module in (article_extras.settings, feeds.settings, share_links.settings,
                    social_meta.settings, cards):
         assert module.SettingsError is SettingsError
-    assert publish.PublishSettingsError is SettingsError
     assert promote_errors.SettingsError is errors.PromoteSettingsError
     for name in ("DeployError", "DeploySettingsError", "RefusedError", "StorageError"):
         assert getattr(deploy_errors, name) is getattr(errors, name)

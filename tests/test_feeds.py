@@ -17,11 +17,11 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import pytest
+from lxml import etree
+
 from feeds.absolutize import absolutize_html
 from feeds.sanitize import html_to_text, xml_safe
 from feeds.settings import SettingsError
-from lxml import etree
-
 from tests.support.site import ROOT, run_pelican, serving, site_settings, write_site
 
 NS = {"a": "http://www.w3.org/2005/Atom", "content": "http://purl.org/rss/1.0/modules/content/",
@@ -573,8 +573,10 @@ def test_the_subscribe_page_in_a_browser_shows_the_whole_address_and_copies_it(s
     page.goto(f"{base}/subscribe/", wait_until="load")
     box = page.evaluate("""() => {
         const field = document.querySelector('#feed-address'), r = field.getBoundingClientRect();
-        return {value: field.value, left: r.left, right: r.right, wide: document.documentElement.clientWidth,
-                cut: field.scrollWidth > field.clientWidth || field.scrollHeight > field.clientHeight + 1};
+        return {value: field.value, left: r.left, right: r.right,
+                wide: document.documentElement.clientWidth,
+                cut: field.scrollWidth > field.clientWidth
+                     || field.scrollHeight > field.clientHeight + 1};
     }""")
     assert box["value"] == f"{base}/feeds/all.atom.xml"
     assert not box["cut"] and 0 <= box["left"] and box["right"] <= box["wide"], box

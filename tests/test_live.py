@@ -13,9 +13,10 @@ import pytest
 from rich.console import Console
 
 from self_promoting_blog.deploy.report import DeployResult
+from self_promoting_blog.errors import PublishStopped
 from self_promoting_blog.live import LiveResult, poll
 from self_promoting_blog.promote.manifest import Entry, write_manifest
-from self_promoting_blog.publish.pipeline import Stopped, _wait
+from self_promoting_blog.publish.pipeline import _wait
 from tests.fakes.s3 import free_ports
 from tests.fakes.server import Reply
 from tests.fakes.site import FakeSite
@@ -88,7 +89,7 @@ def test_publish_waits_only_for_the_articles_the_deploy_sent_and_skips_cdn_cache
 def test_publish_stops_naming_the_page_that_never_answered(tmp_path, site):
     pelican = publish_site(tmp_path, site)
     sent = DeployResult("s3://bucket/blog", uploaded=["articles/b/index.html"])
-    with pytest.raises(Stopped) as stopped:
+    with pytest.raises(PublishStopped) as stopped:
         _wait(pelican, sent, Console(file=io.StringIO()))
     assert str(stopped.value).startswith(
         f"{site.url('articles/b/')} answered 404, not 200, still after 0 s "

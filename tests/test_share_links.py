@@ -8,10 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from lxml import html as lxml_html
+
 from share_links.intents import INTENTS
 from share_links.links import build_links
 from share_links.settings import DEFAULTS, SettingsError, load_settings
-
 from tests.support.site import ROOT, run_pelican, site_settings, write_site
 
 SHARE_JS = ROOT / "theme" / "static" / "js" / "share.js"

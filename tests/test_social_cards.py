@@ -123,7 +123,8 @@ def test_many_missing_cards_are_drawn_by_workers_exactly_as_here(tmp_path, caplo
     drawn = re.search(r"(\d+) cards in cards/ \((\d+) drawn \((\d+) beside the build",
                       card_log(caplog))
     assert drawn and int(drawn[1]) == int(drawn[2]) == count + 1  # + the site's card
-    assert int(drawn[3]) >= 1  # by a worker process (the build draws too, once its pages are written)
+    # By a worker process (the build draws too, once its pages are written).
+    assert int(drawn[3]) >= 1
     by_workers = {p.name: p.read_bytes() for p in (output / "cards").glob("a*.png")}
 
     # The same site where no process can be started: every card drawn in the build's, same bytes.

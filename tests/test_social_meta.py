@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 from PIL import Image
+
 from social_meta.jsonld import script_json
 from social_meta.settings import SettingsError, load_settings
-
 from tests.support.site import PYTHON, ROOT, run_pelican, site_settings, write_site
 
 SITE = "https://blog.example.org"

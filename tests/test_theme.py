@@ -14,12 +14,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from article_extras.settings import SettingsError, load_settings
 from lxml import html as lxml_html
 from pelican.contents import Article, Page
 from pelican.readers import Readers
 from pelican.urlwrappers import Category, Tag
 
+from article_extras.settings import SettingsError, load_settings
 from tests.support.site import ROOT, run_pelican, site_settings, write_site
 
 HOSTILE = "\"><script>alert(1)</script> & 'quotes' ☃ مرحبا"

@@ -23,13 +23,14 @@ from botocore.exceptions import (
 
 from self_promoting_blog.deploy.errors import StorageError
 
-_CREDENTIALS = ("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) in the environment "
-                "or in .env")
-_UNREACHABLE = (EndpointConnectionError, ConnectTimeoutError, ConnectionClosedError, ReadTimeoutError)
+_CREDENTIALS = ("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) in the "
+                "environment or in .env")
+_UNREACHABLE = (EndpointConnectionError, ConnectTimeoutError, ConnectionClosedError,
+                ReadTimeoutError)
 
 
 def make_client(endpoint_url: str | None, pool_size: int = 10, service: str = "s3") -> BaseClient:
-    """Return a client for AWS or any S3-compatible endpoint, credentials from the usual AWS places."""
+    """A client for AWS or any S3-compatible endpoint, credentials from the usual AWS places."""
     options: dict = {
         "connect_timeout": 5, "read_timeout": 60, "max_pool_connections": max(10, pool_size),
         "retries": {"max_attempts": 3, "mode": "standard"},
@@ -41,7 +42,8 @@ def make_client(endpoint_url: str | None, pool_size: int = 10, service: str = "s
         options["s3"] = {"addressing_style": "path"}  # custom endpoints rarely have bucket DNS
     try:
         return boto3.session.Session().client(
-            service, endpoint_url=endpoint_url if service == "s3" else None, config=Config(**options))
+            service, endpoint_url=endpoint_url if service == "s3" else None,
+            config=Config(**options))
     except ProfileNotFound as exc:
         raise StorageError(f"deploy: {exc}; fix AWS_PROFILE or {_CREDENTIALS}") from None
 
@@ -66,7 +68,8 @@ def storage_error(exc: BaseException, bucket: str, endpoint_url: str | None, doi
         exc = exc.__cause__ or exc.__context__
     where = redact(endpoint_url)
     if isinstance(exc, NoCredentialsError | PartialCredentialsError):
-        return StorageError(f"{who}: no storage credentials were found while {doing}; {_CREDENTIALS}")
+        return StorageError(f"{who}: no storage credentials were found while {doing}; "
+                            f"{_CREDENTIALS}")
     if isinstance(exc, _UNREACHABLE):
         return StorageError(f"{who}: cannot reach the storage at {where} while {doing}; check "
                             "S3_ENDPOINT_URL and that the service is up, then rerun")
@@ -95,6 +98,7 @@ def _client_error_text(exc: ClientError, bucket: str, where: str, doing: str) ->
                 "(RequestTimeTooSkewed); set the clock right (NTP), then rerun")
     if code in ("AccessDenied", "AllAccessDisabled") or status == 403:
         return (f"the storage at {where} denied {doing} in bucket {bucket!r} ({code or status});"
-                " give these credentials s3:ListBucket, s3:GetObject, s3:PutObject and s3:DeleteObject")
+                " give these credentials s3:ListBucket, s3:GetObject, s3:PutObject and"
+                " s3:DeleteObject")
     message = str(error.get("Message", "")).splitlines()[0] if error.get("Message") else ""
     return f"the storage at {where} answered {status} {code} while {doing}: {message}".rstrip(": ")

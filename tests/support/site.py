@@ -19,6 +19,7 @@ from typing import Any
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from self_promoting_blog.build.logcapture import forget_shown_logs
 from self_promoting_blog.build.serve import send_not_found
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +58,12 @@ def site_settings(tmp_path: Path, content: Path | None = None, production: bool 
 
 
 def run_pelican(settings: dict[str, Any]) -> Path:
-    """Run a real Pelican build in-process and return its output folder."""
+    """Run a real Pelican build in-process and return its output folder.
+
+    Like each build of `invoke livereload`, it starts with Pelican's memory of shown log lines
+    cleared: otherwise a summary identical to an earlier test's would be dropped.
+    """
+    forget_shown_logs()
     Pelican(settings).run()
     return Path(settings["OUTPUT_PATH"])
 

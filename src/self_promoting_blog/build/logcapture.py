@@ -24,6 +24,12 @@ class LogCollector(logging.Handler):
         (self.errors if record.levelno >= logging.ERROR else self.warnings).append(text)
 
 
+def forget_shown_logs() -> None:
+    """Let Pelican show again what it showed in an earlier build in this process (LimitFilter)."""
+    LimitFilter._raised_messages.clear()
+    LimitFilter._group_count.clear()
+
+
 @contextmanager
 def collect_logs() -> Iterator[LogCollector]:
     """Route warnings and errors to a collector instead of the terminal, for one build.
@@ -32,8 +38,7 @@ def collect_logs() -> Iterator[LogCollector]:
     a problem from the second build of `invoke livereload`; each build starts afresh. Pelican's
     own console (its "Done: Processed …" line) is muted: the task prints its own summary.
     """
-    LimitFilter._raised_messages.clear()
-    LimitFilter._group_count.clear()
+    forget_shown_logs()
     collector = LogCollector()
     root = logging.getLogger()
     root.addHandler(collector)

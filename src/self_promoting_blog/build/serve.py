@@ -29,6 +29,8 @@ class _Handler(ComplexHTTPRequestHandler):
     a broken connection rather than the theme's 404 page.
     """
 
+    path: str  # the request path (Pelican's handler is untyped)
+
     def do_GET(self) -> None:
         found = self.get_path_that_exists(self.path.split("?", 1)[0])
         if found is not None:
@@ -77,7 +79,7 @@ def _guarded(rebuild: Callable[[], Any], console: Console) -> Callable[[], None]
     def run() -> None:
         try:
             rebuild()
-        except Exception as exc:  # noqa: BLE001 - the next save may fix it
+        except Exception as exc:
             console.print(Text.assemble(("✖ Could not build: ", "bold red"),
                                         f"{type(exc).__name__}: {exc}"), soft_wrap=True)
 

@@ -14,8 +14,9 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.text import Text
 
+from self_promoting_blog.env import layered_environment, project_root
 from self_promoting_blog.errors import UsageError
-from self_promoting_blog.promote.credentials import NetworkSetup, check_network, read_environment
+from self_promoting_blog.promote.credentials import NetworkSetup, check_network
 from self_promoting_blog.promote.errors import ManifestError
 from self_promoting_blog.promote.freshness import ManifestSource, check_manifest
 from self_promoting_blog.promote.http import HttpClient, install_log_redaction
@@ -39,7 +40,7 @@ from self_promoting_blog.promote.report import (
     print_summary,
 )
 from self_promoting_blog.promote.runner import NetworkReport, Outcome, Runner, Target
-from self_promoting_blog.promote.settings import PromoteSettings, base_dir, load_settings
+from self_promoting_blog.promote.settings import PromoteSettings, load_settings
 
 log = logging.getLogger("promote")
 
@@ -63,7 +64,7 @@ def _setup_logging(console: Console) -> None:
 
 def check_credentials(settings: PromoteSettings, names: list[str]) -> list[NetworkSetup]:
     """Every network's variables, checked: all problems of all networks at once."""
-    env = read_environment(settings.env_file)
+    env = layered_environment(settings.env_file)
     return [check_network(adapter_class(name), env, settings.language) for name in names]
 
 
@@ -95,7 +96,7 @@ def _ensure_fresh_manifest(pelican: Mapping[str, Any], settings: PromoteSettings
                            source.settings_files)
     if not state.stale:
         return
-    reason = state.reason(base_dir(pelican))
+    reason = state.reason(project_root(pelican))
     if not options.dry_run:
         flags = run_flags(options)
         again = f", then `{promote_command(network, *flags)}` again" if flags or network else ""

@@ -9,14 +9,10 @@ stop it), so the owner fixes them in one go.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
-
-from dotenv import dotenv_values
 
 from self_promoting_blog.promote.adapters.base import ConfigFinding, NetworkAdapter, NetworkConfig
 from self_promoting_blog.promote.errors import SettingsError
@@ -37,15 +33,6 @@ class NetworkSetup:
     def blocking(self) -> list[ConfigFinding]:
         """The findings that keep the network from running."""
         return [f for f in self.findings if f.blocking]
-
-
-def read_environment(env_file: Path) -> dict[str, str]:
-    """The process environment layered over `env_file` (if present): the environment wins."""
-    values: dict[str, str] = {}
-    if env_file.is_file():
-        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
-    values.update(os.environ)
-    return values
 
 
 def check_base_url(url: str, adapter: type[NetworkAdapter]) -> tuple[str, list[ConfigFinding]]:

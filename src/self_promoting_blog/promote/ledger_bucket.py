@@ -34,7 +34,7 @@ from self_promoting_blog.deploy.settings import load_settings as load_deploy_set
 from self_promoting_blog.deploy.target import S3Target
 from self_promoting_blog.env import export_storage_credentials, project_env_file
 from self_promoting_blog.promote import ledger_policy as policy
-from self_promoting_blog.promote.errors import LedgerError
+from self_promoting_blog.promote.errors import LedgerConflict, LedgerError
 from self_promoting_blog.promote.rows import CLAIMABLE, ArticleRef, Claim, Owner, Row
 from self_promoting_blog.s3 import make_client, storage_error
 
@@ -49,14 +49,6 @@ MAX_CONFLICTS = 30
 T = TypeVar("T")
 log = logging.getLogger("promote")
 RowKey = tuple[str, str, str]
-
-
-class LedgerConflict(LedgerError):
-    """The ledger object changed since it was read (412 Precondition Failed / 409 conflict).
-
-    Raised by a conditional write and caught by the change that made it, which decides again on
-    the fresh ledger.
-    """
 
 
 class BucketLedger:
@@ -92,7 +84,7 @@ class BucketLedger:
                 self._rows, self._accounts, self._etag = {}, {}, None
                 return
             raise self._fail(exc, "reading") from None
-        except Exception as exc:  # noqa: BLE001 - every storage failure becomes one clear line
+        except Exception as exc:
             raise self._fail(exc, "reading") from None
         try:
             document = json.loads(gzip.decompress(got["Body"].read()))
@@ -122,7 +114,7 @@ class BucketLedger:
                 raise LedgerConflict(f"promote: the ledger s3://{self.bucket}/{self.key} changed "
                                      "since it was read (another publish wrote it)") from None
             raise self._fail(exc, "writing") from None
-        except Exception as exc:  # noqa: BLE001 - the write may or may not have landed
+        except Exception as exc:
             raise self._fail(exc, "writing") from None
         self._etag = answer["ETag"]
 
@@ -131,7 +123,7 @@ class BucketLedger:
         try:
             got = self.client.get_object(Bucket=self.bucket, Key=self.key)
             return json.loads(gzip.decompress(got["Body"].read())).get("write_id") == write_id
-        except Exception as exc:  # noqa: BLE001 - every storage failure becomes one clear line
+        except Exception as exc:
             raise self._fail(exc, "reading") from None
 
     def _change(self, decide: Callable[[float], tuple[bool, T]]) -> T:

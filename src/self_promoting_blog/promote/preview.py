@@ -97,7 +97,8 @@ def _article_list(refs: list[ArticleRef]) -> Table:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column()
-    shown = refs if len(refs) <= HEAD + TAIL + 1 else refs[:HEAD] + [None] + refs[-TAIL:]
+    shown: list[ArticleRef | None] = (list(refs) if len(refs) <= HEAD + TAIL + 1
+                                      else [*refs[:HEAD], None, *refs[-TAIL:]])
     for ref in shown:
         if ref is None:  # the middle of a long list
             grid.add_row("", Text(f"… {len(refs) - HEAD - TAIL:,} more …", style="dim"))
@@ -184,8 +185,8 @@ def print_dry_run(console: Console, run: DryRun) -> None:
         grid = Table.grid(padding=(0, 3))
         grid.add_column(style="bold cyan", no_wrap=True)
         grid.add_column()
-        for line, meaning in steps:
-            grid.add_row(line, meaning)
+        for command, meaning in steps:
+            grid.add_row(command, meaning)
         console.print(_indented(grid))
 
 

@@ -49,8 +49,8 @@ def summary_table(reports: list[NetworkReport]) -> Table:
     for url, title in order.items():
         row: list[Any] = [Text(f"{title}\n{url}")]
         for report in reports:
-            outcome = cells.get((url, report.network))
-            row.append(_cell(outcome) if outcome else Text("—", style="dim"))
+            cell = cells.get((url, report.network))
+            row.append(_cell(cell) if cell else Text("—", style="dim"))
         table.add_row(*row)
     return table
 

@@ -115,7 +115,7 @@ class Runner:
             self._plan_and_send(target, entries, report)
         except PromoteError as exc:  # the ledger failed: stop this network, keep the others
             report.error = str(exc)
-        except Exception as exc:  # noqa: BLE001 - one network's bug must not stop the others
+        except Exception as exc:
             log.error("promote: %s: unexpected %s: %s", target.cls.name, type(exc).__name__,
                       redact(exc))
             report.error = f"unexpected {type(exc).__name__}: {redact(exc)}"
@@ -139,6 +139,7 @@ class Runner:
             report.baseline = baseline
             return {r.url: Row(r.url, name, account or "", "baseline", r.title, r.date)
                     for r in baseline}
+        assert account is not None  # only a dry run without credentials has no account
         # 0 recorded: another run started this account a moment ago and recorded it.
         report.baseline = baseline if self.ledger.start_account(name, account, baseline) else []
         return self._rows(name, account)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from self_promoting_blog.env import project_root
 from self_promoting_blog.promote.errors import SettingsError
 from self_promoting_blog.promote.networks import check_network_name
 from self_promoting_blog.settings import merged, number, one_of, whole_number
@@ -142,15 +143,9 @@ def _template(settings: Mapping[str, Any]) -> str:
     return template
 
 
-def base_dir(settings: Mapping[str, Any]) -> Path:
-    """The folder relative PROMOTE_* paths are resolved against."""
-    output = settings.get("OUTPUT_PATH")
-    return Path(output).resolve().parent if output else Path.cwd()
-
-
 def load_settings(settings: Mapping[str, Any]) -> PromoteSettings:
     """Read and validate every PROMOTE_* setting; raise SettingsError naming the bad one."""
-    base = base_dir(settings)
+    base = project_root(settings)
     given = merged(settings, DEFAULTS)
     return PromoteSettings(
         networks=_networks(given["PROMOTE_NETWORKS"]),

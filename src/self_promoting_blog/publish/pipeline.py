@@ -27,22 +27,18 @@ from self_promoting_blog.deploy.report import DeployResult
 from self_promoting_blog.deploy.settings import load_settings as load_deploy_settings
 from self_promoting_blog.deploy.target import FORMS
 from self_promoting_blog.env import export_storage_credentials, project_env_file
+from self_promoting_blog.errors import BlogError, PublishStopped
 from self_promoting_blog.live import poll
 from self_promoting_blog.promote.command import promote
-from self_promoting_blog.promote.errors import PromoteError
 from self_promoting_blog.promote.ledger_bucket import protected_keys
 from self_promoting_blog.promote.pending import urls_to_announce
-from self_promoting_blog.publish.settings import PublishSettingsError, load_settings
+from self_promoting_blog.publish.settings import load_settings
 
 NEXT = "the next `invoke publish` picks up from here"
 # Each check of a new page: seconds to connect, and again to read the answer.
 PAGE_TIMEOUT = 10
 # Ask a CDN to check its origin rather than replay a cached 404.
 NO_CACHE = {"Cache-Control": "no-cache"}
-
-
-class Stopped(Exception):
-    """A stage failed; the message says why and what was (not) changed."""
 
 
 def _stage(console: Console, name: str) -> None:
@@ -53,15 +49,16 @@ def _build(settings_file: Path, overrides: Mapping[str, Any], console: Console) 
     result = build_site(settings_file, production=True, overrides=overrides)
     print_build(result, console)
     if not result.ok:
-        raise Stopped("The production build failed (errors above); nothing was deployed or "
-                      "announced, output/ and the site are as they were")
+        raise PublishStopped("The production build failed (errors above); nothing was deployed or "
+                             "announced, output/ and the site are as they were")
 
 
 def _check(pelican: Mapping[str, Any], console: Console) -> None:
     result = check_site(pelican)
     print_check(result, console)
     if result.errors:
-        raise Stopped("The content check found errors (above); nothing was deployed or announced")
+        raise PublishStopped("The content check found errors (above); nothing was deployed or "
+                             "announced")
 
 
 def deployed_articles(pelican: Mapping[str, Any], result: DeployResult) -> list[str] | None:
@@ -100,9 +97,10 @@ def _wait(pelican: Mapping[str, Any], result: DeployResult, console: Console) ->
     seconds = time.monotonic() - started
     missing = [page for page in results.values() if not page.ok]
     if missing:
-        raise Stopped(f"{missing[0].reason}, still after {seconds:.0f} s "
-                      f"(PUBLISH_LIVE_WAIT = {settings.live_wait:.0f}); the site is deployed but "
-                      f"nothing was announced; check the CDN or SITEURL, {NEXT}")
+        raise PublishStopped(f"{missing[0].reason}, still after {seconds:.0f} s "
+                             f"(PUBLISH_LIVE_WAIT = {settings.live_wait:.0f}); the site is "
+                             f"deployed but nothing was announced; check the CDN or SITEURL, "
+                             f"{NEXT}")
     console.print(Text.assemble(("✔ ", "bold green"), f"The {len(urls)} article pages this deploy "
                                 f"sent answer 200 ({seconds:.1f} s)."))
 
@@ -122,22 +120,20 @@ def _deploy(pelican: Mapping[str, Any], console: Console, dry_run: bool) -> Depl
 def _promote(pelican: Mapping[str, Any], console: Console, dry_run: bool) -> None:
     try:
         code = promote(pelican, dry_run=dry_run, console=console)
-    except PromoteError as exc:
-        raise Stopped(str(exc)) from None
-    except SystemExit as exc:  # until promote raises only PromoteError (issue #14, C1)
-        raise Stopped(str(exc.code)) from None
+    except BlogError as exc:  # a bad setting, option, manifest or ledger: promote's own words
+        raise PublishStopped(str(exc)) from None
     if code != 0:
-        raise Stopped(f"Promote reported posts that failed or need a decision (table above); the "
-                      f"site is live, {NEXT}")
+        raise PublishStopped("Promote reported posts that failed or need a decision (table "
+                             f"above); the site is live, {NEXT}")
 
 
 def _read_settings(settings_file: Path, overrides: Mapping[str, Any]) -> dict[str, Any]:
     """Pelican's production settings; a broken settings file stops here, in one line."""
     try:
         pelican = load(settings_file, overrides)
-    except Exception as exc:  # noqa: BLE001 - any error in the settings file (a Python file)
-        raise Stopped(f"{settings_file.name} could not be read ({type(exc).__name__}: {exc}); "
-                      "fix it and rerun") from None
+    except Exception as exc:
+        raise PublishStopped(f"{settings_file.name} could not be read "
+                             f"({type(exc).__name__}: {exc}); fix it and rerun") from None
     load_settings(pelican)  # a bad PUBLISH_* setting stops us before anything goes out
     return pelican
 
@@ -163,7 +159,7 @@ def publish(settings_file: Path, console: Console, *, overrides: Mapping[str, An
             _wait(pelican, result, console)
         _stage(console, stage := "promote")
         _promote(pelican, console, dry_run)
-    except (Stopped, DeployError, PublishSettingsError) as exc:
+    except (BlogError, DeployError) as exc:
         print_error(f"publish: stopped at {stage}. {exc}", console)
         return 1
     console.print(Text.assemble(("✔ ", "bold green"), f"publish: {'dry run ' if dry_run else ''}"

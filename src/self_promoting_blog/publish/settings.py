@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from self_promoting_blog.errors import SettingsError
 from self_promoting_blog.settings import merged, number
 
 DEFAULTS: dict[str, Any] = {
@@ -17,10 +16,6 @@ DEFAULTS: dict[str, Any] = {
     "PUBLISH_LIVE_INTERVAL": 5,
 }
 
-
-# pipeline.py catches it by this name; as the one SettingsError it also stops a publish at a bad
-# PROMOTE_* setting, with the message promote gives.
-PublishSettingsError = SettingsError
 
 
 @dataclass(frozen=True)
