@@ -31,12 +31,13 @@ from self_promoting_blog.deploy.errors import (
 from self_promoting_blog.deploy.kinds import Kind, cache_control, content_type, kind_of
 from self_promoting_blog.deploy.report import human_bytes
 from self_promoting_blog.deploy.settings import DEFAULTS, load_settings
+from self_promoting_blog.promote.ledger_bucket import DEFAULT_KEY as LEDGER_KEY
+from self_promoting_blog.promote.ledger_bucket import protected_keys
 from tests.fakes.s3 import SECRET_KEY, BucketSite, free_ports, shifted_clock_env
 from tests.support.site import run_pelican, site_settings, write_site
 
 SITEURL = "https://blog.example.test"
 CACHE = DEFAULTS["DEPLOY_CACHE_CONTROL"]
-LEDGER_KEY = DEFAULTS["DEPLOY_LEDGER_KEY"]
 ARTICLE = """Title: {title}
 Date: {date}
 Category: Strategy
@@ -105,6 +106,8 @@ def settings_for(output: Path, target: str, endpoint: str | None = None, **more)
 
 
 def run(settings, **flags):
+    """Deploy quietly, protecting only the keys the test names (`protected=`)."""
+    flags.setdefault("protected", {})
     return deploy(settings, Console(file=open(os.devnull, "w")), **flags)  # noqa: SIM115
 
 
@@ -352,7 +355,7 @@ def test_dry_run_lists_uploads_and_deletions_and_changes_nothing(s3_env, site, b
     (output / "index.html").write_text((output / "index.html").read_text() + "<!-- edit -->")
     before = s3_env.objects(bucket, "blog/")
     buffer = Console(record=True, width=200, file=open(os.devnull, "w"))  # noqa: SIM115
-    result = deploy(settings, buffer, dry_run=True)
+    result = deploy(settings, buffer, protected={}, dry_run=True)
     text = buffer.export_text()
     page = (output / "index.html").read_bytes()
     assert (f"upload  index.html  (changed, text/html; charset=utf-8, {CACHE['page']}, "
@@ -412,9 +415,9 @@ def test_ledger_object_survives_deploys_and_is_not_served(s3_env, site, builds):
     bucket, output, settings = site
     client = s3_env.client()
     client.put_object(Bucket=bucket, Key=LEDGER_KEY, Body=b'{"rows": []}')
-    run(settings)
+    run(settings, protected=protected_keys({}))
     site_copy(builds, "removed", output)
-    run(settings)
+    run(settings, protected=protected_keys({}))
     assert client.get_object(Bucket=bucket, Key=LEDGER_KEY)["Body"].read() == b'{"rows": []}'
     with BucketSite(s3_env, bucket, "blog/") as web:
         import urllib.error
@@ -431,13 +434,13 @@ def test_ledger_inside_the_site_prefix_is_never_deleted_nor_overwritten(s3_env, 
     client = s3_env.client()
     client.put_object(Bucket=bucket, Key=LEDGER_KEY, Body=b"{}")
     root = settings_for(output, f"s3://{bucket}", s3_env.endpoint_url)
-    result = run(root)
+    result = run(root, protected=protected_keys({}))
     assert LEDGER_KEY not in result.deleted
     assert client.get_object(Bucket=bucket, Key=LEDGER_KEY)["Body"].read() == b"{}"
     (output / LEDGER_KEY).parent.mkdir()
     (output / LEDGER_KEY).write_text("[]")
     with pytest.raises(RefusedError, match="DEPLOY_LEDGER_KEY"):
-        run(root)
+        run(root, protected=protected_keys({}))
 
 
 def test_deploy_protects_exactly_the_keys_it_is_told_about(s3_env, site):
@@ -459,8 +462,6 @@ def test_deploy_protects_exactly_the_keys_it_is_told_about(s3_env, site):
 
 
 def test_promote_names_its_ledger_for_the_deploy_to_protect(s3_env, site):
-    from self_promoting_blog.promote.ledger_bucket import protected_keys
-
     bucket, output, _ = site
     pelican = {"SITEURL": SITEURL, "OUTPUT_PATH": str(output), "DEPLOY_TARGET": f"s3://{bucket}",
                "S3_ENDPOINT_URL": s3_env.endpoint_url, "DEPLOY_LEDGER_KEY": "/state/ledger.gz"}

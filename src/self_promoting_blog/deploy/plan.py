@@ -151,10 +151,9 @@ def _kept(rel: str, settings: DeploySettings) -> bool:
 
 
 def plan_sync(local: Mapping[str, LocalFile], remote: Mapping[str, str], settings: DeploySettings,
-              protected: Mapping[str, str] | None = None, force: bool = False) -> SyncPlan:
+              protected: Mapping[str, str], force: bool = False) -> SyncPlan:
     """Plan a sync; `remote` maps each path to its ETag. `protected` paths are never touched:
     each maps to what it is and how to move it, for the refusal when output/ has that path."""
-    protected = protected or {}
     clash = sorted(set(protected) & set(local))
     if clash:
         raise RefusedError(f"deploy: output/{clash[0]} would overwrite {protected[clash[0]]}")

@@ -129,8 +129,8 @@ def _halfway(failed: tuple[Upload, BaseException], target: S3Target, settings: D
 
 
 def deploy_s3(settings: DeploySettings, target: S3Target, console: Console, *,
-              dry_run: bool = False, force: bool = False,
-              protected: Mapping[str, str] | None = None) -> DeployResult:
+              protected: Mapping[str, str], dry_run: bool = False,
+              force: bool = False) -> DeployResult:
     """Sync output/ to the bucket (or, with dry_run, print what a sync would do); `protected`
     bucket keys are never written nor deleted (see `deploy.deploy`)."""
     started = time.monotonic()
@@ -138,7 +138,7 @@ def deploy_s3(settings: DeploySettings, target: S3Target, console: Console, *,
     local = scan_output(settings.output_path, settings.content_types, settings.gzip_types,
                         settings.digests_file)
     plan = plan_sync(local, remote_etags(client, target, settings), settings,
-                     protected=within_site(protected or {}, target), force=force)
+                     protected=within_site(protected, target), force=force)
     check_delete_cap(plan.deletions, settings, str(target))
     result = DeployResult(str(target), dry_run, [u.file.rel for u in plan.uploads],
                           list(plan.deletions), plan.unchanged, len(plan.kept), plan.bytes_to_send,

@@ -48,9 +48,6 @@ DEFAULTS: dict[str, Any] = {
     ],
     # With an S3 target: invalidate the changed paths on this CloudFront distribution after a sync.
     "CLOUDFRONT_DISTRIBUTION_ID": "",
-    # With an S3 target and PROMOTE_LEDGER = "bucket": the promotion ledger's key in the bucket.
-    # It must lie outside the site's prefix (so the site never serves it); the sync never deletes it.
-    "DEPLOY_LEDGER_KEY": "promote/ledger.json.gz",
     # DEPLOY_TARGET = "gh-pages": the branch ghp-import writes and the remote it pushes to.
     "DEPLOY_GH_PAGES_BRANCH": "gh-pages",
     "DEPLOY_GH_PAGES_REMOTE": "origin",
@@ -77,7 +74,6 @@ class DeploySettings:
     content_types: Mapping[str, str]
     gzip_types: frozenset[str]  # empty when DEPLOY_GZIP is False
     cloudfront_distribution_id: str | None
-    ledger_key: str
     siteurl: str
     output_path: Path
     digests_file: Path | None  # under CACHE_PATH: see digests.py
@@ -108,7 +104,6 @@ def load_settings(pelican_settings: Mapping[str, Any],
         content_types=MappingProxyType(_content_types(merged["DEPLOY_CONTENT_TYPES"])),
         gzip_types=_gzip_types(merged["DEPLOY_GZIP"], merged["DEPLOY_GZIP_TYPES"]),
         cloudfront_distribution_id=str(merged["CLOUDFRONT_DISTRIBUTION_ID"] or "") or None,
-        ledger_key=str(merged["DEPLOY_LEDGER_KEY"]).strip("/"),
         siteurl=str(pelican_settings.get("SITEURL", "") or ""),
         output_path=Path(pelican_settings.get("OUTPUT_PATH", "output")),
         digests_file=(Path(pelican_settings["CACHE_PATH"]) / "deploy-gzip-digests.json"
