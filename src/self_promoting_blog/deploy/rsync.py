@@ -46,8 +46,8 @@ def _run(command: list[str], target: RsyncTarget) -> str:
         lines = [line for line in done.stderr.splitlines() if line.strip()] or ["no message"]
         hint = ("check the host, the user and your ssh key" if done.returncode == 255
                 else "check DEPLOY_TARGET and the destination's permissions")
-        raise StorageError(f"deploy: rsync to {target} failed (exit {done.returncode}): {lines[0]}; "
-                           f"{hint}, then rerun")
+        raise StorageError(f"deploy: rsync to {target} failed (exit {done.returncode}): "
+                           f"{lines[0]}; {hint}, then rerun")
     return done.stdout
 
 
@@ -60,7 +60,8 @@ class RsyncChanges:
 
 
 def parse_itemized(stdout: str) -> RsyncChanges:
-    """Read rsync's --itemize-changes lines: `<f+++++++++ path` was sent, `*deleting path` deleted."""
+    """Read rsync's --itemize-changes lines: `<f+++++++++ path` was sent, `*deleting path`
+    deleted."""
     changes = RsyncChanges()
     for line in stdout.splitlines():
         if sent := _SENT.match(line):

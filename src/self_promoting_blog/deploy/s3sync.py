@@ -49,7 +49,7 @@ def remote_etags(client: BaseClient, target: S3Target, settings: DeploySettings)
                 rel = item["Key"][len(target.prefix):]
                 if rel and not rel.endswith("/"):
                     found[rel] = item["ETag"]
-    except Exception as exc:  # noqa: BLE001 - every storage failure becomes one clear line
+    except Exception as exc:  # every storage failure becomes one clear line
         raise storage_error(exc, target.bucket, settings.endpoint_url,
                             f"listing {target}") from None
     return found
@@ -78,7 +78,8 @@ def delete_objects(client: BaseClient, target: S3Target, rels: list[str]) -> Non
     """Delete objects in batches of 1000 (the S3 limit); fail on the first object S3 refuses."""
     for start in range(0, len(rels), 1000):
         batch = [{"Key": target.key(rel)} for rel in rels[start:start + 1000]]
-        answer = client.delete_objects(Bucket=target.bucket, Delete={"Objects": batch, "Quiet": True})
+        answer = client.delete_objects(Bucket=target.bucket,
+                                       Delete={"Objects": batch, "Quiet": True})
         for error in answer.get("Errors", []):
             raise StorageError(f"deploy: deleting {error.get('Key')} failed: {error.get('Code')} "
                                f"{error.get('Message', '')}; rerun `invoke deploy` to finish")
@@ -105,7 +106,7 @@ def run_uploads(client: BaseClient, target: S3Target, plan: SyncPlan, settings: 
                     future.result()
                 except CancelledError:
                     continue
-                except Exception as exc:  # noqa: BLE001 - reported below as one line
+                except Exception as exc:  # reported below as one line
                     failed = failed or (futures[future], exc)
                     for other in futures:
                         other.cancel()
@@ -151,8 +152,9 @@ def deploy_s3(settings: DeploySettings, target: S3Target, console: Console, *,
             delete_objects(client, target, plan.deletions)
         except StorageError:
             raise
-        except Exception as exc:  # noqa: BLE001 - every storage failure becomes one clear line
-            raise storage_error(exc, target.bucket, settings.endpoint_url, "deleting old files") from None
+        except Exception as exc:  # every storage failure becomes one clear line
+            raise storage_error(exc, target.bucket, settings.endpoint_url,
+                                "deleting old files") from None
         result.invalidation = invalidate_changed(settings, result.uploaded + result.deleted)
     result.seconds = time.monotonic() - started
     return result

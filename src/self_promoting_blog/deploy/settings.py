@@ -1,4 +1,5 @@
-"""Deploy settings, read in one place: DEFAULTS, overridden by publishconf.py, then the environment."""
+"""Deploy settings, read in one place: DEFAULTS, overridden by publishconf.py, then by the
+environment."""
 
 from __future__ import annotations
 
@@ -27,19 +28,22 @@ DEFAULTS: dict[str, Any] = {
     "DEPLOY_MAX_DELETES": 100,
     # Parallel uploads to S3.
     "DEPLOY_WORKERS": 16,
-    # Cache-Control by kind of file; fingerprinted = a hex hash in the file name (style.3fa9c2e1.css).
+    # Cache-Control by kind of file; fingerprinted = a hex hash in the file name
+    # (style.3fa9c2e1.css).
     "DEPLOY_CACHE_CONTROL": {
         "page": "public, max-age=300",
         "feed": "public, max-age=300",
         "asset": "public, max-age=3600",
         "fingerprinted": "public, max-age=31536000, immutable",
     },
-    # Extra or replacement Content-Types by file suffix, e.g. {".rss.xml": "text/xml; charset=utf-8"}.
+    # Extra or replacement Content-Types by file suffix,
+    # e.g. {".rss.xml": "text/xml; charset=utf-8"}.
     "DEPLOY_CONTENT_TYPES": {},
     # With an S3 target: store text gzipped, served with Content-Encoding: gzip (S3 never
     # compresses on the fly; rsync and GitHub Pages servers do, so this leaves them alone).
     "DEPLOY_GZIP": True,
-    # The media types stored gzipped: every text type the site has (kinds.py), none already compressed.
+    # The media types stored gzipped: every text type the site has (kinds.py), none already
+    # compressed.
     "DEPLOY_GZIP_TYPES": [
         "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
         "application/feed+json", "application/manifest+json", "application/xml", "text/xml",
