@@ -52,7 +52,7 @@ def _deploy(output: Path, bucket: str, endpoint: str, cache: Path) -> DeployResu
                               "CACHE_PATH": str(cache), "DEPLOY_TARGET": f"s3://{bucket}/site",
                               "S3_ENDPOINT_URL": endpoint}, environ={})
     with open(os.devnull, "w") as quiet:
-        return deploy(settings, Console(file=quiet))
+        return deploy(settings, Console(file=quiet), protected={})
 
 
 def measure_deploy(dirs: SiteDirs, articles: int, work: Path,

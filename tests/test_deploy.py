@@ -31,12 +31,13 @@ from self_promoting_blog.deploy.errors import (
 from self_promoting_blog.deploy.kinds import Kind, cache_control, content_type, kind_of
 from self_promoting_blog.deploy.report import human_bytes
 from self_promoting_blog.deploy.settings import DEFAULTS, load_settings
+from self_promoting_blog.promote.ledger_bucket import DEFAULT_KEY as LEDGER_KEY
+from self_promoting_blog.promote.ledger_bucket import protected_keys
 from tests.fakes.s3 import SECRET_KEY, BucketSite, free_ports, shifted_clock_env
 from tests.support.site import run_pelican, site_settings, write_site
 
 SITEURL = "https://blog.example.test"
 CACHE = DEFAULTS["DEPLOY_CACHE_CONTROL"]
-LEDGER_KEY = DEFAULTS["DEPLOY_LEDGER_KEY"]
 ARTICLE = """Title: {title}
 Date: {date}
 Category: Strategy
@@ -105,11 +106,15 @@ def settings_for(output: Path, target: str, endpoint: str | None = None, **more)
 
 
 def run(settings, **flags):
-    return deploy(settings, Console(file=open(os.devnull, "w")), **flags)  # noqa: SIM115
+    """Deploy quietly, protecting only the keys the test names (`protected=`)."""
+    flags.setdefault("protected", {})
+    with open(os.devnull, "w") as quiet:
+        return deploy(settings, Console(file=quiet), **flags)
 
 
 def files_of(output: Path) -> dict[str, bytes]:
-    return {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    return {p.relative_to(output).as_posix(): p.read_bytes()
+            for p in output.rglob("*") if p.is_file()}
 
 
 def assert_bucket_is(s3, bucket: str, prefix: str, output: Path) -> None:
@@ -194,7 +199,8 @@ def test_first_deploy_uploads_everything_with_type_and_cache_control(s3_env, sit
 
 TEXT_FILES = ("index.html", "articles/earned-beats-paid/index.html", "theme/css/site.css",
               "theme/js/share.js", "feeds/all.atom.xml", "feeds/all.rss.xml", "feeds/all.json",
-              "feeds/feed.xsl", "sitemap.xml", "robots.txt", "site.webmanifest", "images/diagram.svg")
+              "feeds/feed.xsl", "sitemap.xml", "robots.txt", "site.webmanifest",
+              "images/diagram.svg")
 TEXT_SUFFIXES = (".html", ".css", ".js", ".xml", ".json", ".xsl", ".txt", ".webmanifest", ".svg")
 BINARY_FILES = ("cards/earned-beats-paid.png", "favicon.ico", "fonts/text.woff2")
 
@@ -236,7 +242,8 @@ def test_gzip_off_stores_raw_and_switching_resends_only_the_text(s3_env, site):
     assert all(obj.content_encoding is None for obj in stored.values())
     assert run(raw).uploaded == []
     gzipped = run(settings)  # DEPLOY_GZIP back on: every text file changes its stored bytes
-    assert set(TEXT_FILES) <= set(gzipped.uploaded) and not set(BINARY_FILES) & set(gzipped.uploaded)
+    assert set(TEXT_FILES) <= set(gzipped.uploaded)
+    assert not set(BINARY_FILES) & set(gzipped.uploaded)
     assert gzipped.gzipped == len(gzipped.uploaded)
     assert run(settings).uploaded == []
     again = run(raw)
@@ -311,7 +318,8 @@ def test_removed_article_is_deleted_last_and_kept_when_asked(s3_env, site, build
     site_copy(builds, "removed", output)
     gone = sorted(set(files_of(builds["v1"])) - set(files_of(builds["removed"])))
     assert "articles/what-people-share/index.html" in gone
-    kept = run(settings_for(output, f"s3://{bucket}/blog", s3_env.endpoint_url, DEPLOY_DELETE=False))
+    kept = run(settings_for(output, f"s3://{bucket}/blog", s3_env.endpoint_url,
+                            DEPLOY_DELETE=False))
     assert kept.deleted == [] and kept.kept == len(gone)
     assert set(gone) <= set(s3_env.objects(bucket, "blog/"))
     result = run(settings)
@@ -351,8 +359,9 @@ def test_dry_run_lists_uploads_and_deletions_and_changes_nothing(s3_env, site, b
     site_copy(builds, "removed", output)
     (output / "index.html").write_text((output / "index.html").read_text() + "<!-- edit -->")
     before = s3_env.objects(bucket, "blog/")
-    buffer = Console(record=True, width=200, file=open(os.devnull, "w"))  # noqa: SIM115
-    result = deploy(settings, buffer, dry_run=True)
+    with open(os.devnull, "w") as quiet:
+        buffer = Console(record=True, width=200, file=quiet)
+        result = deploy(settings, buffer, protected={}, dry_run=True)
     text = buffer.export_text()
     page = (output / "index.html").read_bytes()
     assert (f"upload  index.html  (changed, text/html; charset=utf-8, {CACHE['page']}, "
@@ -386,13 +395,15 @@ def test_upload_failing_halfway_then_rerun_leaves_bucket_identical(s3_env, site,
     v1 = s3_env.objects(bucket, "blog/")
     site_copy(builds, "removed", output)
     for n in range(6):
-        (output / f"images/new-{n}.svg").write_text(f'<svg xmlns="http://www.w3.org/2000/svg" id="{n}"/>')
+        (output / f"images/new-{n}.svg").write_text(
+            f'<svg xmlns="http://www.w3.org/2000/svg" id="{n}"/>')
     s3_proxy.allow_uploads = 3
     flaky = settings_for(output, f"s3://{bucket}/blog", s3_proxy.endpoint_url)
     with pytest.raises(StorageError) as failed:
         run(flaky)
     message = str(failed.value)
-    assert "\n" not in message and "nothing was deleted" in message and "rerun `invoke deploy`" in message
+    assert "\n" not in message and "nothing was deleted" in message
+    assert "rerun `invoke deploy`" in message
     assert SECRET_KEY not in message
     cut = {key.removeprefix("blog/") for key in s3_proxy.uploads("cut")}
     assert cut
@@ -412,9 +423,9 @@ def test_ledger_object_survives_deploys_and_is_not_served(s3_env, site, builds):
     bucket, output, settings = site
     client = s3_env.client()
     client.put_object(Bucket=bucket, Key=LEDGER_KEY, Body=b'{"rows": []}')
-    run(settings)
+    run(settings, protected=protected_keys({}))
     site_copy(builds, "removed", output)
-    run(settings)
+    run(settings, protected=protected_keys({}))
     assert client.get_object(Bucket=bucket, Key=LEDGER_KEY)["Body"].read() == b'{"rows": []}'
     with BucketSite(s3_env, bucket, "blog/") as web:
         import urllib.error
@@ -431,13 +442,13 @@ def test_ledger_inside_the_site_prefix_is_never_deleted_nor_overwritten(s3_env, 
     client = s3_env.client()
     client.put_object(Bucket=bucket, Key=LEDGER_KEY, Body=b"{}")
     root = settings_for(output, f"s3://{bucket}", s3_env.endpoint_url)
-    result = run(root)
+    result = run(root, protected=protected_keys({}))
     assert LEDGER_KEY not in result.deleted
     assert client.get_object(Bucket=bucket, Key=LEDGER_KEY)["Body"].read() == b"{}"
     (output / LEDGER_KEY).parent.mkdir()
     (output / LEDGER_KEY).write_text("[]")
     with pytest.raises(RefusedError, match="DEPLOY_LEDGER_KEY"):
-        run(root)
+        run(root, protected=protected_keys({}))
 
 
 def test_deploy_protects_exactly_the_keys_it_is_told_about(s3_env, site):
@@ -459,8 +470,6 @@ def test_deploy_protects_exactly_the_keys_it_is_told_about(s3_env, site):
 
 
 def test_promote_names_its_ledger_for_the_deploy_to_protect(s3_env, site):
-    from self_promoting_blog.promote.ledger_bucket import protected_keys
-
     bucket, output, _ = site
     pelican = {"SITEURL": SITEURL, "OUTPUT_PATH": str(output), "DEPLOY_TARGET": f"s3://{bucket}",
                "S3_ENDPOINT_URL": s3_env.endpoint_url, "DEPLOY_LEDGER_KEY": "/state/ledger.gz"}
@@ -495,7 +504,8 @@ def test_cloudfront_invalidates_exactly_the_changed_paths(s3_env, site, builds, 
     (output / "index.html").write_text((output / "index.html").read_text() + "<!-- new -->")
     result = run(settings)
     changed = result.uploaded + result.deleted
-    batches = cloudfront.list_invalidations(DistributionId=distribution)["InvalidationList"]["Items"]
+    listing = cloudfront.list_invalidations(DistributionId=distribution)
+    batches = listing["InvalidationList"]["Items"]
     assert len(batches) == 2  # one per deploy
     latest = next(b["Id"] for b in batches if b["Id"] in result.invalidation)
     answer = cloudfront.get_invalidation(DistributionId=distribution, Id=latest)
@@ -505,7 +515,7 @@ def test_cloudfront_invalidates_exactly_the_changed_paths(s3_env, site, builds, 
     assert "/theme/css/site.css" not in paths
 
 
-# -- refusals and faults: one line each, naming what to fix -----------------------------------------
+# -- refusals and faults: one line each, naming what to fix ----------------------------------------
 
 def test_refuses_missing_empty_and_dev_output(s3_env, builds, tmp_path):
     bucket = s3_env.new_bucket()
@@ -526,8 +536,9 @@ def test_refuses_missing_empty_and_dev_output(s3_env, builds, tmp_path):
 
 
 @pytest.mark.parametrize(("target", "env", "expected"), [
-    ("", {}, "DEPLOY_TARGET is not set; set it in publishconf.py or the DEPLOY_TARGET environment"),
-    ("ftp://host/site", {}, "DEPLOY_TARGET 'ftp://host/site' is not a target this blog knows"),
+    ("", {}, "DEPLOY_TARGET = '' is not set; set it in publishconf.py or the DEPLOY_TARGET "
+             "environment"),
+    ("ftp://host/site", {}, "DEPLOY_TARGET = 'ftp://host/site' is not a target this blog knows"),
     ("s3://No_Such/x", {}, "has no valid bucket name"),
     ("s3://missing-bucket/blog", {}, "bucket 'missing-bucket' does not exist at http://127.0.0.1:"),
     ("BUCKET", {"AWS_SECRET_ACCESS_KEY": "wrong-secret-value"},
@@ -563,10 +574,12 @@ def test_settings_errors_name_the_setting():
         load_settings({"DEPLOY_MAX_DELETES": -1}, environ={})
     with pytest.raises(DeploySettingsError, match="DEPLOY_CACHE_CONTROL"):
         load_settings({"DEPLOY_CACHE_CONTROL": {"html": "no-cache"}}, environ={})
-    with pytest.raises(DeploySettingsError, match="DEPLOY_GZIP = 'yes' in publishconf.py must be True"):
+    with pytest.raises(DeploySettingsError,
+                       match="DEPLOY_GZIP = 'yes' in publishconf.py must be True"):
         load_settings({"DEPLOY_GZIP": "yes"}, environ={})
     for wrong in ("text/html", ["text/html; charset=utf-8"], ["html"]):
-        with pytest.raises(DeploySettingsError, match=r"DEPLOY_GZIP_TYPES = .* must be a list of media"):
+        with pytest.raises(DeploySettingsError,
+                           match=r"DEPLOY_GZIP_TYPES = .* must be a list of media"):
             load_settings({"DEPLOY_GZIP_TYPES": wrong}, environ={})
     settings = load_settings({"DEPLOY_TARGET": "s3://from-conf/x"},
                              environ={"DEPLOY_TARGET": "s3://from-env/site/"})
@@ -598,8 +611,9 @@ def test_invoke_deploy_dry_run_deploy_and_faults_in_a_terminal(demo_copy, builds
     assert f": 0 files uploaded (0 B), {len(files_of(output))} unchanged, 0 deleted" in again.stdout
     skewed = invoke(demo_copy, "deploy", env={**env, **shifted_clock_env("+30m")})
     unset = invoke(demo_copy, "deploy", env={k: v for k, v in env.items() if k != "DEPLOY_TARGET"})
-    for failed, expected in ((skewed, "clock is more than 15 minutes off (RequestTimeTooSkewed)"),
-                             (unset, "deploy: DEPLOY_TARGET is not set; set it in publishconf.py")):
+    for failed, expected in (
+            (skewed, "clock is more than 15 minutes off (RequestTimeTooSkewed)"),
+            (unset, "deploy: DEPLOY_TARGET = '' is not set; set it in publishconf.py")):
         assert failed.returncode == 1
         assert expected in failed.stdout and "Traceback" not in failed.stdout + failed.stderr
         assert len(failed.stdout.strip().splitlines()) == 1
@@ -647,7 +661,8 @@ def test_rsync_unreachable_host_is_one_line(builds, tmp_path, monkeypatch):
 
 
 def git(*args: str, cwd: Path) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+    done = subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True)
+    return done.stdout
 
 
 def test_gh_pages_commits_and_pushes_the_output(builds, tmp_path, monkeypatch):
@@ -672,7 +687,8 @@ def test_gh_pages_commits_and_pushes_the_output(builds, tmp_path, monkeypatch):
     assert "articles/what-people-share/index.html" in result.deleted
     published = git("ls-tree", "-r", "--name-only", "gh-pages", cwd=origin).split()
     assert "articles/what-people-share/index.html" not in published
-    assert json.loads(git("show", "gh-pages:site.webmanifest", cwd=origin)) == {"name": "Signal & Reach"}
+    manifest = git("show", "gh-pages:site.webmanifest", cwd=origin)
+    assert json.loads(manifest) == {"name": "Signal & Reach"}
 
 
 def test_a_redeploy_gzips_only_the_files_whose_bytes_changed(s3_env, site, tmp_path, monkeypatch):
@@ -687,7 +703,8 @@ def test_a_redeploy_gzips_only_the_files_whose_bytes_changed(s3_env, site, tmp_p
     page.write_bytes(page.read_bytes() + b"\n<!-- edited -->\n")
     compressed: list[int] = []
     real_gzip = plan.gzip_body
-    monkeypatch.setattr(plan, "gzip_body", lambda data: compressed.append(len(data)) or real_gzip(data))
+    monkeypatch.setattr(plan, "gzip_body",
+                        lambda data: compressed.append(len(data)) or real_gzip(data))
     again = run(settings)
     assert again.uploaded == [TEXT_FILES[0]]
     assert len(compressed) == 2  # its digest in the scan, its body for the upload; no other file

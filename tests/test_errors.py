@@ -8,6 +8,7 @@ import inspect
 import io
 import math
 import socket
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,8 @@ from self_promoting_blog.build.build import overrides_from_cli
 from self_promoting_blog.build.serve import serve
 from self_promoting_blog.cards.settings import load_settings as cards_settings
 from self_promoting_blog.check.settings import load_settings as check_settings
+from self_promoting_blog.deploy.guards import require_target
+from self_promoting_blog.deploy.settings import load_settings as deploy_settings
 from self_promoting_blog.errors import BlogError, SettingsError
 from self_promoting_blog.promote.command import promote
 from self_promoting_blog.promote.settings import load_settings as promote_settings
@@ -30,6 +33,7 @@ from share_links.settings import load_settings as share_links_settings
 from social_meta.settings import load_settings as social_meta_settings
 
 ROOT = Path(__file__).resolve().parents[1]
+_deploy = partial(deploy_settings, environ={})  # not this machine's DEPLOY_TARGET
 
 BAD_SETTINGS = [
     # (reader, settings, owner that starts the message, setting, value)
@@ -50,6 +54,12 @@ BAD_SETTINGS = [
     (publish_settings, {"PUBLISH_LIVE_INTERVAL": 0}, "", "PUBLISH_LIVE_INTERVAL", 0),
     (promote_settings, {"PROMOTE_MAX_RETRIES": 1.5}, "promote", "PROMOTE_MAX_RETRIES", 1.5),
     (promote_settings, {"PROMOTE_LEDGER": "postgres"}, "promote", "PROMOTE_LEDGER", "postgres"),
+    (_deploy, {"DEPLOY_WORKERS": 0}, "deploy", "DEPLOY_WORKERS", 0),
+    (_deploy, {"DEPLOY_KEEP": "downloads/*"}, "deploy", "DEPLOY_KEEP", "downloads/*"),
+    (_deploy, {"DEPLOY_CACHE_CONTROL": {"page": ""}}, "deploy", "DEPLOY_CACHE_CONTROL['page']",
+     ""),
+    (_deploy, {"DEPLOY_TARGET": "s3://site/a//b"}, "deploy", "DEPLOY_TARGET", "s3://site/a//b"),
+    (lambda settings: require_target(_deploy(settings)), {}, "deploy", "DEPLOY_TARGET", ""),
 ]
 
 
@@ -115,6 +125,7 @@ def test_every_error_in_the_tree_is_a_blog_error_and_old_names_are_the_same_clas
     import share_links.settings
     import social_meta.settings
     from self_promoting_blog.cards import settings as cards
+    from self_promoting_blog.deploy import errors as deploy_errors
     from self_promoting_blog.promote import errors as promote_errors
 
     tree = [cls for cls in vars(errors).values()
@@ -130,6 +141,8 @@ def test_every_error_in_the_tree_is_a_blog_error_and_old_names_are_the_same_clas
                    social_meta.settings, cards):
         assert module.SettingsError is SettingsError
     assert promote_errors.SettingsError is errors.PromoteSettingsError
+    for name in ("DeployError", "DeploySettingsError", "RefusedError", "StorageError"):
+        assert getattr(deploy_errors, name) is getattr(errors, name)
 
 
 AT_LEAST_1 = "must be a whole number of at least 1"

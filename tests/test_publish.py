@@ -24,16 +24,15 @@ from types import SimpleNamespace
 import pytest
 from rich.console import Console
 
-from self_promoting_blog.deploy.settings import DEFAULTS
 from self_promoting_blog.promote.errors import LedgerError
 from self_promoting_blog.promote.ledger import ACTIVE_RUNS, CLAIMABLE, ArticleRef, Ledger, Owner
-from self_promoting_blog.promote.ledger_bucket import BucketLedger, open_bucket_ledger
+from self_promoting_blog.promote.ledger_bucket import DEFAULT_KEY, BucketLedger, open_bucket_ledger
 from self_promoting_blog.publish.pipeline import publish
 from tests.fakes.mastodon import TOKEN as MASTODON_TOKEN
 from tests.fakes.s3 import SECRET_KEY, BucketSite, free_ports, shifted_clock_env
 from tests.support.site import write_site
 
-LEDGER_KEY = DEFAULTS["DEPLOY_LEDGER_KEY"]
+LEDGER_KEY = DEFAULT_KEY
 
 
 def bucket_settings(s3_env, bucket: str, **more) -> dict:

@@ -16,7 +16,8 @@ MAX_PATHS = 1000
 
 
 def invalidation_paths(rels: Iterable[str]) -> list[str]:
-    """Return the URL paths of changed files; a/index.html is also served as /a/ (and index.html as /)."""
+    """Return the URL paths of changed files; a/index.html is also served as /a/ (and index.html
+    as /)."""
     paths: set[str] = set()
     for rel in rels:
         paths.add("/" + quote(rel, safe="/-._~"))
@@ -26,7 +27,8 @@ def invalidation_paths(rels: Iterable[str]) -> list[str]:
 
 
 def invalidate_changed(settings: DeploySettings, rels: list[str]) -> str | None:
-    """Invalidate the changed paths when CLOUDFRONT_DISTRIBUTION_ID is set; return a summary line."""
+    """Invalidate the changed paths when CLOUDFRONT_DISTRIBUTION_ID is set; return a summary
+    line."""
     distribution = settings.cloudfront_distribution_id
     if not distribution or not rels:
         return None
@@ -40,11 +42,11 @@ def invalidate_changed(settings: DeploySettings, rels: list[str]) -> str | None:
             DistributionId=distribution,
             InvalidationBatch={"Paths": {"Quantity": len(paths), "Items": paths},
                                "CallerReference": reference[:32]})
-    except Exception as exc:  # noqa: BLE001 - the files are live; say so and what to do
+    except Exception as exc:  # the files are live; say so and what to do
         code = getattr(exc, "response", {}).get("Error", {}).get("Code", type(exc).__name__)
         raise StorageError(
-            f"deploy: the files are uploaded, but CloudFront refused to invalidate {len(paths)} paths "
-            f"on distribution {distribution} ({code}); check CLOUDFRONT_DISTRIBUTION_ID and that the "
-            "credentials may call cloudfront:CreateInvalidation. Until then the CDN serves old copies "
-            "until their Cache-Control max-age runs out") from None
+            f"deploy: the files are uploaded, but CloudFront refused to invalidate {len(paths)} "
+            f"paths on distribution {distribution} ({code}); check CLOUDFRONT_DISTRIBUTION_ID and "
+            "that the credentials may call cloudfront:CreateInvalidation. Until then the CDN "
+            "serves old copies until their Cache-Control max-age runs out") from None
     return f"invalidated {len(paths)} paths ({answer['Invalidation']['Id']})"

@@ -20,8 +20,8 @@ def print_error(message: str, console: Console) -> None:
     console.print(Text.assemble(("✖ ", "bold red"), message), soft_wrap=True)
 
 
-def deploy_site(pelican: Mapping[str, Any], console: Console, *, dry_run: bool = False,
-                force: bool = False, protected: Mapping[str, str] | None = None) -> DeployResult:
+def deploy_site(pelican: Mapping[str, Any], console: Console, *, protected: Mapping[str, str],
+                dry_run: bool = False, force: bool = False) -> DeployResult:
     """Load the deploy settings (and .env) and deploy; raise DeployError on any fault.
 
     `protected`: the bucket keys the sync must leave alone (see `deploy.deploy`)."""
@@ -32,8 +32,8 @@ def deploy_site(pelican: Mapping[str, Any], console: Console, *, dry_run: bool =
     return result
 
 
-def run_deploy(pelican: Mapping[str, Any], console: Console, *, dry_run: bool = False,
-               force: bool = False, protected: Mapping[str, str] | None = None) -> int:
+def run_deploy(pelican: Mapping[str, Any], console: Console, *, protected: Mapping[str, str],
+               dry_run: bool = False, force: bool = False) -> int:
     """`invoke deploy`: deploy and print the summary, or one line saying what to fix; exit code."""
     try:
         deploy_site(pelican, console, dry_run=dry_run, force=force, protected=protected)

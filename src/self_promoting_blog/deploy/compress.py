@@ -1,5 +1,6 @@
 """Precompressed text for S3: a bucket serves each object exactly as stored and never compresses on
-the fly, so text goes up gzipped with `Content-Encoding: gzip` (as `hugo deploy`'s gzip matcher does).
+the fly, so text goes up gzipped with `Content-Encoding: gzip` (as `hugo deploy`'s gzip matcher
+does).
 
 The compression is deterministic (fixed level, no timestamp in the header): an unchanged file gives
 the same bytes, hence the same ETag, and is not sent again.
@@ -14,7 +15,8 @@ GZIP_LEVEL = 9
 
 
 def media_type(content_type: str) -> str:
-    """Return a Content-Type without its parameters, lower-case: `text/html; charset=utf-8` → `text/html`."""
+    """Return a Content-Type without its parameters, lower-case: `text/html; charset=utf-8` →
+    `text/html`."""
     return content_type.split(";", 1)[0].strip().lower()
 
 

@@ -14,25 +14,20 @@ from self_promoting_blog.deploy.s3sync import deploy_s3
 from self_promoting_blog.deploy.settings import DeploySettings
 from self_promoting_blog.deploy.target import GhPagesTarget, RsyncTarget, S3Target
 
-# What a deploy protects when its caller names nothing: the promotion ledger's object, as before
-# callers passed their keys (promote's `ledger_bucket.protected_keys` gives the same).
-_LEDGER = ("the promotion ledger (DEPLOY_LEDGER_KEY); set DEPLOY_LEDGER_KEY to a key outside the "
-           "site's prefix in publishconf.py")
 
-
-def deploy(settings: DeploySettings, console: Console | None = None, *, dry_run: bool = False,
-           force: bool = False, protected: Mapping[str, str] | None = None) -> DeployResult:
+def deploy(settings: DeploySettings, console: Console | None = None, *,
+           protected: Mapping[str, str], dry_run: bool = False,
+           force: bool = False) -> DeployResult:
     """Deploy output/ (or, with dry_run, show what would change); raise DeployError on any fault.
 
     `protected` maps each bucket key an S3 sync must never overwrite or delete to what it is and
-    how to move it, which ends the refusal when output/ holds a file at that key. None protects
-    DEPLOY_LEDGER_KEY.
+    how to move it, which ends the refusal when output/ holds a file at that key. Deploy protects
+    nothing on its own, so every caller says what, if only `{}` (promote's ledger object:
+    `ledger_bucket.protected_keys`).
     """
     console = console or Console(stderr=True)
     target = require_target(settings)
     check_output(settings)
-    if protected is None:
-        protected = {settings.ledger_key: _LEDGER}
     if isinstance(target, S3Target):
         return deploy_s3(settings, target, console, dry_run=dry_run, force=force,
                          protected=protected)

@@ -1,26 +1,15 @@
-"""What can stop a deploy, each as one line that names the setting or variable and the fix.
+"""What can stop a deploy: the deploy branch of the one error tree, importable from here.
 
 DeployError            anything that stops a deploy; str() is the whole message, no traceback needed
-├── DeploySettingsError  a setting or variable is missing or wrong (names it and the fix)
+├── DeploySettingsError  a setting or variable is missing or wrong: .setting, .value, .fix (also a
+│                        SettingsError)
 ├── RefusedError         the deploy would be unsafe (dev build, empty output/, too many deletions)
-└── StorageError         the target failed (missing bucket, rejected credentials, endpoint down, upload
-                         failed halfway); says what was and was not changed and how to finish
+└── StorageError         the target failed (missing bucket, rejected credentials, endpoint down,
+                         upload failed halfway); says what was and was not changed and how to finish
 """
 
 from __future__ import annotations
 
+from self_promoting_blog.errors import DeployError, DeploySettingsError, RefusedError, StorageError
 
-class DeployError(Exception):
-    """A deploy stopped; the message is complete and safe to print (no secret in it)."""
-
-
-class DeploySettingsError(DeployError):
-    """A deploy setting or environment variable is missing or invalid."""
-
-
-class RefusedError(DeployError):
-    """The deploy was refused before anything changed on the target."""
-
-
-class StorageError(DeployError):
-    """The storage or the transfer failed."""
+__all__ = ["DeployError", "DeploySettingsError", "RefusedError", "StorageError"]

@@ -1,4 +1,5 @@
-"""Deploy output/ to the gh-pages branch with ghp-import, as pelican-quickstart does, then push it."""
+"""Deploy output/ to the gh-pages branch with ghp-import, as pelican-quickstart does, and push
+it."""
 
 from __future__ import annotations
 
@@ -35,8 +36,9 @@ def find_repo(output: Path) -> Path:
     done = subprocess.run(["git", "-C", str(output.parent), "rev-parse", "--show-toplevel"],
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise DeploySettingsError(f"deploy: DEPLOY_TARGET = gh-pages needs {output} inside a git "
-                                  "repository with a remote; run `git init` and add the remote")
+        raise DeploySettingsError(
+            "DEPLOY_TARGET", "gh-pages", "run `git init` and add the remote", owner="deploy",
+            problem=f"needs {output} inside a git repository with a remote")
     return Path(done.stdout.strip())
 
 
@@ -79,7 +81,8 @@ def deploy_ghpages(settings: DeploySettings, target: GhPagesTarget, console: Con
     deleted = sorted(set(remote) - set(local) - _GHP_FILES)
     check_delete_cap(deleted, settings, str(target))
     sizes = sum((output / rel).stat().st_size for rel in changed)
-    result = DeployResult(str(target), dry_run, changed, deleted, len(local) - len(changed), 0, sizes)
+    result = DeployResult(str(target), dry_run, changed, deleted, len(local) - len(changed), 0,
+                          sizes)
     if dry_run:
         print_paths(result, console)
     elif changed or deleted:
@@ -89,11 +92,14 @@ def deploy_ghpages(settings: DeploySettings, target: GhPagesTarget, console: Con
             env.setdefault("GIT_COMMITTER_EMAIL", "deploy@localhost")
         command = [sys.executable, "-m", "ghp_import", "--no-jekyll", "--push",
                    "--branch", target.branch, "--remote", target.remote,
-                   "--message", f"Publish {settings.siteurl}", *cname(settings.siteurl), str(output)]
-        done = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, check=False)
+                   "--message", f"Publish {settings.siteurl}", *cname(settings.siteurl),
+                   str(output)]
+        done = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True,
+                              check=False)
         if done.returncode != 0:
             message = (done.stderr.strip().splitlines() or ["no message"])[-1]
-            raise StorageError(f"deploy: ghp-import could not publish to {target}: {message}; fix it "
-                               "(DEPLOY_GH_PAGES_REMOTE, DEPLOY_GH_PAGES_BRANCH, push rights), then rerun")
+            raise StorageError(f"deploy: ghp-import could not publish to {target}: {message}; "
+                               "fix it (DEPLOY_GH_PAGES_REMOTE, DEPLOY_GH_PAGES_BRANCH, push "
+                               "rights), then rerun")
     result.seconds = time.monotonic() - started
     return result

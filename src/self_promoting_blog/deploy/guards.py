@@ -15,8 +15,9 @@ def require_target(settings: DeploySettings) -> Target:
     """Return the target, or say where to set it."""
     if settings.target is None:
         raise DeploySettingsError(
-            f"deploy: DEPLOY_TARGET is not set; set it in publishconf.py or the DEPLOY_TARGET "
-            f"environment variable to one of {FORMS}")
+            "DEPLOY_TARGET", settings.target_text, owner="deploy", problem="is not set",
+            fix="set it in publishconf.py or the DEPLOY_TARGET environment variable to one of "
+                f"{FORMS}")
     return settings.target
 
 
@@ -30,13 +31,14 @@ def check_output(settings: DeploySettings) -> None:
                            f"{BUILD_HINT}")
     index = output / "index.html"
     if not index.is_file():
-        raise RefusedError(f"deploy: {index} is missing, so {output} is not a built site; {BUILD_HINT}")
+        raise RefusedError(f"deploy: {index} is missing, so {output} is not a built site; "
+                           f"{BUILD_HINT}")
     siteurl = settings.siteurl.rstrip("/")
     if not re.match(r"^https?://[^/\s]+", siteurl):
         raise RefusedError(
-            f"deploy: SITEURL is {settings.siteurl!r}, a dev setting (relative URLs); deploy reads "
-            "publishconf.py, where SITEURL must be absolute, like https://blog.example.com (or set the "
-            "SITEURL environment variable)")
+            f"deploy: SITEURL is {settings.siteurl!r}, a dev setting (relative URLs); deploy "
+            "reads publishconf.py, where SITEURL must be absolute, like https://blog.example.com "
+            "(or set the SITEURL environment variable)")
     html = index.read_text(encoding="utf-8", errors="replace")
     if not re.search(rf"""["']{re.escape(siteurl)}(/|["'])""", html):
         raise RefusedError(

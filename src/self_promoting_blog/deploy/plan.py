@@ -1,4 +1,5 @@
-"""Compare output/ with what the target holds and decide what to upload, in which order, and delete."""
+"""Compare output/ with what the target holds; decide what to upload, in which order, and what to
+delete."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ PART_SIZE = 8 * 1024 * 1024
 
 @dataclass(frozen=True)
 class LocalFile:
-    """A file of output/, its type, and the digests of the bytes a sync would store (gzipped or not)."""
+    """A file of output/, its type, and the digests of the bytes a sync would store (gzipped or
+    not)."""
 
     rel: str
     path: Path
@@ -123,7 +125,8 @@ def digest_file(path: Path, size: int, gzipped: bool = False,
 def scan_output(output: Path, content_types: Mapping[str, str],
                 gzip_types: AbstractSet[str] = frozenset(),
                 digests_file: Path | None = None) -> dict[str, LocalFile]:
-    """Type and hash every file under output/, keyed by its path relative to output/ ('/' separators).
+    """Type and hash every file under output/, keyed by its path relative to output/ ('/'
+    separators).
 
     Files whose type is in `gzip_types` (DEPLOY_GZIP_TYPES) are hashed as they will be stored:
     gzipped (level 9 costs about 30 ms per MB of text, measured on this blog's output), unless
@@ -147,14 +150,14 @@ def scan_output(output: Path, content_types: Mapping[str, str],
 
 
 def _kept(rel: str, settings: DeploySettings) -> bool:
-    return not settings.delete or any(fnmatch.fnmatchcase(rel, pattern) for pattern in settings.keep)
+    return not settings.delete or any(fnmatch.fnmatchcase(rel, pattern)
+                                      for pattern in settings.keep)
 
 
 def plan_sync(local: Mapping[str, LocalFile], remote: Mapping[str, str], settings: DeploySettings,
-              protected: Mapping[str, str] | None = None, force: bool = False) -> SyncPlan:
+              protected: Mapping[str, str], force: bool = False) -> SyncPlan:
     """Plan a sync; `remote` maps each path to its ETag. `protected` paths are never touched:
     each maps to what it is and how to move it, for the refusal when output/ has that path."""
-    protected = protected or {}
     clash = sorted(set(protected) & set(local))
     if clash:
         raise RefusedError(f"deploy: output/{clash[0]} would overwrite {protected[clash[0]]}")
@@ -175,7 +178,8 @@ def plan_sync(local: Mapping[str, LocalFile], remote: Mapping[str, str], setting
 
 
 def check_delete_cap(deletions: list[str], settings: DeploySettings, where: str) -> None:
-    """Refuse a sync that would delete more than DEPLOY_MAX_DELETES files, before it changes anything."""
+    """Refuse a sync that would delete more than DEPLOY_MAX_DELETES files, before it changes
+    anything."""
     if len(deletions) > settings.max_deletes:
         raise RefusedError(
             f"deploy: this sync would delete {len(deletions)} files from {where}, more than "

@@ -76,7 +76,8 @@ def print_paths(result: DeployResult, console: Console) -> None:
 def print_summary(result: DeployResult, console: Console) -> None:
     """Print one line: uploaded, unchanged, deleted, bytes, time (and the CDN invalidation)."""
     kept = f", {result.kept} kept" if result.kept else ""
-    sent = human_bytes(result.bytes_sent) + (f", {result.gzipped} gzipped" if result.gzipped else "")
+    gzipped = f", {result.gzipped} gzipped" if result.gzipped else ""
+    sent = human_bytes(result.bytes_sent) + gzipped
     if result.dry_run:
         line = (f"Dry run for {result.target}: {files(len(result.uploaded))} to upload "
                 f"({sent}), {result.unchanged} unchanged, "

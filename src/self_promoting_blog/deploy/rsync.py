@@ -38,15 +38,16 @@ def rsync_command(settings: DeploySettings, target: RsyncTarget, preview: bool) 
 
 def _run(command: list[str], target: RsyncTarget) -> str:
     if shutil.which("rsync") is None:
-        raise DeploySettingsError("deploy: DEPLOY_TARGET is an rsync target but rsync is not "
-                                  "installed; install it (apt-get install rsync, or bash .ci/setup)")
+        raise DeploySettingsError(
+            "DEPLOY_TARGET", str(target), "install it (apt-get install rsync, or bash .ci/setup)",
+            owner="deploy", problem="is an rsync target, but rsync is not installed")
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()] or ["no message"]
         hint = ("check the host, the user and your ssh key" if done.returncode == 255
                 else "check DEPLOY_TARGET and the destination's permissions")
-        raise StorageError(f"deploy: rsync to {target} failed (exit {done.returncode}): {lines[0]}; "
-                           f"{hint}, then rerun")
+        raise StorageError(f"deploy: rsync to {target} failed (exit {done.returncode}): "
+                           f"{lines[0]}; {hint}, then rerun")
     return done.stdout
 
 
@@ -59,7 +60,8 @@ class RsyncChanges:
 
 
 def parse_itemized(stdout: str) -> RsyncChanges:
-    """Read rsync's --itemize-changes lines: `<f+++++++++ path` was sent, `*deleting path` deleted."""
+    """Read rsync's --itemize-changes lines: `<f+++++++++ path` was sent, `*deleting path`
+    deleted."""
     changes = RsyncChanges()
     for line in stdout.splitlines():
         if sent := _SENT.match(line):

@@ -49,7 +49,7 @@ def remote_etags(client: BaseClient, target: S3Target, settings: DeploySettings)
                 rel = item["Key"][len(target.prefix):]
                 if rel and not rel.endswith("/"):
                     found[rel] = item["ETag"]
-    except Exception as exc:  # noqa: BLE001 - every storage failure becomes one clear line
+    except Exception as exc:  # every storage failure becomes one clear line
         raise storage_error(exc, target.bucket, settings.endpoint_url,
                             f"listing {target}") from None
     return found
@@ -78,7 +78,8 @@ def delete_objects(client: BaseClient, target: S3Target, rels: list[str]) -> Non
     """Delete objects in batches of 1000 (the S3 limit); fail on the first object S3 refuses."""
     for start in range(0, len(rels), 1000):
         batch = [{"Key": target.key(rel)} for rel in rels[start:start + 1000]]
-        answer = client.delete_objects(Bucket=target.bucket, Delete={"Objects": batch, "Quiet": True})
+        answer = client.delete_objects(Bucket=target.bucket,
+                                       Delete={"Objects": batch, "Quiet": True})
         for error in answer.get("Errors", []):
             raise StorageError(f"deploy: deleting {error.get('Key')} failed: {error.get('Code')} "
                                f"{error.get('Message', '')}; rerun `invoke deploy` to finish")
@@ -105,7 +106,7 @@ def run_uploads(client: BaseClient, target: S3Target, plan: SyncPlan, settings: 
                     future.result()
                 except CancelledError:
                     continue
-                except Exception as exc:  # noqa: BLE001 - reported below as one line
+                except Exception as exc:  # reported below as one line
                     failed = failed or (futures[future], exc)
                     for other in futures:
                         other.cancel()
@@ -129,8 +130,8 @@ def _halfway(failed: tuple[Upload, BaseException], target: S3Target, settings: D
 
 
 def deploy_s3(settings: DeploySettings, target: S3Target, console: Console, *,
-              dry_run: bool = False, force: bool = False,
-              protected: Mapping[str, str] | None = None) -> DeployResult:
+              protected: Mapping[str, str], dry_run: bool = False,
+              force: bool = False) -> DeployResult:
     """Sync output/ to the bucket (or, with dry_run, print what a sync would do); `protected`
     bucket keys are never written nor deleted (see `deploy.deploy`)."""
     started = time.monotonic()
@@ -138,7 +139,7 @@ def deploy_s3(settings: DeploySettings, target: S3Target, console: Console, *,
     local = scan_output(settings.output_path, settings.content_types, settings.gzip_types,
                         settings.digests_file)
     plan = plan_sync(local, remote_etags(client, target, settings), settings,
-                     protected=within_site(protected or {}, target), force=force)
+                     protected=within_site(protected, target), force=force)
     check_delete_cap(plan.deletions, settings, str(target))
     result = DeployResult(str(target), dry_run, [u.file.rel for u in plan.uploads],
                           list(plan.deletions), plan.unchanged, len(plan.kept), plan.bytes_to_send,
@@ -151,8 +152,9 @@ def deploy_s3(settings: DeploySettings, target: S3Target, console: Console, *,
             delete_objects(client, target, plan.deletions)
         except StorageError:
             raise
-        except Exception as exc:  # noqa: BLE001 - every storage failure becomes one clear line
-            raise storage_error(exc, target.bucket, settings.endpoint_url, "deleting old files") from None
+        except Exception as exc:  # every storage failure becomes one clear line
+            raise storage_error(exc, target.bucket, settings.endpoint_url,
+                                "deleting old files") from None
         result.invalidation = invalidate_changed(settings, result.uploaded + result.deleted)
     result.seconds = time.monotonic() - started
     return result

@@ -1,4 +1,5 @@
-"""Deploy settings, read in one place: DEFAULTS, overridden by publishconf.py, then the environment."""
+"""Deploy settings, read in one place: DEFAULTS, overridden by publishconf.py, then by the
+environment."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 from self_promoting_blog.deploy.errors import DeploySettingsError
 from self_promoting_blog.deploy.target import Target, parse_target
+from self_promoting_blog.settings import string_list, whole_number
 
 DEFAULTS: dict[str, Any] = {
     # s3://bucket/prefix, rsync://user@host:/path or gh-pages; empty = deploy refuses, saying so.
@@ -26,19 +28,22 @@ DEFAULTS: dict[str, Any] = {
     "DEPLOY_MAX_DELETES": 100,
     # Parallel uploads to S3.
     "DEPLOY_WORKERS": 16,
-    # Cache-Control by kind of file; fingerprinted = a hex hash in the file name (style.3fa9c2e1.css).
+    # Cache-Control by kind of file; fingerprinted = a hex hash in the file name
+    # (style.3fa9c2e1.css).
     "DEPLOY_CACHE_CONTROL": {
         "page": "public, max-age=300",
         "feed": "public, max-age=300",
         "asset": "public, max-age=3600",
         "fingerprinted": "public, max-age=31536000, immutable",
     },
-    # Extra or replacement Content-Types by file suffix, e.g. {".rss.xml": "text/xml; charset=utf-8"}.
+    # Extra or replacement Content-Types by file suffix,
+    # e.g. {".rss.xml": "text/xml; charset=utf-8"}.
     "DEPLOY_CONTENT_TYPES": {},
     # With an S3 target: store text gzipped, served with Content-Encoding: gzip (S3 never
     # compresses on the fly; rsync and GitHub Pages servers do, so this leaves them alone).
     "DEPLOY_GZIP": True,
-    # The media types stored gzipped: every text type the site has (kinds.py), none already compressed.
+    # The media types stored gzipped: every text type the site has (kinds.py), none already
+    # compressed.
     "DEPLOY_GZIP_TYPES": [
         "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
         "application/feed+json", "application/manifest+json", "application/xml", "text/xml",
@@ -47,9 +52,6 @@ DEFAULTS: dict[str, Any] = {
     ],
     # With an S3 target: invalidate the changed paths on this CloudFront distribution after a sync.
     "CLOUDFRONT_DISTRIBUTION_ID": "",
-    # With an S3 target and PROMOTE_LEDGER = "bucket": the promotion ledger's key in the bucket.
-    # It must lie outside the site's prefix (so the site never serves it); the sync never deletes it.
-    "DEPLOY_LEDGER_KEY": "promote/ledger.json.gz",
     # DEPLOY_TARGET = "gh-pages": the branch ghp-import writes and the remote it pushes to.
     "DEPLOY_GH_PAGES_BRANCH": "gh-pages",
     "DEPLOY_GH_PAGES_REMOTE": "origin",
@@ -57,6 +59,7 @@ DEFAULTS: dict[str, Any] = {
 # Set per machine or per CI job, so the environment wins over publishconf.py.
 ENV_NAMES = ("DEPLOY_TARGET", "S3_ENDPOINT_URL", "CLOUDFRONT_DISTRIBUTION_ID")
 CACHE_KINDS = ("page", "feed", "asset", "fingerprinted")
+WHERE = "publishconf.py"  # the file the messages send the reader to
 _MEDIA_TYPE = re.compile(r"[\w.+-]+/[\w.+-]+")  # type/subtype, no parameters
 
 
@@ -75,7 +78,6 @@ class DeploySettings:
     content_types: Mapping[str, str]
     gzip_types: frozenset[str]  # empty when DEPLOY_GZIP is False
     cloudfront_distribution_id: str | None
-    ledger_key: str
     siteurl: str
     output_path: Path
     digests_file: Path | None  # under CACHE_PATH: see digests.py
@@ -97,14 +99,15 @@ def load_settings(pelican_settings: Mapping[str, Any],
         target_text=target_text,
         endpoint_url=str(merged["S3_ENDPOINT_URL"]).rstrip("/") or None,
         delete=bool(merged["DEPLOY_DELETE"]),
-        keep=tuple(_str_list("DEPLOY_KEEP", merged["DEPLOY_KEEP"])),
-        max_deletes=_int("DEPLOY_MAX_DELETES", merged["DEPLOY_MAX_DELETES"], 0, 10**9),
-        workers=_int("DEPLOY_WORKERS", merged["DEPLOY_WORKERS"], 1, 64),
+        keep=_keep(merged["DEPLOY_KEEP"]),
+        max_deletes=_whole_number("DEPLOY_MAX_DELETES", merged["DEPLOY_MAX_DELETES"], 0, 10**9,
+                                  "the most files one sync may delete"),
+        workers=_whole_number("DEPLOY_WORKERS", merged["DEPLOY_WORKERS"], 1, 64,
+                              "how many uploads run at once"),
         cache_control=MappingProxyType(_cache_control(merged["DEPLOY_CACHE_CONTROL"])),
         content_types=MappingProxyType(_content_types(merged["DEPLOY_CONTENT_TYPES"])),
         gzip_types=_gzip_types(merged["DEPLOY_GZIP"], merged["DEPLOY_GZIP_TYPES"]),
         cloudfront_distribution_id=str(merged["CLOUDFRONT_DISTRIBUTION_ID"] or "") or None,
-        ledger_key=str(merged["DEPLOY_LEDGER_KEY"]).strip("/"),
         siteurl=str(pelican_settings.get("SITEURL", "") or ""),
         output_path=Path(pelican_settings.get("OUTPUT_PATH", "output")),
         digests_file=(Path(pelican_settings["CACHE_PATH"]) / "deploy-gzip-digests.json"
@@ -112,43 +115,47 @@ def load_settings(pelican_settings: Mapping[str, Any],
     )
 
 
-def _int(name: str, value: Any, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise DeploySettingsError(
-            f"deploy: {name} = {value!r} in publishconf.py must be a whole number from {low} to {high}")
-    return value
+def _whole_number(name: str, value: Any, low: int, high: int, meaning: str) -> int:
+    return whole_number(name, value, minimum=low, maximum=high, owner="deploy", where=WHERE,
+                        error=DeploySettingsError,
+                        fix=f"set it to {meaning}, such as {DEFAULTS[name]} (the default)")
 
 
-def _str_list(name: str, value: Any) -> list[str]:
-    if isinstance(value, str) or not all(isinstance(item, str) for item in value):
-        raise DeploySettingsError(
-            f'deploy: {name} = {value!r} in publishconf.py must be a list of strings, e.g. ["downloads/*"]')
-    return [item.strip("/") for item in value]
+def _keep(value: Any) -> tuple[str, ...]:
+    globs = string_list("DEPLOY_KEEP", value, owner="deploy", where=WHERE,
+                        error=DeploySettingsError,
+                        fix='write globs relative to the site root, e.g. ["downloads/*"]')
+    return tuple(glob.strip("/") for glob in globs)
+
+
+def _invalid(name: str, value: Any, problem: str, fix: str) -> DeploySettingsError:
+    """The error for a setting in publishconf.py that cannot work."""
+    return DeploySettingsError(name, value, fix, problem=f"in {WHERE} {problem}", owner="deploy")
 
 
 def _gzip_types(enabled: Any, types: Any) -> frozenset[str]:
     if not isinstance(enabled, bool):
-        raise DeploySettingsError(
-            f"deploy: DEPLOY_GZIP = {enabled!r} in publishconf.py must be True or False")
+        raise _invalid("DEPLOY_GZIP", enabled, "must be True or False",
+                      "set True to store text gzipped on S3, or False to store it as it is")
     if not isinstance(types, list | tuple | set | frozenset) or not all(
             isinstance(item, str) and _MEDIA_TYPE.fullmatch(item) for item in types):
-        raise DeploySettingsError(
-            f"deploy: DEPLOY_GZIP_TYPES = {types!r} in publishconf.py must be a list of media types "
-            'without parameters, e.g. ["text/html", "text/css"]')
+        raise _invalid("DEPLOY_GZIP_TYPES", types,
+                      "must be a list of media types without parameters",
+                      'write them as type/subtype, e.g. ["text/html", "text/css"]')
     return frozenset(item.lower() for item in types) if enabled else frozenset()
 
 
 def _cache_control(value: Any) -> dict[str, str]:
     if not isinstance(value, Mapping) or set(value) - set(CACHE_KINDS):
-        raise DeploySettingsError(
-            f"deploy: DEPLOY_CACHE_CONTROL = {value!r} in publishconf.py must be a dict whose keys are "
-            f"among {', '.join(CACHE_KINDS)}")
+        raise _invalid("DEPLOY_CACHE_CONTROL", value,
+                      f"must be a dict whose keys are among {', '.join(CACHE_KINDS)}",
+                      'map each kind of file to its header, e.g. {"page": "no-cache"}')
     merged = {**DEFAULTS["DEPLOY_CACHE_CONTROL"], **value}
     for kind, header in merged.items():
         if not isinstance(header, str) or not header.strip() or "\n" in header:
-            raise DeploySettingsError(
-                f"deploy: DEPLOY_CACHE_CONTROL[{kind!r}] = {header!r} must be a one-line header value "
-                'such as "public, max-age=300"')
+            raise _invalid(f"DEPLOY_CACHE_CONTROL[{kind!r}]", header,
+                          "must be a one-line header value",
+                          'write a Cache-Control value such as "public, max-age=300"')
     return merged
 
 
@@ -156,7 +163,7 @@ def _content_types(value: Any) -> dict[str, str]:
     if not isinstance(value, Mapping) or not all(
             isinstance(k, str) and k.startswith(".") and isinstance(v, str) and "/" in v
             for k, v in value.items()):
-        raise DeploySettingsError(
-            f"deploy: DEPLOY_CONTENT_TYPES = {value!r} in publishconf.py must map suffixes to types, "
-            'e.g. {".rss.xml": "text/xml; charset=utf-8"}')
+        raise _invalid("DEPLOY_CONTENT_TYPES", value, "must map suffixes to types",
+                      'map each suffix, starting with ".", to a media type, e.g. '
+                      '{".rss.xml": "text/xml; charset=utf-8"}')
     return {k.lower(): v for k, v in value.items()}

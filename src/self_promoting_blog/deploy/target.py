@@ -52,32 +52,33 @@ Target = S3Target | RsyncTarget | GhPagesTarget
 
 
 def parse_target(value: str, gh_branch: str = "gh-pages", gh_remote: str = "origin") -> Target:
-    """Parse a DEPLOY_TARGET value; raise DeploySettingsError naming the setting when it is wrong."""
+    """Parse a DEPLOY_TARGET value; raise DeploySettingsError naming it when it is wrong."""
     value = value.strip()
     if value.startswith("s3://"):
         return _parse_s3(value)
     if value.startswith("rsync://"):
         rest = value.removeprefix("rsync://")
         if not rest or rest.startswith("/"):
-            raise DeploySettingsError(
-                f"deploy: DEPLOY_TARGET {value!r} names no host; write rsync://user@host:/path")
+            raise _invalid(value, "names no host", "write rsync://user@host:/path")
         # `user@host:/path` goes over ssh; `host/module/path` (no colon) is an rsync daemon URL.
         return RsyncTarget(rest if ":" in rest else value)
     if value == "gh-pages":
         return GhPagesTarget(gh_branch, gh_remote)
-    raise DeploySettingsError(
-        f"deploy: DEPLOY_TARGET {value!r} is not a target this blog knows; write one of {FORMS} "
-        "in publishconf.py or the DEPLOY_TARGET environment variable")
+    raise _invalid(value, "is not a target this blog knows", f"write one of {FORMS} in "
+                   "publishconf.py or the DEPLOY_TARGET environment variable")
 
 
 def _parse_s3(value: str) -> S3Target:
     bucket, _, prefix = value.removeprefix("s3://").partition("/")
     if not _BUCKET.match(bucket):
-        raise DeploySettingsError(
-            f"deploy: DEPLOY_TARGET {value!r} has no valid bucket name; write s3://bucket/prefix "
-            "(3-63 lower-case letters, digits, dots or hyphens)")
+        raise _invalid(value, "has no valid bucket name", "write s3://bucket/prefix "
+                       "(3-63 lower-case letters, digits, dots or hyphens)")
     prefix = prefix.strip("/")
     if "//" in prefix:
-        raise DeploySettingsError(
-            f"deploy: DEPLOY_TARGET {value!r} has an empty folder in its prefix; remove the '//'")
+        raise _invalid(value, "has an empty folder in its prefix", "remove the '//'")
     return S3Target(bucket, prefix + "/" if prefix else "")
+
+
+def _invalid(value: str, problem: str, fix: str) -> DeploySettingsError:
+    # No "in publishconf.py": the value may come from there or from the environment.
+    return DeploySettingsError("DEPLOY_TARGET", value, fix, problem=problem, owner="deploy")
