@@ -37,11 +37,11 @@ from self_promoting_blog.promote import ledger_policy as policy
 from self_promoting_blog.promote.errors import LedgerConflict, LedgerError
 from self_promoting_blog.promote.ledger_store import RowStore
 from self_promoting_blog.promote.rows import CLAIMABLE, ArticleRef, Claim, Owner, Row
+from self_promoting_blog.promote.settings import DEFAULTS
 from self_promoting_blog.s3 import make_client, storage_error
 
 FORMAT = "signal-and-reach promotion ledger 1"
-# Where the object lives unless DEPLOY_LEDGER_KEY says otherwise: outside a site under a prefix.
-DEFAULT_KEY = "promote/ledger.json.gz"
+DEFAULT_KEY: str = DEFAULTS["DEPLOY_LEDGER_KEY"]
 # What a deploy is told the object is, to refuse a site file at its key (see protected_keys).
 PROTECTION = ("the promotion ledger (DEPLOY_LEDGER_KEY); set DEPLOY_LEDGER_KEY to a key outside "
               "the site's prefix in publishconf.py")

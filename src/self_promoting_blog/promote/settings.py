@@ -28,6 +28,9 @@ DEFAULTS: dict[str, Any] = {
     "PROMOTE_LEDGER_PATH": ".promote/ledger.sqlite3",
     # "sqlite" (the file above) or "bucket" (kept with the S3 deploy target, see deploy).
     "PROMOTE_LEDGER": "sqlite",
+    # With PROMOTE_LEDGER = "bucket": the ledger object's key in the S3 deploy bucket, outside
+    # the site's prefix; deploy never overwrites or deletes it.
+    "DEPLOY_LEDGER_KEY": "promote/ledger.json.gz",
     # At most this many posts per network per run; the rest wait for the next run.
     "PROMOTE_MAX_PER_RUN": 5,
     # A rate-limit wait longer than this (seconds) ends the network's run; the rest wait.
