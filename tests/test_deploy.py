@@ -536,7 +536,7 @@ def test_refuses_missing_empty_and_dev_output(s3_env, builds, tmp_path):
 
 
 @pytest.mark.parametrize(("target", "env", "expected"), [
-    ("", {}, "DEPLOY_TARGET = '' is not set; set it in publishconf.py or the DEPLOY_TARGET "
+    ("", {}, "DEPLOY_TARGET is not set; set it in publishconf.py or the DEPLOY_TARGET "
              "environment"),
     ("ftp://host/site", {}, "DEPLOY_TARGET = 'ftp://host/site' is not a target this blog knows"),
     ("s3://No_Such/x", {}, "has no valid bucket name"),
@@ -613,7 +613,7 @@ def test_invoke_deploy_dry_run_deploy_and_faults_in_a_terminal(demo_copy, builds
     unset = invoke(demo_copy, "deploy", env={k: v for k, v in env.items() if k != "DEPLOY_TARGET"})
     for failed, expected in (
             (skewed, "clock is more than 15 minutes off (RequestTimeTooSkewed)"),
-            (unset, "deploy: DEPLOY_TARGET = '' is not set; set it in publishconf.py")):
+            (unset, "deploy: DEPLOY_TARGET is not set; set it in publishconf.py")):
         assert failed.returncode == 1
         assert expected in failed.stdout and "Traceback" not in failed.stdout + failed.stderr
         assert len(failed.stdout.strip().splitlines()) == 1

@@ -59,7 +59,7 @@ BAD_SETTINGS = [
     (_deploy, {"DEPLOY_CACHE_CONTROL": {"page": ""}}, "deploy", "DEPLOY_CACHE_CONTROL['page']",
      ""),
     (_deploy, {"DEPLOY_TARGET": "s3://site/a//b"}, "deploy", "DEPLOY_TARGET", "s3://site/a//b"),
-    (lambda settings: require_target(_deploy(settings)), {}, "deploy", "DEPLOY_TARGET", ""),
+    (lambda settings: require_target(_deploy(settings)), {}, "deploy", "DEPLOY_TARGET", None),
 ]
 
 
@@ -72,7 +72,8 @@ def test_a_bad_setting_anywhere_names_itself_its_value_and_the_fix(read, setting
     error = raised.value
     assert (error.setting, error.value) == (setting, value)
     prefix = f"{owner}: " if owner else ""
-    assert str(error) == f"{prefix}{setting} = {value!r} {error.problem}; {error.fix}"
+    subject = setting if value is None else f"{setting} = {value!r}"  # None: not set
+    assert str(error) == f"{prefix}{subject} {error.problem}; {error.fix}"
     assert error.problem and error.fix and "\n" not in str(error)
 
 

@@ -229,5 +229,5 @@ def test_publish_dry_run_without_a_deploy_target_still_shows_the_promotion_plan(
     assert "Bluesky · Just written" in promote and "✔ publish: dry run done" in promote
     real = io.StringIO()
     assert publish(tiny_blog / "publishconf.py", Console(file=real, width=300)) == 1
-    assert "✖ publish: stopped at deploy. deploy: DEPLOY_TARGET = '' is not set" in real.getvalue()
+    assert "✖ publish: stopped at deploy. deploy: DEPLOY_TARGET is not set" in real.getvalue()
     assert not (tiny_blog / ".promote" / "ledger.sqlite3").exists()

@@ -46,7 +46,8 @@ class BlogError(Exception):
 class SettingsError(BlogError, ValueError):
     """A setting that cannot work, named with its value and the fix.
 
-    The message reads ``<owner>: <setting> = <value> <problem>; <fix>``: `owner` is the part that
+    The message reads ``<owner>: <setting> = <value> <problem>; <fix>`` (without ``= <value>``
+    when the value is None: not set): `owner` is the part that
     reads the setting (Pelican logs show no logger name), and `entry` says that `value` is one
     entry of a list setting. `value` is shown, so never pass a secret as one.
     """
@@ -58,7 +59,10 @@ class SettingsError(BlogError, ValueError):
         self.fix = fix
         self.problem = problem
         self.owner = owner
-        subject = f"{setting} entry {value!r}" if entry else f"{setting} = {value!r}"
+        if entry:
+            subject = f"{setting} entry {value!r}"
+        else:  # an unset setting (None) reads "X is not set", not "X = None is not set"
+            subject = setting if value is None else f"{setting} = {value!r}"
         prefix = f"{owner}: " if owner else ""
         super().__init__(f"{prefix}{subject} {problem}; {fix}")
 

@@ -21,7 +21,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from self_promoting_blog.deploy.errors import StorageError
+from self_promoting_blog.errors import StorageError
 
 _CREDENTIALS = ("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) in the "
                 "environment or in .env")

@@ -15,7 +15,7 @@ def require_target(settings: DeploySettings) -> Target:
     """Return the target, or say where to set it."""
     if settings.target is None:
         raise DeploySettingsError(
-            "DEPLOY_TARGET", settings.target_text, owner="deploy", problem="is not set",
+            "DEPLOY_TARGET", None, owner="deploy", problem="is not set",
             fix="set it in publishconf.py or the DEPLOY_TARGET environment variable to one of "
                 f"{FORMS}")
     return settings.target
