@@ -22,8 +22,8 @@ from invoke.parser import ParserContext
 from rich.console import Console
 
 from self_promoting_blog.build.build import BuildResult, build_site, load, overrides_from_cli
+from self_promoting_blog.build.preview.server import live
 from self_promoting_blog.build.report import print_build, shown_path
-from self_promoting_blog.build.serve import live
 from self_promoting_blog.build.serve import regenerate as watch_and_rebuild
 from self_promoting_blog.build.serve import serve as serve_folder
 from self_promoting_blog.build.staging import remove_output
@@ -146,11 +146,9 @@ def reserve(c, port=CONFIG["port"]):
 @task(help={"port": "port to listen on (default 8000)"})
 @_run
 def livereload(c, port=CONFIG["port"]):
-    """`build` and serve; rebuild and reload the browser tab after every change."""
-    settings = _settings()
-    watched = [CONFIG["settings_base"], Path(settings["PATH"]), Path(settings["THEME"])]
-    live(Path(settings["OUTPUT_PATH"]), watched, lambda: _build(False), CONFIG["host"],
-         int(port), console)
+    """Preview from memory: each page drawn when opened, the tab reloaded after every change
+    (output/ is left alone; errors show in the browser)."""
+    live(CONFIG["settings_base"], _pelican_options(), CONFIG["host"], int(port), console)
 
 
 @task

@@ -1,4 +1,4 @@
-"""Local servers for previewing output/: plain, auto-rebuilding, and live-reloading."""
+"""Local servers for output/: plain and auto-rebuilding (the live preview is build/preview/)."""
 
 from __future__ import annotations
 
@@ -100,18 +100,3 @@ def regenerate(settings_file: Path, settings: dict[str, Any], rebuild: Callable[
             rebuild()
     except KeyboardInterrupt:
         console.print("Stopped watching.")
-
-
-def live(root: Path, watched: list[Path], rebuild: Callable[[], Any], host: str, port: int,
-         console: Console) -> None:
-    """Serve root and reload the browser tab after each rebuild caused by a change."""
-    from livereload import Server  # imported here: only this task needs tornado
-
-    rebuild = _guarded(rebuild, console)
-    rebuild()
-    server = Server()
-    for path in watched:
-        server.watch(str(path), rebuild)
-    console.print(f"Live preview at [bold]http://{host}:{port}/[/]: the page reloads after each "
-                  "change to content/, the theme or the settings. Ctrl-C to stop.")
-    server.serve(host=host, port=port, root=str(root))

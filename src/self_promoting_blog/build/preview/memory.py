@@ -1,0 +1,93 @@
+"""Articles and pages kept between preview updates, so an update reads only the files that changed.
+
+Pelican asks its generator for a cached object before reading each file (``get_cached_data``)
+and offers each object it read (``cache_data``). While an update runs, every article and page
+generator answers from this memory instead: a file whose size and modification time are those it
+had when it was read comes back without being read again.
+
+Plugins set attributes on the objects of a build (related articles, share links, the card…)
+and Pelican rewrites some metadata in place when it resolves links, so the memory keeps each
+object as it was just read and hands out a fresh shallow copy, with its own metadata, in the
+new build's context: an update starts from the same state a full build does.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from pelican import signals
+from pelican.contents import Content
+from pelican.generators import ArticlesGenerator, PagesGenerator
+
+Stamp = tuple[int, int]
+
+
+def _stamp(path: str) -> Stamp | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def _fresh(kept: Any, context: dict[str, Any]) -> Any:
+    content = copy.copy(kept)
+    content.metadata = dict(kept.metadata)
+    content._context = context
+    return content
+
+
+def forget_rendered_text() -> None:
+    """Drop Pelican's memo of each content's HTML and summary (kept per object, process-wide):
+    it would keep every earlier update's objects alive, and links resolved against them."""
+    for name in ("get_content", "get_summary"):
+        Content.__dict__[name].cache.clear()
+
+
+class ContentMemory:
+    """Source file → (its stamp when read, the object as read)."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, tuple[Stamp, Any]] = {}
+        self.read: list[str] = []  # files read (not remembered) by the last update
+
+    def forget(self) -> None:
+        self.kept.clear()
+
+    def _attach(self, generator: Any) -> None:
+        """generator_init receiver: answer this generator's cache questions from memory."""
+        if not isinstance(generator, (ArticlesGenerator, PagesGenerator)):
+            return
+        pending: dict[str, Stamp | None] = {}
+
+        def get_cached_data(name: str, default: Any = None) -> Any:
+            path = os.path.join(generator.path, name)
+            stamp = _stamp(path)  # before reading, so an edit during the read is seen next time
+            kept = self.kept.get(path)
+            if kept is not None and stamp is not None and kept[0] == stamp:
+                return _fresh(kept[1], generator.context)
+            pending[path] = stamp
+            self.read.append(path)
+            return default
+
+        def cache_data(name: str, data: Any) -> None:
+            path = os.path.join(generator.path, name)
+            stamp = pending.pop(path, None)
+            if stamp is not None:
+                self.kept[path] = (stamp, _fresh(data, data._context))
+
+        generator.get_cached_data = get_cached_data
+        generator.cache_data = cache_data
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """For one update: generators read through this memory; files now gone are forgotten."""
+        self.read = []
+        forget_rendered_text()
+        with signals.generator_init.connected_to(self._attach):
+            yield
+        self.kept = {path: kept for path, kept in self.kept.items() if os.path.exists(path)}
