@@ -58,7 +58,7 @@ def detail_rows(raw: dict[str, Any], summary: dict[str, Any]) -> list[list[str]]
         rows.append([(f"rebuild after one edit, {deploy['articles']:,} articles (deploy bench, "
                       "content and card caches warm, 1 run)"),
                      f"{deploy['rebuild_s']:.2f} s vs {full or 0:.2f} s{ratio}"])
-    for part in ("promote", "deploy", "page", "profile"):
+    for part in ("preview", "promote", "deploy", "page", "profile"):
         for what, figure in (raw.get(part) or {}).get("lines", []):
             rows.append([what, figure])
     for part, reason in raw.get("failed", {}).items():

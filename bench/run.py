@@ -33,7 +33,7 @@ from bench.report import markdown, print_report
 from bench.summary import summarize
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("incremental", "feeds", "deploy", "promote", "page", "lighthouse")
+PARTS = ("incremental", "preview", "feeds", "deploy", "promote", "page", "lighthouse")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -91,7 +91,7 @@ def measure(args: argparse.Namespace, console: Console) -> dict[str, Any]:
         raw["builds"].append(full_builds(sites[size], size, args.runs, say, pythons).as_dict())
         _checkpoint(raw, work)
     runs = args.runs
-    for part, run in _parts(sites, runs, work, say, args).items():
+    for part, run in _parts(sites, runs, work, say, args, raw["builds"]).items():
         if getattr(args, f"skip_{part}"):
             continue
         try:
@@ -104,11 +104,12 @@ def measure(args: argparse.Namespace, console: Console) -> dict[str, Any]:
 
 
 def _parts(sites: dict[int, SiteDirs], runs: int, work: Path, say: Any,
-           args: argparse.Namespace) -> dict[str, Any]:
+           args: argparse.Namespace, raw_builds: list[dict[str, Any]]) -> dict[str, Any]:
     """The optional parts, in the order they run, as callables.
 
     Feeds, deploy and promote use the largest size (their budgets are set for 5,000 articles);
-    the incremental rebuilds use --incremental-size, as each needs a full priming build first.
+    the incremental rebuilds use --incremental-size, as each needs a full priming build first;
+    the livereload latency is measured at every size, beside that size's full builds.
     """
     largest = max(sites)
     site = sites[largest]
@@ -134,8 +135,14 @@ def _parts(sites: dict[int, SiteDirs], runs: int, work: Path, say: Any,
 
         return measure_page(work, say, not args.skip_lighthouse)
 
+    def preview() -> dict[str, Any]:
+        from bench.preview_bench import measure_preview
+
+        return measure_preview(sites, runs, say, raw_builds)
+
     return {"feeds": feeds,
             "incremental": lambda: incremental_builds(sites[small], small, runs, say).as_dict(),
+            "preview": preview,
             "deploy": deploy, "promote": promote, "page": page}
 
 

@@ -90,8 +90,8 @@ def other_targets(summary: dict[str, Any], raw: dict[str, Any]) -> list[dict[str
     if feeds := summary.get("feeds"):
         rows.append(_row(f"feeds at {feeds['articles']:,}", "≤ +10 % over bare, feeds off",
                          f"{feeds['overhead_pct']:+.1f} %", feeds["overhead_pct"] <= 10))
-    if promote := raw.get("promote"):
-        rows.extend(promote.get("targets", []))
+    for part in ("preview", "promote"):
+        rows.extend((raw.get(part) or {}).get("targets", []))
     if deploy := raw.get("deploy"):
         rows.extend(deploy.get("targets", []))
     if page := raw.get("page"):

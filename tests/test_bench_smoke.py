@@ -32,8 +32,8 @@ def test_writes_the_json_with_every_measured_part(bench_run):
     code, printed, _, results = bench_run
     assert code == 0, printed
     data = json.loads((results / "latest.json").read_text(encoding="utf-8"))
-    assert {"machine", "options", "builds", "feeds", "incremental", "page", "profile",
-            "summary"} <= set(data)
+    assert {"machine", "options", "builds", "feeds", "incremental", "preview", "page",
+            "profile", "summary"} <= set(data)
     assert data["failed"] == {}
     assert {"cores", "memory_gib", "python", "pelican", "date"} <= set(data["machine"])
     [size] = data["builds"]
@@ -48,7 +48,10 @@ def test_writes_the_json_with_every_measured_part(bench_run):
     assert data["summary"]["feeds"]["overhead_pct"] is not None
     names = {t["name"] for t in data["summary"]["targets"]}
     assert {"full build at 20", "peak RSS", "incremental rebuild at 20",
-            "article page (HTML+CSS+JS)", "third-party requests"} <= names
+            "livereload memory at 20", "article page (HTML+CSS+JS)",
+            "third-party requests"} <= names
+    [preview] = data["preview"]["sizes"]
+    assert preview["articles"] == 20 and preview["median_s"] > 0 < preview["rebuild_median_s"]
     heaviest = data["page"]["heaviest"]
     assert heaviest["bytes_by_type"]["html"] > 0 and heaviest["bytes_by_type"]["css"] > 0
     assert heaviest["third_party"] == []
@@ -61,7 +64,7 @@ def test_writes_the_json_with_every_measured_part(bench_run):
 def test_prints_the_tables_and_writes_markdown_and_chart(bench_run):
     _, printed, _, results = bench_run
     for heading in ("Full production build", "(c)/(a)", "Other measurements", "Targets",
-                    "incremental rebuild", "Wrote "):
+                    "incremental rebuild", "livereload, 20 articles", "Wrote "):
         assert heading in printed
     markdown = (results / "latest.md").read_text(encoding="utf-8")
     assert "| articles | (a) s | (b) s | (c) s |" in markdown and "| 20 |" in markdown

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from jinja2.bccache import Bucket, BytecodeCache
 from pelican import Pelican
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.plugins import signals
@@ -92,6 +93,21 @@ def _logs() -> Iterator[tuple[Any, _ProblemKeeper]]:
             root.removeHandler(keeper)
 
 
+class CompiledTemplates(BytecodeCache):
+    """The theme's templates compiled once, kept in memory (Jinja checks each one's source: an
+    edited template is compiled again), so an update does not compile them all anew."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
 def _restart_sitemap_clock() -> None:
     """pelican-sitemap dates each listing page with the time it was imported, which in a full
     build is the time of the build: give it the time of this update, as a build now would."""
@@ -139,6 +155,7 @@ class PreviewSite:
         self.settings_file = Path(settings_file)
         self.overrides = dict(overrides or {})
         self.memory = ContentMemory()
+        self.compiled = CompiledTemplates()
         self.lock = threading.RLock()  # one update, render or finish at a time
         self.version = 0
         self.changed = threading.Condition()
@@ -146,6 +163,7 @@ class PreviewSite:
         self.sources: dict[str, str] = {}  # output path → the file that last made it
         self._deferred: _Deferred | None = None
         self._next_folder: Path | None = None
+        self.last_update: Update | None = None
         self._numbers = itertools.count(1)
         self._numbers_used = 0
         self.settings = load(self.settings_file, self.overrides)
@@ -167,6 +185,8 @@ class PreviewSite:
             folder = self._next_folder or self._skeleton(number, ())
             self._next_folder = None
             self.settings["OUTPUT_PATH"] = str(folder)
+            self.settings["JINJA_ENVIRONMENT"] = {**self.settings["JINJA_ENVIRONMENT"],
+                                                  "bytecode_cache": self.compiled}
             writer = RecordingWriter(str(folder), self.settings)
             kept: dict[str, Any] = {}
             crash: Trouble | None = None
@@ -191,11 +211,12 @@ class PreviewSite:
             if crash is None and pelican is not None:
                 self._deferred = _Deferred(pelican, articles, writer)
             self._replace(_State(folder, writer.pages, keeper.problems, list(logs.errors), crash))
-            return Update(number, time.monotonic() - started,
+            self.last_update = Update(number, time.monotonic() - started,
                           len(articles.articles) if articles else 0,
                           len(pages.pages) if pages else 0, tuple(self.memory.read),
                           tuple(logs.errors) + ((f"{crash.where}: {crash.what}",) if crash else ()),
                           tuple(logs.warnings), crash is not None)
+            return self.last_update
 
     def _replace(self, state: _State) -> None:
         old = self.state.folder
