@@ -74,6 +74,7 @@ class TreeMemory:
         self.peak_kb = 0
         self.own_peak_kb = 0
         self.workers_peak_kb = 0
+        self.sampled_peak_kb = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -91,6 +92,7 @@ class TreeMemory:
     def __exit__(self, *_exc: object) -> None:
         self._stop.set()
         self._thread.join()
+        self.sampled_peak_kb = self.peak_kb  # this span's own, however high the process was before
         own = _status_kb("self", "VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         self.own_peak_kb = own
         self.peak_kb = max(self.peak_kb, own)

@@ -63,6 +63,8 @@ def measure_preview(sites: dict[int, SiteDirs], runs: int, say: Callable[[str], 
         row = {"articles": size, "median_s": median(live["latencies_s"]),
                "update_median_s": median(live["updates_s"]),
                "first_update_s": live["first_update_s"], "peak_rss_mb": live["peak_rss_mb"],
+               "first_workers_rss_mb": live["first_workers_rss_mb"],
+               "editing_rss_mb": live["editing_rss_mb"],
                "rebuild_median_s": median(old["rebuilds_s"]),
                "full_s": _ours_full(builds, size),
                "bare_rss_mb": _bare_rss(builds, size)}
@@ -93,7 +95,8 @@ def _line(row: dict[str, Any]) -> tuple[str, str]:
     return (f"livereload, {row['articles']:,} articles: save → reloaded page (median)",
             f"{row['median_s']:.2f} s (update {row['update_median_s']:.2f} s; first "
             f"{row['first_update_s']:.1f} s); until now {row['rebuild_median_s']:.2f} s"
-            f"{full}; peak {row['peak_rss_mb']:.0f} MB")
+            f"{full}; peak {row['peak_rss_mb']:.0f} MB ({row['first_workers_rss_mb']:.0f} MB of "
+            f"card workers at the first read), {row['editing_rss_mb']:.0f} MB while editing")
 
 
 def _targets(row: dict[str, Any]) -> list[dict[str, Any]]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
 import socket
 import subprocess
 import time
@@ -186,6 +188,45 @@ def test_serve_answers_on_the_chosen_port_and_shows_the_404_page(demo_copy):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def _answer(url: str, deadline: float) -> str:
+    while True:
+        try:
+            with urllib.request.urlopen(url) as reply:
+                return str(reply.read().decode())
+        except OSError:
+            assert time.monotonic() < deadline, f"{url} did not answer"
+            time.sleep(0.1)
+
+
+def test_livereload_serves_from_memory_and_prints_each_update(demo_copy):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = demo_copy / "livereload.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen([PYTHON, "-m", "invoke", "livereload", "--port", str(port)],
+                                  cwd=demo_copy, stdout=out, stderr=subprocess.STDOUT,
+                                  env={**os.environ, "COLUMNS": "200"})
+    try:
+        page = f"http://127.0.0.1:{port}/articles/rss-feeds-still-matter/"
+        assert "reload.js" in _answer(page, time.monotonic() + 60)
+        source = demo_copy / "content" / "articles" / "rss-feeds-still-matter.md"
+        source.write_text(source.read_text() + "\nA sentence added while previewing.\n")
+        deadline = time.monotonic() + 30
+        while "A sentence added while previewing." not in _answer(page, deadline):
+            assert time.monotonic() < deadline, "the edit never showed"
+            time.sleep(0.1)
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=20)
+    printed = log.read_text()
+    assert f"Live preview at http://127.0.0.1:{port}/" in printed
+    assert re.search(r"content/articles/rss-feeds-still-matter\.md changed; updated in "
+                     r"\d+\.\d\d s \(1 file read; \d+ articles", printed), printed
+    assert "Stopped the live preview." in printed
+    assert not (demo_copy / "output").exists()  # the preview lives in memory
 
 
 def _dead_pid() -> int:

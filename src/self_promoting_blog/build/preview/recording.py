@@ -16,34 +16,48 @@ from typing import Any
 from pelican.writers import FileOverwriteFailedError, Writer
 
 
+# What Pelican's Writer sets on its copy of the context for each page, besides the call's own
+# keyword arguments and the pagination keys (which are new keys).
+PAGE_KEYS = frozenset({"localsiteurl", "SITEURL", "output_file"})
+
+
 @dataclass
 class RecordedPage:
-    """One page as Pelican would have rendered it: the template and its context."""
+    """One page as Pelican would have rendered it: the template and its context.
+
+    Pelican gives each page a copy of the whole shared context (every setting, ~300 keys); a
+    page keeps only what its copy has of its own, and the copy is made again to render it, so
+    thousands of recorded pages cost little memory.
+    """
 
     template: Any
-    localcontext: dict[str, Any]
+    own: dict[str, Any]
     shared_context: dict[str, Any]
     source: str | None  # the article's or page's file, for the error page
 
     def render(self) -> str:
-        """What Pelican would have written (callers serialise renders: see ``_write_file``)."""
+        """What Pelican would have written (one render at a time: it sets localsiteurl)."""
         # Pelican sets the shared context's localsiteurl before each render, so that contents
         # resolve their links relative to the page being written.
-        if self.localcontext["localsiteurl"]:
-            self.shared_context["localsiteurl"] = self.localcontext["localsiteurl"]
-        return str(self.template.render(self.localcontext))
+        if self.own.get("localsiteurl"):
+            self.shared_context["localsiteurl"] = self.own["localsiteurl"]
+        return str(self.template.render({**self.shared_context, **self.own}))
 
 
 class _DeferredTemplate:
-    """Stands in for a template: 'rendering' it records the context instead."""
+    """Stands in for a template: 'rendering' it records the page instead."""
 
-    def __init__(self, template: Any, shared_context: dict[str, Any]) -> None:
+    def __init__(self, template: Any, shared_context: dict[str, Any],
+                 call_keys: frozenset[str]) -> None:
         self.template = template
         self.shared_context = shared_context
+        self.call_keys = call_keys
 
     def render(self, localcontext: dict[str, Any]) -> RecordedPage:
-        content = localcontext.get("article") or localcontext.get("page")
-        return RecordedPage(self.template, localcontext, self.shared_context,
+        keys = (localcontext.keys() - self.shared_context.keys()) | self.call_keys
+        own = {key: localcontext[key] for key in keys if key in localcontext}
+        content = own.get("article") or own.get("page")
+        return RecordedPage(self.template, own, self.shared_context,
                             getattr(content, "source_path", None))
 
 
@@ -74,7 +88,8 @@ class RecordingWriter(Writer):
 
     def write_file(self, name: Any, template: Any, context: Any, *args: Any,
                    **kwargs: Any) -> None:
-        super().write_file(name, _DeferredTemplate(template, context), context, *args, **kwargs)
+        deferred = _DeferredTemplate(template, context, PAGE_KEYS | kwargs.keys())
+        super().write_file(name, deferred, context, *args, **kwargs)
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
         # Pelican's rules, without opening the file: a second write of one path fails unless

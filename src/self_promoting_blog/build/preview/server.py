@@ -72,7 +72,7 @@ def _plural(count: int, word: str) -> str:
 
 def report(update: Update, changed: list[str], console: Console) -> None:
     """One line per update (what changed, how long, how many files read), then its errors."""
-    what = f"{', '.join(changed)} changed; " if changed else ""
+    what = f"{', '.join(changed)} changed; " if changed else "the whole site read: "
     line = (f"{what}updated in {update.seconds:.2f} s ({_plural(len(update.read), 'file')} "
             f"read; {_plural(update.articles, 'article')}, {_plural(update.pages, 'page')})")
     if update.errors:
