@@ -15,7 +15,6 @@ from typing import Any
 
 from pelican.writers import FileOverwriteFailedError, Writer
 
-
 # What Pelican's Writer sets on its copy of the context for each page, besides the call's own
 # keyword arguments and the pagination keys (which are new keys).
 PAGE_KEYS = frozenset({"localsiteurl", "SITEURL", "output_file"})
