@@ -173,7 +173,7 @@ def test_every_file_equals_the_full_build_after_each_kind_of_edit(preview, tmp_p
     assert covered == kinds, f"page types missing from the comparison: {kinds - covered}"
 
 
-def test_only_changed_files_are_read_again(tmp_path):
+def test_only_changed_files_are_read_again_and_nothing_outside_is_served(tmp_path):
     write_site(tmp_path, SITE)
     site = PreviewSite(ROOT / "pelicanconf.py", _settings(tmp_path, "unused"))
     first = site.update()
@@ -185,6 +185,12 @@ def test_only_changed_files_are_read_again(tmp_path):
     site.finish()
     assert second.read == (str(p05),)
     assert b"Other text for post 5." in site.answer("/articles/post-05/").body
+    assert site.answer("/articles/post-05").location == "/articles/post-05/"
+    (tmp_path / "secret.txt").write_text("not part of the site")
+    # the update's folder is tmp_path/cache/preview/<n>/: three levels below secret.txt
+    for outside in ("../../../secret.txt", "/../../../secret.txt",
+                    "/%2e%2e/%2e%2e/%2e%2e/secret.txt"):
+        assert site.answer(outside).status == 404, outside
 
 
 def _wait_for_text(page, text: str, timeout: float = 20) -> None:

@@ -274,8 +274,9 @@ class PreviewSite:
     # ── answering requests ─────────────────────────────────────────────────────────────────
     def answer(self, url_path: str) -> Answer:
         """The answer to a GET of url_path (``/articles/x/``), as a full build's host gives it."""
-        rel = posixpath.normpath(unquote(url_path.split("?", 1)[0].split("#", 1)[0]))
-        rel = "" if rel in (".", "/") else rel.lstrip("/")
+        # From "/", so that no number of ".." leads out of the site.
+        rel = posixpath.normpath("/" + unquote(url_path.split("?", 1)[0].split("#", 1)[0]))
+        rel = rel.lstrip("/")
         folder_like = url_path.split("?", 1)[0].endswith("/") or not rel
         name = f"{rel}/index.html" if folder_like and rel else (rel or "index.html")
         with self.lock:
