@@ -241,3 +241,6 @@ def test_a_template_error_shows_the_template_and_line(tmp_path, broken, kind):
     article.write_text("".join(lines), encoding="utf-8")
     site.update()
     assert site.answer("/articles/post-05/").status == 200
+    # and nothing the crashed update left behind spoils the files written after the pages
+    sitemap = site.answer("/sitemap.xml")
+    assert sitemap.status == 200 and sitemap.body.count(b"<loc>/articles/post-05/</loc>") == 1

@@ -116,6 +116,18 @@ def _restart_sitemap_clock() -> None:
         sitemap.generator.now = datetime.now()
 
 
+def _end_crashed_run(pelican: Pelican) -> None:
+    """Send `finalized` for a run that crashed, its logs and failures dropped: plugins reset
+    what they keep from one run to the next on it (pelican-sitemap would otherwise wait for
+    this run to end and never write the sitemap of the next ones)."""
+    with collect_logs():
+        try:
+            signals.finalized.send(pelican)
+        except Exception:  # the run is broken anyway; its crash is what the page shows
+            logging.getLogger(__name__).debug("finalized after a crashed run failed",
+                                              exc_info=True)
+
+
 class _PreviewPelican(Pelican):
     """Pelican, writing through the given recording writer."""
 
@@ -210,12 +222,14 @@ class PreviewSite:
             pages = next((g for g in generators if isinstance(g, PagesGenerator)), None)
             if crash is None and pelican is not None:
                 self._deferred = _Deferred(pelican, articles, writer)
+            elif pelican is not None:
+                _end_crashed_run(pelican)
             self._replace(_State(folder, writer.pages, keeper.problems, list(logs.errors), crash))
+            errors = tuple(logs.errors) + ((f"{crash.where}: {crash.what}",) if crash else ())
             self.last_update = Update(number, time.monotonic() - started,
-                          len(articles.articles) if articles else 0,
-                          len(pages.pages) if pages else 0, tuple(self.memory.read),
-                          tuple(logs.errors) + ((f"{crash.where}: {crash.what}",) if crash else ()),
-                          tuple(logs.warnings), crash is not None)
+                                      len(articles.articles) if articles else 0,
+                                      len(pages.pages) if pages else 0, tuple(self.memory.read),
+                                      errors, tuple(logs.warnings), crash is not None)
             return self.last_update
 
     def _replace(self, state: _State) -> None:
