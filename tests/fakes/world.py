@@ -164,7 +164,7 @@ class World:
 
     def samples(self) -> list[Any]:
         """Every engagement sample in the SQLite ledger file."""
-        from self_promoting_blog.promote.samples import SqliteSamples
+        from self_promoting_blog.promote.samples_sqlite import SqliteSamples
 
         store = SqliteSamples(self.root / ".promote" / "ledger.sqlite3", read_only=True)
         try:

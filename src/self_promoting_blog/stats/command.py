@@ -25,7 +25,8 @@ from self_promoting_blog.promote.http import HttpClient
 from self_promoting_blog.promote.ledger import open_ledger
 from self_promoting_blog.promote.networks import adapter_class
 from self_promoting_blog.promote.rows import Row
-from self_promoting_blog.promote.samples import Sample, SampleStore, open_samples
+from self_promoting_blog.promote.samples import Sample, SampleStore
+from self_promoting_blog.promote.samples_sqlite import open_samples
 from self_promoting_blog.promote.settings import PromoteSettings, load_settings
 from self_promoting_blog.stats.cadence import MAX_PER_RUN, Due, due_posts
 from self_promoting_blog.stats.fetch import Fetched, Pace, fetch

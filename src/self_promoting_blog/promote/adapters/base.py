@@ -263,7 +263,7 @@ class NetworkAdapter(ABC):
     # Reading back what posts earned (`invoke stats`).
     read_batch: ClassVar[int] = 1               # posts one `read_back` request may ask about
     no_counts: ClassVar[str | None] = None      # why the network gives no counts, if it gives none
-    read_permission: ClassVar[str] = ""         # what the token needs to read them, for the docs
+    read_permission: ClassVar[str] = ""         # what reading them needs, for the docs
 
     def __init__(self, config: NetworkConfig, client: HttpClient) -> None:
         self.config = config

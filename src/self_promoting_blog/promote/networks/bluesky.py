@@ -103,7 +103,7 @@ class BlueskyAdapter(NetworkAdapter):
     default_base_url = "https://bsky.social"
     can_find_existing = True
     read_batch = 25  # getPosts takes at most 25 uris (its lexicon's maxLength)
-    read_permission = "nothing: the public AppView answers without a login"
+    read_permission = "no login (the public AppView answers anyone)"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
