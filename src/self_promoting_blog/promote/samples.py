@@ -10,7 +10,7 @@ name. A sample with ``gone`` says the network reported the post deleted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -47,3 +47,13 @@ class SampleStore(Protocol):
     def add(self, samples: Sequence[Sample]) -> None: ...
     def samples(self) -> list[Sample]: ...
     def close(self) -> None: ...
+
+
+def latest_samples(samples: Iterable[Sample]) -> dict[tuple[str, str, str], Sample]:
+    """The newest sample of each post, by (article URL, network, account)."""
+    latest: dict[tuple[str, str, str], Sample] = {}
+    for sample in samples:
+        key = (sample.url, sample.network, sample.account)
+        if key not in latest or sample.fetched >= latest[key].fetched:
+            latest[key] = sample
+    return latest

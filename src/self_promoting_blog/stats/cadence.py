@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from self_promoting_blog.promote.rows import Row
-from self_promoting_blog.promote.samples import Sample
+from self_promoting_blog.promote.samples import Sample, latest_samples
 
 HOUR, DAY = 3600.0, 86400.0
 WEEK = 7 * DAY
@@ -44,16 +44,6 @@ class Due:
 def readable(row: Row) -> bool:
     """A row whose post can be asked about: posted, with the network's id of it."""
     return row.state == "posted" and bool(row.post_id)
-
-
-def latest_samples(samples: Iterable[Sample]) -> dict[tuple[str, str, str], Sample]:
-    """The newest sample of each post, by (article URL, network, account)."""
-    latest: dict[tuple[str, str, str], Sample] = {}
-    for sample in samples:
-        key = (sample.url, sample.network, sample.account)
-        if key not in latest or sample.fetched >= latest[key].fetched:
-            latest[key] = sample
-    return latest
 
 
 def due_posts(rows: Iterable[Row], samples: Iterable[Sample], now: float) -> list[Due]:

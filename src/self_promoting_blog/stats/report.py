@@ -19,8 +19,8 @@ from matplotlib.figure import Figure
 
 from self_promoting_blog.promote.networks import adapter_class, known_networks
 from self_promoting_blog.promote.rows import Row
-from self_promoting_blog.promote.samples import Sample
-from self_promoting_blog.stats.cadence import latest_samples, readable
+from self_promoting_blog.promote.samples import Sample, latest_samples
+from self_promoting_blog.stats.cadence import readable
 from self_promoting_blog.stats.table import summarize
 
 TOP = 10  # articles in the top-articles chart

@@ -11,8 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from self_promoting_blog.promote.rows import Row
-from self_promoting_blog.promote.samples import COUNTS, Sample
-from self_promoting_blog.stats.cadence import latest_samples, readable
+from self_promoting_blog.promote.samples import COUNTS, Sample, latest_samples
+from self_promoting_blog.stats.cadence import readable
 
 
 @dataclass
