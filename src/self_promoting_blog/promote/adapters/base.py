@@ -191,10 +191,6 @@ class Counts:
     replies: int | None = None
     quotes: int | None = None
 
-    def total(self) -> int:
-        """Every interaction counted."""
-        return sum(n for n in (self.likes, self.reposts, self.replies, self.quotes) if n)
-
 
 @dataclass(frozen=True)
 class Engagement:
