@@ -268,6 +268,23 @@ def report(c, json=False):
     _exit_unless(show_ledger(_settings(publish=True), as_json=json, console=console) == 0)
 
 
+@task(help={"dry-run": "list the posts it would ask each network about now; send nothing",
+            "since": "show only articles dated YYYY-MM-DD or later",
+            "article": "show only articles whose URL or title contains this",
+            "json": "print the numbers as JSON on stdout instead of a table",
+            "report": "also write the HTML report with charts (.promote/stats.html; opens "
+                      "offline, never deployed)"})
+@_run
+def stats(c, dry_run=False, since=None, article=None, json=False, report=False):
+    """Read back likes, reposts, replies and quotes of the announced posts; show the numbers."""
+    from self_promoting_blog.stats.command import stats as run_stats
+
+    out = Console(stderr=True, highlight=False) if json else console  # stdout holds the JSON
+    _exit_unless(run_stats(_settings(publish=True), dry_run=dry_run, since=since,
+                           article=article, json_out=sys.stdout if json else None,
+                           report=report, console=out) == 0)
+
+
 @task(help={"dry-run": "list every upload and deletion it would make; change nothing",
             "force": "send every file again (after changing DEPLOY_CACHE_CONTROL or "
                      "DEPLOY_CONTENT_TYPES)"})
@@ -286,7 +303,8 @@ def deploy(c, dry_run=False, force=False):
                        "nothing on the target or the networks"})
 @_run
 def publish(c, dry_run=False):
-    """Production build → check → deploy → wait until new articles answer 200 → promote."""
+    """Production build → check → deploy → wait until new articles answer 200 → promote →
+    stats (a failed stats fetch is reported, never fails the publish)."""
     from self_promoting_blog.publish.pipeline import publish as run_publish
 
     _exit_unless(run_publish(CONFIG["settings_publish"], console, dry_run=dry_run,

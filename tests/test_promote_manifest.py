@@ -97,6 +97,8 @@ def test_build_deploy_promote_then_the_next_build_links_the_posts(build_site, ma
     text = world.posts("mastodon")[0]["text"]
     assert text.startswith("A Brand New Piece\n\nOld but gold & still read.\n\n"
                            f"{fake_site.base_url}/articles/a-brand-new-piece/?utm_source=mastodon")
+    world.fakes["mastodon"].engage(world.posts("mastodon")[0]["id"], likes=3, reposts=1)
+    assert world.stats().code == 0  # what came back goes to the ledger's store…
     output = build_site(files=files, production=True, SITEURL=fake_site.base_url,
                         OUTPUT_PATH=str(world.root / "output"))
     page = (output / "articles" / "a-brand-new-piece" / "index.html").read_text(encoding="utf-8")
@@ -104,6 +106,10 @@ def test_build_deploy_promote_then_the_next_build_links_the_posts(build_site, ma
                        page)
     assert sorted(label for _, label in links) == ["Bluesky", "Mastodon", "Telegram"]
     assert ("https://t.me/signalreach/1", "Telegram") in links  # Discord links are members-only
+    # …and the next build shows it beside the post's link (only kinds it earned any of).
+    assert re.search(r'>Mastodon</a> <span class="syndication-counts">\(3 likes, 1 repost\)'
+                     r'</span>', page)
+    assert '>Bluesky</a>,' in page  # read, nothing earned yet: no counts shown
     old_page = (output / "articles" / "an-older-piece" / "index.html").read_text(encoding="utf-8")
     assert "u-syndication" not in old_page
     secrets = [v for k, v in world.env().items() if k.endswith(("TOKEN", "PASSWORD"))]

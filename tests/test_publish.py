@@ -272,7 +272,7 @@ def fetch(url: str) -> int:
 def test_publish_announces_an_article_once_when_its_date_passes(blog, s3_env):
     first = invoke_publish(blog)
     assert first.returncode == 0, first.stdout + first.stderr
-    for stage in ("build", "check", "deploy", "wait until live", "promote"):
+    for stage in ("build", "check", "deploy", "wait until live", "promote", "stats"):
         assert f"publish: {stage}" in first.stdout
     assert "publish: done" in first.stdout
     assert fetch(blog.web.base_url + "/articles/older-news/") == 200
@@ -298,9 +298,24 @@ def test_publish_announces_an_article_once_when_its_date_passes(blog, s3_env):
     assert re.search(r"The [12] article pages this deploy sent answer 200", second.stdout)
     texts = [status["text"] for status in blog.mastodon.statuses]
     assert len(texts) == 1 and f"{blog.web.base_url}/articles/due-on-thursday/" in texts[0]
+    # After promote, stats read what the new post earned into the bucket, beside the ledger.
+    [status] = blog.mastodon.statuses
+    assert second.stdout.index("publish: promote") < second.stdout.index("publish: stats")
+    assert [r.path for r in blog.mastodon.requests_to("/api/v1/statuses/", "GET")] == \
+        [f"/api/v1/statuses/{status['id']}"]
+    [samples_key] = [k for k in s3_env.objects(blog.bucket) if k.startswith("promote/stats/")]
     third = invoke_publish(blog, later="+11m")
     assert third.returncode == 0, third.stdout + third.stderr
     assert len(blog.mastodon.statuses) == 1  # announced exactly once
+    assert len(blog.mastodon.requests_to("/api/v1/statuses/", "GET")) == 1  # not due yet
+    # A stats failure (here: samples it cannot read) is reported; the publish succeeds.
+    s3_env.client().put_object(Bucket=blog.bucket, Key=samples_key, Body=b"not samples")
+    fourth = invoke_publish(blog, later="+12m")
+    assert fourth.returncode == 0, fourth.stdout + fourth.stderr
+    assert "holds no samples this blog wrote" in fourth.stdout
+    assert "stats could not read everything" in fourth.stdout
+    assert "publish: done" in fourth.stdout
+    assert MASTODON_TOKEN not in fourth.stdout
     # The ledger travelled with the site: in the bucket, outside the site, never served.
     assert LEDGER_KEY in s3_env.objects(blog.bucket)
     assert fetch(f"{blog.web.base_url}/{LEDGER_KEY}") == 404

@@ -1,9 +1,9 @@
 """promote, build side: write the promotion manifest and show where articles were announced.
 
 A production build (absolute SITEURL, RELATIVE_URLS off: publishconf.py) writes the manifest
-outside output/; every build reads the ledger (read-only) and sets ``article.syndication`` to
-``[(network label, post URL), …]`` for the theme's "Also on:" links. The build never talks to a
-social network.
+outside output/; every build reads the ledger and its samples (read-only) and sets
+``article.syndication`` to ``[(network label, post URL, counts), …]`` for the theme's "Also on:"
+links. The build never talks to a social network.
 """
 
 from __future__ import annotations

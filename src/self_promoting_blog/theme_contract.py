@@ -130,7 +130,8 @@ class OnArticle(OnContent, Protocol):
     next_article: Article | None  # article_extras: the published article just newer
     scheduled: bool  # scheduling: dated in the future, goes live by itself
     share_links: ShareLinks  # share_links
-    syndication: list[tuple[str, str]]  # promote, published articles: (network label, post URL)
+    # promote, published articles: (network label, post URL, counts such as "3 likes, 1 repost")
+    syndication: list[tuple[str, str, str]]
 
 
 class OnWrapper(Protocol):

@@ -6,6 +6,12 @@ Beyond the PDS's checks, which validate a facet's shape only, it checks that eve
 range is inside the text, on UTF-8 character boundaries, and does not overlap another (see
 ``_check_facets``): the real PDS stores such a post and the app shows a broken link; here it is a
 400, so every test checks our offsets.
+
+It is the AppView too (``BLUESKY_APPVIEW_URL``), for ``app.bsky.feed.getPosts``: a query with no
+login, at most 25 ``uris`` (the lexicon's maxLength; more is 400 InvalidRequest), answering a
+post view with ``likeCount``, ``repostCount``, ``replyCount`` and ``quoteCount`` for each post
+that exists and leaving deleted ones out (app.bsky.feed.getPosts lexicon). The reference PDS
+alone has no AppView, so this part is not compared with it.
 """
 
 from __future__ import annotations
@@ -69,12 +75,13 @@ class FakeBluesky(NetworkFake):
         self.expired: set[str] = set()
         self.revoked = False  # the app password (and its sessions' refresh tokens)
         self.head = "bafyreihead0"  # the repository's latest commit; each write moves it
+        self.counts: dict[str, dict[str, int]] = {}  # rkey -> likeCount, repostCount, …
         self._serial = 0
 
     def env(self) -> dict[str, str]:
         """The BLUESKY_* variables that reach this fake."""
         return {"BLUESKY_HANDLE": HANDLE, "BLUESKY_APP_PASSWORD": PASSWORD,
-                "BLUESKY_SERVICE_URL": self.base_url}
+                "BLUESKY_SERVICE_URL": self.base_url, "BLUESKY_APPVIEW_URL": self.base_url}
 
     def posts(self) -> list[dict[str, Any]]:
         """The post records created, oldest first."""
@@ -100,10 +107,12 @@ class FakeBluesky(NetworkFake):
                   "com.atproto.repo.uploadBlob": self._upload_blob,
                   "com.atproto.repo.createRecord": self._create_record,
                   "com.atproto.repo.getRecord": self._get_record,
-                  "com.atproto.sync.getLatestCommit": self._latest_commit}
+                  "com.atproto.sync.getLatestCommit": self._latest_commit,
+                  "app.bsky.feed.getPosts": self._get_posts}
         if nsid not in routes:
             return _error(501, "MethodNotImplemented", "Method Not Implemented")
-        procedure = nsid not in ("com.atproto.repo.getRecord", "com.atproto.sync.getLatestCommit")
+        procedure = nsid not in ("com.atproto.repo.getRecord", "com.atproto.sync.getLatestCommit",
+                                 "app.bsky.feed.getPosts")
         expected = "POST" if procedure else "GET"
         if request.method != expected:
             return _error(400, "InvalidRequest",
@@ -216,6 +225,23 @@ class FakeBluesky(NetworkFake):
             return _error(400, "RepoNotFound", f"Could not find repo for DID: {did}")
         with self.lock:
             return Reply(200, {"cid": self.head, "rev": f"rev{len(self.records)}"})
+
+    def _get_posts(self, request: Recorded) -> Reply:
+        uris = request.query.get("uris") or []
+        if not uris:
+            return _error(400, "InvalidRequest", 'Error: Params must have the property "uris"')
+        if len(uris) > 25:
+            return _error(400, "InvalidRequest", "Error: uris must not have more than 25 elements")
+        prefix = f"at://{DID}/{COLLECTION}/"
+        with self.lock:
+            views = [{"uri": uri, "cid": "bafyrei", "author": {"did": DID, "handle": HANDLE},
+                      "record": self.records[uri.removeprefix(prefix)],
+                      "indexedAt": self.records[uri.removeprefix(prefix)].get("createdAt"),
+                      **{"likeCount": 0, "repostCount": 0, "replyCount": 0, "quoteCount": 0},
+                      **self.counts.get(uri.removeprefix(prefix), {})}
+                     for uri in uris
+                     if uri.startswith(prefix) and uri.removeprefix(prefix) in self.records]
+        return Reply(200, {"posts": views})
 
     def _get_record(self, request: Recorded) -> Reply:
         query = {k: v[-1] for k, v in request.query.items()}

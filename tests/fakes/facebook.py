@@ -120,10 +120,28 @@ class FakeFacebook(NetworkFake):
 
     def _read(self, node: str, params: dict[str, str]) -> Reply:
         post = next((p for p in self.published if p["id"] == node), None)
-        if post is None:
+        if post is None:  # Graph's "object does not exist": code 100, subcode 33
             return graph_error(100, f"Unsupported get request. Object with ID '{node}' does not "
-                               "exist", kind="GraphMethodException")
+                               "exist", subcode=33, kind="GraphMethodException")
+        edges = [f.split(".")[0] for f in params.get("fields", "").split(",")]
+        if {"reactions", "comments", "shares"} & set(edges):
+            return self._engagement(post, edges)
         return Reply(200, self._fields(post, params))
+
+    def _engagement(self, post: dict[str, Any], edges: list[str]) -> Reply:
+        """reactions / comments as {data, summary: {total_count}}, shares as {count} (left out
+        when nobody shared), which need pages_read_engagement (Graph API reference: Page Post)."""
+        if "pages_read_engagement" not in self.permissions:
+            return graph_error(10, "(#10) This endpoint requires the 'pages_read_engagement' "
+                               "permission", status=403)
+        counts = post.get("counts", {})
+        body: dict[str, Any] = {"id": post["id"]}
+        for edge in ("reactions", "comments"):
+            if edge in edges:
+                body[edge] = {"data": [], "summary": {"total_count": counts.get(edge, 0)}}
+        if "shares" in edges and counts.get("shares"):
+            body["shares"] = {"count": counts["shares"]}
+        return Reply(200, body)
 
     def _list(self, params: dict[str, str]) -> Reply:
         if "pages_read_engagement" not in self.permissions:

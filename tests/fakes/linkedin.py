@@ -78,7 +78,28 @@ class FakeLinkedIn(NetworkFake):
             return self._create(request)
         if request.path == "/rest/posts" and request.method == "GET":
             return self._list(request)
+        if request.path.startswith("/rest/socialMetadata/") and request.method == "GET":
+            return self._social_metadata(unquote(request.path.removeprefix(
+                "/rest/socialMetadata/")))
         return error(404, f"no resource {request.method} {request.path}", "RESOURCE_NOT_FOUND")
+
+    def _social_metadata(self, urn: str) -> Reply:
+        """Social Metadata API: reactions by type and comments of one post; reading needs
+        r_member_social (restricted) or r_organization_social (learn.microsoft.com, Social
+        Metadata API, Permissions)."""
+        if not self.can_list:
+            return error(403, "Not enough permissions to access: socialMetadata.GET.20240601",
+                         "ACCESS_DENIED", 100)
+        post = next((p for p in self.published if p["id"] == urn), None)
+        if post is None:
+            return error(404, f"Not found: {urn}", "NOT_FOUND")
+        counts = post.get("counts", {})
+        reactions = counts.get("reactions", {})
+        return Reply(200, {"entity": urn, "commentsState": "OPEN",
+                           "reactionSummaries": {kind: {"reactionType": kind, "count": n}
+                                                 for kind, n in reactions.items()},
+                           "commentSummary": {"count": counts.get("comments", 0),
+                                              "topLevelCount": counts.get("comments", 0)}})
 
     def _refuse(self, request: Recorded) -> Reply | None:
         """The error for a bad token or missing/wrong versioning headers, if any."""

@@ -6,6 +6,11 @@ Both are served, without a token, by ``GET /api/v2/instance`` in ``configuration
 Mastodon 4.0+ does (mastodon/documentation ``content/en/methods/instance.md``, ``entities/
 Instance.md``); ``instance_api=False`` plays a server older than 4.0, which answers 404 there.
 Keeps Idempotency-Key → status for `idempotency_ttl` seconds (an hour upstream), serialised.
+
+Reading a status (``GET /api/v1/statuses/:id``) with a token needs the ``read:statuses`` scope
+(or ``read``): upstream's StatusesController runs ``authorize_if_got_token! :read,
+:'read:statuses'``, and Doorkeeper refuses a token without it with 403 "This action is outside
+the authorized scopes". A deleted status is 404 "Record not found".
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ class FakeMastodon(NetworkFake):
         self.idempotency: dict[str, tuple[float, dict[str, Any]]] = {}
         self.idempotency_ttl = 3600.0
         self.account = {"id": "109", "username": "signal", "acct": "signal"}
+        self.scopes = {"write:statuses", "read:accounts", "read:statuses"}  # TOKEN's
 
     def env(self) -> dict[str, str]:
         """The MASTODON_* variables that reach this fake; a test changes `token` to revoke TOKEN."""
@@ -77,6 +83,8 @@ class FakeMastodon(NetworkFake):
             return self._create(request)
         if request.method == "GET" and request.path == "/api/v1/accounts/verify_credentials":
             return self._reply(200, self.account)
+        if request.method == "GET" and request.path.startswith("/api/v1/statuses/"):
+            return self._show(request.path.removeprefix("/api/v1/statuses/"))
         own = f"/api/v1/accounts/{self.account['id']}/statuses"
         if request.method == "GET" and request.path == own:
             return self._list(request)
@@ -94,6 +102,23 @@ class FakeMastodon(NetworkFake):
                 "statuses": {"max_characters": self.max_characters,
                              "max_media_attachments": 4,
                              "characters_reserved_per_url": self.characters_reserved_per_url}}})
+
+    def _show(self, status_id: str) -> Reply:
+        if not self.scopes & {"read", "read:statuses"}:
+            return self._reply(403, {"error": "This action is outside the authorized scopes"})
+        found = next((s for s in self.statuses if s["id"] == status_id), None)
+        if found is None:
+            return self._reply(404, {"error": "Record not found"})
+        return self._reply(200, found)
+
+    def engage(self, status_id: str, likes: int = 0, reposts: int = 0, replies: int = 0) -> None:
+        """Readers favourite, boost and reply to a status."""
+        status = next(s for s in self.statuses if s["id"] == status_id)
+        status.update(favourites_count=likes, reblogs_count=reposts, replies_count=replies)
+
+    def delete(self, status_id: str) -> None:
+        """The owner deletes a status."""
+        self.statuses = [s for s in self.statuses if s["id"] != status_id]
 
     def _params(self, request: Recorded) -> dict[str, str]:
         kind = request.header("Content-Type") or ""
@@ -135,7 +160,8 @@ class FakeMastodon(NetworkFake):
                 "uri": f"{self.base_url}/users/signal/statuses/{status_id}",
                 "content": f"<p>{content}</p>", "text": text,
                 "visibility": params.get("visibility", "public"),
-                "language": params.get("language"), "account": self.account, "card": None}
+                "language": params.get("language"), "account": self.account, "card": None,
+                "replies_count": 0, "reblogs_count": 0, "favourites_count": 0}
 
     def _list(self, request: Recorded) -> Reply:
         query = {k: v[-1] for k, v in request.query.items()}

@@ -50,7 +50,7 @@ class FakeThreads(NetworkFake):
         self.containers: dict[str, dict[str, Any]] = {}
         self.published: list[dict[str, Any]] = []  # newest last
         self.expired = False
-        self.scopes = {"threads_basic", "threads_content_publish"}
+        self.scopes = {"threads_basic", "threads_content_publish", "threads_manage_insights"}
         self._ids = itertools.count(18000000000000001)
         self._state = threading.Lock()
 
@@ -75,6 +75,8 @@ class FakeThreads(NetworkFake):
             return graph_error(190, "Error validating access token: Session has expired.",
                                subcode=463)
         node, edge = match["node"], match["edge"]
+        if edge == "insights" and request.method == "GET":
+            return self._insights(node, params)
         if node not in ("me", USER_ID) and edge:
             return graph_error(100, f"Object with ID '{node}' does not exist or cannot be "
                                "loaded due to missing permissions")
@@ -141,6 +143,27 @@ class FakeThreads(NetworkFake):
         if post is None:
             return graph_error(100, f"Object with ID '{node}' does not exist")
         return Reply(200, {"id": node, **{f: post[f] for f in fields if f in post}})
+
+    def _insights(self, node: str, params: dict[str, str]) -> Reply:
+        """Media insights: needs threads_manage_insights; each metric asked for (views, likes,
+        replies, reposts, quotes, shares) as a lifetime value (Threads Insights API)."""
+        if "threads_manage_insights" not in self.scopes:
+            return graph_error(10, "(#10) Application does not have permission for this action",
+                               status=403)
+        post = next((p for p in self.published if p["id"] == node), None)
+        if post is None:
+            return graph_error(100, f"Unsupported get request. Object with ID '{node}' does not "
+                               "exist", subcode=33, kind="GraphMethodException")
+        metrics = [m for m in params.get("metric", "").split(",") if m]
+        known = ("views", "likes", "replies", "reposts", "quotes", "shares")
+        if not metrics or set(metrics) - set(known):
+            return graph_error(100, "(#100) metric[0] must be one of the following values: "
+                               + ", ".join(known))
+        counts = post.get("counts", {})
+        return Reply(200, {"data": [{"name": m, "period": "lifetime",
+                                     "values": [{"value": counts.get(m, 0)}],
+                                     "title": m.capitalize(), "id": f"{node}/insights/{m}/lifetime"}
+                                    for m in metrics]})
 
     def _list(self, params: dict[str, str]) -> Reply:
         fields = params.get("fields", "id").split(",")

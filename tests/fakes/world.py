@@ -132,13 +132,19 @@ class World:
         refusal (promote's own error, before anything runs) is exit status 2 with its message."""
         from self_promoting_blog.promote.command import promote
 
+        return self._run(promote, settings, 160, options)
+
+    def _run(self, command: Callable[..., int], settings: dict[str, Any] | None, width: int,
+             options: dict[str, Any]) -> Run:
+        """A command in this process, the fakes' credentials in the environment meanwhile; a
+        refusal (BlogError: what the task prints before it exits 1) is exit status 2."""
         saved = {k: os.environ.get(k) for k in self.env()}
         os.environ.update(self.env())
         out = io.StringIO()
         try:
-            code = promote(settings or self.settings(), console=Console(
-                file=out, width=160, color_system=None), **options)
-        except BlogError as exc:  # what `invoke promote` prints before it exits 1
+            code = command(settings or self.settings(), console=Console(
+                file=out, width=width, color_system=None), **options)
+        except BlogError as exc:
             out.write(str(exc))
             code = 2
         finally:
@@ -148,6 +154,23 @@ class World:
                 else:
                     os.environ[key] = value
         return Run(code, out.getvalue())
+
+    def stats(self, settings: dict[str, Any] | None = None, **options: Any) -> Run:
+        """Run `invoke stats` in this process (as `promote`); `now` (a clock) and `sleep` go
+        through."""
+        from self_promoting_blog.stats.command import stats
+
+        return self._run(stats, settings, 200, options)
+
+    def samples(self) -> list[Any]:
+        """Every engagement sample in the SQLite ledger file."""
+        from self_promoting_blog.promote.samples_sqlite import SqliteSamples
+
+        store = SqliteSamples(self.root / ".promote" / "ledger.sqlite3", read_only=True)
+        try:
+            return store.samples()
+        finally:
+            store.close()
 
     def baseline(self) -> None:
         """The first run: one old article, recorded as the baseline on every network."""

@@ -104,8 +104,9 @@ class FakeX(NetworkFake):
         self.read_only = False         # app permission "Read" only: posting is a 403
         self.revoked = False           # tokens revoked: every request is a 401
         self.timeline_forbidden = False  # the tier cannot read timelines
+        self.lookup_forbidden = False    # the tier cannot look posts up (GET /2/tweets)
         self.limits = {"POST /2/tweets": post_limit, "GET /2/users/me": 75,
-                       "GET tweets": 900}
+                       "GET tweets": 900, "GET /2/tweets": 900}
         self._windows: dict[str, tuple[float, int]] = {}
         self._ids = iter(range(1_800_000_000_000_000_000, 1_900_000_000_000_000_000))
         self._state = threading.Lock()
@@ -165,6 +166,8 @@ class FakeX(NetworkFake):
             key = "GET /2/users/me"
         elif re.fullmatch(r"/2/users/\d+/tweets", request.path) and request.method == "GET":
             key = "GET tweets"
+        elif request.path == "/2/tweets" and request.method == "GET":
+            key = "GET /2/tweets"
         else:
             return Reply(404, {"title": "Not Found Error", "status": 404, "type":
                                "https://api.twitter.com/2/problems/resource-not-found",
@@ -176,6 +179,8 @@ class FakeX(NetworkFake):
             return Reply(429, TOO_MANY, headers)
         if key == "POST /2/tweets":
             reply = self._create(request)
+        elif key == "GET /2/tweets":
+            reply = self._lookup(request)
         elif key == "GET /2/users/me":
             reply = Reply(200, {"data": {"id": USER_ID, "name": "Signal & Reach",
                                          "username": USERNAME}})
@@ -214,6 +219,34 @@ class FakeX(NetworkFake):
                                 "entities": {"urls": entities}})
         return Reply(201, {"data": {"id": tweet_id, "text": shown,
                                     "edit_history_tweet_ids": [tweet_id]}})
+
+    def _lookup(self, request: Recorded) -> Reply:
+        """GET /2/tweets?ids=: 1 to 100 ids; `public_metrics` only when asked for in
+        tweet.fields; an id that does not exist is a resource-not-found problem in `errors`
+        (docs.x.com, Posts lookup, and its error types)."""
+        if self.lookup_forbidden:
+            return Reply(403, {"title": "Client Forbidden", "status": 403, "type":
+                               "https://api.twitter.com/2/problems/client-forbidden",
+                               "reason": "client-not-enrolled", "detail": "This request must be "
+                               "made using an approved developer account that is enrolled in "
+                               "the requested endpoint."})
+        ids = [i for i in (request.query.get("ids") or [""])[0].split(",") if i]
+        if not 1 <= len(ids) <= 100:
+            return _invalid(f"The `ids` query parameter value [{len(ids)} ids] is not between "
+                            "1 and 100")
+        fields = (request.query.get("tweet.fields") or [""])[0].split(",")
+        by_id = {t["id"]: t for t in self.tweets}
+        data = [{"id": i, "text": by_id[i]["text"], "edit_history_tweet_ids": [i],
+                 **({"public_metrics": {"retweet_count": 0, "reply_count": 0, "like_count": 0,
+                                        "quote_count": 0, "bookmark_count": 0,
+                                        "impression_count": 0, **by_id[i].get("metrics", {})}}
+                    if "public_metrics" in fields else {})} for i in ids if i in by_id]
+        errors = [{"value": i, "detail": f"Could not find tweet with ids: [{i}].",
+                   "title": "Not Found Error", "resource_type": "tweet", "parameter": "ids",
+                   "resource_id": i, "type": "https://api.twitter.com/2/problems/"
+                   "resource-not-found"} for i in ids if i not in by_id]
+        return Reply(200, {**({"data": data} if data else {}),
+                           **({"errors": errors} if errors else {})})
 
     def _timeline(self, request: Recorded) -> Reply:
         if request.path != f"/2/users/{USER_ID}/tweets" or self.timeline_forbidden:

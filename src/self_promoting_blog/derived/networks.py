@@ -3,7 +3,7 @@
 - the CI workflow's environment: each adapter's variables, secrets as ``secrets.X``, the rest as
   ``vars.X`` (an unset one is "" there, which means the adapter's default);
 - each network's page, docs/networks/<name>.md: its variables, and how it counts, overrides,
-  recovers and links (the rest of the page is written by hand);
+  recovers, links and reads back its counts (the rest of the page is written by hand);
 - docs/networks/README.md, the index: one row per network.
 """
 
@@ -60,12 +60,16 @@ def facts(name: str) -> str:
         length += " (or the server's own limits, asked once per run)"
     linked = ("yes: the post's link is listed under the article" if adapter.public_posts else
               "no: readers outside the channel cannot open the post")
+    batch = f", {adapter.read_batch} posts a request" if adapter.read_batch > 1 else ""
+    numbers = (f"none: {adapter.no_counts}" if adapter.no_counts else
+               f"read back by `invoke stats`{batch}; reading them needs {adapter.read_permission}")
     return "\n".join([
         f"- **Length:** {length}.",
         f"- **Per-article text:** `Social_{name.capitalize()}:` in an article's header replaces "
         f"the message on {adapter.label}.",
         f"- **After a crash:** {adapter.recovery}.",
         f"- **\"Also on\" link:** {linked}.",
+        f"- **Counts:** {numbers}.",
     ]) + "\n"
 
 

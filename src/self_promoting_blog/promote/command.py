@@ -52,7 +52,7 @@ def pelican_settings(path: str | Path) -> dict[str, Any]:
     return read_settings(str(path))
 
 
-def _setup_logging(console: Console) -> None:
+def setup_logging(console: Console) -> None:
     """Show promote's warnings on this run's console (replacing an earlier run's handler)."""
     install_log_redaction()
     for old in [h for h in log.handlers if isinstance(h, RichHandler)]:
@@ -144,7 +144,7 @@ def promote(pelican: Mapping[str, Any], *, dry_run: bool = False, network: str |
     `json_out` takes a dry run's planned posts as JSON; `console` then gets only the notes.
     """
     console = console or Console()
-    _setup_logging(console)
+    setup_logging(console)
     settings = load_settings(pelican)
     if not settings.networks:
         console.print("promote: PROMOTE_NETWORKS is empty in publishconf.py: nothing to do.")

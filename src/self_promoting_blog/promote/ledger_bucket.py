@@ -242,8 +242,9 @@ def protected_keys(pelican_settings: Mapping[str, Any]) -> dict[str, str]:
     return {ledger_key(pelican_settings): PROTECTION}
 
 
-def open_bucket_ledger(pelican_settings: Any, read_only: bool = False) -> BucketLedger:
-    """Open the ledger object named by DEPLOY_TARGET (s3://) and DEPLOY_LEDGER_KEY."""
+def bucket_place(pelican_settings: Any) -> tuple[BaseClient, S3Target, str | None, str]:
+    """The S3 client, the deploy target, its endpoint and the ledger's key (DEPLOY_TARGET and
+    DEPLOY_LEDGER_KEY), checked: the ledger must lie outside the site."""
     export_storage_credentials(project_env_file(pelican_settings))
     try:
         deploy = load_deploy_settings(pelican_settings)
@@ -260,7 +261,12 @@ def open_bucket_ledger(pelican_settings: Any, read_only: bool = False) -> Bucket
             f"promote: DEPLOY_LEDGER_KEY {key!r} lies inside the site ({target}), so the site "
             "would serve the ledger; put the site under a prefix (DEPLOY_TARGET = "
             "'s3://bucket/site') or set DEPLOY_LEDGER_KEY to a key outside it")
-    ledger = BucketLedger(make_client(deploy.endpoint_url), target.bucket, key,
-                          deploy.endpoint_url, read_only)
+    return make_client(deploy.endpoint_url), target, deploy.endpoint_url, key
+
+
+def open_bucket_ledger(pelican_settings: Any, read_only: bool = False) -> BucketLedger:
+    """Open the ledger object named by DEPLOY_TARGET (s3://) and DEPLOY_LEDGER_KEY."""
+    client, target, endpoint_url, key = bucket_place(pelican_settings)
+    ledger = BucketLedger(client, target.bucket, key, endpoint_url, read_only)
     ledger.refresh()  # fail now, clearly, if the bucket or the credentials are wrong
     return ledger

@@ -1,20 +1,38 @@
-"""Where each article was announced, read from the ledger for the next build's "Also on:" links.
+"""Where each article was announced, and what each post earned, read from the ledger's store for
+the next build's "Also on:" links.
 
 Links are keyed by URL path, so a development build (relative URLs) shows the same links as the
-production build. Only posts readers can open are listed (a Discord message link is not).
+production build. Only posts readers can open are listed (a Discord message link is not), and
+not one its network reported deleted. Each link carries the counts of the latest `invoke stats`
+("3 likes, 1 repost"; "" before any).
 """
 
 from __future__ import annotations
 
 import logging
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from self_promoting_blog.promote.errors import PromoteError
 from self_promoting_blog.promote.ledger import open_ledger
 from self_promoting_blog.promote.networks import adapter_class, known_networks
+from self_promoting_blog.promote.rows import Row
+from self_promoting_blog.promote.samples import Sample, latest_samples
+from self_promoting_blog.promote.samples_sqlite import open_samples
 from self_promoting_blog.promote.settings import PromoteSettings
 
 log = logging.getLogger("promote")
+# Each kind, in the words a reader sees: (field, one, many).
+WORDS = (("likes", "like", "likes"), ("reposts", "repost", "reposts"),
+         ("replies", "reply", "replies"), ("quotes", "quote", "quotes"))
+
+
+class Syndicated(NamedTuple):
+    """One "Also on" link: the network's label, the post's URL, and what it earned."""
+
+    label: str
+    post_url: str
+    counts: str
 
 
 def url_path(url: str) -> str:
@@ -22,8 +40,16 @@ def url_path(url: str) -> str:
     return "/" + urlsplit(url).path.lstrip("/")
 
 
-def syndication_links(settings: PromoteSettings) -> dict[str, list[tuple[str, str]]]:
-    """{article URL path: [(network label, post URL), …]} from posted and moved rows."""
+def counts_text(sample: Sample | None) -> str:
+    """"3 likes, 1 repost": the kinds a post earned any of ("" for none, or before any fetch)."""
+    if sample is None:
+        return ""
+    found = [(getattr(sample, field) or 0, one, many) for field, one, many in WORDS]
+    return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in found if n)
+
+
+def _read(settings: PromoteSettings) -> tuple[list[Row], dict[tuple[str, str, str], Sample]]:
+    """The ledger's rows and the latest sample of each post (none when they cannot be read)."""
     try:
         ledger = open_ledger(settings.ledger, settings.ledger_path, settings.pelican,
                              read_only=True)
@@ -33,18 +59,35 @@ def syndication_links(settings: PromoteSettings) -> dict[str, list[tuple[str, st
             ledger.close()
     except PromoteError as exc:
         log.warning("promote: syndication links left out: %s", exc)
-        return {}
+        return [], {}
+    try:
+        store = open_samples(settings.ledger, settings.ledger_path, settings.pelican,
+                             read_only=True)
+        try:
+            return rows, latest_samples(store.samples())
+        finally:
+            store.close()
+    except PromoteError as exc:
+        log.warning("promote: the posts' counts left out of the syndication links: %s", exc)
+        return rows, {}
+
+
+def syndication_links(settings: PromoteSettings) -> dict[str, list[Syndicated]]:
+    """{article URL path: [(network label, post URL, counts), …]} from posted and moved rows."""
+    rows, latest = _read(settings)
     known = set(known_networks())
     adapters = {name: adapter_class(name) for name in {row.network for row in rows} & known}
-    links: dict[str, list[tuple[str, str]]] = {}
+    links: dict[str, list[Syndicated]] = {}
     for row in rows:
         post_url = row.post_url or ""
         if row.state not in ("posted", "moved") or row.network not in adapters or \
                 not post_url.startswith(("https://", "http://")):
             continue
+        sample = latest.get((row.url, row.network, row.account))
         cls = adapters[row.network]
-        if cls.public_posts:
-            links.setdefault(url_path(row.url), []).append((cls.label, post_url))
+        if cls.public_posts and not (sample and sample.gone):
+            links.setdefault(url_path(row.url), []).append(
+                Syndicated(cls.label, post_url, counts_text(sample)))
     for found in links.values():
         found.sort()
     return links

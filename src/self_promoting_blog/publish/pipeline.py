@@ -1,6 +1,7 @@
 """`invoke publish`: each stage prints its summary; the first that fails stops the rest.
 
     build (publishconf.py) → check → deploy → wait until the deployed articles answer 200 → promote
+    → stats (what the posts earned so far; reported, never a reason to fail the publish)
 
 Nothing is lost when a stage fails: a failed build leaves output/ and the target as they were, a
 deploy that stops halfway is finished by the next one (it sends only what differs), and articles
@@ -30,9 +31,11 @@ from self_promoting_blog.env import export_storage_credentials, project_env_file
 from self_promoting_blog.errors import BlogError, PublishStopped
 from self_promoting_blog.live import poll
 from self_promoting_blog.promote.command import promote
+from self_promoting_blog.promote.http import redact
 from self_promoting_blog.promote.ledger_bucket import protected_keys
 from self_promoting_blog.promote.pending import urls_to_announce
 from self_promoting_blog.publish.settings import load_settings
+from self_promoting_blog.stats.command import stats
 
 NEXT = "the next `invoke publish` picks up from here"
 # Each check of a new page: seconds to connect, and again to read the answer.
@@ -127,6 +130,20 @@ def _promote(pelican: Mapping[str, Any], console: Console, dry_run: bool) -> Non
                              f"above); the site is live, {NEXT}")
 
 
+def _stats(pelican: Mapping[str, Any], console: Console, dry_run: bool) -> None:
+    """Read back the due posts' counts; the next build shows them. A failure is only reported:
+    the site is live and announced, and the next run asks again."""
+    try:
+        code = stats(pelican, dry_run=dry_run, console=console)
+    except Exception as exc:  # whatever went wrong, the publish itself succeeded
+        code = 1
+        console.print(Text.assemble(("! ", "bold yellow"), f"stats: {redact(exc)}"))
+    if code != 0:
+        console.print(Text.assemble(("! ", "bold yellow"), "stats could not read everything "
+                                    "(above); the publish is done, and the next `invoke stats` "
+                                    "or publish asks again."))
+
+
 def _read_settings(settings_file: Path, overrides: Mapping[str, Any]) -> dict[str, Any]:
     """Pelican's production settings; a broken settings file stops here, in one line."""
     try:
@@ -159,6 +176,8 @@ def publish(settings_file: Path, console: Console, *, overrides: Mapping[str, An
             _wait(pelican, result, console)
         _stage(console, stage := "promote")
         _promote(pelican, console, dry_run)
+        _stage(console, stage := "stats")
+        _stats(pelican, console, dry_run)
     except (BlogError, DeployError) as exc:
         print_error(f"publish: stopped at {stage}. {exc}", console)
         return 1

@@ -20,6 +20,11 @@ token, a duplicate, a retired version); everything else ends the same way: a rat
 ``retry_after`` (else ``default_retry_after``) seconds, a 5xx may have landed (ambiguous), any
 other status is permanent.
 
+Reading back what a post earned (``invoke stats``) is one more method, ``read_back(post_ids)``:
+each post's ``Engagement`` (its counts; ``GONE`` once the network says it was deleted). A network
+that answers one post per request implements ``read_one``; one that answers many at once sets
+``read_batch`` and overrides ``read_back``; one that gives no counts says why in ``no_counts``.
+
 Retries, sleeps and redaction live in ``self_promoting_blog.promote.http`` and
 ``self_promoting_blog.promote.runner``, never in adapters.
 """
@@ -28,7 +33,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -177,6 +182,36 @@ class Posted:
     post_url: str
 
 
+@dataclass(frozen=True)
+class Counts:
+    """A post's public counts; None where the network does not count that kind."""
+
+    likes: int | None = None
+    reposts: int | None = None
+    replies: int | None = None
+    quotes: int | None = None
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """What one post earned, as its network tells it: its counts, or None once it was deleted."""
+
+    counts: Counts | None
+
+    @property
+    def gone(self) -> bool:
+        """The network says the post no longer exists (deleted): never asked about again."""
+        return self.counts is None
+
+
+GONE = Engagement(None)
+
+
+def count(value: Any) -> int:
+    """A count from an answer: a whole number of at least 0 (anything else counts as 0)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
 @dataclass
 class Attempt:
     """One ledger row being sent: its idempotency key and the checkpoints of earlier tries.
@@ -221,6 +256,10 @@ class NetworkAdapter(ABC):
     default_retry_after: ClassVar[float] = 60.0   # seconds, when the answer does not say
     rate_limit_on_503: ClassVar[bool] = False     # a 503 with Retry-After is a rate limit too
     rate_limit_note: ClassVar[str] = ""           # added to a rate limit's message
+    # Reading back what posts earned (`invoke stats`).
+    read_batch: ClassVar[int] = 1               # posts one `read_back` request may ask about
+    no_counts: ClassVar[str | None] = None      # why the network gives no counts, if it gives none
+    read_permission: ClassVar[str] = ""         # what reading them needs, for the docs
 
     def __init__(self, config: NetworkConfig, client: HttpClient) -> None:
         self.config = config
@@ -236,6 +275,16 @@ class NetworkAdapter(ABC):
     @abstractmethod
     def find_existing(self, message: Message, attempt: Attempt) -> Posted | None:
         """Return the post if it landed, None if it provably did not; raise AmbiguousError else."""
+
+    # -- reading back what posts earned -----------------------------------------------------------
+
+    def read_back(self, post_ids: Sequence[str]) -> dict[str, Engagement]:
+        """Each post's engagement (at most `read_batch` ids), asked one post at a time."""
+        return {post_id: self.read_one(post_id) for post_id in post_ids}
+
+    def read_one(self, post_id: str) -> Engagement:
+        """One post's engagement; `GONE` when the network says it was deleted."""
+        raise NotImplementedError(f"{self.name}: {self.no_counts or 'reads no counts'}")
 
     # -- failed responses: shared, with hooks for what a network means by its own answers ------
 

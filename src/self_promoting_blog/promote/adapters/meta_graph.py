@@ -6,7 +6,9 @@ Errors"): 190 / 102 the token expired or was revoked, 10 and 200–299 a permiss
 4 / 17 / 32 / 613 / 80001 (and 341) throttling, 506 a duplicate post, 1 / 2 a temporary fault.
 Throttled responses may carry ``X-Business-Use-Case-Usage`` (Page tokens) or ``X-App-Usage``;
 the former's ``estimated_time_to_regain_access`` is in minutes. Lists come in pages that
-point to the next with ``paging.cursors.after`` while ``paging.next`` is there.
+point to the next with ``paging.cursors.after`` while ``paging.next`` is there. An object that no
+longer exists answers code 100, subcode 33 ("Unsupported get request. Object with ID … does not
+exist").
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any, ClassVar
 
 import requests
 
-from self_promoting_blog.promote.adapters.base import NetworkAdapter
+from self_promoting_blog.promote.adapters.base import NetworkAdapter, read_error_body
 from self_promoting_blog.promote.errors import (
     AmbiguousError,
     CredentialsError,
@@ -35,6 +37,7 @@ DUPLICATE_CODE = 506
 TEMPORARY_CODES = frozenset({1, 2})
 THROTTLE_WAIT = 3600.0  # Graph call counts roll over an hour when no header says otherwise
 DUPLICATE = "duplicate post"
+NO_SUCH_OBJECT = (100, 33)  # (code, subcode): the object was deleted (or never was)
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,22 @@ class GraphAdapter(NetworkAdapter):
                 return TransientError(self.name, text, status)
             return AmbiguousError(self.name, text, status)  # a POST may have landed
         return None
+
+    def read_object(self, url: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        """GET one object's counts: its body, None once it was deleted; a missing permission
+        names what reading needs (`read_permission`), not what posting does."""
+        response = self.client.request("GET", url, params=params)
+        if response.status_code == 200:
+            body = self.answer(response)
+            return body if isinstance(body, dict) else {}
+        error = graph_error(*read_error_body(response))
+        if response.status_code == 404 or (error.code, error.subcode) == NO_SUCH_OBJECT:
+            return None
+        if error.code in PERMISSION_CODES:
+            raise CredentialsError(self.name, f"{error.line()}: reading counts needs "
+                                   f"{self.read_permission}; grant it and copy the new token",
+                                   self.remedies.token_variable, response.status_code)
+        raise self.parse_error(response)
 
 
 def next_page_params(page: Any, params: dict[str, Any]) -> dict[str, Any] | None:

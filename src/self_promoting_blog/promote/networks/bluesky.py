@@ -11,11 +11,16 @@ Exactly once: the record key (a TID) is chosen and committed to the ledger befor
 sent. After a crash, getRecord on every key ever tried says whether the post exists; a key is
 never sent twice (a fresh TID is minted for a new try). Every try carries the same
 ``swapCommit``, so a slow earlier try that lands late is refused by the PDS (InvalidSwap).
+
+Counts: ``app.bsky.feed.getPosts`` on the public AppView (``BLUESKY_APPVIEW_URL``, default
+https://public.api.bsky.app; no login) gives ``likeCount``, ``repostCount``, ``replyCount`` and
+``quoteCount`` for up to 25 post URIs a request, and leaves a deleted post out of its answer.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,13 +29,17 @@ import requests
 
 from self_promoting_blog.promote.adapters.atproto import facets, new_tid
 from self_promoting_blog.promote.adapters.base import (
+    GONE,
     Attempt,
     ConfigFinding,
+    Counts,
+    Engagement,
     EnvVar,
     Message,
     NetworkAdapter,
     NetworkConfig,
     Posted,
+    count,
     read_error_body,
 )
 from self_promoting_blog.promote.adapters.card_image import (
@@ -46,6 +55,9 @@ COLLECTION = "app.bsky.feed.post"
 THUMB_MAX_BYTES = 1_000_000
 # The shape of the app passwords Bluesky generates (networks/bluesky.md: "xxxx-xxxx-xxxx-xxxx").
 APP_PASSWORD_RE = re.compile(r"^[a-z0-9]{4}(-[a-z0-9]{4}){3}$")
+APPVIEW = "https://public.api.bsky.app"
+# https://, or plain http on this machine only (tests, a local AppView).
+WEB_ADDRESS_RE = re.compile(r"^(https://[^/\s]+|http://(127\.0\.0\.1|localhost)(:\d+)?)/?$")
 
 
 @dataclass
@@ -84,10 +96,14 @@ class BlueskyAdapter(NetworkAdapter):
                secret=True),
         EnvVar("BLUESKY_SERVICE_URL", "your PDS, default https://bsky.social", required=False,
                default="https://bsky.social"),
+        EnvVar("BLUESKY_APPVIEW_URL", "where `invoke stats` reads counts, default "
+               f"{APPVIEW}", required=False, default=APPVIEW),
     )
     base_url_env = "BLUESKY_SERVICE_URL"
     default_base_url = "https://bsky.social"
     can_find_existing = True
+    read_batch = 25  # getPosts takes at most 25 uris (its lexicon's maxLength)
+    read_permission = "no login (the public AppView answers anyone)"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -95,10 +111,15 @@ class BlueskyAdapter(NetworkAdapter):
 
     @classmethod
     def check_config(cls, config: NetworkConfig) -> list[ConfigFinding]:
-        """Warn when the password is not an app password (the account password works too)."""
+        """The AppView is an https:// address; warn when the password is not an app password
+        (the account password works too)."""
+        found = []
+        if not WEB_ADDRESS_RE.match(config.env.get("BLUESKY_APPVIEW_URL", APPVIEW)):
+            found.append(ConfigFinding("BLUESKY_APPVIEW_URL", "is not an https:// address",
+                                       f"Give the full address, e.g. {APPVIEW}."))
         if APP_PASSWORD_RE.match(config.env["BLUESKY_APP_PASSWORD"]):
-            return []
-        return [ConfigFinding(
+            return found
+        return found + [ConfigFinding(
             "BLUESKY_APP_PASSWORD", "does not look like an app password (xxxx-xxxx-xxxx-xxxx)",
             "Your account password also logs in, but gives full control of the account; create "
             "an app password in Bluesky: Settings › Privacy and security › App passwords "
@@ -244,6 +265,19 @@ class BlueskyAdapter(NetworkAdapter):
                 continue
             raise self.parse_error(response)
         return None
+
+    # -- counts -----------------------------------------------------------------------------
+
+    def read_back(self, post_ids: Sequence[str]) -> dict[str, Engagement]:
+        """getPosts on the public AppView; a post left out of the answer was deleted."""
+        appview = self.env("BLUESKY_APPVIEW_URL").rstrip("/") or APPVIEW
+        body = self.answer(self.client.request(
+            "GET", f"{appview}/xrpc/app.bsky.feed.getPosts", params={"uris": list(post_ids)}))
+        found = {str(post.get("uri")): Engagement(Counts(
+            likes=count(post.get("likeCount")), reposts=count(post.get("repostCount")),
+            replies=count(post.get("replyCount")), quotes=count(post.get("quoteCount"))))
+            for post in body.get("posts") or [] if isinstance(post, dict)}
+        return {uri: found.get(uri, GONE) for uri in post_ids}
 
     def error_text(self, body: dict[str, Any] | None, fallback: str) -> str:
         """XRPC errors: {"error": Name, "message": text}, shown as "Name: text"."""

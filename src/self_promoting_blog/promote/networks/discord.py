@@ -56,6 +56,7 @@ class DiscordAdapter(NetworkAdapter):
     default_base_url = "https://discord.com/api/v10"
     public_posts = False  # only the server's members can open a message link
     default_retry_after = 5.0
+    no_counts = "a webhook cannot read the channel, so Discord gives it no counts"
 
     def __init__(self, config: NetworkConfig, client: Any) -> None:
         match = _webhook(config.env["DISCORD_WEBHOOK_URL"])

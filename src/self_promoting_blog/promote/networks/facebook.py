@@ -11,20 +11,28 @@ user token does not expire). Put the Page's ``id`` in ``FACEBOOK_PAGE_ID`` and i
 Exactly once: no idempotency key. After a crash or an unanswered request the Page's latest posts
 (``GET /{page-id}/posts``) are searched for the article's URL; a "duplicate status" refusal (#506)
 is resolved the same way and never retried.
+
+Counts: ``GET /{post-id}?fields=reactions.summary(total_count),comments.summary(total_count),
+shares`` with the Page token (``pages_read_engagement``): reactions, comments and shares.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote
 
 from self_promoting_blog.promote.adapters.base import (
+    GONE,
     Attempt,
     ConfigFinding,
+    Counts,
+    Engagement,
     EnvVar,
     Message,
     NetworkConfig,
     Posted,
+    count,
     find_in_pages,
 )
 from self_promoting_blog.promote.adapters.matching import mentions_article, same_article
@@ -73,6 +81,7 @@ class FacebookAdapter(GraphAdapter, OwnPostsAdapter):
     posts_owner = "the Page"
     text_holder = "the Page"
     remedies = REMEDIES
+    read_permission = "the `pages_read_engagement` permission"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -123,6 +132,20 @@ class FacebookAdapter(GraphAdapter, OwnPostsAdapter):
             return str(body.get("permalink_url") or f"https://www.facebook.com/{post_id}")
         except NetworkError:
             return f"https://www.facebook.com/{post_id}"
+
+    def read_one(self, post_id: str) -> Engagement:
+        """The post's reactions, comments and shares (summaries only, no lists)."""
+        body = self.read_object(f"{self.graph}/{quote(post_id, safe='')}", {
+            "fields": "reactions.limit(0).summary(total_count),"
+                      "comments.limit(0).summary(total_count),shares", **self._token()})
+        if body is None:
+            return GONE
+
+        def total(edge: str) -> int:
+            return count(((body.get(edge) or {}).get("summary") or {}).get("total_count"))
+
+        return Engagement(Counts(likes=total("reactions"), replies=total("comments"),
+                                 reposts=count((body.get("shares") or {}).get("count"))))
 
     def search(self, message: Message) -> Posted | None:
         """Look for the article's URL (link or message) among the Page's latest posts."""

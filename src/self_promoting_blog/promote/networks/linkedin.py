@@ -13,6 +13,10 @@ Exactly once: there is no idempotency key and reading one's own posts needs a pe
 lack (``r_member_social``; pages have ``r_organization_social``). After a crash the author's posts
 are read where allowed; otherwise the row becomes ``unknown``. Retrying it is safe because LinkedIn
 refuses identical content with 422 ``DUPLICATE_POST`` naming the existing post, which is recorded.
+
+Counts: ``GET /rest/socialMetadata/{post URN}`` gives the reactions by type and the comments; it
+needs ``r_member_social`` (restricted to approved apps) for a member's posts and
+``r_organization_social`` for a Page's. LinkedIn gives no repost count.
 """
 
 from __future__ import annotations
@@ -26,14 +30,18 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from self_promoting_blog.promote.adapters.base import (
+    GONE,
     URL_RE,
     Attempt,
     ConfigFinding,
+    Counts,
+    Engagement,
     EnvVar,
     Message,
     NetworkAdapter,
     NetworkConfig,
     Posted,
+    count,
     read_error_body,
 )
 from self_promoting_blog.promote.adapters.card_image import CardImageUnusable, fetch_card_image
@@ -96,6 +104,8 @@ class LinkedInAdapter(NetworkAdapter):
     default_base_url = "https://api.linkedin.com"
     can_find_existing = True
     rate_limit_note = " (daily quota; it resets at 00:00 UTC)"
+    read_permission = ("`r_member_social` (a member's posts; LinkedIn grants it to approved apps "
+                       "only) or `r_organization_social` (a Page's)")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -206,6 +216,27 @@ class LinkedInAdapter(NetworkAdapter):
             if same_article(source, message.article_url):
                 return Posted(str(element["id"]), feed_url(str(element["id"])))
         return None
+
+    # -- counts -----------------------------------------------------------------------------
+
+    def read_one(self, post_id: str) -> Engagement:
+        """The post's social metadata: reactions of every type, and comments."""
+        response = self.client.request(
+            "GET", f"{self.base_url}/rest/socialMetadata/{quote(post_id, safe='')}",
+            headers=self._headers())
+        if response.status_code in (404, 410):
+            return GONE
+        if response.status_code == 403:
+            scope = "r_organization_social" if ":organization:" in self.author \
+                else "r_member_social"
+            raise CredentialsError(self.name, f"{self.error_text(*read_error_body(response))}: "
+                                   f"reading counts needs the {scope} permission, which this "
+                                   "token lacks", "LINKEDIN_ACCESS_TOKEN", 403)
+        body = self.answer(response)
+        reactions = body.get("reactionSummaries") or {}
+        return Engagement(Counts(
+            likes=sum(count((summary or {}).get("count")) for summary in reactions.values()),
+            replies=count((body.get("commentSummary") or {}).get("count"))))
 
     def error_text(self, body: dict[str, Any] | None, fallback: str) -> str:
         """LinkedIn's {status, code, serviceErrorCode, message} bodies → one clear line."""

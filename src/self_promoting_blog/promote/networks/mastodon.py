@@ -1,13 +1,16 @@
 """Mastodon: a public status on the owner's account, on their own server.
 
 One-time setup: on your server open Preferences › Development › New application, tick the scopes
-``write:statuses`` and ``read:accounts`` (``read:statuses`` too if the account's posts are not
-public), save, and copy "Your access token" into ``MASTODON_ACCESS_TOKEN``; put the server's
+``write:statuses``, ``read:accounts`` and ``read:statuses`` (``invoke stats`` reads each status's
+counts), save, and copy "Your access token" into ``MASTODON_ACCESS_TOKEN``; put the server's
 address (``https://mastodon.social``) in ``MASTODON_INSTANCE_URL``.
 
 Exactly once: every request for one (article, account) carries the same ``Idempotency-Key``; the
 server returns the original status for a repeat within an hour. After a crash the account's own
 recent statuses are searched for the article's URL first, so a repeat later than that is safe too.
+
+Counts: ``GET /api/v1/statuses/:id`` gives ``favourites_count``, ``reblogs_count`` and
+``replies_count``; a deleted status answers 404.
 
 Limits: each server sets its own (``GET /api/v2/instance``, Mastodon 4.0+, no token needed): its
 ``configuration.statuses`` gives ``max_characters`` and ``characters_reserved_per_url``, read once
@@ -19,17 +22,23 @@ from __future__ import annotations
 import re
 from html import unescape
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
 from self_promoting_blog.promote.adapters.base import (
+    GONE,
     Attempt,
+    Counts,
+    Engagement,
     EnvVar,
     Limits,
     Message,
     NetworkAdapter,
     Posted,
+    count,
     find_in_pages,
+    read_error_body,
 )
 from self_promoting_blog.promote.errors import CredentialsError, NetworkError
 from self_promoting_blog.promote.http import log, seconds_until_epoch, seconds_until_iso
@@ -51,7 +60,7 @@ class MastodonAdapter(NetworkAdapter):
     name = "mastodon"
     label = "Mastodon"
     setup_help = ("Preferences › Development › New application (scopes write:statuses, "
-                  "read:accounts), then copy 'Your access token'.")
+                  "read:accounts, read:statuses), then copy 'Your access token'.")
     recovery = ("every try carries the same `Idempotency-Key` (the server returns the first "
                 "status for a repeat within an hour); first the account's own recent statuses "
                 "are searched for the article's URL, so a retry days later is safe too")
@@ -61,12 +70,13 @@ class MastodonAdapter(NetworkAdapter):
     env_vars = (
         EnvVar("MASTODON_INSTANCE_URL", "your server's address, e.g. https://mastodon.social"),
         EnvVar("MASTODON_ACCESS_TOKEN", "Preferences › Development › New application (scopes "
-               "write:statuses, read:accounts) › Your access token", secret=True),
+               "write:statuses, read:accounts, read:statuses) › Your access token", secret=True),
     )
     base_url_env = "MASTODON_INSTANCE_URL"
     supports_idempotency_key = True
     can_find_existing = True
     rate_limit_on_503 = True  # a 503 with Retry-After is a throttle, not a failure
+    read_permission = "the `read:statuses` scope"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -140,6 +150,23 @@ class MastodonAdapter(NetworkAdapter):
                 "GET", f"{self.base_url}/api/v1/accounts/{me['id']}/statuses",
                 headers=self._headers(), params=params)),
             lambda statuses: statuses, older, match, LOOKUP_PAGES)
+
+    def read_one(self, post_id: str) -> Engagement:
+        """GET /api/v1/statuses/:id: favourites, reblogs and replies; 404 = deleted."""
+        response = self.client.request(
+            "GET", f"{self.base_url}/api/v1/statuses/{quote(post_id, safe='')}",
+            headers=self._headers())
+        if response.status_code in (404, 410):
+            return GONE
+        if response.status_code == 403:  # a token without the scope (Doorkeeper's refusal)
+            raise CredentialsError(
+                self.name, f"{self.error_text(*read_error_body(response))}; reading counts needs "
+                "the read:statuses scope: tick it in Preferences › Development › your application "
+                "and copy the new access token", "MASTODON_ACCESS_TOKEN", 403)
+        status = self.answer(response)
+        return Engagement(Counts(likes=count(status.get("favourites_count")),
+                                 reposts=count(status.get("reblogs_count")),
+                                 replies=count(status.get("replies_count"))))
 
     def error_text(self, body: dict[str, Any] | None, fallback: str) -> str:
         """Mastodon errors: {"error": "..."} (OAuth ones: "error_description")."""

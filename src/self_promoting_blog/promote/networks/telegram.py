@@ -57,6 +57,7 @@ class TelegramAdapter(NetworkAdapter):
     base_url_env = "TELEGRAM_API_BASE_URL"
     default_base_url = "https://api.telegram.org"
     default_retry_after = 30.0
+    no_counts = "the Bot API cannot read a channel's messages, so it gives no counts"
 
     @classmethod
     def check_config(cls, config: NetworkConfig) -> list[ConfigFinding]:

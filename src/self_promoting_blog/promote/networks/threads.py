@@ -12,20 +12,28 @@ Exactly once: the container id is committed to the ledger (``attempt.save``) bef
 published. A rerun after a crash never creates a second container while the first can still be
 published: it asks the container's status first (``PUBLISHED`` = done, look the post up;
 ``FINISHED`` = publish that same container; ``EXPIRED``/``ERROR`` = it never went out).
+
+Counts: ``GET /{media-id}/insights?metric=likes,replies,reposts,quotes`` (each a ``lifetime``
+value), which needs the ``threads_manage_insights`` permission.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import regex
 
 from self_promoting_blog.promote.adapters.base import (
+    GONE,
     Attempt,
+    Counts,
+    Engagement,
     EnvVar,
     Limits,
     Message,
     Posted,
+    count,
     find_in_pages,
 )
 from self_promoting_blog.promote.adapters.matching import mentions_article, same_article
@@ -46,6 +54,7 @@ _EMOJI = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}\u20E3]
 API = "v1.0"
 LOOKUP_PAGES = 2  # 2 x 25 own posts back
 PROFILE = "https://www.threads.com/"
+METRICS = ("likes", "reposts", "replies", "quotes")  # in Counts' order
 REMEDIES = Remedies(
     token_variable="THREADS_ACCESS_TOKEN",
     renew="long-lived Threads tokens last 60 days: refresh one before it expires with GET "
@@ -78,6 +87,7 @@ class ThreadsAdapter(GraphAdapter):
     default_base_url = "https://graph.threads.net"
     can_find_existing = True
     remedies = REMEDIES
+    read_permission = "the `threads_manage_insights` permission"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -139,6 +149,16 @@ class ThreadsAdapter(GraphAdapter):
         """The post a PUBLISHED container became: found among the account's latest posts."""
         found = self._search(message)
         return found or Posted(container, PROFILE)
+
+    def read_one(self, post_id: str) -> Engagement:
+        """The media's lifetime insights: likes, replies, reposts, quotes."""
+        body = self.read_object(f"{self.api}/{quote(post_id, safe='')}/insights", {
+            "metric": ",".join(METRICS), "access_token": self.env("THREADS_ACCESS_TOKEN")})
+        if body is None:
+            return GONE
+        values = {str(item.get("name")): (item.get("values") or [{}])[0].get("value")
+                  for item in body.get("data") or [] if isinstance(item, dict)}
+        return Engagement(Counts(*(count(values.get(metric)) for metric in METRICS)))
 
     # -- recovery ---------------------------------------------------------------------------
 

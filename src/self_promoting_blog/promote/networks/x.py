@@ -13,12 +13,17 @@ U+2000–U+200D, U+2010–U+201F and U+2032–U+2037 weigh 1, everything else (C
 Exactly once: X has no idempotency key. After a crash or an unanswered request the account's own
 recent posts are read (``GET /2/users/{id}/tweets``) and matched on ``entities.urls.expanded_url``;
 a 403 "duplicate content" is resolved the same way and never retried.
+
+Counts: ``GET /2/tweets?ids=…&tweet.fields=public_metrics`` (up to 100 ids) gives ``like_count``,
+``retweet_count``, ``reply_count`` and ``quote_count``; a deleted post comes back in ``errors`` as
+a ``resource-not-found`` problem naming its id.
 """
 
 from __future__ import annotations
 
 import logging
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 import regex
@@ -27,12 +32,16 @@ from requests_oauthlib import OAuth1
 
 from self_promoting_blog.promote.adapters.base import (
     ERROR_TEXT_MAX,
+    GONE,
     URL_RE,
     Attempt,
+    Counts,
+    Engagement,
     EnvVar,
     Limits,
     Message,
     Posted,
+    count,
     find_in_pages,
 )
 from self_promoting_blog.promote.adapters.matching import same_article
@@ -55,6 +64,7 @@ for _library in ("oauthlib", "requests_oauthlib"):
     logging.getLogger(_library).setLevel(logging.INFO)
 TIMELINE_PAGES = 2  # 2 x 100 own posts: far more than one blog posts between two runs
 DUPLICATE = "duplicate content"
+NOT_FOUND = "https://api.twitter.com/2/problems/resource-not-found"
 
 
 def _char_weight(char: str) -> int:
@@ -132,6 +142,8 @@ class XAdapter(OwnPostsAdapter):
     text_holder = "X"
     default_retry_after = 900.0  # the 15-minute window
     rate_limit_on_503 = True
+    read_batch = 100  # GET /2/tweets takes 1 to 100 ids
+    read_permission = "an access level that includes reading posts (`GET /2/tweets`)"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -207,6 +219,30 @@ class XAdapter(OwnPostsAdapter):
              "tweet.fields": "created_at,entities"},
             lambda params: self._call("GET", f"/2/users/{user_id}/tweets", params=params),
             lambda page: page.get("data") or [], older, match, TIMELINE_PAGES)
+
+    def read_back(self, post_ids: Sequence[str]) -> dict[str, Engagement]:
+        """GET /2/tweets with public_metrics; a resource-not-found problem = deleted. An id in
+        neither list (a post X withholds this time) is left out, so it is asked again later."""
+        try:
+            body = self._call("GET", "/2/tweets", params={"ids": ",".join(post_ids),
+                                                          "tweet.fields": "public_metrics"})
+        except PermanentError as exc:
+            if exc.status != 403:
+                raise
+            raise CredentialsError(self.name, f"{exc.message}: reading counts needs "
+                                   f"{self.read_permission}; see developer portal › Products",
+                                   "X_API_KEY (its app's access level)", 403) from None
+        found: dict[str, Engagement] = {}
+        for tweet in body.get("data") or []:
+            metrics = tweet.get("public_metrics") or {}
+            found[str(tweet.get("id"))] = Engagement(Counts(
+                likes=count(metrics.get("like_count")), reposts=count(metrics.get("retweet_count")),
+                replies=count(metrics.get("reply_count")),
+                quotes=count(metrics.get("quote_count"))))
+        for problem in body.get("errors") or []:
+            if isinstance(problem, dict) and problem.get("type") == NOT_FOUND:
+                found.setdefault(str(problem.get("resource_id") or problem.get("value")), GONE)
+        return {post_id: found[post_id] for post_id in post_ids if post_id in found}
 
     def error_text(self, body: dict[str, Any] | None, fallback: str) -> str:
         """X's problem JSON ({title, detail, type, errors}) or the older {"errors": [...]}."""

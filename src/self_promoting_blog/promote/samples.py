@@ -1,0 +1,59 @@
+"""Engagement samples: what each announced post had earned each time `invoke stats` asked.
+
+A time series, never one overwritten number: every fetch adds one ``Sample`` per post and nothing
+is ever rewritten, so two runs that overlap both keep theirs. The samples live in the ledger's
+store beside the announcement rows and never change them: a ``samples`` table in the SQLite
+ledger file (``samples_sqlite.py``), or (PROMOTE_LEDGER = "bucket") objects beside the ledger
+object (``samples_bucket.py``); ``samples_sqlite.open_samples`` opens the one the settings
+name. A sample with ``gone`` says the network reported the post deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+COUNTS = ("likes", "reposts", "replies", "quotes")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One post's counts at one fetch (None: the network does not count that kind)."""
+
+    url: str
+    network: str
+    account: str
+    post_id: str
+    fetched: float
+    likes: int | None = None
+    reposts: int | None = None
+    replies: int | None = None
+    quotes: int | None = None
+    gone: bool = False
+
+    def key(self) -> tuple[str, str, str, float]:
+        """What makes a sample unique: the post (article, network, account) and when."""
+        return self.url, self.network, self.account, self.fetched
+
+    def total(self) -> int:
+        """Every interaction counted."""
+        return sum(getattr(self, name) or 0 for name in COUNTS)
+
+
+class SampleStore(Protocol):
+    """Where samples are kept: added in batches, read back whole."""
+
+    def add(self, samples: Sequence[Sample]) -> None: ...
+    def samples(self) -> list[Sample]: ...
+    def close(self) -> None: ...
+
+
+def latest_samples(samples: Iterable[Sample]) -> dict[tuple[str, str, str], Sample]:
+    """The newest sample of each post, by (article URL, network, account)."""
+    latest: dict[tuple[str, str, str], Sample] = {}
+    for sample in samples:
+        key = (sample.url, sample.network, sample.account)
+        if key not in latest or sample.fetched >= latest[key].fetched:
+            latest[key] = sample
+    return latest

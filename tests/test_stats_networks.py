@@ -1,0 +1,148 @@
+"""Each network's read endpoint for `invoke stats`, against its strict fake: the exact requests
+(batches where the network takes many posts at once), the counts, a deleted post, and a missing
+permission named. Bluesky's counts come from an AppView, which the reference PDS
+(tests/reference/bluesky) does not run, so they are tested against the fake alone."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+import requests
+
+from self_promoting_blog.promote.credentials import network_config
+from self_promoting_blog.promote.http import HttpClient
+from self_promoting_blog.promote.networks import adapter_class
+from self_promoting_blog.promote.rows import Row
+from self_promoting_blog.stats.cadence import Due
+from self_promoting_blog.stats.fetch import Fetched, Pace, fetch
+from tests.fakes import bluesky, facebook, linkedin, threads, x
+
+POSTED = time.time() - 3 * 3600  # past the grace a just-made post gets before "deleted"
+PACE = Pace(max_wait=3, max_retries=2, backoff=0.01, sleep=lambda s: None)
+
+
+def read(fake: Any, name: str, post_ids: list[str]) -> Fetched:
+    """Fetch the counts of `post_ids` on `fake` as `invoke stats` does."""
+    adapter = adapter_class(name)(network_config(adapter_class(name), fake.env()),
+                                  HttpClient(name, 1.0, 2.0))
+    due = [Due(Row(f"https://blog.test/{i}/", name, "acct", "posted", post_id=post_id,
+                   updated=POSTED), None, 0.0) for i, post_id in enumerate(post_ids)]
+    try:
+        return fetch(adapter, due, time.time, PACE)
+    finally:
+        adapter.close()
+
+
+def counts(result: Fetched) -> list[tuple[Any, ...]]:
+    return [(s.post_id, s.likes, s.reposts, s.replies, s.quotes, s.gone) for s in result.samples]
+
+
+def test_bluesky_asks_the_appview_25_posts_at_a_time_without_a_login(fake):
+    appview = fake("bluesky")
+    rkeys = [f"3kabc{i:08d}" for i in range(30)]
+    for rkey in rkeys:
+        appview.records[rkey] = {"text": "post", "createdAt": "2024-06-01T09:00:00.000Z"}
+    appview.counts[rkeys[0]] = {"likeCount": 5, "repostCount": 2, "replyCount": 1,
+                                "quoteCount": 1}
+    del appview.records[rkeys[1]]  # deleted: getPosts leaves it out
+    uris = [f"at://{bluesky.DID}/app.bsky.feed.post/{rkey}" for rkey in rkeys]
+    result = read(appview, "bluesky", uris)
+    requests = appview.requests_to("/xrpc/app.bsky.feed.getPosts", "GET")
+    assert [len(r.query["uris"]) for r in requests] == [25, 5]
+    assert [u for r in requests for u in r.query["uris"]] == uris
+    assert all(r.header("Authorization") is None for r in requests)
+    assert counts(result)[:2] == [(uris[0], 5, 2, 1, 1, False), (uris[1], None, None, None,
+                                                                   None, True)]
+    assert len(result.samples) == 30 and result.gone == 1
+
+
+def test_bluesky_refuses_more_than_25_uris(fake):
+    appview = fake("bluesky")
+    answer = requests.get(f"{appview.base_url}/xrpc/app.bsky.feed.getPosts",
+                          params={"uris": [f"at://x/{i}" for i in range(26)]}, timeout=5)
+    assert answer.status_code == 400 and answer.json()["error"] == "InvalidRequest"
+
+
+def test_x_looks_up_100_posts_a_request_with_public_metrics(fake):
+    api = fake("x")
+    ids = [str(1_800_000_000_000_000_000 + i) for i in range(101)]
+    api.tweets += [{"id": i, "text": "post", "posted_text": "post", "entities": {}}
+                   for i in ids[1:]]
+    api.tweets[0]["metrics"] = {"like_count": 9, "retweet_count": 3, "reply_count": 2,
+                                "quote_count": 1}
+    result = read(api, "x", ids)
+    requests = api.requests_to("/2/tweets", "GET")
+    assert [len(r.query["ids"][0].split(",")) for r in requests] == [100, 1]
+    assert all(r.query["tweet.fields"] == ["public_metrics"] for r in requests)
+    assert all((r.header("Authorization") or "").startswith("OAuth ") for r in requests)
+    assert counts(result)[:2] == [(ids[0], None, None, None, None, True),  # not found: deleted
+                                  (ids[1], 9, 3, 2, 1, False)]
+
+
+def test_x_names_the_access_level_a_lookup_needs(fake):
+    api = fake("x")
+    api.lookup_forbidden = True
+    result = read(api, "x", ["1800000000000000001", "1800000000000000002"])
+    assert result.samples == [] and result.left == 2
+    assert "GET /2/tweets" in (result.stopped or "") and "access level" in result.stopped
+    assert x.API_SECRET not in result.stopped and x.ACCESS_SECRET not in result.stopped
+
+
+@pytest.mark.parametrize("network, grant, permission", [
+    ("threads", lambda f: f.scopes.discard("threads_manage_insights"), "threads_manage_insights"),
+    ("facebook", lambda f: f.permissions.discard("pages_read_engagement"),
+     "pages_read_engagement"),
+    ("linkedin", lambda f: None, "r_member_social"),
+])
+def test_a_missing_read_permission_is_named_once(fake, network, grant, permission):
+    api = fake(network)
+    grant(api)
+    api.published += [{"id": post_id} for post_id in ("1", "2")]
+    result = read(api, network, ["1", "2"])
+    assert result.samples == [] and result.left == 2
+    assert (result.stopped or "").count("reading counts needs") == 1, result.stopped
+    assert permission in result.stopped
+    assert len(api.requests) == 1  # said once: the network stops at the first refusal
+
+
+def test_threads_reads_lifetime_insights(fake):
+    api = fake("threads")
+    api.published += [{"id": "181", "counts": {"likes": 4, "replies": 2, "reposts": 1,
+                                                "quotes": 3}}]
+    result = read(api, "threads", ["181", "182"])
+    [request, _] = api.requests
+    assert request.path == "/v1.0/181/insights"
+    assert request.query["metric"] == ["likes,reposts,replies,quotes"]
+    assert request.query["access_token"] == [threads.TOKEN]
+    assert counts(result) == [("181", 4, 1, 2, 3, False), ("182", None, None, None, None, True)]
+
+
+def test_facebook_reads_reaction_comment_and_share_summaries(fake):
+    api = fake("facebook")
+    post = f"{facebook.PAGE_ID}_7"
+    api.published += [{"id": post, "counts": {"reactions": 6, "comments": 2, "shares": 1}}]
+    result = read(api, "facebook", [post, f"{facebook.PAGE_ID}_8"])
+    request = api.requests[0]
+    assert request.path.endswith(f"/{post}")
+    assert request.query["fields"] == ["reactions.limit(0).summary(total_count),"
+                                       "comments.limit(0).summary(total_count),shares"]
+    assert counts(result) == [(post, 6, 1, 2, None, False),
+                              (f"{facebook.PAGE_ID}_8", None, None, None, None, True)]
+
+
+def test_linkedin_adds_up_every_reaction_type(fake):
+    api = fake("linkedin")
+    api.can_list = True
+    urn = "urn:li:share:7300000000000000001"
+    api.published += [{"id": urn, "counts": {"reactions": {"LIKE": 3, "PRAISE": 2},
+                                             "comments": 4}}]
+    result = read(api, "linkedin", [urn, "urn:li:share:7300000000000000002"])
+    request = api.requests[0]
+    assert request.path == "/rest/socialMetadata/urn%3Ali%3Ashare%3A7300000000000000001"
+    assert request.header("Authorization") == f"Bearer {linkedin.TOKEN}"
+    assert request.header("LinkedIn-Version")
+    assert counts(result) == [(urn, 5, None, 4, None, False),
+                              ("urn:li:share:7300000000000000002", None, None, None, None,
+                               True)]
