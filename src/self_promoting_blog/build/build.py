@@ -22,6 +22,7 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.plugins import signals
 from pelican.settings import read_settings
 
+from self_promoting_blog.build.fresh_run import start_fresh_run
 from self_promoting_blog.build.logcapture import collect_logs
 from self_promoting_blog.build.staging import discard, prepare, swap_into_place
 from self_promoting_blog.errors import BuildError
@@ -106,6 +107,7 @@ def build_site(settings_file: str | Path, *, production: bool,
     settings["OUTPUT_PATH"] = str(staging)
     counts = _Counts()
     crash: list[str] = []
+    start_fresh_run()
     with collect_logs() as logs, signals.all_generators_finalized.connected_to(counts):
         try:
             Pelican(settings).run()

@@ -16,13 +16,11 @@ import logging
 import mimetypes
 import posixpath
 import shutil
-import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -33,6 +31,7 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.plugins import signals
 
 from self_promoting_blog.build.build import load
+from self_promoting_blog.build.fresh_run import start_fresh_run
 from self_promoting_blog.build.logcapture import collect_logs
 from self_promoting_blog.build.preview.memory import ContentMemory
 from self_promoting_blog.build.preview.pages import (
@@ -106,14 +105,6 @@ class CompiledTemplates(BytecodeCache):
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         self.code[bucket.key] = bucket.bytecode_to_string()
-
-
-def _restart_sitemap_clock() -> None:
-    """pelican-sitemap dates each listing page with the time it was imported, which in a full
-    build is the time of the build: give it the time of this update, as a build now would."""
-    sitemap = sys.modules.get("pelican.plugins.sitemap.sitemap")
-    if sitemap is not None:
-        sitemap.generator.now = datetime.now()
 
 
 def _end_crashed_run(pelican: Pelican) -> None:
@@ -191,7 +182,7 @@ class PreviewSite:
         with self.lock:
             self.finish()
             started = time.monotonic()
-            _restart_sitemap_clock()
+            start_fresh_run()
             number = self._numbers_used = next(self._numbers)
             self.settings = load(self.settings_file, self.overrides)
             folder = self._next_folder or self._skeleton(number, ())
