@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from self_promoting_blog.promote.errors import PromoteError
 from self_promoting_blog.promote.ledger import open_ledger
 from self_promoting_blog.promote.networks import adapter_class, known_networks
+from self_promoting_blog.promote.rows import ANNOUNCE
 from self_promoting_blog.promote.settings import PromoteSettings
 
 log = logging.getLogger("promote")
@@ -23,7 +24,8 @@ def url_path(url: str) -> str:
 
 
 def syndication_links(settings: PromoteSettings) -> dict[str, list[tuple[str, str]]]:
-    """{article URL path: [(network label, post URL), …]} from posted and moved rows."""
+    """{article URL path: [(network label, post URL), …]} from posted and moved announcements
+    (follow-ups are not listed)."""
     try:
         ledger = open_ledger(settings.ledger, settings.ledger_path, settings.pelican,
                              read_only=True)
@@ -40,6 +42,7 @@ def syndication_links(settings: PromoteSettings) -> dict[str, list[tuple[str, st
     for row in rows:
         post_url = row.post_url or ""
         if row.state not in ("posted", "moved") or row.network not in adapters or \
+                row.slot != ANNOUNCE or \
                 not post_url.startswith(("https://", "http://")):
             continue
         cls = adapters[row.network]
