@@ -195,3 +195,27 @@ def test_a_long_follow_up_is_a_mastodon_thread_resumed_after_a_crash_between_par
     words = " ".join(s["text"] for s in [first, *rest]).split()
     assert [w for w in words if "://" not in w] == long_text.split()  # every word once, in order
     assert all(mastodon_length(s["text"], 23) <= 500 for s in statuses)  # the fake checks too
+
+
+def test_two_concurrent_runs_post_each_follow_up_once_with_the_bucket_ledger(make_world, s3_env):
+    world = make_world("mastodon", "telegram", baseline=False)
+    world.overrides = {"PROMOTE_LEDGER": "bucket", "DEPLOY_TARGET":
+                       f"s3://{s3_env.new_bucket()}/blog", "S3_ENDPOINT_URL": s3_env.endpoint_url,
+                       # due 86 s after the announcement: S3 refuses a clock more than 15 min off
+                       "PROMOTE_FOLLOW_UPS": [{"after_days": 0.001}]}
+    world.article("old-news", date="2024-01-01T09:00:00+01:00")
+    assert world.promote().code == 0  # baseline
+    world.article("fresh-idea", date=NEW, followups=[QUOTE])
+    assert world.promote().code == 0  # the announcement, now
+    for name in world.fakes:
+        world.fakes[name].script(*[Delay(0.3)] * 4)
+    child = world.spawn()
+    child.kill()
+    child.wait()
+    env = {**os.environ, **world.env(), **shifted_clock_env("+5m")}
+    runs = [subprocess.Popen(child.args, env=env, text=True, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT) for _ in range(2)]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert [len(texts(world, n)) for n in ("mastodon", "telegram")] == [2, 2], outputs
+    assert texts(world, "mastodon")[1].startswith(QUOTE), outputs
+    assert "utm_content=followup-1" in texts(world, "telegram")[1]
