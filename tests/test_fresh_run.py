@@ -6,9 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.support.site import ROOT, write_site
-
 from self_promoting_blog.build.build import build_site
+from tests.support.site import ROOT, write_site
 
 ARTICLE = "Title: Only one\nDate: 2024-05-01 10:00\nCategory: Strategy\nSummary: One.\n\nText.\n"
 

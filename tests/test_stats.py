@@ -11,10 +11,11 @@ import time
 import pytest
 from lxml import html as lxml_html
 
-from self_promoting_blog.promote.rows import Row
+from self_promoting_blog.promote.rows import Row, slot_key
 from self_promoting_blog.promote.samples import Sample
 from self_promoting_blog.stats.cadence import DAY, HOUR, WEEK, due_posts, interval
 from self_promoting_blog.stats.report import render_report
+from self_promoting_blog.stats.table import summarize
 from tests.fakes import mastodon
 from tests.fakes.server import Reply
 from tests.fakes.world import NEW
@@ -190,3 +191,16 @@ def test_cadence_young_posts_often_old_posts_rarely():
 def test_report_escapes_and_draws_without_samples():
     page = render_report([], [], __import__("datetime").datetime(2026, 1, 1))
     assert page.count("No samples yet.") == 3
+
+
+def test_a_follow_up_counts_toward_its_article_not_as_an_article_of_its_own():
+    announced = row("mastodon", 0.0)
+    follow_up = Row(slot_key(announced.url, "followup-1"), "mastodon", "acct", "posted", "A",
+                    "2024-06-01", post_id="p2", post_url="https://net.test/p2", updated=5.0)
+    samples = [Sample(announced.url, "mastodon", "acct", "p1", 10.0, likes=3, reposts=1),
+               Sample(follow_up.url, "mastodon", "acct", "p2", 10.0, likes=2, gone=True)]
+    [article] = summarize([announced, follow_up], samples)
+    assert article.url == "https://blog.test/a/"
+    numbers = article.networks["mastodon"]
+    assert (numbers.likes, numbers.reposts, article.total) == (5, 1, 6)
+    assert numbers.post_url == "https://net.test/p1" and not numbers.gone

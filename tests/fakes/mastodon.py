@@ -145,6 +145,10 @@ class FakeMastodon(NetworkFake):
             if params.get("visibility", "public") not in ("public", "unlisted", "private",
                                                           "direct"):
                 return self._reply(422, {"error": "Validation failed: Visibility is invalid"})
+            parent = params.get("in_reply_to_id")
+            if parent is not None and parent not in {s["id"] for s in self.statuses}:
+                # statuses_controller: Status.find(in_reply_to_id) -> ActiveRecord::RecordNotFound
+                return self._reply(404, {"error": "Record not found"})
             status = self._status(text, params)
             self.statuses.append(status)
             if key:
@@ -161,12 +165,15 @@ class FakeMastodon(NetworkFake):
                 "content": f"<p>{content}</p>", "text": text,
                 "visibility": params.get("visibility", "public"),
                 "language": params.get("language"), "account": self.account, "card": None,
-                "replies_count": 0, "reblogs_count": 0, "favourites_count": 0}
+                "replies_count": 0, "reblogs_count": 0, "favourites_count": 0,
+                "in_reply_to_id": params.get("in_reply_to_id")}
 
     def _list(self, request: Recorded) -> Reply:
         query = {k: v[-1] for k, v in request.query.items()}
         limit = min(int(query.get("limit", 20)), 40)
         newest_first = list(reversed(self.statuses))
+        if query.get("exclude_replies") == "true":
+            newest_first = [s for s in newest_first if s["in_reply_to_id"] is None]
         if "max_id" in query:
             newest_first = [s for s in newest_first if int(s["id"]) < int(query["max_id"])]
         return self._reply(200, newest_first[:limit])

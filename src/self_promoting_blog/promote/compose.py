@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import regex
@@ -28,6 +28,7 @@ from self_promoting_blog.promote.adapters.base import (
 )
 from self_promoting_blog.promote.errors import ComposeError
 from self_promoting_blog.promote.manifest import Entry
+from self_promoting_blog.promote.rows import ANNOUNCE
 
 ELLIPSIS = "…"
 # Cut these first, then drop hashtags, then these.
@@ -43,13 +44,16 @@ class Segment:
     text: str
 
 
-def tagged_url(url: str, network: str, slug: str, utm: bool = True) -> str:
-    """The article URL with UTM parameters for `network` (existing query kept)."""
+def tagged_url(url: str, network: str, slug: str, utm: bool = True,
+               content: str | None = None) -> str:
+    """The article URL with UTM parameters for `network` (existing query kept); `content`
+    (``utm_content``) tells a follow-up from the announcement."""
     if not utm:
         return url
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query) if not k.startswith("utm_")]
     query += [("utm_source", network), ("utm_medium", "social"), ("utm_campaign", slug)]
+    query += [("utm_content", content)] if content else []
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
@@ -173,19 +177,23 @@ def _cut(segment: Segment, fits: Callable[[], bool]) -> None:
 
 
 def compose(entry: Entry, adapter: type[NetworkAdapter], template: str,
-            utm: bool = True, limits: Limits | None = None) -> Message:
-    """Compose the announcement of `entry` for `adapter`'s network, within its limit.
+            utm: bool = True, limits: Limits | None = None, slot: str = ANNOUNCE) -> Message:
+    """Compose the announcement (or another `slot`'s post) of `entry` for `adapter`'s network,
+    within its limit.
 
     `limits` are the server's own (``adapter.limits()``); without them, the network's defaults.
     """
     limits = limits or adapter.default_limits()
-    link = tagged_url(entry.url, adapter.name, entry.slug, utm)
+    link = tagged_url(entry.url, adapter.name, entry.slug, utm,
+                      None if slot == ANNOUNCE else slot)
     shown = adapter.link_text(link)
     segments = segments_for(entry, adapter, template)
     hashtags = hashtags_for(entry)
 
     def fits() -> bool:
         return adapter.fits(render(segments, shown, link, hashtags)[0], limits)
+
+    uncut = fits()
 
     for kind in _CUT_FIRST:
         for segment in (s for s in segments if s.kind == kind and s.text):
@@ -204,4 +212,53 @@ def compose(entry: Entry, adapter: type[NetworkAdapter], template: str,
     card = Card(url=link, title=entry.title, description=entry.summary, image_url=entry.image)
     return Message(text=text, link=link, card=card, length=adapter.text_length(text, limits),
                    limit=limits.characters, article_url=entry.url,
-                   hashtags=tuple(h for h in hashtags if h in text), links=links)
+                   hashtags=tuple(h for h in hashtags if h in text), links=links, slot=slot,
+                   cut=not uncut)
+
+
+def compose_follow_up(entry: Entry, text: str, slot: str, adapter: type[NetworkAdapter],
+                      utm: bool = True, limits: Limits | None = None) -> list[Message]:
+    """A follow-up: the writer's `text` and the link tagged ``utm_content=<slot>``.
+
+    Too long for the network: where it has threads (``adapter.threads``), the parts of a thread,
+    split at words, the first with the link, each within the limit; elsewhere one post cut at a
+    word, like an announcement.
+    """
+    limits = limits or adapter.default_limits()
+    source = replace(entry, social=text, social_by_network={})
+    whole = compose(source, adapter, "{url}", utm, limits, slot)
+    words = text.split()
+    if not whole.cut or not adapter.threads or len(words) < 2:
+        return [whole]
+
+    def first_fits(count: int) -> bool:
+        return not compose(replace(source, social=" ".join(words[:count])), adapter, "{url}",
+                           utm, limits, slot).cut
+
+    def chunk_fits(chunk: list[str]) -> Callable[[int], bool]:
+        return lambda n: adapter.fits(adapter.escape(" ".join(chunk[:n])), limits)
+
+    count = _most(len(words), first_fits)
+    if count == 0:
+        return [whole]
+    parts = [compose(replace(source, social=" ".join(words[:count])), adapter, "{url}", utm,
+                     limits, slot)]
+    rest = words[count:]
+    while rest:
+        size = _most(len(rest), chunk_fits(rest))
+        if size == 0:
+            return [whole]  # a single word longer than the limit: one post, cut
+        chunk = adapter.escape(" ".join(rest[:size]))
+        parts.append(replace(parts[0], text=chunk, length=adapter.text_length(chunk, limits),
+                             links=(), hashtags=(), slot=f"{slot}.{len(parts) + 1}", cut=False))
+        rest = rest[size:]
+    return parts
+
+
+def _most(count: int, fits: Callable[[int], bool]) -> int:
+    """The largest n <= count for which fits(n) (fits is monotone), 0 if none."""
+    low, high = 0, count
+    while low < high:
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if fits(mid) else (low, mid - 1)
+    return low

@@ -47,6 +47,7 @@ class Entry:
     social_by_network: dict[str, str] = field(default_factory=dict)
     hashtags: tuple[str, ...] | None = None
     source: str = ""
+    followups: tuple[str, ...] = ()   # the writer's `Followups:`, one text each
 
 
 class _Text(HTMLParser):
@@ -111,6 +112,13 @@ def _hashtags(meta: Mapping[str, Any]) -> tuple[str, ...] | None:
     return tuple(part.strip().lstrip("#") for part in parts if part.strip("# "))
 
 
+def _followups(meta: Mapping[str, Any]) -> tuple[str, ...]:
+    """`Followups:` one text per line (Markdown gives a list when it has continuation lines)."""
+    value = meta.get("followups")
+    lines = value if isinstance(value, (list, tuple)) else str(value or "").splitlines()
+    return tuple(text for line in lines if (text := " ".join(str(line).split())))
+
+
 def _image(article: Any, siteurl: str, settings: Mapping[str, Any]) -> str | None:
     """The absolute card image URL when social_meta has not computed it: Image: or the card."""
     image = _meta_text(article.metadata.get("image"))
@@ -151,6 +159,7 @@ def entry_for(article: Any, settings: Mapping[str, Any]) -> Entry:
         social_by_network=_overrides(meta, source),
         hashtags=_hashtags(meta),
         source=source,
+        followups=_followups(meta),
     )
 
 
@@ -188,6 +197,7 @@ def read_manifest(path: Path) -> list[Entry]:
     entries = []
     for item in data.get("articles", []):
         item["tags"] = tuple(item.get("tags") or ())
+        item["followups"] = tuple(item.get("followups") or ())
         if item.get("hashtags") is not None:
             item["hashtags"] = tuple(item["hashtags"])
         entries.append(Entry(**item))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from self_promoting_blog.promote.ledger import ANNOUNCED, CLAIMABLE, ArticleRef, Row
 from self_promoting_blog.promote.manifest import Entry
+from self_promoting_blog.promote.rows import ANNOUNCE
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ def _move_index(entries: list[Entry], rows: dict[str, Row]) -> dict[tuple[str, .
     current = {e.url for e in entries}
     index: dict[tuple[str, ...], Row] = {}
     for row in rows.values():
-        if row.url in current or row.state not in ANNOUNCED | {"baseline"}:
+        if row.url in current or row.state not in ANNOUNCED | {"baseline"} or \
+                row.slot != ANNOUNCE:  # a follow-up's row is not an announcement
             continue
         if row.article_id:
             index[("id", row.article_id)] = row

@@ -17,6 +17,22 @@ STATES = ("pending", "sending", "posted", "failed", "unknown", "baseline", "move
 ANNOUNCED = frozenset({"posted", "sending", "unknown", "moved"})
 # Rows a normal run may claim; baseline/unknown need --backfill/--retry-unknown.
 CLAIMABLE = frozenset({"pending", "skipped", "failed"})
+# Every scheduled post is its own row. An announcement's row is keyed by the article's URL (as
+# before campaigns, so existing ledgers keep working); any other slot ("followup-1", a thread's
+# "followup-1.2") by the URL with this fragment, which no canonical URL carries.
+ANNOUNCE = "announce"
+SLOT_MARK = "#promote-slot="
+
+
+def slot_key(url: str, slot: str) -> str:
+    """The ledger key of `slot` of the article at `url`."""
+    return url if slot == ANNOUNCE else f"{url}{SLOT_MARK}{slot}"
+
+
+def split_slot(key: str) -> tuple[str, str]:
+    """(article URL, slot) of a ledger key."""
+    url, mark, slot = key.partition(SLOT_MARK)
+    return (url, slot) if mark else (key, ANNOUNCE)
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,11 @@ class Row:
     owner: str | None = None
     updated: float = 0.0
     attempts: int = 0
+
+    @property
+    def slot(self) -> str:
+        """Which post of the article this row is: "announce", "followup-1", …"""
+        return split_slot(self.url)[1]
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,19 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from self_promoting_blog.promote.adapters.base import Message, NetworkAdapter
-from self_promoting_blog.promote.compose import compose
+from self_promoting_blog.promote.campaign import (
+    MISSED,
+    SlotDue,
+    ThreadPart,
+    last_post,
+    plan_follow_ups,
+    unfinished_threads,
+)
+from self_promoting_blog.promote.compose import compose, compose_follow_up
 from self_promoting_blog.promote.errors import ComposeError, CredentialsStop, Deferred, PromoteError
 from self_promoting_blog.promote.http import redact
 from self_promoting_blog.promote.ledger import (
@@ -33,6 +42,7 @@ from self_promoting_blog.promote.ledger import (
 from self_promoting_blog.promote.live import LiveChecker
 from self_promoting_blog.promote.manifest import Entry
 from self_promoting_blog.promote.plan import Options, Plan, first_run_baseline, plan_network, ref
+from self_promoting_blog.promote.rows import slot_key, split_slot
 from self_promoting_blog.promote.send import Sender
 from self_promoting_blog.promote.settings import PromoteSettings
 
@@ -76,8 +86,21 @@ class NetworkReport:
 
 
 def idempotency_key(network: str, account: str, url: str) -> str:
-    """The same key for every try of one (network, account, article): never reused for another."""
+    """The same key for every try of one (network, account, slot key): never reused for another.
+
+    An announcement's slot key is its article's URL, so its key is what it was before campaigns.
+    """
     return hashlib.sha256(f"{network}\x1f{account}\x1f{url}".encode()).hexdigest()[:32]
+
+
+def _label(item: Entry | SlotDue | ThreadPart) -> tuple[str, str]:
+    """(title as reports show it, ledger key) of something to post."""
+    if isinstance(item, Entry):
+        return item.title, item.url
+    url, slot = split_slot(item.key)
+    number, _, part = slot.removeprefix("followup-").partition(".")
+    return (f"{item.entry.title} (follow-up {number}" + (f", part {part})" if part else ")"),
+            item.key)
 
 
 class Runner:
@@ -85,8 +108,10 @@ class Runner:
 
     def __init__(self, settings: PromoteSettings, ledger: LedgerBackend, options: Options,
                  live: LiveChecker, on_outcome: Callable[[Outcome], None] = lambda o: None,
-                 on_plan: Callable[[str, int], None] = lambda n, c: None) -> None:
+                 on_plan: Callable[[str, int], None] = lambda n, c: None,
+                 clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
+        self.clock = clock
         self.ledger = ledger
         self.options = options
         self.live = live
@@ -148,39 +173,131 @@ class Runner:
                        report: NetworkReport) -> None:
         name, account, adapter = target.cls.name, target.account, target.adapter
         rows = self._first_run(name, account, entries, self._rows(name, account), report)
-        now = time.time()
+        now = self.clock()
         plan = plan_network(entries, rows, self.options,
                             lambda row: owner_is_gone(row.owner, row.updated,
                                                       self.settings.stale_after, now))
+        campaign = self.settings.campaign
+        when = datetime.fromtimestamp(now, UTC)
+        follow_ups = plan_follow_ups(entries, rows, campaign, name, when)
+        threads = unfinished_threads(entries, rows)
         self._record_plan(name, account, plan, report)
-        self.on_plan(name, len(plan.send))
+        self._record_missed(name, account, follow_ups.missed, report)
+        queue: list[Entry | SlotDue] = [*plan.send, *follow_ups.due]
+        go = self._gate(name, queue, campaign.open_at(name, when, last_post(rows)), when, report)
+        self.on_plan(name, len(go) + len(threads))
         if adapter is None or self.options.dry_run:
-            for entry in plan.send:
-                self._add(report, self._compose_only(target.cls, entry))
+            for due in go:
+                self._add(report, self._compose_only(target.cls, due))
             return
         sender = Sender(adapter, self.ledger, self.settings.max_wait, self.settings.max_retries,
                         self.settings.backoff)
         stopped = ""
-        for entry in plan.send:
+        todo: list[Entry | SlotDue | ThreadPart] = [*threads, *go]
+        for item in todo:
+            title, key = _label(item)
             if stopped:
-                self._add(report, Outcome(name, entry.url, entry.title, "waiting", stopped))
+                self._add(report, Outcome(name, key, title, "waiting", stopped))
                 continue
             try:
-                self._add(report, self._one(adapter, sender, account or "", entry,
-                                            rows.get(entry.url)))
+                if isinstance(item, Entry):
+                    self._add(report, self._one(adapter, sender, account or "", item,
+                                                rows.get(item.url)))
+                else:
+                    self._slot(adapter, sender, account or "", item, report)
             except Deferred as exc:
                 stopped = f"rate limited ({exc}); next run"
-                self._add(report, Outcome(name, entry.url, entry.title, "waiting", stopped))
+                self._add(report, Outcome(name, key, title, "waiting", stopped))
             except CredentialsStop as exc:
                 stopped = f"not sent: {exc}"
-                self._add(report, Outcome(name, entry.url, entry.title, "failed", str(exc)))
+                self._add(report, Outcome(name, key, title, "failed", str(exc)))
 
-    def _compose_only(self, cls: type[NetworkAdapter], entry: Entry) -> Outcome:
+    def _gate(self, name: str, queue: list[Entry | SlotDue], opens: datetime, now: datetime,
+              report: NetworkReport) -> list[Entry | SlotDue]:
+        """What may go out now: nothing before the network's window or gap allows, and with a
+        gap one post per run; the rest waits (queued, not recorded) for a later run."""
+        if opens > now:
+            local = opens.astimezone(self.settings.campaign.zone).strftime("%a %d %b %H:%M %Z")
+            why = f"waits for {name}'s posting window or gap: next at {local}"
+            go: list[Entry | SlotDue] = []
+        else:
+            go = queue[:1] if self.settings.campaign.gap else queue
+            why = f"spaced PROMOTE_GAP_MINUTES apart on {name}; a later run"
+        for item in queue[len(go):]:
+            title, key = _label(item)
+            self._add(report, Outcome(name, key, title, "waiting", why))
+        return go
+
+    def _record_missed(self, name: str, account: str | None, missed: list[SlotDue],
+                       report: NetworkReport) -> None:
+        for slot in missed:
+            if not self.options.dry_run and account is not None:
+                self.ledger.note(ArticleRef(slot.key, slot.entry.title, slot.entry.date,
+                                            slot.entry.article_id), name, account, "skipped",
+                                 MISSED)
+            self._add(report, Outcome(name, slot.key, _label(slot)[0], "skipped", MISSED))
+
+    def _slot(self, adapter: NetworkAdapter, sender: Sender, account: str,
+              item: SlotDue | ThreadPart, report: NetworkReport) -> None:
+        """A follow-up (and, when it is a thread, its further parts) or a thread's next part."""
+        entry, title = item.entry, _label(item)[0]
+        slot = split_slot(item.key)[1]
         try:
-            message = compose(entry, cls, self.settings.template, self.settings.utm)
+            parts = compose_follow_up(entry, item.text, slot.split(".")[0], type(adapter),
+                                      self.settings.utm, adapter.limits())
         except ComposeError as exc:
-            return Outcome(cls.name, entry.url, entry.title, "failed", str(exc))
-        return Outcome(cls.name, entry.url, entry.title, "would post", message=message)
+            self.ledger.note(ArticleRef(item.key, entry.title, entry.date, entry.article_id),
+                             adapter.name, account, "failed", str(exc))
+            self._add(report, Outcome(adapter.name, item.key, title, "failed", str(exc)))
+            return
+        if isinstance(item, ThreadPart):  # resumed: the text saved with the thread's first part
+            parts = [replace(parts[0], text=item.text, links=(), hashtags=(), slot=slot,
+                             length=adapter.text_length(item.text, adapter.limits()))]
+            parent_key = item.parent
+        else:
+            parent_key = None
+        thread = [part.text for part in parts] if len(parts) > 1 else None
+        for part in parts:
+            key = slot_key(entry.url, part.slot)
+            parent = self.ledger.get(parent_key, adapter.name, account) if parent_key else None
+            outcome = self._claim_and_send(sender, account, entry, key, title,
+                                           replace(part, reply_to=parent.post_id if parent
+                                                   else None), thread if key == item.key and
+                                           isinstance(item, SlotDue) else None)
+            self._add(report, outcome)
+            if outcome.status != "posted":
+                return  # the rest of the thread waits for this part
+            parent_key = key
+
+    def _claim_and_send(self, sender: Sender, account: str, entry: Entry, key: str, title: str,
+                        message: Message, thread: list[str] | None = None) -> Outcome:
+        """Claim one slot's row and send `message` (a thread's texts saved in it first)."""
+        name = sender.adapter.name
+        claim = self.ledger.claim(ArticleRef(key, entry.title, entry.date, entry.article_id),
+                                  name, account, idempotency_key(name, account, key), self.owner,
+                                  stale_after=self.settings.stale_after)
+        if claim is None:
+            return Outcome(name, key, title, "skipped", "another promote run has it (sending or "
+                                                        "sent)")
+        if thread and claim.row.progress.get("thread") is None:
+            self.ledger.checkpoint(key, name, account, "thread", thread)
+            claim.row.progress["thread"] = thread
+        result = sender.send(message, claim, retry_unknown=self.options.retry_unknown)
+        return Outcome(name, key, title, result.state, result.detail,
+                       result.posted.post_url if result.posted else None, message)
+
+    def _compose_only(self, cls: type[NetworkAdapter], item: Entry | SlotDue) -> Outcome:
+        title, key = _label(item)
+        try:
+            if isinstance(item, Entry):
+                message = compose(item, cls, self.settings.template, self.settings.utm)
+            else:
+                parts = compose_follow_up(item.entry, item.text, item.follow_up.slot, cls,
+                                          self.settings.utm)
+                message = replace(parts[0], text="\n\n".join(p.text for p in parts))
+        except ComposeError as exc:
+            return Outcome(cls.name, key, title, "failed", str(exc))
+        return Outcome(cls.name, key, title, "would post", message=message)
 
     def _record_plan(self, name: str, account: str | None, plan: Plan,
                      report: NetworkReport) -> None:

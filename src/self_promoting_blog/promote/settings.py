@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from self_promoting_blog.env import project_root
+from self_promoting_blog.promote.campaign import Campaign, load_campaign
 from self_promoting_blog.promote.errors import SettingsError
 from self_promoting_blog.promote.networks import check_network_name
 from self_promoting_blog.settings import merged, number, one_of, whole_number
@@ -53,6 +54,17 @@ DEFAULTS: dict[str, Any] = {
     "PROMOTE_UTM": True,
     # Credentials file read in addition to the environment (the environment wins).
     "PROMOTE_ENV_FILE": ".env",
+    # Per network, when posts may go out, in TIMEZONE: e.g. {"linkedin": ["Mon-Fri 08:00-10:00"],
+    # "bluesky": ["daily 07:00-22:00"]}. A post due outside waits for the next window; a network
+    # left out posts at any time.
+    "PROMOTE_WINDOWS": {},
+    # The least time (minutes) between two posts on one network; with it, one post per network
+    # per run, the rest wait. 0 = no gap.
+    "PROMOTE_GAP_MINUTES": 0,
+    # Follow-ups: the writer's `Followups:` texts, in order, each after_days after the article's
+    # announcement on that network, e.g. [{"after_days": 3, "networks": ["mastodon"]},
+    # {"after_days": 14, "networks": ["linkedin"]}] (no networks: every network).
+    "PROMOTE_FOLLOW_UPS": [],
 }
 # The fields PROMOTE_TEMPLATE may use; compose.py fills them in.
 FIELDS = ("title", "summary", "url", "hashtags", "category")
@@ -82,6 +94,7 @@ class PromoteSettings:
     siteurl: str
     language: str
     pelican: Mapping[str, Any]
+    campaign: Campaign = Campaign()
 
 
 def _networks(value: Any) -> tuple[str, ...]:
@@ -173,4 +186,5 @@ def load_settings(settings: Mapping[str, Any]) -> PromoteSettings:
         siteurl=str(settings.get("SITEURL") or "").rstrip("/"),
         language=str(settings.get("DEFAULT_LANG") or "en"),
         pelican=settings,
+        campaign=load_campaign(settings),
     )

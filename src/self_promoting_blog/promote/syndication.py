@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from self_promoting_blog.promote.errors import PromoteError
 from self_promoting_blog.promote.ledger import open_ledger
 from self_promoting_blog.promote.networks import adapter_class, known_networks
-from self_promoting_blog.promote.rows import Row
+from self_promoting_blog.promote.rows import ANNOUNCE, Row
 from self_promoting_blog.promote.samples import Sample, latest_samples
 from self_promoting_blog.promote.samples_sqlite import open_samples
 from self_promoting_blog.promote.settings import PromoteSettings
@@ -73,7 +73,8 @@ def _read(settings: PromoteSettings) -> tuple[list[Row], dict[tuple[str, str, st
 
 
 def syndication_links(settings: PromoteSettings) -> dict[str, list[Syndicated]]:
-    """{article URL path: [(network label, post URL, counts), …]} from posted and moved rows."""
+    """{article URL path: [(network label, post URL, counts), …]} from posted and moved
+    announcements (follow-ups are not listed)."""
     rows, latest = _read(settings)
     known = set(known_networks())
     adapters = {name: adapter_class(name) for name in {row.network for row in rows} & known}
@@ -81,6 +82,7 @@ def syndication_links(settings: PromoteSettings) -> dict[str, list[Syndicated]]:
     for row in rows:
         post_url = row.post_url or ""
         if row.state not in ("posted", "moved") or row.network not in adapters or \
+                row.slot != ANNOUNCE or \
                 not post_url.startswith(("https://", "http://")):
             continue
         sample = latest.get((row.url, row.network, row.account))

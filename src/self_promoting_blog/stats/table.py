@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from rich.table import Table
 from rich.text import Text
 
-from self_promoting_blog.promote.rows import Row
+from self_promoting_blog.promote.rows import ANNOUNCE, Row, split_slot
 from self_promoting_blog.promote.samples import COUNTS, Sample, latest_samples
 from self_promoting_blog.stats.cadence import readable
 
@@ -27,15 +27,17 @@ class NetworkNumbers:
     gone: bool = False
     post_url: str | None = None
 
-    def add(self, sample: Sample, post_url: str | None) -> None:
-        """Count one account's latest sample in."""
+    def add(self, sample: Sample, post_url: str | None, announcement: bool = True) -> None:
+        """Count one post's latest sample in (an account's announcement, or a follow-up: its
+        counts add up, but the link and "deleted" are the announcement's)."""
         for name in COUNTS:
             value = getattr(sample, name)
             if value is not None:
                 setattr(self, name, (getattr(self, name) or 0) + value)
         self.fetched = max(self.fetched, sample.fetched)
-        self.gone = sample.gone
-        self.post_url = self.post_url or post_url
+        if announcement:
+            self.gone = sample.gone
+            self.post_url = self.post_url or post_url
 
     @property
     def total(self) -> int:
@@ -61,20 +63,22 @@ class ArticleNumbers:
 def summarize(rows: Iterable[Row], samples: Iterable[Sample], since: str | None = None,
               article: str | None = None) -> list[ArticleNumbers]:
     """Articles with their latest counts, highest total first; `since` (YYYY-MM-DD) keeps
-    articles dated then or later, `article` those whose URL or title contains it."""
+    articles dated then or later, `article` those whose URL or title contains it. A follow-up's
+    counts are added to its article's on the same network."""
     latest = latest_samples(samples)
     found: dict[str, ArticleNumbers] = {}
     for row in filter(readable, rows):
         if since and row.article_date[:10] < since:
             continue
-        if article and article.lower() not in f"{row.url} {row.title}".lower():
+        url, slot = split_slot(row.url)
+        if article and article.lower() not in f"{url} {row.title}".lower():
             continue
-        entry = found.setdefault(row.url, ArticleNumbers(row.url, row.title, row.article_date))
+        entry = found.setdefault(url, ArticleNumbers(url, row.title, row.article_date))
         sample = latest.get((row.url, row.network, row.account))
         numbers = entry.networks.setdefault(row.network, NetworkNumbers())
         if sample is not None:
-            numbers.add(sample, row.post_url)
-        else:
+            numbers.add(sample, row.post_url, announcement=slot == ANNOUNCE)
+        elif slot == ANNOUNCE:
             numbers.post_url = numbers.post_url or row.post_url
     return sorted(found.values(), key=lambda a: (-a.total, a.date, a.url))
 

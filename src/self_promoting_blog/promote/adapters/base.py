@@ -163,6 +163,9 @@ class Message:
     article_url: str
     hashtags: tuple[str, ...] = ()
     links: tuple[LinkSpan, ...] = ()
+    slot: str = "announce"      # which of the article's posts (see rows.slot_key)
+    cut: bool = False           # the writer's text was cut to fit
+    reply_to: str | None = None  # a thread's part after the first: the post id it answers
 
 
 @dataclass(frozen=True)
@@ -252,6 +255,8 @@ class NetworkAdapter(ABC):
     supports_idempotency_key: ClassVar[bool] = False   # re-sending with attempt.key is safe
     can_find_existing: ClassVar[bool] = False          # find_existing can answer yes/no
     public_posts: ClassVar[bool] = True                # links readers can open (syndication)
+    # A follow-up too long for one post goes out as a thread: `post` answers message.reply_to.
+    threads: ClassVar[bool] = False
     # How a rate limit is told and waited out (see `parse_error`).
     default_retry_after: ClassVar[float] = 60.0   # seconds, when the answer does not say
     rate_limit_on_503: ClassVar[bool] = False     # a 503 with Retry-After is a rate limit too

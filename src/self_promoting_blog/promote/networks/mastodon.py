@@ -77,6 +77,7 @@ class MastodonAdapter(NetworkAdapter):
     can_find_existing = True
     rate_limit_on_503 = True  # a 503 with Retry-After is a throttle, not a failure
     read_permission = "the `read:statuses` scope"
+    threads = True  # a reply to our own status: in_reply_to_id
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -115,12 +116,13 @@ class MastodonAdapter(NetworkAdapter):
         return {"Authorization": f"Bearer {self.env('MASTODON_ACCESS_TOKEN')}"}
 
     def post(self, message: Message, attempt: Attempt) -> Posted:
-        """POST /api/v1/statuses with the row's Idempotency-Key."""
+        """POST /api/v1/statuses with the row's Idempotency-Key (a thread's part: a reply)."""
+        reply = {"in_reply_to_id": message.reply_to} if message.reply_to else {}
         response = self.client.request(
             "POST", f"{self.base_url}/api/v1/statuses",
             headers={**self._headers(), "Idempotency-Key": attempt.key},
             data={"status": message.text, "visibility": "public",
-                  "language": self.config.language})
+                  "language": self.config.language, **reply})
         return self._posted(self.answer(response))
 
     def _posted(self, status: dict[str, Any]) -> Posted:
@@ -129,23 +131,29 @@ class MastodonAdapter(NetworkAdapter):
         return Posted(str(status["id"]), url)
 
     def find_existing(self, message: Message, attempt: Attempt) -> Posted | None:
-        """Search the account's recent statuses for one linking the article."""
+        """Search the account's recent statuses for one linking the article (a follow-up: its
+        own tagged link; a thread's later part: the reply to the part before)."""
         me = self.answer(self.client.request(
             "GET", f"{self.base_url}/api/v1/accounts/verify_credentials", headers=self._headers()))
-        pattern = re.compile(re.escape(message.article_url) + r"(?=[?#\"'\s<]|$)")
+        link = message.article_url if message.slot == "announce" else message.link
+        pattern = re.compile(re.escape(link) + r"(?=[?&#\"'\s<]|$)")
         limit = 40
 
         def match(status: dict[str, Any]) -> Posted | None:
-            card_url = (status.get("card") or {}).get("url") or ""
-            if pattern.search(unescape(status.get("content") or "")) or pattern.search(card_url):
-                return self._posted(status)
-            return None
+            if message.reply_to:
+                found = status.get("in_reply_to_id") == message.reply_to
+            else:
+                card_url = (status.get("card") or {}).get("url") or ""
+                found = bool(pattern.search(unescape(status.get("content") or "")) or
+                             pattern.search(card_url))
+            return self._posted(status) if found else None
 
         def older(statuses: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any] | None:
             return None if len(statuses) < limit else {**params, "max_id": statuses[-1]["id"]}
 
         return find_in_pages(
-            {"limit": limit, "exclude_replies": "true", "exclude_reblogs": "true"},
+            {"limit": limit, "exclude_replies": "false" if message.reply_to else "true",
+             "exclude_reblogs": "true"},
             lambda params: self.answer(self.client.request(
                 "GET", f"{self.base_url}/api/v1/accounts/{me['id']}/statuses",
                 headers=self._headers(), params=params)),
