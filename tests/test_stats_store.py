@@ -77,7 +77,7 @@ def test_a_conditional_write_refused_adds_again_on_the_fresh_object(s3_env, monk
                 "S3_ENDPOINT_URL": s3_env.endpoint_url, "SITEURL": "https://blog.test"}
     mine, theirs = open_bucket_samples(settings), open_bucket_samples(settings)
     mine.add([sample(1)])
-    read = mine._read
+    read = mine.read
     interleaved = []
 
     def read_then_let_them_write(key):  # another run writes between our read and our write
@@ -87,7 +87,7 @@ def test_a_conditional_write_refused_adds_again_on_the_fresh_object(s3_env, monk
             theirs.add([sample(2)])
         return found
 
-    monkeypatch.setattr(mine, "_read", read_then_let_them_write)
+    monkeypatch.setattr(mine, "read", read_then_let_them_write)
     mine.add([sample(3)])
     assert mine.conflicts == 1
     assert sorted(s.post_id for s in theirs.samples()) == ["1", "2", "3"]

@@ -1,8 +1,9 @@
 """`invoke stats`: read back what the due posts earned, store the samples, show the numbers.
 
 Every network in PROMOTE_NETWORKS is asked in its own thread about its posts that are due
-(``cadence``); each network's samples are added to the ledger's store as soon as it is done, so a
-failure elsewhere loses none. One network's failure never stops the others.
+(``cadence``); each network's samples are added to the ledger's store, and the replies it gave
+replace the stored ones, as soon as it is done, so a failure elsewhere loses none. One network's
+failure never stops the others.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from self_promoting_blog.promote.credentials import NetworkSetup
 from self_promoting_blog.promote.http import HttpClient
 from self_promoting_blog.promote.ledger import open_ledger
 from self_promoting_blog.promote.networks import adapter_class
+from self_promoting_blog.promote.responses import ResponseStore, open_responses
 from self_promoting_blog.promote.rows import Row
 from self_promoting_blog.promote.samples import Sample, SampleStore
 from self_promoting_blog.promote.samples_sqlite import open_samples
@@ -62,7 +64,11 @@ def stats(pelican: Mapping[str, Any], *, dry_run: bool = False, since: str | Non
             print_plan(console, settings, due)
             code = 0
         else:
-            results = _fetch_all(console, settings, due, store, now, sleep)
+            responses = open_responses(settings.ledger, settings.ledger_path, pelican)
+            try:
+                results = _fetch_all(console, settings, due, store, responses, now, sleep)
+            finally:
+                responses.close()
             print_fetched(console, results)
             code = 1 if any(r.failed or (r.stopped and "rate limited" not in r.stopped)
                             for r in results) else 0
@@ -127,15 +133,18 @@ def _adapters(settings: PromoteSettings, setups: Sequence[NetworkSetup],
 
 
 def _fetch_all(console: Console, settings: PromoteSettings, due: dict[str, list[Due]],
-               store: SampleStore, now: Callable[[], float],
+               store: SampleStore, responses: ResponseStore, now: Callable[[], float],
                sleep: Callable[[float], None]) -> list[Fetched]:
-    """Every network in its own thread; each one's samples stored as soon as it is done."""
+    """Every network in its own thread; each one's samples and replies stored as soon as it is
+    done."""
     readable = [name for name, items in due.items()
                 if items and not adapter_class(name).no_counts]
     for name in due:
         cls = adapter_class(name)
         if cls.no_counts:
             console.print(f"{cls.label}: no counts ({cls.no_counts}).")
+        elif cls.no_replies:
+            console.print(f"{cls.label}: replies not read ({cls.no_replies}).")
     adapters = _adapters(settings, check_credentials(settings, readable), console)
     pace = Pace(settings.max_wait, settings.max_retries, settings.backoff, sleep)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -148,6 +157,7 @@ def _fetch_all(console: Console, settings: PromoteSettings, due: dict[str, list[
                 result = fetch(adapters[name], items, now, pace,
                                lambda n: progress.advance(task, n))
                 store.add(result.samples)
+                responses.replace(result.threads)
             finally:
                 adapters[name].close()
             result.left += len(due[name]) - len(items)
@@ -163,7 +173,9 @@ def print_fetched(console: Console, results: Sequence[Fetched]) -> None:
         label = adapter_class(result.network).label
         gone = f" ({result.gone} deleted)" if result.gone else ""
         left = f"; {result.left} due on the next run" if result.left else ""
-        console.print(f"{label}: {len(result.samples)} posts read{gone}{left}.")
+        replies = sum(len(thread.replies) for thread in result.threads)
+        shown = f", {replies} replies to show" if result.threads else ""
+        console.print(f"{label}: {len(result.samples)} posts read{gone}{shown}{left}.")
         if result.stopped:
             console.print(Text(f"{label}: stopped: {result.stopped}", style="yellow"))
         for failure in result.failed:

@@ -6,7 +6,8 @@ remaining posts are due on the next. A request that failed without an answer is 
 back-off (reading twice is harmless). A refused token or missing permission stops the network
 and is said once, naming what it needs. A post the network says was deleted gets a ``gone``
 sample and is never asked about again, unless it is younger than ``GRACE`` (a network may not
-have indexed a post it has just accepted).
+have indexed a post it has just accepted). The replies each answer carries replace that post's
+stored ones (a deleted post's go with it).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from self_promoting_blog.promote.errors import (
     TransientError,
 )
 from self_promoting_blog.promote.http import redact
+from self_promoting_blog.promote.responses import Thread
+from self_promoting_blog.promote.rows import split_slot
 from self_promoting_blog.promote.samples import Sample
 from self_promoting_blog.stats.cadence import HOUR, Due
 
@@ -49,6 +52,7 @@ class Fetched:
 
     network: str
     samples: list[Sample] = field(default_factory=list)
+    threads: list[Thread] = field(default_factory=list)  # each post's replies, to replace
     gone: int = 0
     left: int = 0                 # due posts not asked about this run (due on the next)
     stopped: str | None = None    # why the network stopped early (said once)
@@ -82,6 +86,10 @@ def fetch(adapter: NetworkAdapter, due: Sequence[Due], now: Callable[[], float],
             if answer is None or (answer.gone and fetched - item.row.updated < GRACE):
                 continue  # no answer this time: due again on the next run
             result.samples.append(_sample(item, answer, fetched))
+            if answer.replies is not None or answer.gone:
+                result.threads.append(Thread(
+                    split_slot(item.row.url)[0], item.row.network, item.row.account,
+                    item.row.post_id or "", fetched, answer.replies or ()))
             result.gone += answer.gone
         on_done(len(batch))
     return result

@@ -1,4 +1,4 @@
-"""AT Protocol details Bluesky posting needs: record keys (TIDs) and rich-text facets.
+"""AT Protocol details Bluesky needs: record keys (TIDs) and rich-text facets, both ways.
 
 TID (https://atproto.com/specs/tid): 64 bits = 0 · 53-bit microseconds since the epoch · 10-bit
 clock id, written as 13 characters of base32-sortable. Facets mark links and hashtags with UTF-8
@@ -11,7 +11,9 @@ from __future__ import annotations
 import random
 import threading
 import time
+from html import escape
 from typing import Any
+from urllib.parse import quote
 
 import regex
 
@@ -26,6 +28,7 @@ _lock = threading.Lock()
 # punctuation is not part of it (as in Bluesky's own app).
 _TAG_RE = regex.compile(r"(?:^|(?<=\s))#([^\s#\p{Cc}]+)")
 _TRAILING = regex.compile(r"\p{P}+$")
+PROFILE = "https://bsky.app/profile/"
 
 
 def new_tid(now_us: int | None = None) -> str:
@@ -71,3 +74,43 @@ def facets(text: str, links: tuple[LinkSpan, ...] = ()) -> list[dict[str, Any]]:
             found.append((start, end, {"$type": "app.bsky.richtext.facet#tag", "tag": tag}))
     return [{"index": _byte_span(text, start, end), "features": [feature]}
             for start, end, feature in sorted(found, key=lambda f: f[0])]
+
+
+def _facet_target(features: Any) -> str | None:
+    """Where a facet links: a link's URI, a mention's profile, a hashtag's page (on bsky.app)."""
+    for feature in features if isinstance(features, list) else []:
+        kind = str((feature or {}).get("$type") or "")
+        if kind == "app.bsky.richtext.facet#link" and feature.get("uri"):
+            return str(feature["uri"])
+        if kind == "app.bsky.richtext.facet#mention" and feature.get("did"):
+            return PROFILE + quote(str(feature["did"]), safe=":")
+        if kind == "app.bsky.richtext.facet#tag" and feature.get("tag"):
+            return "https://bsky.app/hashtag/" + quote(str(feature["tag"]), safe="")
+    return None
+
+
+def facet_html(text: str, facets: Any) -> str:
+    """A post's text as HTML: escaped, line breaks kept, each link, mention and hashtag facet a
+    link to its target; a facet out of range, off a character boundary or overlapping another
+    stays plain text (the app shows such a post's text as it is)."""
+    data = text.encode("utf-8")
+    spans: list[tuple[int, int, str]] = []
+    for facet in facets if isinstance(facets, list) else []:
+        index = (facet or {}).get("index") or {}
+        start, end = index.get("byteStart"), index.get("byteEnd")
+        target = _facet_target((facet or {}).get("features"))
+        if isinstance(start, int) and isinstance(end, int) and target and \
+                0 <= start < end <= len(data):
+            spans.append((start, end, target))
+    out, at = [], 0
+    for start, end, target in sorted(spans):
+        if start < at:
+            continue
+        try:
+            before, label = data[at:start].decode("utf-8"), data[start:end].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        out += [escape(before), f'<a href="{escape(target)}">{escape(label)}</a>']
+        at = end
+    out.append(escape(data[at:].decode("utf-8", errors="replace")))
+    return "<p>" + "".join(out).replace("\n", "<br>") + "</p>"

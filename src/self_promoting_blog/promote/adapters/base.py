@@ -24,6 +24,9 @@ Reading back what a post earned (``invoke stats``) is one more method, ``read_ba
 each post's ``Engagement`` (its counts; ``GONE`` once the network says it was deleted). A network
 that answers one post per request implements ``read_one``; one that answers many at once sets
 ``read_batch`` and overrides ``read_back``; one that gives no counts says why in ``no_counts``.
+The same answer carries the public replies to the post (``Engagement.replies``, shown under the
+article at the next build) where the network gives them to our token; one that does not says why
+in ``no_replies``.
 
 Retries, sleeps and redaction live in ``self_promoting_blog.promote.http`` and
 ``self_promoting_blog.promote.runner``, never in adapters.
@@ -196,10 +199,33 @@ class Counts:
 
 
 @dataclass(frozen=True)
+class PublicReply:
+    """A public reply to one of our posts, as its network gives it.
+
+    `content` is the network's HTML (Bluesky's text: escaped, its links, mentions and hashtags
+    made links), not yet sanitized: the build sanitizes it, so a sanitizer upgrade applies to
+    every reply already stored. Times are ISO 8601.
+    """
+
+    reply_id: str
+    url: str
+    author_name: str
+    author_handle: str
+    author_url: str
+    published: str
+    content: str
+    edited: str | None = None
+    likes: int | None = None
+    reposts: int | None = None
+
+
+@dataclass(frozen=True)
 class Engagement:
-    """What one post earned, as its network tells it: its counts, or None once it was deleted."""
+    """What one post earned, as its network tells it: its counts, or None once it was deleted;
+    its public replies (None: not read, the network's set of them is unchanged)."""
 
     counts: Counts | None
+    replies: tuple[PublicReply, ...] | None = None
 
     @property
     def gone(self) -> bool:
@@ -265,6 +291,7 @@ class NetworkAdapter(ABC):
     read_batch: ClassVar[int] = 1               # posts one `read_back` request may ask about
     no_counts: ClassVar[str | None] = None      # why the network gives no counts, if it gives none
     read_permission: ClassVar[str] = ""         # what reading them needs, for the docs
+    no_replies: ClassVar[str | None] = None     # why replies are not read, if they are not
 
     def __init__(self, config: NetworkConfig, client: HttpClient) -> None:
         self.config = config

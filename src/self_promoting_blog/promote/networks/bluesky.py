@@ -15,6 +15,10 @@ never sent twice (a fresh TID is minted for a new try). Every try carries the sa
 Counts: ``app.bsky.feed.getPosts`` on the public AppView (``BLUESKY_APPVIEW_URL``, default
 https://public.api.bsky.app; no login) gives ``likeCount``, ``repostCount``, ``replyCount`` and
 ``quoteCount`` for up to 25 post URIs a request, and leaves a deleted post out of its answer.
+Replies: for a post with any, ``app.bsky.feed.getPostThread`` (``parentHeight`` 0, ``depth``
+``THREAD_DEPTH``) gives the tree of replies under it; kept: every post in it by someone else whose
+author does not carry the ``!no-unauthenticated`` label (they asked not to be shown to logged-out
+readers); blocked and deleted ones (``blockedPost``, ``notFoundPost``) have no post to show.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import Any
 
 import requests
 
-from self_promoting_blog.promote.adapters.atproto import facets, new_tid
+from self_promoting_blog.promote.adapters.atproto import PROFILE, facet_html, facets, new_tid
 from self_promoting_blog.promote.adapters.base import (
     GONE,
     Attempt,
@@ -39,6 +43,7 @@ from self_promoting_blog.promote.adapters.base import (
     NetworkAdapter,
     NetworkConfig,
     Posted,
+    PublicReply,
     count,
     read_error_body,
 )
@@ -57,6 +62,8 @@ THUMB_MAX_BYTES = 1_000_000
 APP_PASSWORD_RE = re.compile(r"^[a-z0-9]{4}(-[a-z0-9]{4}){3}$")
 APPVIEW = "https://public.api.bsky.app"
 # https://, or plain http on this machine only (tests, a local AppView).
+THREAD_DEPTH = 10  # levels of replies under a post one getPostThread answer gives
+OPTED_OUT = "!no-unauthenticated"  # the author's label: not shown to logged-out readers
 WEB_ADDRESS_RE = re.compile(r"^(https://[^/\s]+|http://(127\.0\.0\.1|localhost)(:\d+)?)/?$")
 
 
@@ -269,15 +276,47 @@ class BlueskyAdapter(NetworkAdapter):
     # -- counts -----------------------------------------------------------------------------
 
     def read_back(self, post_ids: Sequence[str]) -> dict[str, Engagement]:
-        """getPosts on the public AppView; a post left out of the answer was deleted."""
-        appview = self.env("BLUESKY_APPVIEW_URL").rstrip("/") or APPVIEW
+        """getPosts on the public AppView (a post left out of the answer was deleted), then
+        getPostThread for each post with replies."""
         body = self.answer(self.client.request(
-            "GET", f"{appview}/xrpc/app.bsky.feed.getPosts", params={"uris": list(post_ids)}))
-        found = {str(post.get("uri")): Engagement(Counts(
+            "GET", f"{self._appview()}/xrpc/app.bsky.feed.getPosts",
+            params={"uris": list(post_ids)}))
+        found = {str(post.get("uri")): Counts(
             likes=count(post.get("likeCount")), reposts=count(post.get("repostCount")),
-            replies=count(post.get("replyCount")), quotes=count(post.get("quoteCount"))))
+            replies=count(post.get("replyCount")), quotes=count(post.get("quoteCount")))
             for post in body.get("posts") or [] if isinstance(post, dict)}
-        return {uri: found.get(uri, GONE) for uri in post_ids}
+        answers = {}
+        for uri in post_ids:
+            counts = found.get(uri)
+            replies = self._replies(uri) if counts and counts.replies else ()
+            answers[uri] = GONE if counts is None or replies is None else \
+                Engagement(counts, replies)
+        return answers
+
+    def _appview(self) -> str:
+        return self.env("BLUESKY_APPVIEW_URL").rstrip("/") or APPVIEW
+
+    def _replies(self, uri: str) -> tuple[PublicReply, ...] | None:
+        """The replies under one post, by others who did not opt out; None: it was deleted."""
+        response = self.client.request(
+            "GET", f"{self._appview()}/xrpc/app.bsky.feed.getPostThread",
+            params={"uri": uri, "depth": THREAD_DEPTH, "parentHeight": 0})
+        if response.status_code == 400 and _error_name(response) == "NotFound":
+            return None
+        thread = self.answer(response).get("thread") or {}
+        owner = str(((thread.get("post") or {}).get("author") or {}).get("did"))
+        found: list[PublicReply] = []
+        nodes = list(thread.get("replies") or [])
+        while nodes:
+            node = nodes.pop(0)
+            if not isinstance(node, dict) or not isinstance(node.get("post"), dict):
+                continue  # app.bsky.feed.defs#notFoundPost / #blockedPost: nothing to show
+            nodes += node.get("replies") or []
+            post, author = node["post"], node["post"].get("author") or {}
+            labels = {str((label or {}).get("val")) for label in author.get("labels") or []}
+            if str(author.get("did")) != owner and OPTED_OUT not in labels:
+                found.append(_reply(post, author))
+        return tuple(found)
 
     def error_text(self, body: dict[str, Any] | None, fallback: str) -> str:
         """XRPC errors: {"error": Name, "message": text}, shown as "Name: text"."""
@@ -303,6 +342,19 @@ class BlueskyAdapter(NetworkAdapter):
         if wait is None:
             wait = seconds_until_epoch(response.headers.get("RateLimit-Reset"), response.headers)
         return wait
+
+
+def _reply(post: dict[str, Any], author: dict[str, Any]) -> PublicReply:
+    """One post of a thread as a reply to show."""
+    record = post.get("record") or {}
+    handle = str(author.get("handle") or author.get("did") or "")
+    rkey = str(post.get("uri") or "").rsplit("/", 1)[-1]
+    return PublicReply(
+        reply_id=str(post.get("uri")), url=f"{PROFILE}{handle}/post/{rkey}",
+        author_name=str(author.get("displayName") or handle), author_handle=f"@{handle}",
+        author_url=f"{PROFILE}{handle}", published=str(record.get("createdAt") or ""),
+        content=facet_html(str(record.get("text") or ""), record.get("facets")),
+        likes=count(post.get("likeCount")), reposts=count(post.get("repostCount")))
 
 
 def _error_name(response: requests.Response) -> str:

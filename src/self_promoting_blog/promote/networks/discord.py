@@ -57,6 +57,7 @@ class DiscordAdapter(NetworkAdapter):
     public_posts = False  # only the server's members can open a message link
     default_retry_after = 5.0
     no_counts = "a webhook cannot read the channel, so Discord gives it no counts"
+    no_replies = "a webhook cannot read the channel"
 
     def __init__(self, config: NetworkConfig, client: Any) -> None:
         match = _webhook(config.env["DISCORD_WEBHOOK_URL"])

@@ -106,6 +106,8 @@ class LinkedInAdapter(NetworkAdapter):
     rate_limit_note = " (daily quota; it resets at 00:00 UTC)"
     read_permission = ("`r_member_social` (a member's posts; LinkedIn grants it to approved apps "
                        "only) or `r_organization_social` (a Page's)")
+    no_replies = ("LinkedIn's comments API needs `r_member_social` or "
+                  "`r_organization_social_feed`, granted to approved apps only")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

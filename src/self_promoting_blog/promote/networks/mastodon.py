@@ -10,7 +10,11 @@ server returns the original status for a repeat within an hour. After a crash th
 recent statuses are searched for the article's URL first, so a repeat later than that is safe too.
 
 Counts: ``GET /api/v1/statuses/:id`` gives ``favourites_count``, ``reblogs_count`` and
-``replies_count``; a deleted status answers 404.
+``replies_count``; a deleted status answers 404. Replies: when it has any, ``GET
+/api/v1/statuses/:id/context`` gives its ``descendants`` in one answer (up to 4,096 with a token;
+the endpoint has no pagination: upstream's StatusesController#context, ``CONTEXT_LIMIT``). Kept:
+public ones (``visibility`` "public") whose author has not opted out of indexing
+(``account.noindex``) and is not the owner (a thread of our own).
 
 Limits: each server sets its own (``GET /api/v2/instance``, Mastodon 4.0+, no token needed): its
 ``configuration.statuses`` gives ``max_characters`` and ``characters_reserved_per_url``, read once
@@ -22,7 +26,7 @@ from __future__ import annotations
 import re
 from html import unescape
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 
@@ -36,6 +40,7 @@ from self_promoting_blog.promote.adapters.base import (
     Message,
     NetworkAdapter,
     Posted,
+    PublicReply,
     count,
     find_in_pages,
     read_error_body,
@@ -172,9 +177,33 @@ class MastodonAdapter(NetworkAdapter):
                 "the read:statuses scope: tick it in Preferences › Development › your application "
                 "and copy the new access token", "MASTODON_ACCESS_TOKEN", 403)
         status = self.answer(response)
-        return Engagement(Counts(likes=count(status.get("favourites_count")),
-                                 reposts=count(status.get("reblogs_count")),
-                                 replies=count(status.get("replies_count"))))
+        counts = Counts(likes=count(status.get("favourites_count")),
+                        reposts=count(status.get("reblogs_count")),
+                        replies=count(status.get("replies_count")))
+        replies: tuple[PublicReply, ...] = ()
+        if counts.replies:
+            context = self.client.request(
+                "GET", f"{self.base_url}/api/v1/statuses/{quote(post_id, safe='')}/context",
+                headers=self._headers())
+            if context.status_code in (404, 410):
+                return GONE
+            owner = str((status.get("account") or {}).get("id"))
+            replies = tuple(self._reply(found) for found in
+                            self.answer(context).get("descendants") or []
+                            if _shown(found, owner))
+        return Engagement(counts, replies)
+
+    def _reply(self, status: dict[str, Any]) -> PublicReply:
+        account = status.get("account") or {}
+        acct = str(account.get("acct") or account.get("username") or "")
+        handle = acct if "@" in acct else f"{acct}@{urlsplit(self.base_url).hostname}"
+        return PublicReply(
+            reply_id=str(status["id"]), url=str(status.get("url") or status.get("uri") or ""),
+            author_name=str(account.get("display_name") or account.get("username") or acct),
+            author_handle=f"@{handle}", author_url=str(account.get("url") or ""),
+            published=str(status.get("created_at") or ""), content=str(status.get("content") or ""),
+            edited=status.get("edited_at") or None, likes=count(status.get("favourites_count")),
+            reposts=count(status.get("reblogs_count")))
 
     def error_text(self, body: dict[str, Any] | None, fallback: str) -> str:
         """Mastodon errors: {"error": "..."} (OAuth ones: "error_description")."""
@@ -200,6 +229,15 @@ class MastodonAdapter(NetworkAdapter):
         """Retry-After, else the ISO 8601 X-RateLimit-Reset."""
         wait = super().retry_after(response, body)
         return wait if wait is not None else mastodon_reset(response.headers)
+
+
+def _shown(status: Any, owner: str) -> bool:
+    """A descendant we may show: public, by someone else, who has not opted out of indexing."""
+    if not isinstance(status, dict) or "id" not in status:
+        return False
+    account = status.get("account") or {}
+    return status.get("visibility") == "public" and not account.get("noindex") and \
+        str(account.get("id")) != owner
 
 
 def _count(value: Any, minimum: int) -> int | None:

@@ -58,6 +58,7 @@ class TelegramAdapter(NetworkAdapter):
     default_base_url = "https://api.telegram.org"
     default_retry_after = 30.0
     no_counts = "the Bot API cannot read a channel's messages, so it gives no counts"
+    no_replies = "the Bot API cannot read a channel's messages or their comments"
 
     @classmethod
     def check_config(cls, config: NetworkConfig) -> list[ConfigFinding]:

@@ -88,6 +88,8 @@ class ThreadsAdapter(GraphAdapter):
     can_find_existing = True
     remedies = REMEDIES
     read_permission = "the `threads_manage_insights` permission"
+    no_replies = ("not read from Threads yet (`GET /{media-id}/replies` would need the "
+                  "`threads_read_replies` permission)")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -144,6 +144,8 @@ class XAdapter(OwnPostsAdapter):
     rate_limit_on_503 = True
     read_batch = 100  # GET /2/tweets takes 1 to 100 ids
     read_permission = "an access level that includes reading posts (`GET /2/tweets`)"
+    no_replies = ("X gives replies only through recent search (`conversation_id:`), which its "
+                  "Basic access level and up include; this blog does not ask for it")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

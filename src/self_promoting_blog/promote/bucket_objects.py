@@ -1,0 +1,123 @@
+"""gzip-compressed JSON objects in the deploy bucket, beside the ledger object, each changed only
+by a conditional write (the samples' months, the responses of each network).
+
+``update(key, change)`` reads the object and its ETag, writes ``change(items)`` with ``If-Match:
+<ETag>`` (``If-None-Match: *`` for a new one), and when another run wrote in between (409/412)
+reads the fresh object and applies `change` again, so two overlapping runs lose nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
+
+from self_promoting_blog.promote.errors import LedgerError
+from self_promoting_blog.promote.ledger_bucket import MAX_CONFLICTS
+from self_promoting_blog.s3 import storage_error
+
+log = logging.getLogger("promote")
+Item = TypeVar("Item")
+
+
+class BucketObjects(Generic[Item]):
+    """Objects under `prefix` holding a list of items under `field`, in format `fmt`."""
+
+    fmt: str           # the document's "format", checked on every read
+    field: str         # where its items are
+    what: str          # what they are, in messages ("samples")
+
+    def __init__(self, client: BaseClient, bucket: str, prefix: str, endpoint_url: str | None,
+                 read_only: bool = False) -> None:
+        self.client, self.bucket, self.prefix = client, bucket, prefix
+        self.endpoint_url, self.read_only = endpoint_url, read_only
+        self.conflicts = 0  # writes refused because another run wrote first (then redone)
+
+    def to_json(self, item: Item) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def from_json(self, data: dict[str, Any]) -> Item:
+        raise NotImplementedError
+
+    def _fail(self, exc: BaseException, doing: str, key: str) -> LedgerError:
+        return LedgerError(str(storage_error(exc, self.bucket, self.endpoint_url,
+                                             f"{doing} s3://{self.bucket}/{key}", who="stats")))
+
+    def read(self, key: str) -> tuple[list[Item], str | None]:
+        """One object's items and its ETag (none yet: [], None)."""
+        try:
+            got = self.client.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                return [], None
+            raise self._fail(exc, "reading", key) from None
+        except Exception as exc:
+            raise self._fail(exc, "reading", key) from None
+        try:
+            document = json.loads(gzip.decompress(got["Body"].read()))
+            if document.get("format") != self.fmt:
+                raise ValueError(f"format {document.get('format')!r}")
+            items = [self.from_json(item) for item in document[self.field]]
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            raise LedgerError(f"stats: s3://{self.bucket}/{key} holds no {self.what} this blog "
+                              f"wrote ({exc}); restore it from the bucket's versions or delete "
+                              "it") from None
+        return items, str(got["ETag"])
+
+    def _write(self, key: str, items: list[Item], etag: str | None) -> bool:
+        """Write one object conditionally; False when another run wrote it first (409/412)."""
+        document = {"format": self.fmt, self.field: [self.to_json(i) for i in items]}
+        body = gzip.compress(json.dumps(document, sort_keys=True).encode(), mtime=0)
+        condition = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
+        try:
+            self.client.put_object(
+                Bucket=self.bucket, Key=key, Body=body, ContentType="application/gzip",
+                ContentMD5=base64.b64encode(hashlib.md5(body).digest()).decode(), **condition)
+        except ClientError as exc:
+            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (409, 412):
+                return False
+            raise self._fail(exc, "writing", key) from None
+        except Exception as exc:
+            raise self._fail(exc, "writing", key) from None
+        return True
+
+    def update(self, key: str, change: Callable[[list[Item]], list[Item] | None]) -> None:
+        """Write `change(items held)` to `key` (None: nothing to write), again after a conflict."""
+        if self.read_only:
+            raise LedgerError(f"stats: the {self.what} are open read-only (dry run); nothing "
+                              "is written")
+        for attempt in range(MAX_CONFLICTS):
+            held, etag = self.read(key)
+            changed = change(held)
+            if changed is None or self._write(key, changed, etag):
+                return
+            self.conflicts += 1
+            log.info("stats: another run wrote %s first; writing the %s again", key, self.what)
+            time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
+        raise LedgerError(f"stats: s3://{self.bucket}/{key} changed {MAX_CONFLICTS} times while "
+                          f"this run tried to write its {self.what} (other runs writing); rerun")
+
+    def keys(self) -> list[str]:
+        """Every object under the prefix, sorted."""
+        keys: list[str] = []
+        try:
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=self.prefix)
+            for page in pages:
+                keys += [item["Key"] for item in page.get("Contents", [])
+                         if str(item["Key"]).endswith(".json.gz")]
+        except Exception as exc:
+            raise self._fail(exc, "listing", self.prefix) from None
+        return sorted(keys)
+
+    def close(self) -> None:
+        """Nothing to release: every write is already in the bucket."""
