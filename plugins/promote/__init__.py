@@ -3,7 +3,9 @@
 A production build (absolute SITEURL, RELATIVE_URLS off: publishconf.py) writes the manifest
 outside output/; every build reads the ledger and its samples (read-only) and sets
 ``article.syndication`` to ``[(network label, post URL, counts), …]`` for the theme's "Also on:"
-links. The build never talks to a social network.
+links, and ``article.responses`` to the public replies `invoke stats` read back (sanitized,
+unless RESPONSES is off or the article says ``Responses: off``). The build never talks to a social
+network.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import Any
 from pelican import signals
 
 from self_promoting_blog.promote.manifest import entry_for, write_manifest
+from self_promoting_blog.promote.responses_settings import load_responses_settings, responses_off
+from self_promoting_blog.promote.responses_shown import responses_by_article
 from self_promoting_blog.promote.settings import load_settings
 from self_promoting_blog.promote.syndication import syndication_links, url_path
 
@@ -35,8 +39,13 @@ def collect(generators: list[Any]) -> None:
             continue
         settings = load_settings(generator.settings)
         links = syndication_links(settings)
+        options = load_responses_settings(generator.settings)
+        replies = responses_by_article(settings, options.hidden_file) if options.enabled else {}
         for article in articles:
-            article.syndication = links.get(url_path(article.url), [])
+            path = url_path(article.url)
+            article.syndication = links.get(path, [])
+            off = responses_off(article.metadata, article.relative_source_path)
+            article.responses = [] if off else replies.get(path, [])
         _collected["articles"] = list(articles)
         _collected["settings"] = generator.settings
 

@@ -132,6 +132,10 @@ class OnArticle(OnContent, Protocol):
     share_links: ShareLinks  # share_links
     # promote, published articles: (network label, post URL, counts such as "3 likes, 1 repost")
     syndication: list[tuple[str, str, str]]
+    # promote, published articles: the public replies to show (responses_shown.Shown: network,
+    # url, author_name, author_handle, author_url, published, published_text, edited, html
+    # [sanitized], counts); [] when there are none or `Responses: off`
+    responses: list[Any]
 
 
 class OnWrapper(Protocol):

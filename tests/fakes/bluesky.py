@@ -10,8 +10,13 @@ range is inside the text, on UTF-8 character boundaries, and does not overlap an
 It is the AppView too (``BLUESKY_APPVIEW_URL``), for ``app.bsky.feed.getPosts``: a query with no
 login, at most 25 ``uris`` (the lexicon's maxLength; more is 400 InvalidRequest), answering a
 post view with ``likeCount``, ``repostCount``, ``replyCount`` and ``quoteCount`` for each post
-that exists and leaving deleted ones out (app.bsky.feed.getPosts lexicon). The reference PDS
-alone has no AppView, so this part is not compared with it.
+that exists and leaving deleted ones out (app.bsky.feed.getPosts lexicon). And
+``app.bsky.feed.getPostThread`` (lexicon: ``uri`` required, ``depth`` 0–1000 default 6,
+``parentHeight`` 0–1000 default 80; a missing post is 400 ``NotFound``): a ``threadViewPost`` whose
+``replies`` nest down to ``depth`` levels, a deleted reply as a ``notFoundPost``, a reply by an
+account that blocks us as a ``blockedPost``; each author's ``labels`` as the AppView sets them
+(``!no-unauthenticated``: the account asked not to be shown to logged-out readers). The reference
+PDS alone has no AppView, so this part is not compared with it.
 """
 
 from __future__ import annotations
@@ -76,6 +81,7 @@ class FakeBluesky(NetworkFake):
         self.revoked = False  # the app password (and its sessions' refresh tokens)
         self.head = "bafyreihead0"  # the repository's latest commit; each write moves it
         self.counts: dict[str, dict[str, int]] = {}  # rkey -> likeCount, repostCount, …
+        self.replies: dict[str, list[dict[str, Any]]] = {}  # parent uri -> reply nodes
         self._serial = 0
 
     def env(self) -> dict[str, str]:
@@ -108,11 +114,12 @@ class FakeBluesky(NetworkFake):
                   "com.atproto.repo.createRecord": self._create_record,
                   "com.atproto.repo.getRecord": self._get_record,
                   "com.atproto.sync.getLatestCommit": self._latest_commit,
-                  "app.bsky.feed.getPosts": self._get_posts}
+                  "app.bsky.feed.getPosts": self._get_posts,
+                  "app.bsky.feed.getPostThread": self._get_post_thread}
         if nsid not in routes:
             return _error(501, "MethodNotImplemented", "Method Not Implemented")
         procedure = nsid not in ("com.atproto.repo.getRecord", "com.atproto.sync.getLatestCommit",
-                                 "app.bsky.feed.getPosts")
+                                 "app.bsky.feed.getPosts", "app.bsky.feed.getPostThread")
         expected = "POST" if procedure else "GET"
         if request.method != expected:
             return _error(400, "InvalidRequest",
@@ -242,6 +249,68 @@ class FakeBluesky(NetworkFake):
                      for uri in uris
                      if uri.startswith(prefix) and uri.removeprefix(prefix) in self.records]
         return Reply(200, {"posts": views})
+
+    def reply(self, parent: str, text: str, handle: str = "reader.test", name: str = "A Reader",
+              facets: list[dict[str, Any]] | None = None, labels: tuple[str, ...] = (),
+              kind: str = "threadViewPost", likes: int = 0) -> str:
+        """Someone replies to the post at `parent` (its replyCount goes up): the reply's URI.
+        `kind` "notFoundPost" or "blockedPost" plays one deleted or hidden from us."""
+        did = f"did:plc:{handle.split('.')[0]}"
+        uri = f"at://{did}/{COLLECTION}/3kreply{len(self.replies.get(parent, [])) + 1:06d}" \
+            f"{len(self.replies):03d}"
+        record = {"$type": COLLECTION, "text": text, "createdAt": "2024-06-02T10:00:00.000Z",
+                  "facets": facets or []}
+        node: dict[str, Any] = {"$type": f"app.bsky.feed.defs#{kind}"}
+        if kind == "notFoundPost":
+            node |= {"uri": uri, "notFound": True}
+        elif kind == "blockedPost":
+            node |= {"uri": uri, "blocked": True, "author": {"did": did}}
+        else:
+            node["post"] = {"uri": uri, "cid": "bafyreply", "record": record,
+                            "author": {"did": did, "handle": handle, "displayName": name,
+                                       "avatar": f"https://cdn.bsky.test/{handle}.jpg",
+                                       "labels": [{"src": did, "uri": f"at://{did}/app.bsky."
+                                                   "actor.profile/self", "val": v, "cts":
+                                                   "2024-01-01T00:00:00.000Z"} for v in labels]},
+                            "likeCount": likes, "repostCount": 0, "replyCount": 0,
+                            "quoteCount": 0, "indexedAt": record["createdAt"], "labels": []}
+        with self.lock:
+            self.replies.setdefault(parent, []).append(node)
+            rkey = parent.rsplit("/", 1)[-1]
+            if parent.startswith(f"at://{DID}/"):
+                counts = self.counts.setdefault(rkey, {})
+                counts["replyCount"] = counts.get("replyCount", 0) + 1
+        return uri
+
+    def _get_post_thread(self, request: Recorded) -> Reply:
+        query = {k: v[-1] for k, v in request.query.items()}
+        if "uri" not in query:
+            return _error(400, "InvalidRequest", 'Error: Params must have the property "uri"')
+        bounds = {"depth": 6, "parentHeight": 80}
+        for name, default in bounds.items():
+            value = query.get(name, str(default))
+            if not value.isdigit() or not 0 <= int(value) <= 1000:
+                return _error(400, "InvalidRequest", f"Error: {name} must be an integer between "
+                                                     "0 and 1000")
+            bounds[name] = int(value)
+        uri, prefix = query["uri"], f"at://{DID}/{COLLECTION}/"
+        with self.lock:
+            record = self.records.get(uri.removeprefix(prefix)) if uri.startswith(prefix) \
+                else None
+            if record is None:
+                return _error(400, "NotFound", f"Post not found: {uri}")
+
+            def nest(node: dict[str, Any], depth: int) -> dict[str, Any]:
+                if "post" not in node:
+                    return node
+                below = self.replies.get(node["post"]["uri"], []) if depth > 0 else []
+                return {**node, "replies": [nest(child, depth - 1) for child in below]}
+
+            root = {"$type": "app.bsky.feed.defs#threadViewPost", "post": {
+                "uri": uri, "cid": "bafyrei", "author": {"did": DID, "handle": HANDLE},
+                "record": record, "indexedAt": record.get("createdAt"),
+                **self.counts.get(uri.removeprefix(prefix), {})}}
+            return Reply(200, {"thread": nest(root, bounds["depth"])})
 
     def _get_record(self, request: Recorded) -> Reply:
         query = {k: v[-1] for k, v in request.query.items()}

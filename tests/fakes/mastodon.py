@@ -11,6 +11,14 @@ Reading a status (``GET /api/v1/statuses/:id``) with a token needs the ``read:st
 (or ``read``): upstream's StatusesController runs ``authorize_if_got_token! :read,
 :'read:statuses'``, and Doorkeeper refuses a token without it with 403 "This action is outside
 the authorized scopes". A deleted status is 404 "Record not found".
+
+Replies (``GET /api/v1/statuses/:id/context``, same scope): ``ancestors`` and every
+``descendants`` status in one answer, no pagination (upstream StatusesController#context:
+"pagination cannot be introduced without breaking backwards-compatibility", ``CONTEXT_LIMIT``
+4,096 with a token). Like upstream, it lists only statuses the token's account may see: a
+`direct` reply to someone else is left out, while `unlisted` and `private` ones addressed to us
+are listed, so the client must keep only `public` ones itself. ``reply`` adds one from another
+account, which may set ``noindex`` (Account entity: the user opted out of search engine indexing).
 """
 
 from __future__ import annotations
@@ -83,6 +91,10 @@ class FakeMastodon(NetworkFake):
             return self._create(request)
         if request.method == "GET" and request.path == "/api/v1/accounts/verify_credentials":
             return self._reply(200, self.account)
+        if request.method == "GET" and request.path.startswith("/api/v1/statuses/") and \
+                request.path.endswith("/context"):
+            return self._context(request.path.removeprefix("/api/v1/statuses/")
+                                 .removesuffix("/context"))
         if request.method == "GET" and request.path.startswith("/api/v1/statuses/"):
             return self._show(request.path.removeprefix("/api/v1/statuses/"))
         own = f"/api/v1/accounts/{self.account['id']}/statuses"
@@ -111,14 +123,58 @@ class FakeMastodon(NetworkFake):
             return self._reply(404, {"error": "Record not found"})
         return self._reply(200, found)
 
+    def _context(self, status_id: str) -> Reply:
+        if not self.scopes & {"read", "read:statuses"}:
+            return self._reply(403, {"error": "This action is outside the authorized scopes"})
+        ids = {s["id"] for s in self.statuses}
+        if status_id not in ids:
+            return self._reply(404, {"error": "Record not found"})
+        below, found = {status_id}, []
+        for status in self.statuses:  # oldest first, as upstream orders descendants
+            if status["in_reply_to_id"] in below and status["id"] != status_id:
+                below.add(status["id"])
+                if status["visibility"] != "direct":
+                    found.append(status)
+        return self._reply(200, {"ancestors": [], "descendants": found})
+
+    def reply(self, to: str, html_content: str, username: str = "reader", display_name: str =
+              "A Reader", visibility: str = "public", noindex: bool = False, likes: int = 0,
+              reposts: int = 0) -> str:
+        """Someone else replies to status `to` (whose replies_count goes up): its id."""
+        with self.lock:
+            status_id = str(110_000 + len(self.statuses) + 1)
+            account = {"id": str(200 + len(username)), "username": username,
+                       "acct": f"{username}@elsewhere.test", "display_name": display_name,
+                       "url": f"https://elsewhere.test/@{username}", "noindex": noindex,
+                       "avatar": f"https://elsewhere.test/avatars/{username}.png"}
+            self.statuses.append({
+                "id": status_id, "created_at": datetime.now(UTC).isoformat(),
+                "edited_at": None, "url": f"https://elsewhere.test/@{username}/{status_id}",
+                "uri": f"https://elsewhere.test/users/{username}/statuses/{status_id}",
+                "content": html_content, "visibility": visibility, "account": account,
+                "replies_count": 0, "reblogs_count": reposts, "favourites_count": likes,
+                "in_reply_to_id": to})
+            parent = next(s for s in self.statuses if s["id"] == to)
+            parent["replies_count"] += 1
+        return status_id
+
+    def edit(self, status_id: str, html_content: str) -> None:
+        """The author edits a status (``edited_at`` set, as upstream's Status entity)."""
+        status = next(s for s in self.statuses if s["id"] == status_id)
+        status.update(content=html_content, edited_at=datetime.now(UTC).isoformat())
+
     def engage(self, status_id: str, likes: int = 0, reposts: int = 0, replies: int = 0) -> None:
         """Readers favourite, boost and reply to a status."""
         status = next(s for s in self.statuses if s["id"] == status_id)
         status.update(favourites_count=likes, reblogs_count=reposts, replies_count=replies)
 
     def delete(self, status_id: str) -> None:
-        """The owner deletes a status."""
+        """The author deletes a status (its parent's replies_count goes down)."""
+        gone = next(s for s in self.statuses if s["id"] == status_id)
         self.statuses = [s for s in self.statuses if s["id"] != status_id]
+        parent = next((s for s in self.statuses if s["id"] == gone["in_reply_to_id"]), None)
+        if parent is not None:
+            parent["replies_count"] = max(0, parent["replies_count"] - 1)
 
     def _params(self, request: Recorded) -> dict[str, str]:
         kind = request.header("Content-Type") or ""
@@ -171,7 +227,8 @@ class FakeMastodon(NetworkFake):
     def _list(self, request: Recorded) -> Reply:
         query = {k: v[-1] for k, v in request.query.items()}
         limit = min(int(query.get("limit", 20)), 40)
-        newest_first = list(reversed(self.statuses))
+        newest_first = [s for s in reversed(self.statuses)
+                        if s["account"]["id"] == self.account["id"]]
         if query.get("exclude_replies") == "true":
             newest_first = [s for s in newest_first if s["in_reply_to_id"] is None]
         if "max_id" in query:

@@ -172,6 +172,16 @@ class World:
         finally:
             store.close()
 
+    def responses(self) -> list[Any]:
+        """Every stored reply in the SQLite ledger file."""
+        from self_promoting_blog.promote.responses_sqlite import SqliteResponses
+
+        store = SqliteResponses(self.root / ".promote" / "ledger.sqlite3", read_only=True)
+        try:
+            return store.responses()
+        finally:
+            store.close()
+
     def baseline(self) -> None:
         """The first run: one old article, recorded as the baseline on every network."""
         self.article("old-news", date=BASELINE_DATE)

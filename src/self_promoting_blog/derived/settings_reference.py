@@ -41,6 +41,8 @@ PARTS = (
          "theme-and-sharing.md#social-cards"),
     Part("feeds", "plugins/feeds/settings.py", "feeds.md#settings"),
     Part("promote", "src/self_promoting_blog/promote/settings.py", "promotion.md#settings"),
+    Part("responses", "src/self_promoting_blog/promote/responses_settings.py",
+         "stats.md#responses-under-the-article"),
     Part("deploy", "src/self_promoting_blog/deploy/settings.py", "deploy-and-publish.md#settings"),
     Part("publish", "src/self_promoting_blog/publish/settings.py",
          "deploy-and-publish.md#settings"),

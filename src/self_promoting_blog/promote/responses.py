@@ -73,8 +73,8 @@ def replace(held: Iterable[Response], threads: Sequence[Thread]) -> list[Respons
             newest[thread.post()] = thread
     kept = []
     for response in held:
-        thread = newest.get(response.post())
-        if thread is not None and thread.fetched < response.fetched:
+        fetch = newest.get(response.post())
+        if fetch is not None and fetch.fetched < response.fetched:
             del newest[response.post()]  # an older answer than the one already stored
         if response.post() not in newest:
             kept.append(response)

@@ -45,8 +45,11 @@ class BucketResponses(BucketObjects[Response]):
         by_network = sorted(threads, key=lambda t: t.network)
         for network, group in groupby(by_network, key=lambda t: t.network):
             fetched = list(group)
-            self.update(f"{self.prefix}{network}.json.gz",
-                        lambda held, fetched=fetched: replace(held, fetched))
+
+            def change(held: list[Response], fetched: list[Thread] = fetched) -> list[Response]:
+                return replace(held, fetched)
+
+            self.update(f"{self.prefix}{network}.json.gz", change)
 
     def responses(self) -> list[Response]:
         """Every network's stored replies."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import fields
+from typing import Any
 
 from self_promoting_blog.promote.adapters.base import PublicReply
 from self_promoting_blog.promote.responses import Response, Thread, responses_of
@@ -58,5 +59,10 @@ CREATE INDEX IF NOT EXISTS responses_post ON responses (network, account, post_i
         """Every stored reply."""
         found = self._select(f"SELECT {', '.join(_COLUMNS)} FROM responses",
                              "read responses from")
-        return [Response(*row[:5], PublicReply(*row[5:]))  # type: ignore[arg-type]
-                for row in found]
+        return [_response(*row) for row in found]
+
+
+def _response(article: Any, network: Any, account: Any, post_id: Any, fetched: Any,
+              *reply: Any) -> Response:
+    """A Response from a SELECT of _COLUMNS."""
+    return Response(article, network, account, post_id, fetched, PublicReply(*reply))

@@ -13,6 +13,7 @@ import logging
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from self_promoting_blog.promote.adapters.base import PublicReply
 from self_promoting_blog.promote.errors import PromoteError
 from self_promoting_blog.promote.ledger import open_ledger
 from self_promoting_blog.promote.networks import adapter_class, known_networks
@@ -40,11 +41,11 @@ def url_path(url: str) -> str:
     return "/" + urlsplit(url).path.lstrip("/")
 
 
-def counts_text(sample: Sample | None) -> str:
+def counts_text(sample: Sample | PublicReply | None) -> str:
     """"3 likes, 1 repost": the kinds a post earned any of ("" for none, or before any fetch)."""
     if sample is None:
         return ""
-    found = [(getattr(sample, field) or 0, one, many) for field, one, many in WORDS]
+    found = [(getattr(sample, field, None) or 0, one, many) for field, one, many in WORDS]
     return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in found if n)
 
 

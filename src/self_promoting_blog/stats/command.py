@@ -174,7 +174,7 @@ def print_fetched(console: Console, results: Sequence[Fetched]) -> None:
         gone = f" ({result.gone} deleted)" if result.gone else ""
         left = f"; {result.left} due on the next run" if result.left else ""
         replies = sum(len(thread.replies) for thread in result.threads)
-        shown = f", {replies} replies to show" if result.threads else ""
+        shown = f", {replies} replies to show" if replies else ""
         console.print(f"{label}: {len(result.samples)} posts read{gone}{shown}{left}.")
         if result.stopped:
             console.print(Text(f"{label}: stopped: {result.stopped}", style="yellow"))
