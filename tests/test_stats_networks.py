@@ -146,3 +146,52 @@ def test_linkedin_adds_up_every_reaction_type(fake):
     assert counts(result) == [(urn, 5, None, 4, None, False),
                               ("urn:li:share:7300000000000000002", None, None, None, None,
                                True)]
+
+
+def test_bluesky_reads_the_replies_of_a_post_with_any_and_leaves_out_who_opted_out(fake):
+    appview = fake("bluesky")
+    for rkey in ("3kquiet0000001", "3ktalked000001"):
+        appview.records[rkey] = {"text": "post", "createdAt": "2024-06-01T09:00:00.000Z"}
+    quiet, talked = (f"at://{bluesky.DID}/app.bsky.feed.post/{rkey}"
+                     for rkey in ("3kquiet0000001", "3ktalked000001"))
+    text = "Nice one @ana.test #seo https://x.test/a <b>bold</b>"
+    data = text.encode()
+    facets = [  # byte ranges, as the app writes them
+        {"index": {"byteStart": data.index(b"@ana"), "byteEnd": data.index(b" #seo")},
+         "features": [{"$type": "app.bsky.richtext.facet#mention", "did": "did:plc:ana"}]},
+        {"index": {"byteStart": data.index(b"#seo"), "byteEnd": data.index(b" https")},
+         "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "seo"}]},
+        {"index": {"byteStart": data.index(b"https"), "byteEnd": data.index(b" <b>")},
+         "features": [{"$type": "app.bsky.richtext.facet#link", "uri": "javascript:alert(1)"}]}]
+    first = appview.reply(talked, text, handle="cy.test", name="Cy", facets=facets, likes=2)
+    appview.reply(first, "and a reply to the reply", handle="dee.test")
+    appview.reply(talked, "do not show me", handle="shy.test", labels=("!no-unauthenticated",))
+    appview.reply(talked, "", kind="notFoundPost")
+    appview.reply(talked, "", handle="blocker.test", kind="blockedPost")
+    result = read(appview, "bluesky", [quiet, talked])
+    [thread_request] = appview.requests_to("/xrpc/app.bsky.feed.getPostThread", "GET")
+    assert thread_request.query == {"uri": [talked], "depth": ["10"], "parentHeight": ["0"]}
+    assert thread_request.header("Authorization") is None
+    by_post = {t.post_id: t for t in result.threads}
+    assert by_post[quiet].replies == ()  # no replies: no getPostThread asked
+    cy, dee = by_post[talked].replies
+    assert (cy.author_name, cy.author_handle, cy.author_url, cy.likes) == (
+        "Cy", "@cy.test", "https://bsky.app/profile/cy.test", 2)
+    assert cy.url == f"https://bsky.app/profile/cy.test/post/{first.rsplit('/', 1)[1]}"
+    assert cy.published == "2024-06-02T10:00:00.000Z"
+    assert cy.content == (
+        '<p>Nice one <a href="https://bsky.app/profile/did:plc:ana">@ana.test</a> '
+        '<a href="https://bsky.app/hashtag/seo">#seo</a> '
+        '<a href="javascript:alert(1)">https://x.test/a</a> &lt;b&gt;bold&lt;/b&gt;</p>')
+    assert dee.author_handle == "@dee.test"
+
+
+def test_bluesky_a_deleted_post_drops_its_replies(fake):
+    appview = fake("bluesky")
+    appview.records["3kgone00000001"] = {"text": "post", "createdAt": "2024-06-01T09:00:00.000Z"}
+    uri = f"at://{bluesky.DID}/app.bsky.feed.post/3kgone00000001"
+    appview.reply(uri, "hello")
+    del appview.records["3kgone00000001"]
+    result = read(appview, "bluesky", [uri])
+    [thread] = result.threads
+    assert thread.replies == () and result.gone == 1
