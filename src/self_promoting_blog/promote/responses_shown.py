@@ -16,7 +16,6 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import urlsplit
 
 import nh3
 from markupsafe import Markup
@@ -61,7 +60,7 @@ def sanitize(content: str) -> Markup:
 
 def web_url(url: str) -> str:
     """`url` when it is an http(s) address, else "" (never a javascript: or data: link)."""
-    return url if urlsplit(url).scheme in ("http", "https") else ""
+    return url if url.lower().startswith(("http://", "https://")) else ""
 
 
 def _day(iso: str) -> str:
@@ -92,10 +91,9 @@ def hidden(response: Response, entries: frozenset[str]) -> bool:
                for value in (reply.url, reply.author_handle, reply.author_url) if value)
 
 
-def shown(response: Response) -> Shown:
-    """One stored reply as the theme shows it."""
+def shown(response: Response, label: str) -> Shown:
+    """One stored reply as the theme shows it, on the network called `label`."""
     reply = response.reply
-    label = adapter_class(response.network).label
     return Shown(label, web_url(reply.url), reply.author_name, reply.author_handle,
                  web_url(reply.author_url), reply.published, _day(reply.published),
                  bool(reply.edited), sanitize(reply.content), counts_text(reply))
@@ -114,10 +112,13 @@ def responses_by_article(settings: PromoteSettings, hide_file: Path) -> dict[str
     except PromoteError as exc:
         log.warning("promote: responses left out: %s", exc)
         return {}
-    entries, known = read_hidden(hide_file), set(known_networks())
+    entries = read_hidden(hide_file)
+    labels = {name: adapter_class(name).label
+              for name in {r.network for r in stored} & set(known_networks())}
     found: dict[str, list[Response]] = {}
     for response in stored:
-        if response.network in known and not hidden(response, entries):
+        if response.network in labels and not hidden(response, entries):
             found.setdefault(url_path(response.article), []).append(response)
-    return {path: [shown(r) for r in sorted(replies, key=lambda r: r.reply.published)]
+    return {path: [shown(r, labels[r.network])
+                   for r in sorted(replies, key=lambda r: r.reply.published)]
             for path, replies in found.items()}
