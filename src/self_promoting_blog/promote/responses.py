@@ -7,15 +7,15 @@ fetch; a post the network reports deleted takes its replies with it. Each reply 
 and the post it answers. Its content is stored as the network gave it; the build sanitizes it
 (``responses_shown``). They live in the ledger's store beside the samples: a ``responses`` table
 in the SQLite ledger file (``responses_sqlite.py``) or objects beside the ledger object
-(``responses_bucket.py``); ``open_responses`` opens the one PROMOTE_LEDGER names.
+(``responses_bucket.py``); ``responses_sqlite.open_responses`` opens the one PROMOTE_LEDGER
+names.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from self_promoting_blog.promote.adapters.base import PublicReply
 
@@ -89,14 +89,3 @@ class ResponseStore(Protocol):
     def responses(self) -> list[Response]: ...
     def close(self) -> None: ...
 
-
-def open_responses(kind: str, path: Path, pelican_settings: Any,
-                   read_only: bool = False) -> ResponseStore:
-    """The responses kept where PROMOTE_LEDGER keeps the ledger: its SQLite file, or the bucket."""
-    if kind != "bucket":
-        from self_promoting_blog.promote.responses_sqlite import SqliteResponses
-
-        return SqliteResponses(path, read_only=read_only)
-    from self_promoting_blog.promote.responses_bucket import open_bucket_responses
-
-    return open_bucket_responses(pelican_settings, read_only=read_only)

@@ -22,7 +22,8 @@ from markupsafe import Markup
 
 from self_promoting_blog.promote.errors import PromoteError
 from self_promoting_blog.promote.networks import adapter_class, known_networks
-from self_promoting_blog.promote.responses import Response, open_responses
+from self_promoting_blog.promote.responses import Response
+from self_promoting_blog.promote.responses_sqlite import open_responses
 from self_promoting_blog.promote.settings import PromoteSettings
 from self_promoting_blog.promote.syndication import counts_text, url_path
 

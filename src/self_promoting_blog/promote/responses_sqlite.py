@@ -1,15 +1,22 @@
 """Responses in the SQLite ledger file: a ``responses`` table beside ``posts`` and ``samples``
-(which it never touches), one row per reply, keyed by (network, reply id)."""
+(which it never touches), one row per reply, keyed by (network, reply id); and
+``open_responses``, which opens the responses PROMOTE_LEDGER names."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from self_promoting_blog.promote.adapters.base import PublicReply
-from self_promoting_blog.promote.responses import Response, Thread, responses_of
+from self_promoting_blog.promote.responses import (
+    Response,
+    ResponseStore,
+    Thread,
+    responses_of,
+)
 from self_promoting_blog.promote.sqlite_table import SqliteTable
 
 _REPLY = tuple(f.name for f in fields(PublicReply))
@@ -66,3 +73,13 @@ def _response(article: Any, network: Any, account: Any, post_id: Any, fetched: A
               *reply: Any) -> Response:
     """A Response from a SELECT of _COLUMNS."""
     return Response(article, network, account, post_id, fetched, PublicReply(*reply))
+
+
+def open_responses(kind: str, path: Path, pelican_settings: Any,
+                   read_only: bool = False) -> ResponseStore:
+    """The responses kept where PROMOTE_LEDGER keeps the ledger: its SQLite file, or the bucket."""
+    if kind != "bucket":
+        return SqliteResponses(path, read_only=read_only)
+    from self_promoting_blog.promote.responses_bucket import open_bucket_responses
+
+    return open_bucket_responses(pelican_settings, read_only=read_only)

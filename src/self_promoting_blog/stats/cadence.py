@@ -23,7 +23,8 @@ CADENCE = ((2 * DAY, HOUR), (30 * DAY, DAY))
 # A run a little early still counts (a scheduler starts hourly runs a few minutes apart).
 EARLY = 0.1
 # At most this many posts per network per run: under Mastodon's 300 requests per 5 minutes even
-# when a network answers one post a request and every one of them is due at once.
+# when a network answers one post a request and every one of them is due at once (a post with
+# replies costs Mastodon a second request: a limit met then is waited out or ends the run).
 MAX_PER_RUN = 250
 
 

@@ -25,7 +25,8 @@ from self_promoting_blog.promote.credentials import NetworkSetup
 from self_promoting_blog.promote.http import HttpClient
 from self_promoting_blog.promote.ledger import open_ledger
 from self_promoting_blog.promote.networks import adapter_class
-from self_promoting_blog.promote.responses import ResponseStore, open_responses
+from self_promoting_blog.promote.responses import ResponseStore
+from self_promoting_blog.promote.responses_sqlite import open_responses
 from self_promoting_blog.promote.rows import Row
 from self_promoting_blog.promote.samples import Sample, SampleStore
 from self_promoting_blog.promote.samples_sqlite import open_samples
