@@ -180,3 +180,31 @@ def test_networks_that_give_no_replies_say_why_once(make_world):
     text = " ".join(run.output.split())
     assert text.count("X: replies not read (X gives replies only through recent search") == 1
     assert "Telegram: replies not read" not in text  # it says "no counts" already, once
+
+
+def test_with_the_bucket_ledger_the_build_reads_them_from_the_bucket(make_world, build_site,
+                                                                     fake_site, s3_env):
+    bucket = {"PROMOTE_LEDGER": "bucket", "DEPLOY_TARGET": f"s3://{s3_env.new_bucket()}/blog",
+              "S3_ENDPOINT_URL": s3_env.endpoint_url}
+    world = make_world("mastodon", baseline=False)
+    world.overrides = bucket
+    world.baseline()
+    status = announced(world)
+    world.fakes["mastodon"].reply(status, "<p>from the bucket</p>", username="ana")
+    assert world.stats().code == 0
+    assert "promote/responses/mastodon.json.gz" in s3_env.objects(
+        bucket["DEPLOY_TARGET"].split("/")[2])
+    assert not (world.root / ".promote" / "ledger.sqlite3").exists()
+    _, tree = build(world, build_site, fake_site, **bucket)
+    [reply] = comments(tree)
+    assert "from the bucket" in reply.text_content()
+
+
+def test_a_responses_header_that_is_neither_on_nor_off_is_named(world, build_site, fake_site,
+                                                                pelican_logs):
+    status = announced(world)
+    world.fakes["mastodon"].reply(status, "<p>hello</p>")
+    assert world.stats().code == 0
+    _, tree = build(world, build_site, fake_site, extra="Responses: maybe")
+    assert comments(tree) == []
+    assert "articles/reach.md: Responses: 'maybe' is neither on nor off" in pelican_logs.text
