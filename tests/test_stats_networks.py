@@ -112,8 +112,9 @@ def test_threads_reads_lifetime_insights(fake):
     api.published += [{"id": "181", "counts": {"likes": 4, "replies": 2, "reposts": 1,
                                                 "quotes": 3}}]
     result = read(api, "threads", ["181", "182"])
-    [request, _] = api.requests
-    assert request.path == "/v1.0/181/insights"
+    request = api.requests[0]  # then 181's conversation (it has replies), 182's insights
+    assert [r.path for r in api.requests] == ["/v1.0/181/insights", "/v1.0/181/conversation",
+                                              "/v1.0/182/insights"]
     assert request.query["metric"] == ["likes,reposts,replies,quotes"]
     assert request.query["access_token"] == [threads.TOKEN]
     assert counts(result) == [("181", 4, 1, 2, 3, False), ("182", None, None, None, None, True)]
@@ -195,3 +196,41 @@ def test_bluesky_a_deleted_post_drops_its_replies(fake):
     result = read(appview, "bluesky", [uri])
     [thread] = result.threads
     assert thread.replies == () and result.gone == 1
+
+
+def test_threads_reads_every_page_of_the_conversation_and_leaves_out_hidden_replies(fake):
+    api = fake("threads")
+    api.published += [{"id": "181"}]
+    first = api.reply("181", "Agree with @ana.b, see https://x.test/a <script>x</script>",
+                      username="cy")
+    for n in range(27):
+        api.reply("181", f"reply {n}", username=f"reader{n}")
+    api.reply("181", "hidden by the owner", hide_status="HIDDEN")
+    api.reply("181", "covered by Threads", hide_status="COVERED")
+    api.reply("181", "thanks!", username=threads.USERNAME, mine=True)
+    result = read(api, "threads", ["181"])
+    pages = api.requests_to("/v1.0/181/conversation", "GET")
+    assert [r.query.get("after") for r in pages] == [None, ["25"]]
+    assert all(r.query["reverse"] == ["false"] and r.query["access_token"] == [threads.TOKEN]
+               and r.query["fields"] == [
+                   "id,text,username,permalink,timestamp,hide_status,is_reply_owned_by_me"]
+               for r in pages)
+    [thread] = result.threads
+    assert len(thread.replies) == 28
+    cy = thread.replies[0]
+    assert (cy.reply_id, cy.author_handle, cy.author_url, cy.url) == (
+        first, "@cy", "https://www.threads.com/@cy", f"https://www.threads.com/@cy/post/r{first}")
+    assert cy.content == ('<p>Agree with <a href="https://www.threads.com/@ana.b">@ana.b</a>, '
+                          'see <a href="https://x.test/a">https://x.test/a</a> '
+                          '&lt;script&gt;x&lt;/script&gt;</p>')
+    assert cy.likes is None  # Threads gives no per-reply counts
+
+
+def test_threads_without_the_replies_permission_names_it(fake):
+    api = fake("threads")
+    api.published += [{"id": "181"}]
+    api.reply("181", "hello")
+    api.scopes.discard("threads_read_replies")
+    result = read(api, "threads", ["181"])
+    assert result.samples == [] and result.left == 1
+    assert "threads_read_replies" in (result.stopped or "")

@@ -7,6 +7,13 @@ and publishing the same container again is refused. ``GET /v1.0/{id}?fields=stat
 container, ``fields=permalink`` a post, ``GET /v1.0/me/threads`` lists the posts. Text is at most
 500 characters with each emoji counted as its UTF-8 bytes, and at most 5 links. Errors use the
 Graph envelope.
+
+Replies: ``GET /v1.0/{media-id}/conversation`` (Threads Reply Management API, reference "Reply
+Management"): every reply at any depth, flattened, newest first unless ``reverse=false``, paged
+with ``paging.cursors.after`` (here 25 a page); the ``fields`` asked for among ``id``, ``text``,
+``username``, ``permalink``, ``timestamp``, ``hide_status`` (NOT_HUSHED, UNHUSHED, HIDDEN,
+COVERED, BLOCKED, RESTRICTED) and ``is_reply_owned_by_me``. It needs ``threads_read_replies``
+("required for making GET calls to reply endpoints"); without it, (#10) like insights.
 """
 
 from __future__ import annotations
@@ -50,7 +57,9 @@ class FakeThreads(NetworkFake):
         self.containers: dict[str, dict[str, Any]] = {}
         self.published: list[dict[str, Any]] = []  # newest last
         self.expired = False
-        self.scopes = {"threads_basic", "threads_content_publish", "threads_manage_insights"}
+        self.scopes = {"threads_basic", "threads_content_publish", "threads_manage_insights",
+                       "threads_read_replies"}
+        self.replies: dict[str, list[dict[str, Any]]] = {}  # media id -> replies, oldest first
         self._ids = itertools.count(18000000000000001)
         self._state = threading.Lock()
 
@@ -77,6 +86,8 @@ class FakeThreads(NetworkFake):
         node, edge = match["node"], match["edge"]
         if edge == "insights" and request.method == "GET":
             return self._insights(node, params)
+        if edge == "conversation" and request.method == "GET":
+            return self._conversation(node, params)
         if node not in ("me", USER_ID) and edge:
             return graph_error(100, f"Object with ID '{node}' does not exist or cannot be "
                                "loaded due to missing permissions")
@@ -164,6 +175,40 @@ class FakeThreads(NetworkFake):
                                      "values": [{"value": counts.get(m, 0)}],
                                      "title": m.capitalize(), "id": f"{node}/insights/{m}/lifetime"}
                                     for m in metrics]})
+
+    def reply(self, media: str, text: str, username: str = "reader", hide_status: str =
+              "NOT_HUSHED", mine: bool = False) -> str:
+        """Someone replies under the post `media` (at any depth): the reply's id."""
+        with self._state:
+            reply_id = str(next(self._ids))
+            self.replies.setdefault(media, []).append({
+                "id": reply_id, "text": text, "username": username,
+                "permalink": f"https://www.threads.com/@{username}/post/r{reply_id}",
+                "timestamp": "2024-06-02T10:00:00+0000", "hide_status": hide_status,
+                "is_reply_owned_by_me": mine})
+            post = next(p for p in self.published if p["id"] == media)
+            counts = post.setdefault("counts", {})
+            counts["replies"] = counts.get("replies", 0) + 1
+        return reply_id
+
+    def _conversation(self, node: str, params: dict[str, str]) -> Reply:
+        if "threads_read_replies" not in self.scopes:
+            return graph_error(10, "(#10) Application does not have permission for this action",
+                               status=403)
+        if not any(p["id"] == node for p in self.published):
+            return graph_error(100, f"Unsupported get request. Object with ID '{node}' does not "
+                               "exist", subcode=33, kind="GraphMethodException")
+        fields = params.get("fields", "id").split(",")
+        replies = self.replies.get(node, [])
+        ordered = replies if params.get("reverse") == "false" else list(reversed(replies))
+        start = int(params.get("after", 0) or 0)
+        data = [{f: r[f] for f in fields if f in r} for r in ordered[start:start + 25]]
+        body: dict[str, Any] = {"data": data}
+        if start + 25 < len(ordered):
+            body["paging"] = {"cursors": {"before": str(start), "after": str(start + 25)},
+                              "next": f"{self.base_url}/v1.0/{node}/conversation?after="
+                                      f"{start + 25}"}
+        return Reply(200, body)
 
     def _list(self, params: dict[str, str]) -> Reply:
         fields = params.get("fields", "id").split(",")

@@ -14,7 +14,11 @@ published: it asks the container's status first (``PUBLISHED`` = done, look the 
 ``FINISHED`` = publish that same container; ``EXPIRED``/``ERROR`` = it never went out).
 
 Counts: ``GET /{media-id}/insights?metric=likes,replies,reposts,quotes`` (each a ``lifetime``
-value), which needs the ``threads_manage_insights`` permission.
+value), which needs the ``threads_manage_insights`` permission. Replies: for a post with any,
+``GET /{media-id}/conversation`` (every reply at any depth, oldest first with ``reverse=false``,
+paged by ``after`` cursors), which needs ``threads_read_replies``. Kept: replies the owner has
+not hidden and Threads has not covered, blocked or restricted (``hide_status`` NOT_HUSHED or
+UNHUSHED), by someone else (``is_reply_owned_by_me`` false). Threads gives no per-reply counts.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from self_promoting_blog.promote.adapters.base import (
     Limits,
     Message,
     Posted,
+    PublicReply,
     count,
     find_in_pages,
 )
@@ -42,6 +47,7 @@ from self_promoting_blog.promote.adapters.meta_graph import (
     Remedies,
     next_page_params,
 )
+from self_promoting_blog.promote.adapters.plain_text import text_html
 from self_promoting_blog.promote.errors import (
     AmbiguousError,
     NetworkError,
@@ -55,6 +61,9 @@ API = "v1.0"
 LOOKUP_PAGES = 2  # 2 x 25 own posts back
 PROFILE = "https://www.threads.com/"
 METRICS = ("likes", "reposts", "replies", "quotes")  # in Counts' order
+REPLY_FIELDS = "id,text,username,permalink,timestamp,hide_status,is_reply_owned_by_me"
+SHOWN = frozenset({"NOT_HUSHED", "UNHUSHED"})  # hide_status values of a reply others can see
+CONVERSATION_PAGES = 40  # pages of replies read per post: far more than an article gets
 REMEDIES = Remedies(
     token_variable="THREADS_ACCESS_TOKEN",
     renew="long-lived Threads tokens last 60 days: refresh one before it expires with GET "
@@ -87,9 +96,8 @@ class ThreadsAdapter(GraphAdapter):
     default_base_url = "https://graph.threads.net"
     can_find_existing = True
     remedies = REMEDIES
-    read_permission = "the `threads_manage_insights` permission"
-    no_replies = ("not read from Threads yet (`GET /{media-id}/replies` would need the "
-                  "`threads_read_replies` permission)")
+    read_permission = ("the `threads_manage_insights` permission (and `threads_read_replies` "
+                       "for replies)")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -160,7 +168,27 @@ class ThreadsAdapter(GraphAdapter):
             return GONE
         values = {str(item.get("name")): (item.get("values") or [{}])[0].get("value")
                   for item in body.get("data") or [] if isinstance(item, dict)}
-        return Engagement(Counts(*(count(values.get(metric)) for metric in METRICS)))
+        counts = Counts(*(count(values.get(metric)) for metric in METRICS))
+        replies = self._replies(post_id) if counts.replies else ()
+        return GONE if replies is None else Engagement(counts, replies)
+
+    def _replies(self, post_id: str) -> tuple[PublicReply, ...] | None:
+        """Every reply under the post others may see, oldest first; None: it was deleted."""
+        params: dict[str, Any] | None = {
+            "fields": REPLY_FIELDS, "reverse": "false",
+            "access_token": self.env("THREADS_ACCESS_TOKEN")}
+        found: list[PublicReply] = []
+        for _page in range(CONVERSATION_PAGES):
+            if params is None:
+                break
+            page = self.read_object(f"{self.api}/{quote(post_id, safe='')}/conversation", params)
+            if page is None:
+                return None
+            found += [_reply(item) for item in page.get("data") or []
+                      if isinstance(item, dict) and item.get("hide_status") in SHOWN and
+                      not item.get("is_reply_owned_by_me")]
+            params = next_page_params(page, params)
+        return tuple(found)
 
     # -- recovery ---------------------------------------------------------------------------
 
@@ -188,3 +216,13 @@ class ThreadsAdapter(GraphAdapter):
             {"fields": "id,permalink,text,link_attachment_url", "limit": 25},
             lambda params: self._call("GET", f"{self.user}/threads", **params),
             lambda page: page.get("data") or [], next_page_params, match, LOOKUP_PAGES)
+
+
+def _reply(item: dict[str, Any]) -> PublicReply:
+    """One reply of a conversation as a reply to show."""
+    username = str(item.get("username") or "")
+    return PublicReply(
+        reply_id=str(item.get("id")), url=str(item.get("permalink") or ""),
+        author_name=username, author_handle=f"@{username}", author_url=f"{PROFILE}@{username}",
+        published=str(item.get("timestamp") or ""),
+        content=text_html(str(item.get("text") or ""), f"{PROFILE}@"))
