@@ -63,7 +63,7 @@ def facts(name: str) -> str:
     batch = f", {adapter.read_batch} posts a request" if adapter.read_batch > 1 else ""
     numbers = (f"none: {adapter.no_counts}" if adapter.no_counts else
                f"read back by `invoke stats`{batch}; reading them needs {adapter.read_permission}")
-    replies = (f"not read: {adapter.no_replies}" if adapter.no_replies else
+    replies = (f"not shown: {adapter.no_replies}" if adapter.no_replies else
                "the public ones are read by the same run and shown under the article "
                "([Responses](../stats.md#responses-under-the-article))")
     return "\n".join([

@@ -82,8 +82,8 @@ class FacebookAdapter(GraphAdapter, OwnPostsAdapter):
     text_holder = "the Page"
     remedies = REMEDIES
     read_permission = "the `pages_read_engagement` permission"
-    no_replies = ("not read from Facebook yet (`GET /{post-id}/comments` would need the "
-                  "`pages_read_user_content` permission)")
+    no_replies = ("this version does not read Facebook comments (`GET /{post-id}/comments` "
+                  "would need the `pages_read_user_content` permission)")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
