@@ -6,6 +6,8 @@ permission named. Bluesky's counts come from an AppView, which the reference PDS
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -23,14 +25,15 @@ POSTED = time.time() - 3 * 3600  # past the grace a just-made post gets before "
 PACE = Pace(max_wait=3, max_retries=2, backoff=0.01, sleep=lambda s: None)
 
 
-def read(fake: Any, name: str, post_ids: list[str]) -> Fetched:
+def read(fake: Any, name: str, post_ids: list[str],
+         sleep: Callable[[float], None] = lambda s: None) -> Fetched:
     """Fetch the counts of `post_ids` on `fake` as `invoke stats` does."""
     adapter = adapter_class(name)(network_config(adapter_class(name), fake.env()),
                                   HttpClient(name, 1.0, 2.0))
     due = [Due(Row(f"https://blog.test/{i}/", name, "acct", "posted", post_id=post_id,
                    updated=POSTED), None, 0.0) for i, post_id in enumerate(post_ids)]
     try:
-        return fetch(adapter, due, time.time, PACE)
+        return fetch(adapter, due, time.time, replace(PACE, sleep=sleep))
     finally:
         adapter.close()
 
@@ -234,3 +237,17 @@ def test_threads_without_the_replies_permission_names_it(fake):
     result = read(api, "threads", ["181"])
     assert result.samples == [] and result.left == 1
     assert "threads_read_replies" in (result.stopped or "")
+
+
+def test_bluesky_a_rate_limited_thread_is_waited_out_and_asked_again(fake):
+    appview = fake("bluesky")
+    appview.records["3ktalked000001"] = {"text": "post", "createdAt": "2024-06-01T09:00:00.000Z"}
+    uri = f"at://{bluesky.DID}/app.bsky.feed.post/3ktalked000001"
+    appview.reply(uri, "hello")
+    appview.script(bluesky.rate_limited(reset_in=1), path="getPostThread")
+    waits: list[float] = []
+    result = read(appview, "bluesky", [uri], sleep=waits.append)
+    assert len(waits) == 1
+    assert len(appview.requests_to("/xrpc/app.bsky.feed.getPostThread", "GET")) == 2
+    [thread] = result.threads
+    assert [r.content for r in thread.replies] == ["<p>hello</p>"]
