@@ -18,6 +18,7 @@ from self_promoting_blog.env import layered_environment, project_root
 from self_promoting_blog.errors import UsageError
 from self_promoting_blog.promote.credentials import NetworkSetup, check_network
 from self_promoting_blog.promote.errors import ManifestError
+from self_promoting_blog.promote.evergreen import scores
 from self_promoting_blog.promote.freshness import ManifestSource, check_manifest
 from self_promoting_blog.promote.http import HttpClient, install_log_redaction
 from self_promoting_blog.promote.ledger import ArticleRef, LedgerBackend, open_ledger
@@ -40,6 +41,7 @@ from self_promoting_blog.promote.report import (
     print_summary,
 )
 from self_promoting_blog.promote.runner import NetworkReport, Outcome, Runner, Target
+from self_promoting_blog.promote.samples_sqlite import open_samples
 from self_promoting_blog.promote.settings import PromoteSettings, load_settings
 
 log = logging.getLogger("promote")
@@ -161,13 +163,16 @@ def promote(pelican: Mapping[str, Any], *, dry_run: bool = False, network: str |
         targets = build_targets(settings, setups, dry_run)
         live = LiveChecker(settings.live_check and not dry_run, settings.live_wait,
                            settings.live_interval, settings.read_timeout)
-        reports = _run_with_progress(console, settings, ledger, options, live, entries, targets)
+        scores = _scores(pelican, settings, ledger)
+        reports = _run_with_progress(console, settings, ledger, options, live, entries, targets,
+                                     scores)
         if dry_run:
             plan = DryRun(reports, options, network,
                           tuple(s.adapter.label for s in setups if s.config is None))
             if json_out is None:
                 plan = _first_run_alternatives(
-                    plan, lambda other: Runner(settings, ledger, other, live).run(entries, targets))
+                    plan, lambda other: Runner(settings, ledger, other, live, scores=scores).run(
+                        entries, targets))
     finally:
         ledger.close()
     if dry_run:
@@ -182,9 +187,21 @@ def promote(pelican: Mapping[str, Any], *, dry_run: bool = False, network: str |
     return 1 if bad else 0
 
 
+def _scores(pelican: Mapping[str, Any], settings: PromoteSettings,
+            ledger: LedgerBackend) -> dict[str, int]:
+    """Each article's interactions from `invoke stats`' samples, when evergreen picks by them."""
+    if settings.campaign.evergreen is None:
+        return {}
+    samples = open_samples(settings.ledger, settings.ledger_path, pelican, read_only=True)
+    try:
+        return scores(ledger.rows(), samples.samples())
+    finally:
+        samples.close()
+
+
 def _run_with_progress(console: Console, settings: PromoteSettings, ledger: LedgerBackend,
                        options: Options, live: LiveChecker, entries: list[Any],
-                       targets: dict[str, Target]) -> list[NetworkReport]:
+                       targets: dict[str, Target], scores: dict[str, int]) -> list[NetworkReport]:
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=console, transient=True, disable=options.dry_run) as progress:
         tasks: dict[str, Any] = {}
@@ -196,7 +213,8 @@ def _run_with_progress(console: Console, settings: PromoteSettings, ledger: Ledg
             if outcome.network in tasks:
                 progress.advance(tasks[outcome.network])
 
-        runner = Runner(settings, ledger, options, live, on_outcome=done, on_plan=planned)
+        runner = Runner(settings, ledger, options, live, on_outcome=done, on_plan=planned,
+                        scores=scores)
         return runner.run(entries, targets)
 
 
