@@ -95,10 +95,11 @@ PLUGINS = [
 ]
 
 # Metadata our plugins read besides Pelican's own (social_meta/social_cards: Image, Image_alt;
-# promote: Promote, Hashtags, Id, Social, Social_<network> for every network, Followups), so
-# `invoke check` knows them.
+# promote: Promote, Hashtags, Id, Social, Social_<network> for every network, Followups,
+# Evergreen), so `invoke check` knows them.
 CONTENT_CHECK_EXTRA_KEYS = ["image", "image_alt", "image_width", "image_height", "description",
-                            "promote", "hashtags", "id", "social", "followups", *metadata_keys()]
+                            "promote", "hashtags", "id", "social", "followups", "evergreen",
+                            *metadata_keys()]
 
 # sitemap.xml (pelican-sitemap; robots.txt from plugins/social_meta names it). Leave out the 404
 # page and paginated listing pages, which only repeat what page 1 and the articles already list.
