@@ -32,7 +32,7 @@ from self_promoting_blog.check.report import print_check
 from self_promoting_blog.content.entries import example_date
 from self_promoting_blog.errors import BlogError
 from self_promoting_blog.writing.calendar import read_calendar
-from self_promoting_blog.writing.calendar_report import print_calendar
+from self_promoting_blog.writing.calendar_report import print_calendar, print_promotion
 from self_promoting_blog.writing.new_post import create_post
 from self_promoting_blog.writing.new_post_report import print_new_post
 
@@ -214,11 +214,14 @@ def check(c):
     _exit_unless(not result.errors)
 
 
-@task(help={"recent": "how many published articles to list (default 5)"})
+@task(help={"recent": "how many published articles to list (default 5)",
+            "dry-run": "also show the exact text of each post promotion will send"})
 @_run
-def calendar(c, recent=CONFIG["recent"]):
-    """Scheduled articles (soonest first) and the most recently published ones."""
+def calendar(c, recent=CONFIG["recent"], dry_run=False):
+    """Scheduled articles (soonest first), the most recently published ones, and per network
+    what promotion posts when (announcements, follow-ups, evergreen picks)."""
     print_calendar(read_calendar(_settings(), int(recent)), console)
+    print_promotion(_settings(publish=True), console, texts=dry_run)
 
 
 # ── deploy and promote ──────────────────────────────────────────────────────────────────────

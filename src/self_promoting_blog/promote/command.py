@@ -18,7 +18,7 @@ from self_promoting_blog.env import layered_environment, project_root
 from self_promoting_blog.errors import UsageError
 from self_promoting_blog.promote.credentials import NetworkSetup, check_network
 from self_promoting_blog.promote.errors import ManifestError
-from self_promoting_blog.promote.evergreen import scores
+from self_promoting_blog.promote.evergreen import read_scores
 from self_promoting_blog.promote.freshness import ManifestSource, check_manifest
 from self_promoting_blog.promote.http import HttpClient, install_log_redaction
 from self_promoting_blog.promote.ledger import ArticleRef, LedgerBackend, open_ledger
@@ -41,7 +41,6 @@ from self_promoting_blog.promote.report import (
     print_summary,
 )
 from self_promoting_blog.promote.runner import NetworkReport, Outcome, Runner, Target
-from self_promoting_blog.promote.samples_sqlite import open_samples
 from self_promoting_blog.promote.settings import PromoteSettings, load_settings
 
 log = logging.getLogger("promote")
@@ -192,11 +191,7 @@ def _scores(pelican: Mapping[str, Any], settings: PromoteSettings,
     """Each article's interactions from `invoke stats`' samples, when evergreen picks by them."""
     if settings.campaign.evergreen is None:
         return {}
-    samples = open_samples(settings.ledger, settings.ledger_path, pelican, read_only=True)
-    try:
-        return scores(ledger.rows(), samples.samples())
-    finally:
-        samples.close()
+    return read_scores(settings.ledger, settings.ledger_path, pelican, ledger.rows())
 
 
 def _run_with_progress(console: Console, settings: PromoteSettings, ledger: LedgerBackend,

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from self_promoting_blog.promote.errors import SettingsError
@@ -33,6 +34,7 @@ from self_promoting_blog.promote.manifest import Entry
 from self_promoting_blog.promote.networks import check_network_name
 from self_promoting_blog.promote.rows import ANNOUNCE, CLAIMABLE, Row, slot_key, split_slot
 from self_promoting_blog.promote.samples import Sample, latest_samples
+from self_promoting_blog.promote.samples_sqlite import open_samples
 
 DAY = 86400.0
 PREFIX = "evergreen-"
@@ -100,6 +102,16 @@ class EvergreenPlan:
 def site_key(siteurl: str, slot: str) -> str:
     """The ledger key of an evergreen slot: the site's URL with the slot."""
     return slot_key(f"{siteurl}/", slot)
+
+
+def read_scores(kind: str, path: Path, pelican: Mapping[str, Any],
+                rows: Iterable[Row]) -> dict[str, int]:
+    """`scores` from the samples kept where PROMOTE_LEDGER (`kind`) keeps the ledger."""
+    samples = open_samples(kind, path, pelican, read_only=True)
+    try:
+        return scores(rows, samples.samples())
+    finally:
+        samples.close()
 
 
 def scores(rows: Iterable[Row], samples: Iterable[Sample]) -> dict[str, int]:

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from self_promoting_blog.promote.adapters.base import Limits, Message, NetworkAdapter
+from self_promoting_blog.promote.adapters.base import Message, NetworkAdapter
 from self_promoting_blog.promote.campaign import (
     MISSED,
     SlotDue,
@@ -27,7 +27,7 @@ from self_promoting_blog.promote.campaign import (
     plan_follow_ups,
     unfinished_threads,
 )
-from self_promoting_blog.promote.compose import compose, compose_follow_up
+from self_promoting_blog.promote.compose import compose, compose_evergreen, compose_follow_up
 from self_promoting_blog.promote.errors import ComposeError, CredentialsStop, Deferred, PromoteError
 from self_promoting_blog.promote.evergreen import EvergreenDue, plan_evergreen, site_key
 from self_promoting_blog.promote.http import redact
@@ -312,15 +312,6 @@ class Runner:
         return Outcome(name, key, title, result.state, result.detail,
                        result.posted.post_url if result.posted else None, message)
 
-    def _evergreen_message(self, cls: type[NetworkAdapter], item: EvergreenDue,
-                           limits: Limits | None = None) -> Message:
-        """One post (never a thread): the writer's text, or the announcement's own, tagged
-        ``utm_content=<slot>``."""
-        entry = item.entry if item.text is None else replace(
-            item.entry, social=item.text, social_by_network={})
-        return compose(entry, cls, self.settings.template if item.text is None else "{url}",
-                       self.settings.utm, limits, item.slot)
-
     def _evergreen(self, adapter: NetworkAdapter, sender: Sender, account: str,
                    item: EvergreenDue) -> Outcome:
         """Claim an evergreen slot's row, save what it shares, then send that."""
@@ -329,7 +320,9 @@ class Runner:
         if not live.ok:  # the slot stays open: the next run picks again
             return Outcome(name, key, title, "skipped", live.reason)
         try:
-            message = self._evergreen_message(type(adapter), item, adapter.limits())
+            message = compose_evergreen(entry, item.text, item.slot, type(adapter),
+                                        self.settings.template, self.settings.utm,
+                                        adapter.limits())
         except ComposeError as exc:
             return Outcome(name, key, title, "failed", str(exc))
         claim = self.ledger.claim(ArticleRef(key, entry.title, entry.date, entry.article_id),
@@ -360,7 +353,8 @@ class Runner:
             if isinstance(item, Entry):
                 message = compose(item, cls, self.settings.template, self.settings.utm)
             elif isinstance(item, EvergreenDue):
-                message = self._evergreen_message(cls, item)
+                message = compose_evergreen(item.entry, item.text, item.slot, cls,
+                                            self.settings.template, self.settings.utm)
             else:
                 parts = compose_follow_up(item.entry, item.text, item.follow_up.slot, cls,
                                           self.settings.utm)
