@@ -149,7 +149,7 @@ def test_only_an_article_announced_or_in_the_baseline_is_ever_picked():
                      "2024-01-10T09:00:00+01:00") for state in (*STATES, "none")]
     rows = {e.url: Row(e.url, "mastodon", "me", e.slug, updated=1.0)
             for e in entries if e.slug != "none"}
-    plan = plan_evergreen(entries, rows, evergreen, "mastodon", now, "https://blog.example", {})
+    plan = plan_evergreen(entries, rows, evergreen, "mastodon", now, "https://blog.example", dict)
     assert sorted(due.entry.slug for due in plan.due) == ["baseline", "moved", "posted"]
     assert [due.slot for due in plan.due] == [slot("2024-06-03"), *(
         f"{slot('2024-06-03')}-{n}" for n in (2, 3))]

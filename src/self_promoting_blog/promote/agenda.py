@@ -114,8 +114,8 @@ def _evergreen(name: str, entries: list[Entry], rows: dict[str, Row], settings: 
     start = evergreen.period(now)
     for period in range(EVERGREEN_PERIODS):
         when = max(now, start + timedelta(days=evergreen.every_days * period))
-        plan = plan_evergreen(entries, rows, evergreen, name, when, settings.siteurl, scores,
-                              cls.refuses_repeats)
+        plan = plan_evergreen(entries, rows, evergreen, name, when, settings.siteurl,
+                              lambda: scores, cls.refuses_repeats)
         for due in plan.due:
             found.append(_Due(when, "evergreen", due.entry, partial(
                 lambda d: compose_evergreen(d.entry, d.text, d.slot, cls, settings.template,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -187,16 +188,17 @@ def promote(pelican: Mapping[str, Any], *, dry_run: bool = False, network: str |
 
 
 def _scores(pelican: Mapping[str, Any], settings: PromoteSettings,
-            ledger: LedgerBackend) -> dict[str, int]:
-    """Each article's interactions from `invoke stats`' samples, when evergreen picks by them."""
-    if settings.campaign.evergreen is None:
-        return {}
-    return read_scores(settings.ledger, settings.ledger_path, pelican, ledger.rows())
+            ledger: LedgerBackend) -> Callable[[], dict[str, int]]:
+    """Each article's interactions from `invoke stats`' samples, read once, when evergreen
+    first has a slot to fill."""
+    return functools.cache(lambda: read_scores(settings.ledger, settings.ledger_path, pelican,
+                                               ledger.rows()))
 
 
 def _run_with_progress(console: Console, settings: PromoteSettings, ledger: LedgerBackend,
                        options: Options, live: LiveChecker, entries: list[Any],
-                       targets: dict[str, Target], scores: dict[str, int]) -> list[NetworkReport]:
+                       targets: dict[str, Target],
+                       scores: Callable[[], dict[str, int]]) -> list[NetworkReport]:
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=console, transient=True, disable=options.dry_run) as progress:
         tasks: dict[str, Any] = {}

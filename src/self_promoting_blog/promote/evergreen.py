@@ -23,7 +23,7 @@ there are none); a network that refuses a repeated text never gets one again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -199,9 +199,11 @@ def _missed(newest: str, start: datetime, evergreen: Evergreen) -> list[str]:
 
 
 def plan_evergreen(entries: list[Entry], rows: Mapping[str, Row], evergreen: Evergreen | None,
-                   network: str, now: datetime, siteurl: str, article_scores: Mapping[str, int],
+                   network: str, now: datetime, siteurl: str,
+                   article_scores: Callable[[], Mapping[str, int]],
                    refuses_repeats: bool = False) -> EvergreenPlan:
-    """The current period's open slots on `network`, each with its article and text."""
+    """The current period's open slots on `network`, each with its article and text
+    (`article_scores` is asked only when a slot is open: reading samples takes time)."""
     plan = EvergreenPlan()
     if evergreen is None or network not in evergreen.networks:
         return plan
@@ -217,7 +219,8 @@ def plan_evergreen(entries: list[Entry], rows: Mapping[str, Row], evergreen: Eve
     history = _history(rows, {e.url: e.followups for e in entries if e.followups})
     if rows.get(site_key(siteurl, open_slots[0][0])) is None:
         plan.missed = _missed(history.newest_slot, start, evergreen)
-    fresh = _candidates(entries, rows, evergreen, now, history, article_scores, refuses_repeats)
+    fresh = _candidates(entries, rows, evergreen, now, history, article_scores(),
+                        refuses_repeats)
     for slot, row in open_slots:
         picked = row.progress.get("evergreen") if row else None
         if picked and picked["article"] in by_url:  # picked before: send exactly that again

@@ -124,9 +124,9 @@ class Runner:
                  live: LiveChecker, on_outcome: Callable[[Outcome], None] = lambda o: None,
                  on_plan: Callable[[str, int], None] = lambda n, c: None,
                  clock: Callable[[], float] = time.time,
-                 scores: Mapping[str, int] | None = None) -> None:
+                 scores: Callable[[], Mapping[str, int]] = dict) -> None:
         self.settings = settings
-        self.scores = scores or {}  # each article's interactions, for evergreen's pick
+        self.scores = scores  # each article's interactions, for evergreen's pick
         self.clock = clock
         self.ledger = ledger
         self.options = options
