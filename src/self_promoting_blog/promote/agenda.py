@@ -18,12 +18,13 @@ from self_promoting_blog.promote.adapters.base import NetworkAdapter
 from self_promoting_blog.promote.campaign import last_post, plan_follow_ups
 from self_promoting_blog.promote.compose import compose, compose_evergreen, compose_follow_up
 from self_promoting_blog.promote.errors import ComposeError, PromoteError
-from self_promoting_blog.promote.evergreen import plan_evergreen, read_scores
+from self_promoting_blog.promote.evergreen import plan_evergreen
 from self_promoting_blog.promote.ledger import open_ledger
 from self_promoting_blog.promote.manifest import Entry, read_manifest
 from self_promoting_blog.promote.networks import adapter_class
 from self_promoting_blog.promote.plan import Options, first_run_baseline, plan_network
 from self_promoting_blog.promote.rows import Row
+from self_promoting_blog.promote.samples_sqlite import read_totals
 from self_promoting_blog.promote.settings import PromoteSettings, load_settings
 
 EVERGREEN_PERIODS = 3
@@ -139,7 +140,7 @@ def read_agenda(pelican: Mapping[str, object], now: datetime | None = None,
     ledger = open_ledger(settings.ledger, settings.ledger_path, pelican, read_only=True)
     try:
         every = ledger.rows()
-        scores = {} if settings.campaign.evergreen is None else read_scores(
+        scores = {} if settings.campaign.evergreen is None else read_totals(
             settings.ledger, settings.ledger_path, pelican, every)
     finally:
         ledger.close()

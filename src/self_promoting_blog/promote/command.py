@@ -19,7 +19,6 @@ from self_promoting_blog.env import layered_environment, project_root
 from self_promoting_blog.errors import UsageError
 from self_promoting_blog.promote.credentials import NetworkSetup, check_network
 from self_promoting_blog.promote.errors import ManifestError
-from self_promoting_blog.promote.evergreen import read_scores
 from self_promoting_blog.promote.freshness import ManifestSource, check_manifest
 from self_promoting_blog.promote.http import HttpClient, install_log_redaction
 from self_promoting_blog.promote.ledger import ArticleRef, LedgerBackend, open_ledger
@@ -42,6 +41,7 @@ from self_promoting_blog.promote.report import (
     print_summary,
 )
 from self_promoting_blog.promote.runner import NetworkReport, Outcome, Runner, Target
+from self_promoting_blog.promote.samples_sqlite import read_totals
 from self_promoting_blog.promote.settings import PromoteSettings, load_settings
 
 log = logging.getLogger("promote")
@@ -191,7 +191,7 @@ def _scores(pelican: Mapping[str, Any], settings: PromoteSettings,
             ledger: LedgerBackend) -> Callable[[], dict[str, int]]:
     """Each article's interactions from `invoke stats`' samples, read once, when evergreen
     first has a slot to fill."""
-    return functools.cache(lambda: read_scores(settings.ledger, settings.ledger_path, pelican,
+    return functools.cache(lambda: read_totals(settings.ledger, settings.ledger_path, pelican,
                                                ledger.rows()))
 
 

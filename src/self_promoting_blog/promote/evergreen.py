@@ -23,18 +23,15 @@ there are none); a network that refuses a repeated text never gets one again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from self_promoting_blog.promote.errors import SettingsError
 from self_promoting_blog.promote.manifest import Entry
 from self_promoting_blog.promote.networks import check_network_name
 from self_promoting_blog.promote.rows import ANNOUNCE, CLAIMABLE, Row, slot_key, split_slot
-from self_promoting_blog.promote.samples import Sample, latest_samples
-from self_promoting_blog.promote.samples_sqlite import open_samples
 
 DAY = 86400.0
 PREFIX = "evergreen-"
@@ -102,27 +99,6 @@ class EvergreenPlan:
 def site_key(siteurl: str, slot: str) -> str:
     """The ledger key of an evergreen slot: the site's URL with the slot."""
     return slot_key(f"{siteurl}/", slot)
-
-
-def read_scores(kind: str, path: Path, pelican: Mapping[str, Any],
-                rows: Iterable[Row]) -> dict[str, int]:
-    """`scores` from the samples kept where PROMOTE_LEDGER (`kind`) keeps the ledger."""
-    samples = open_samples(kind, path, pelican, read_only=True)
-    try:
-        return scores(rows, samples.samples())
-    finally:
-        samples.close()
-
-
-def scores(rows: Iterable[Row], samples: Iterable[Sample]) -> dict[str, int]:
-    """Every article's interactions (all its posts, every network) at the latest samples."""
-    latest = latest_samples(samples)
-    totals: dict[str, int] = {}
-    for row in rows:
-        sample = latest.get((row.url, row.network, row.account))
-        if sample is not None:
-            totals[row.article] = totals.get(row.article, 0) + sample.total()
-    return totals
 
 
 @dataclass
