@@ -7,6 +7,7 @@ do), so periods, article ages and the ledger's timestamps move together.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 from datetime import UTC, datetime
 
@@ -18,7 +19,8 @@ from self_promoting_blog.promote.manifest import Entry
 from self_promoting_blog.promote.rows import STATES, Row
 from self_promoting_blog.promote.samples import Sample
 from self_promoting_blog.promote.samples_sqlite import SqliteSamples
-from tests.fakes.server import Delay
+from tests.fakes.s3 import shifted_clock_env
+from tests.fakes.server import Delay, Hang
 from tests.test_promote_campaigns import QUOTE, STAT, at, texts
 
 EVERGREEN = {"networks": ["mastodon"], "every_days": 2, "min_age_days": 30,
@@ -104,6 +106,42 @@ def test_texts_rotate_and_a_network_that_refuses_repeats_never_gets_one_twice(ma
     # a repeated text, gets each once and then nothing.
     assert firsts(world, "mastodon") == [QUOTE, STAT, QUOTE]
     assert firsts(world, "facebook") == [QUOTE, STAT]
+
+
+def test_a_run_killed_mid_request_leaves_the_slot_to_be_sent_once_with_the_same_pick(make_world):
+    world = make_world("mastodon", baseline=False)
+    world.article("evergreen-a", date="2024-01-10T09:00:00+01:00", followups=[QUOTE])
+    world.article("evergreen-b", date="2024-02-10T09:00:00+01:00", followups=[STAT])
+    assert at(world, "2024-06-01 07:00").code == 0
+    world.overrides = {"PROMOTE_EVERGREEN": EVERGREEN}
+    fake = world.fakes["mastodon"]
+    fake.script(Hang(), path="/api/v1/statuses", method="POST")
+    env = {**os.environ, **world.env(), "TZ": "UTC", **shifted_clock_env("@2024-06-03 08:00:00")}
+    child = world.spawn()
+    child.kill()
+    child.wait()
+    crashing = subprocess.Popen(child.args, env=env, text=True, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT)
+    try:
+        assert fake.hung.wait(60), crashing.communicate(timeout=5)[0]
+    finally:
+        os.kill(crashing.pid, signal.SIGKILL)
+        crashing.wait()
+    fake.release("answer")  # the status lands; the run died before it could hear so
+    assert fake.wait_for(lambda: len(fake.statuses) == 1)
+    assert firsts(world, "mastodon") == [QUOTE]
+    # Meanwhile the other article became the best performer: the slot still sends its pick.
+    other = world.row("mastodon", "evergreen-b")
+    store = SqliteSamples(world.root / ".promote" / "ledger.sqlite3")
+    store.add([Sample(other.url, "mastodon", other.account, "1", 1.0, likes=50)])
+    store.close()
+    rerun = at(world, "2024-06-03 08:30")
+    assert rerun.code == 0, rerun.output
+    assert firsts(world, "mastodon") == [QUOTE]  # recovered, not posted again
+    ledger = world.ledger()
+    (row,) = [r for r in ledger.rows("mastodon") if r.slot.startswith("evergreen-")]
+    ledger.close()
+    assert row.state == "posted" and row.article.endswith("/evergreen-a/")
 
 
 def test_the_best_performer_goes_first_when_stats_has_samples(make_world):
