@@ -159,6 +159,19 @@ def test_the_best_performer_goes_first_when_stats_has_samples(make_world):
     assert firsts(world, "mastodon") == ["Popular"]  # no Followups: the announcement's text
 
 
+def test_a_dry_run_shows_the_evergreen_pick_and_records_nothing(make_world):
+    world = make_world("mastodon", baseline=False)
+    world.article("older", date="2024-01-10T09:00:00+01:00", followups=[QUOTE])
+    assert world.promote().code == 0  # baseline
+    world.overrides = {"PROMOTE_EVERGREEN": EVERGREEN}
+    dry = world.promote(dry_run=True)
+    assert dry.code == 0, dry.output
+    assert "Older (evergreen, " in dry.output and QUOTE in dry.output
+    assert "utm_content=evergreen-" in dry.output.replace("\n", "")
+    assert world.posts("mastodon") == [] and list(world.states("mastodon").values()) == [
+        "baseline"]
+
+
 def test_two_concurrent_runs_post_each_evergreen_slot_once_with_the_bucket_ledger(make_world,
                                                                                    s3_env):
     world = make_world("mastodon", "telegram", baseline=False)
