@@ -1,0 +1,46 @@
+"""What the build's forked helpers (read_ahead, split_render) share: starting one, safely."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+logger = logging.getLogger(__name__)
+
+
+def fork_with_pipe() -> tuple[int, int, int] | None:
+    """Fork; return (pid, read end, write end) in both processes (pid 0 in the child), or None.
+
+    None when this system cannot fork or the fork fails (no memory, too many processes): the
+    caller then does the work in this process.
+    """
+    if not hasattr(os, "fork"):
+        return None
+    try:
+        read_end, write_end = os.pipe()
+    except OSError as exc:
+        logger.debug("no helper process (%s)", exc)
+        return None
+    try:
+        pid = os.fork()
+    except OSError as exc:
+        logger.debug("no helper process (%s)", exc)
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:
+        os.close(read_end)
+        _close_inherited(keep=write_end)
+    else:
+        os.close(write_end)
+    return pid, read_end, write_end
+
+
+def _close_inherited(keep: int) -> None:
+    """In the child: close every inherited descriptor but stdio and `keep`.
+
+    The parent's pipes to its card workers among them: a worker stops when its input closes,
+    which it never would while a copy of that pipe stayed open here.
+    """
+    os.closerange(3, keep)
+    os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 4096)
