@@ -112,7 +112,7 @@ def build_site(settings_file: str | Path, *, production: bool,
             speedups = Speedups(settings)
             with speedups.during_build():
                 Pelican(settings).run()
-            speedups.save()
+            speedups.finish()
         except Exception as exc:
             crash.append(f"The build stopped: {type(exc).__name__}: {exc}")
     errors = tuple(logs.errors + crash)

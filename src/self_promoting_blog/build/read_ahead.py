@@ -82,6 +82,7 @@ class ReadAhead:
     taken: mmap.mmap  # shared with the child: how many files Pelican has asked for
     results: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     asked: int = 0
+    used: int = 0
     thread: threading.Thread | None = None
 
     @classmethod
@@ -124,7 +125,10 @@ class ReadAhead:
         self.asked += 1
         _COUNTER.pack_into(self.taken, 0, self.asked)
         found = self.results.pop(path, None)
-        return found[1] if found and found[0] == digest else None
+        if found is None or found[0] != digest:
+            return None
+        self.used += 1
+        return found[1]
 
     def stop(self) -> None:
         """End the child (it may still be parsing what Pelican no longer needs) and reap it."""

@@ -8,6 +8,7 @@ byte (tests/test_build_speed.py).
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -21,8 +22,12 @@ from self_promoting_blog.build.reader_cache import ReaderCache, WarningCounter, 
 from self_promoting_blog.build.settings import load_settings
 from self_promoting_blog.build.split_render import SplitRender
 
+logger = logging.getLogger(__name__)
+
 
 class Speedups:
+    """The cache and the helper processes of one build, as its settings ask."""
+
     def __init__(self, settings: dict[str, Any]) -> None:
         self.options = load_settings(settings)
         self.settings = settings
@@ -30,6 +35,7 @@ class Speedups:
         self.read_ahead: ReadAhead | None = None
         self.split = SplitRender()
         self.warnings = WarningCounter()
+        self.stats: dict[str, int] = {"parsed_ahead": 0}
         # Pelican's content cache trusts modification times and no settings: ours replaces it.
         settings["CACHE_CONTENT"] = settings["LOAD_CONTENT_CACHE"] = False
 
@@ -67,6 +73,7 @@ class Speedups:
 
     def _stop_read_ahead(self) -> None:
         if self.read_ahead is not None:
+            self.stats["parsed_ahead"] = self.read_ahead.used
             self.read_ahead.stop()
             self.read_ahead = None
         if self.cache is not None:
@@ -89,7 +96,15 @@ class Speedups:
                 self._stop_read_ahead()
                 self.split.abandon()
 
-    def save(self) -> None:
-        """After a run that did not crash: keep what was parsed for the next build."""
-        if self.options.cache and self.cache is not None:
-            self.cache.save()
+    def finish(self) -> None:
+        """After a run that did not crash: keep what was parsed for the next build; count."""
+        if self.cache is not None:
+            ahead = self.stats.get("parsed_ahead", 0)
+            self.stats |= {"from_cache": self.cache.hits - ahead, "parsed": self.cache.misses}
+            if self.options.cache:
+                self.cache.save()
+        split = self.split
+        self.stats |= {"render_calls": split.calls, "rendered_beside": split.child_pages,
+                       "render_helper_failed": int(bool(split.pid) and not split.child_ok),
+                       "rendered_again": split.redone}
+        logger.debug("build: %s", ", ".join(f"{k} {v}" for k, v in self.stats.items()))

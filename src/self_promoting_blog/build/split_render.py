@@ -1,32 +1,35 @@
-"""Render the pages on two cores: a forked child renders about half, the build the rest.
+"""Render the pages on two cores: a forked child renders some, the build the rest.
 
 Pelican renders every page in turn on one core. Once every generator has its content (when
-Pelican asks for its writer), the build forks. Both processes then walk the same pages in the
-same order; each page belongs to one of them by a hash of its output path, and each renders and
-writes only its own. Everything else stays with the build's own process, so plugins see a
-single-process build:
+Pelican asks for its writer), the build forks. Both processes then walk the same calls to the
+writer in the same order; before rendering one, a process claims it in a table both share, so
+each call is rendered by exactly one of them, whichever gets there first (the faster process
+does more). Everything else stays with the build's own process, so plugins see a single-process
+build:
 
 - it still sends ``content_written`` for every page, with the same path and context, in the same
   order, and every generator signal, so pelican-sitemap and our plugins see each page exactly
-  once; the child has no signal receivers, sends nothing, writes no feed, runs nothing after the
-  pages (no ``finalized``) and leaves with ``os._exit``;
+  once; the child's signals are muted, it writes no feed, runs nothing after the pages (no
+  ``finalized``) and leaves with ``os._exit``;
 - what the child logs at warning level or above is logged again by the build before
   ``finalized``, so a production build fails on a rendering error wherever the page was rendered;
 - only Pelican's own article, page and template-page generators are shared; any other
   generator (static files, plugins' generators) runs in the build's process alone.
 
 If the fork fails, the build renders everything itself. If the child dies or fails, the build
-renders the child's share itself (its signals already sent) before ``finalized``, so the output
-is the same whatever happened to the child.
+renders, before ``finalized``, every call the child claimed and did not finish, so the output
+is the same whatever happened to the child. The claim table's lock is an ``flock``, which the
+system releases when its holder dies.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import mmap
 import os
 import pickle
-import zlib
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
@@ -38,15 +41,60 @@ from pelican.writers import FileOverwriteFailedError, Writer
 
 from self_promoting_blog.build.forking import fork_with_pipe
 
+try:
+    import fcntl
+except ImportError:  # Windows, which cannot fork either: the build renders in one process
+    fcntl = None  # type: ignore[assignment]
+
 logger = logging.getLogger(__name__)
 
 SHARED = (ArticlesGenerator, PagesGenerator, TemplatePagesGenerator)
-CHILD, PARENT = 1, 0
+# A call's state in the claim table.
+FREE, PARENT, CHILD, CHILD_DONE = 0, 1, 2, 3
+# Calls the table holds (a 5,000-article site makes about 6,000); past it the build renders alone.
+MAX_CALLS = 1 << 20
 
 
-def owner(name: str) -> int:
-    """Which process renders the page (or paginated pages) saved as `name`."""
-    return zlib.crc32(name.encode("utf-8")) & 1
+class Claims:
+    """The table of who renders which writer call, shared by the two processes (an mmap)."""
+
+    def __init__(self) -> None:
+        if fcntl is None:
+            raise OSError("no fcntl.flock on this system")
+        self.table = mmap.mmap(-1, MAX_CALLS)
+        self._lock_file = tempfile.NamedTemporaryFile(prefix="split-render-", delete=False)
+        self._lock = self._lock_file.fileno()
+
+    def reopen_lock(self) -> None:
+        """In the child: a lock of its own (an flock is shared by descriptors of one open)."""
+        self._lock = os.open(self._lock_file.name, os.O_RDWR)
+
+    def claim(self, call: int, role: int) -> bool:
+        """Whether `role` renders call number `call` (False: the other process does)."""
+        if call >= MAX_CALLS:
+            return role == PARENT
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
+        try:
+            if self.table[call] != FREE:
+                return False
+            self.table[call] = role
+            return True
+        finally:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+
+    def done(self, call: int) -> None:
+        if call < MAX_CALLS:
+            self.table[call] = CHILD_DONE
+
+    def unfinished(self, call: int) -> bool:
+        """Claimed by the child and not done (it died or failed on the way)."""
+        return call < MAX_CALLS and self.table[call] == CHILD
+
+    def close(self) -> None:
+        self._lock_file.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self._lock_file.name)
+        self.table.close()
 
 
 def _every_signal() -> list[Signal]:
@@ -69,19 +117,34 @@ class _Blank:
 
 
 class SplitWriter(Writer):
-    """Pelican's writer that renders and writes only the pages of `role` while `sharing`.
+    """Pelican's writer that renders and writes only the calls it claims while `sharing`.
 
-    The other pages go through Pelican's own code with a blank template and no file, so the
+    The other calls go through Pelican's own code with a blank template and no file, so each
     page's context is made and ``content_written`` is sent exactly as if it were written.
+    `redo` (in the build, after a child failed): render only what the child left unfinished.
     """
 
     role = PARENT
     sharing = False
+    redo = False
+    claims: Claims
+    _calls = 0
     _skipping = False
 
+    def _mine(self) -> bool:
+        call, self._calls = self._calls, self._calls + 1
+        if self.redo:
+            return self.claims.unfinished(call)
+        return self.claims.claim(call, self.role)
+
     def write_file(self, name: Any, template: Any, context: Any, *args: Any, **kwargs: Any) -> Any:
-        if not self.sharing or not name or owner(str(name)) == self.role:
+        if not self.sharing or not name:
             return super().write_file(name, template, context, *args, **kwargs)
+        if self._mine():
+            written = super().write_file(name, template, context, *args, **kwargs)
+            if self.role == CHILD and not self.redo:
+                self.claims.done(self._calls - 1)
+            return written
         self._skipping = True
         try:
             return super().write_file(name, _Blank(), context, *args, **kwargs)
@@ -132,10 +195,15 @@ class SplitRender:
 
     def __init__(self) -> None:
         self.generators: list[Any] = []
+        self.claims: Claims | None = None
         self.pid = 0
         self.messages = -1
         self.finished = False
         self.child_ok = False
+        self.child_pages = 0  # writer calls the child rendered (a paginated call is one)
+        self.redone = 0  # calls the child claimed and did not finish, rendered here instead
+        self.calls = 0
+        self._writer: SplitWriter | None = None
 
     def keep_generators(self, generators: list[Any]) -> None:
         """all_generators_finalized receiver."""
@@ -155,13 +223,21 @@ class SplitRender:
         return ParentWriter
 
     def fork(self, writer: SplitWriter) -> None:
+        try:
+            self.claims = Claims()
+        except OSError as exc:
+            logger.debug("rendering in one process (%s)", exc)
+            return
         forked = fork_with_pipe()
         if forked is None:
+            self.claims.close()
+            self.claims = None
             return  # render everything here
         pid, read_end, write_end = forked
         if pid == 0:
             self._child(writer, write_end)
-        self.pid, self.messages = pid, read_end
+        writer.claims = self.claims
+        self.pid, self.messages, self._writer = pid, read_end, writer
         for generator in self.generators:
             generator.generate_output = self._shared(generator, writer)
 
@@ -177,7 +253,9 @@ class SplitRender:
             relay = _LogRelay()
             root.addHandler(relay)
             try:
-                self._render_share(parent_writer.output_path, parent_writer.settings)
+                assert self.claims is not None
+                self.claims.reopen_lock()
+                self._render_share(parent_writer.output_path, parent_writer.settings, CHILD)
                 status = 0
             finally:
                 with os.fdopen(write_end, "wb") as out:
@@ -187,9 +265,10 @@ class SplitRender:
         finally:
             os._exit(status)
 
-    def _render_share(self, output_path: str, settings: Any) -> None:
+    def _render_share(self, output_path: str, settings: Any, role: int, redo: bool = False) -> None:
+        assert self.claims is not None
         writer = SplitWriter(output_path, settings=settings)
-        writer.role, writer.sharing = CHILD, True
+        writer.role, writer.sharing, writer.redo, writer.claims = role, True, redo, self.claims
         for generator in self.generators:
             type(generator).generate_output(generator, writer)
 
@@ -216,16 +295,27 @@ class SplitRender:
                 records = pickle.load(source)
         _, status = os.waitpid(self.pid, 0)
         self.child_ok = os.waitstatus_to_exitcode(status) == 0
+        assert self.claims is not None and self._writer is not None
+        self.calls = self._writer._calls
+        claimed = self.claims.table[:min(self.calls, MAX_CALLS)]
+        self.child_pages, self.redone = claimed.count(CHILD_DONE), claimed.count(CHILD)
         if not self.child_ok:
             logger.debug("the render process failed (status %s): rendering its pages here",
                          status)
             generators = self.generators
             if generators:
                 with _muted():
-                    self._render_share(generators[0].output_path, generators[0].settings)
-            return
-        for record in records:
-            logging.getLogger(record.name).handle(record)
+                    self._render_share(generators[0].output_path, generators[0].settings, CHILD,
+                                       redo=True)
+        else:
+            for record in records:
+                logging.getLogger(record.name).handle(record)
+        self._close()
+
+    def _close(self) -> None:
+        if self.claims is not None:
+            self.claims.close()
+            self.claims = None
 
     def abandon(self) -> None:
         """The build stopped before the pages were done: end the child, if any."""
@@ -237,3 +327,4 @@ class SplitRender:
                 os.waitpid(self.pid, 0)
             with contextlib.suppress(OSError):
                 os.close(self.messages)
+        self._close()
