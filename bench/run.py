@@ -22,7 +22,6 @@ from bench.builds import (
     BenchError,
     SiteDirs,
     full_builds,
-    incremental_builds,
     prepare_site,
     profile_ours,
 )
@@ -33,7 +32,7 @@ from bench.report import markdown, print_report
 from bench.summary import summarize
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("incremental", "feeds", "deploy", "promote", "page", "lighthouse")
+PARTS = ("feeds", "deploy", "promote", "page", "lighthouse")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -54,9 +53,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--report", type=Path, metavar="RAW_JSON",
                         help="measure nothing: write the results and tables again from a raw "
                              "file (bench/work/partial.json after an interrupted run)")
-    parser.add_argument("--incremental-size", type=int, default=1000,
-                        help="articles for the incremental rebuilds, one of --sizes (default "
-                             "1000; else the largest size)")
     args = parser.parse_args(argv)
     try:
         args.sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
@@ -107,12 +103,10 @@ def _parts(sites: dict[int, SiteDirs], runs: int, work: Path, say: Any,
            args: argparse.Namespace) -> dict[str, Any]:
     """The optional parts, in the order they run, as callables.
 
-    Feeds, deploy and promote use the largest size (their budgets are set for 5,000 articles);
-    the incremental rebuilds use --incremental-size, as each needs a full priming build first.
+    Feeds, deploy and promote use the largest size (their budgets are set for 5,000 articles).
     """
     largest = max(sites)
     site = sites[largest]
-    small = args.incremental_size if args.incremental_size in sites else largest
 
     def feeds() -> dict[str, Any]:
         from bench.feeds_budget import feeds_builds
@@ -134,9 +128,7 @@ def _parts(sites: dict[int, SiteDirs], runs: int, work: Path, say: Any,
 
         return measure_page(work, say, not args.skip_lighthouse)
 
-    return {"feeds": feeds,
-            "incremental": lambda: incremental_builds(sites[small], small, runs, say).as_dict(),
-            "deploy": deploy, "promote": promote, "page": page}
+    return {"feeds": feeds, "deploy": deploy, "promote": promote, "page": page}
 
 
 def _checkpoint(raw: dict[str, Any], work: Path) -> None:
