@@ -14,8 +14,8 @@ DEFAULTS: dict[str, Any] = {
     # bytes, the settings, the plugins' code and the libraries are unchanged. Replaces Pelican's
     # own content cache (CACHE_CONTENT), which the build turns off.
     "BUILD_CACHE": True,
-    # Use a second core: a forked process parses the files the cache lacks and renders about
-    # half the pages. False builds in one process; the output is the same byte for byte.
+    # Use a second core: forked processes parse the files the cache lacks and render pages
+    # beside the build. False builds in one process; the output is the same byte for byte.
     "BUILD_PARALLEL": True,
 }
 
