@@ -250,6 +250,19 @@ def test_a_damaged_or_foreign_cache_file_is_not_used(tmp_path):
     assert ReaderCache.open(settings, _Readers()).lookup(str(article)) is None
 
 
+def test_a_cache_kept_in_memory_serves_the_next_build_until_a_setting_changes(tmp_path):
+    article = tmp_path / "a.md"
+    article.write_text("Title: A\n\nText.\n")
+    cache = ReaderCache.open(_settings(tmp_path), _Readers())
+    cache.lookup(str(article))
+    cache.store(str(article), ("<p>Text.</p>", {"title": "A"}))
+    again = cache.for_next_build(_settings(tmp_path), _Readers())
+    assert again.lookup(str(article)) == ("<p>Text.</p>", {"title": "A"})
+    assert not again.file.exists()  # nothing was written to disk
+    changed = again.for_next_build(_settings(tmp_path, TYPOGRIFY=True), _Readers())
+    assert changed.lookup(str(article)) is None
+
+
 def test_a_parse_that_logged_a_warning_is_not_kept(tmp_path):
     article = tmp_path / "a.md"
     article.write_text("Title: A\n\nText.\n")

@@ -15,8 +15,10 @@ layer (a reader's ``(html, metadata)`` for one source file):
 - tags, categories and authors are stored by name and made again with this build's settings;
 - a file that cannot be read back (damaged, another format) counts as empty.
 
-``ReaderCache.open(settings, readers)`` → ``attach(readers)`` → Pelican reads → ``save()``: see
-`build.build`; the live preview can keep one ``ReaderCache`` in memory across rebuilds.
+Use: ``ReaderCache.open(settings, readers, warnings)`` → ``attach(readers)`` for each Pelican
+``Readers`` (at ``generator_init``) → Pelican reads, inside ``warnings.counting()`` → ``save()``
+(speedups.py does this for `build_site`). A process that builds again and again (the live
+preview) can skip the disk: ``for_next_build(settings, readers)`` after each build.
 """
 
 from __future__ import annotations
@@ -213,6 +215,17 @@ class ReaderCache:
         """While Pelican reads: count warnings, so a parse that logged one is not kept."""
         with self.warnings.counting():
             yield self
+
+    def for_next_build(self, settings: Mapping[str, Any], readers: Any) -> ReaderCache:
+        """The cache for another build in this process (the live preview), kept in memory.
+
+        It holds the entries this build used if nothing parsing depends on has changed (the
+        same fingerprint), and none otherwise.
+        """
+        fingerprint = reading_fingerprint(settings, readers)
+        entries = dict(self.used) if fingerprint == self.fingerprint else {}
+        return ReaderCache(self.folder, fingerprint, settings, stored=entries,
+                           warnings=self.warnings)
 
     def save(self) -> None:
         """Write the entries this build used (so deleted files drop out); prune old fingerprints."""
