@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 
 logger = logging.getLogger(__name__)
 
 
-def fork_with_pipe() -> tuple[int, int, int] | None:
-    """Fork; return (pid, read end, write end) in both processes (pid 0 in the child), or None.
+def fork_with_pipe(child: Callable[[int], None]) -> tuple[int, int] | None:
+    """Fork a helper that runs `child(write end of a pipe)`; return (its pid, the read end).
 
-    None when this system cannot fork or the fork fails (no memory, too many processes): the
-    caller then does the work in this process.
+    The helper never returns into the caller's code: it ends when `child` does, with status 0,
+    or 1 if `child` raised (this is the one place a process is ended below tasks.py: the
+    helper's own, never the build's). None when this system cannot fork or the fork fails (no
+    memory, too many processes): the caller then does the work in this process.
     """
     if not hasattr(os, "fork"):
         return None
@@ -29,11 +32,16 @@ def fork_with_pipe() -> tuple[int, int, int] | None:
         os.close(write_end)
         return None
     if pid == 0:
-        os.close(read_end)
-        _close_inherited(keep=write_end)
-    else:
-        os.close(write_end)
-    return pid, read_end, write_end
+        status = 1
+        try:
+            os.close(read_end)
+            _close_inherited(keep=write_end)
+            child(write_end)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    return pid, read_end
 
 
 def _close_inherited(keep: int) -> None:

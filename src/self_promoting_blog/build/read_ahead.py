@@ -91,21 +91,16 @@ class ReadAhead:
         if len(files) < MIN_FILES:
             return None
         taken = mmap.mmap(-1, _COUNTER.size)
-        forked = fork_with_pipe()
+
+        def parse_and_send(write_end: int) -> None:
+            with os.fdopen(write_end, "wb") as out:
+                _parse_backwards(readers, files, taken, out)
+
+        forked = fork_with_pipe(parse_and_send)
         if forked is None:
             taken.close()
             return None  # Pelican parses every file
-        pid, read_end, write_end = forked
-        if pid == 0:  # the child: parse, send, and leave without running anything of the parent's
-            status = 1
-            try:
-                with os.fdopen(write_end, "wb") as out:
-                    _parse_backwards(readers, files, taken, out)
-                status = 0
-            except BaseException:
-                pass
-            finally:
-                os._exit(status)
+        pid, read_end = forked
         ahead = cls(pid, taken)
         ahead.thread = threading.Thread(target=ahead._receive, args=(read_end,), daemon=True)
         ahead.thread.start()

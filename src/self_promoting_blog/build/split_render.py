@@ -25,6 +25,7 @@ system releases when its holder dies.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import mmap
 import os
@@ -228,42 +229,31 @@ class SplitRender:
         except OSError as exc:
             logger.debug("rendering in one process (%s)", exc)
             return
-        forked = fork_with_pipe()
+        forked = fork_with_pipe(functools.partial(self._child, writer))
         if forked is None:
             self.claims.close()
             self.claims = None
             return  # render everything here
-        pid, read_end, write_end = forked
-        if pid == 0:
-            self._child(writer, write_end)
+        pid, read_end = forked
         writer.claims = self.claims
         self.pid, self.messages, self._writer = pid, read_end, writer
         for generator in self.generators:
             generator.generate_output = self._shared(generator, writer)
 
     def _child(self, parent_writer: SplitWriter, write_end: int) -> None:
-        """Render the child's share and leave; never returns to Pelican."""
-        status = 1
-        try:
-            for one in _every_signal():
-                one.is_muted = True
-            root = logging.getLogger()
-            for handler in list(root.handlers):
-                root.removeHandler(handler)
-            relay = _LogRelay()
-            root.addHandler(relay)
-            try:
-                assert self.claims is not None
-                self.claims.reopen_lock()
-                self._render_share(parent_writer.output_path, parent_writer.settings, CHILD)
-                status = 0
-            finally:
-                with os.fdopen(write_end, "wb") as out:
-                    pickle.dump(relay.records, out, protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException:
-            pass
-        finally:
-            os._exit(status)
+        """In the forked helper: render what it claims, then send what it logged."""
+        for one in _every_signal():
+            one.is_muted = True
+        root = logging.getLogger()
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        relay = _LogRelay()
+        root.addHandler(relay)
+        assert self.claims is not None
+        self.claims.reopen_lock()
+        self._render_share(parent_writer.output_path, parent_writer.settings, CHILD)
+        with os.fdopen(write_end, "wb") as out:
+            pickle.dump(relay.records, out, protocol=pickle.HIGHEST_PROTOCOL)
 
     def _render_share(self, output_path: str, settings: Any, role: int, redo: bool = False) -> None:
         assert self.claims is not None
