@@ -41,6 +41,8 @@ RUN = ROOT / "tests" / "support" / "build_run.py"
 ARTICLES = 24
 
 SHOUT_READER = '''"""Test plugin: its reader upper-cases one word in every parsed article."""
+import logging
+
 from pelican import signals
 from pelican.readers import MarkdownReader
 
@@ -57,8 +59,19 @@ def add_reader(readers):
     readers.reader_classes["md"] = ShoutReader
 
 
+def complain(text):
+    """A template global for the test that edits a template to log an error while rendering."""
+    logging.getLogger(__name__).error("complaint from the template: %s", text)
+    return ""
+
+
+def add_global(generator):
+    generator.env.globals["complain"] = complain
+
+
 def register():
     signals.readers_init.connect(add_reader)
+    signals.generator_init.connect(add_global)
 '''
 
 
@@ -100,7 +113,7 @@ class Project:
         path.write_text(re.sub(old, new, text, count=1, flags=re.M), encoding="utf-8")
 
     def build(self, *, fast: bool, production: bool = True, fault: str | None = None,
-              frozen_clock: bool = True) -> tuple[Path, dict[str, Any]]:
+              frozen_clock: bool = True, ok: bool = True) -> tuple[Path, dict[str, Any]]:
         """Build into a new folder; return it and the build's report."""
         self.builds += 1
         output = self.root / f"output-{self.builds}"
@@ -119,7 +132,7 @@ class Project:
                               env=env, capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stderr[-3000:]
         report = json.loads(done.stdout.strip().splitlines()[-1])
-        assert report["ok"], report["errors"]
+        assert report["ok"] == ok, report["errors"]
         return output, report
 
 
@@ -160,7 +173,8 @@ def test_after_every_kind_of_edit_a_warm_parallel_build_equals_a_cold_one(projec
                                            "Category: Fresh Category"),
         "a status": lambda: project.edit(project.unlinked_article(), r"^Slug: ",
                                          "Status: draft\nSlug: "),
-        "a template": lambda: project.edit(theme, r"\Z", "<!-- edited template -->\n"),
+        "a template": lambda: project.edit(theme, r"^{% block content %}$",
+                                           "{% block content %}<!-- edited template -->"),
         "a setting": lambda: project.settings.update(MARKDOWN=DEFAULT_CONFIG["MARKDOWN"] | {
             "extension_configs": {"markdown.extensions.codehilite": {"css_class": "code"},
                                   "markdown.extensions.extra": {},
@@ -191,6 +205,19 @@ def test_a_helper_that_dies_or_cannot_start_leaves_the_same_site(project, fault)
     else:
         assert stats["render_helper_failed"] == 1 and stats["rendered_again"] == 1, stats
     assert_same_site(project.build(fast=False)[0], fast, fault)
+
+
+def test_an_error_logged_while_rendering_fails_the_build_whichever_process_rendered(project):
+    """Every article page logs an error: some are rendered by the helper, whose messages the
+    build logs again, so a production build fails with every one of them, as in one process."""
+    theme = project.root / "theme" / "templates" / "article.html"
+    project.edit(theme, r"^{% block content %}$", "{% block content %}{{ complain(article.slug) }}")
+    _, fast = project.build(fast=True, ok=False)
+    _, reference = project.build(fast=False, ok=False)
+    assert fast["stats"]["rendered_beside"] > 0
+    complaints = [e for e in reference["errors"] if "complaint from the template" in e]
+    assert len(complaints) == ARTICLES
+    assert sorted(fast["errors"]) == sorted(reference["errors"])
 
 
 def test_the_sitemap_lists_every_page_once_in_a_parallel_build(project):
