@@ -75,6 +75,20 @@ def register():
 '''
 
 
+EXTRA_PAGE = '''"""Test plugin: writes one more page once the articles are written."""
+from pelican import signals
+
+
+def write_extra(generator, writer):
+    template = generator.env.from_string("<p>extra page of {{ SITENAME }}</p>")
+    writer.write_file("extra/index.html", template, generator.context)
+
+
+def register():
+    signals.article_writer_finalized.connect(write_extra)
+'''
+
+
 class Project:
     """The synthetic site, its editable theme and plugins, and the builds made of it."""
 
@@ -218,6 +232,19 @@ def test_an_error_logged_while_rendering_fails_the_build_whichever_process_rende
     complaints = [e for e in reference["errors"] if "complaint from the template" in e]
     assert len(complaints) == ARTICLES
     assert sorted(fast["errors"]) == sorted(reference["errors"])
+
+
+def test_a_plugin_writing_pages_only_the_build_writes_leaves_the_same_site(project):
+    """A receiver that writes through the writer runs in the build alone, so from there the two
+    walks of the writer's calls differ: the build notices and renders the rest itself."""
+    extra = project.root / "plugins" / "extra_page"
+    extra.mkdir()
+    (extra / "__init__.py").write_text(EXTRA_PAGE)
+    project.settings["PLUGINS"] = [*project.settings["PLUGINS"], "extra_page"]
+    fast, report = project.build(fast=True)
+    assert report["stats"]["walks_diverged"] == 1, report["stats"]
+    assert (fast / "extra" / "index.html").is_file()
+    assert_same_site(project.build(fast=False)[0], fast, "a plugin that writes a page")
 
 
 def test_the_sitemap_lists_every_page_once_in_a_parallel_build(project):

@@ -106,5 +106,6 @@ class Speedups:
         split = self.split
         self.stats |= {"render_calls": split.calls, "rendered_beside": split.child_pages,
                        "render_helper_failed": int(bool(split.pid) and not split.child_ok),
-                       "rendered_again": split.redone}
+                       "rendered_again": split.redone,
+                       "walks_diverged": int(split.diverged_at is not None)}
         logger.debug("build: %s", ", ".join(f"{k} {v}" for k, v in self.stats.items()))
