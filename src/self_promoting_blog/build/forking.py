@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,29 @@ def fork_with_pipe(child: Callable[[int], None]) -> tuple[int, int] | None:
             os._exit(status)
     os.close(write_end)
     return pid, read_end
+
+
+def free_cores() -> int:
+    """Cores this process may use, less one for itself and one per child process still running.
+
+    A build's card workers (cards/painter.py) already use the other cores while cards are
+    missing; a helper forked then would only take turns with them, and pay for the fork. Child
+    processes are counted from /proc (Linux); elsewhere none are seen.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    running = 0
+    for task in Path("/proc/self/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for pid in children:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue
+            running += state != "Z"
+    return (cores or 1) - 1 - running
 
 
 def _close_inherited(keep: int) -> None:

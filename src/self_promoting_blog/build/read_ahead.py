@@ -28,7 +28,7 @@ from typing import Any, BinaryIO
 from pelican.log import LimitFilter
 from pelican.readers import _filter_discardable_metadata  # what Pelican applies before caching
 
-from self_promoting_blog.build.forking import fork_with_pipe
+from self_promoting_blog.build.forking import fork_with_pipe, free_cores
 from self_promoting_blog.build.reader_cache import dump, file_hash
 
 logger = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ class ReadAhead:
     @classmethod
     def start(cls, readers: Any, files: Sequence[str]) -> ReadAhead | None:
         """Fork the child for `files` (in the order Pelican will ask for them), or None."""
-        if len(files) < MIN_FILES:
+        if len(files) < MIN_FILES or free_cores() < 1:
             return None
         taken = mmap.mmap(-1, _COUNTER.size)
 

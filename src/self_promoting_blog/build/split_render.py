@@ -49,7 +49,7 @@ from pelican.generators import ArticlesGenerator, PagesGenerator, TemplatePagesG
 from pelican.plugins import signals
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from self_promoting_blog.build.forking import fork_with_pipe
+from self_promoting_blog.build.forking import fork_with_pipe, free_cores
 
 try:
     import fcntl
@@ -271,6 +271,9 @@ class SplitRender:
         """get_writer receiver: fork now, and give Pelican the parent's writer."""
         if not self.generators or len(signals.get_writer.receivers) != 1:
             return None  # another plugin brings its own writer: leave it alone
+        if free_cores() < 1:
+            logger.debug("rendering in one process: no core is free (card workers are drawing)")
+            return None
         split = self
 
         class ParentWriter(SplitWriter):
