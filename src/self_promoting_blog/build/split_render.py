@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import logging
 import mmap
 import os
@@ -50,6 +51,7 @@ from pelican.plugins import signals
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from self_promoting_blog.build.forking import fork_with_pipe, free_cores
+from self_promoting_blog.build.staging import remove_in_background
 
 try:
     import fcntl
@@ -66,6 +68,9 @@ _SLOT = struct.Struct("<BxxxI")
 MAX_CALLS = 1 << 20
 # What `Claims.claim` finds.
 MINE, THEIRS, DIVERGED = "mine", "theirs", "diverged"
+
+
+_shadows = itertools.count()  # one process (livereload) builds many times
 
 
 def _crc(name: Any) -> int:
@@ -284,9 +289,10 @@ class SplitRender:
         return ParentWriter
 
     def fork(self, writer: SplitWriter) -> None:
-        # Named like the staging folder, so a build that dies leaves it to staging.py's cleanup.
+        # Named like the staging folder, so a build that dies leaves it to staging.py's cleanup;
+        # numbered, so removing one in the background never touches the next build's.
         output = Path(writer.output_path)
-        self.shadow = output.with_name(f"{output.name}-render")
+        self.shadow = output.with_name(f"{output.name}-render-{next(_shadows)}")
         try:
             self.claims = Claims()
             shutil.rmtree(self.shadow, ignore_errors=True)
@@ -407,8 +413,9 @@ class SplitRender:
         if self.claims is not None:
             self.claims.close()
             self.claims = None
-        if self.shadow is not None:
-            shutil.rmtree(self.shadow, ignore_errors=True)
+        if self.shadow is not None and self.shadow.exists():
+            # What is left is mostly empty folders (its pages moved out): no need to wait.
+            remove_in_background(self.shadow)
 
     def abandon(self) -> None:
         """The build stopped before the pages were done: end the child, if any."""
