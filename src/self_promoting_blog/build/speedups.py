@@ -66,8 +66,18 @@ class Speedups:
             self.cache.extra = self.read_ahead.take
 
     def _reading_done(self, generators: list[Any]) -> None:
-        """all_generators_finalized: every file is read; the read-ahead has nothing left to do."""
+        """all_generators_finalized: every file is read; the read-ahead has nothing left to do.
+
+        The cache is saved now and let go, so its copy of every page's HTML is not held while
+        the pages are rendered (the peak of a build's memory).
+        """
         self._stop_read_ahead()
+        if self.cache is not None:
+            ahead = self.stats["parsed_ahead"]
+            self.stats |= {"from_cache": self.cache.hits - ahead, "parsed": self.cache.misses}
+            if self.options.cache:
+                self.cache.save()
+            self.cache.stored, self.cache.used = {}, {}
         if self.options.parallel:
             self.split.keep_generators(generators)
 
@@ -97,12 +107,7 @@ class Speedups:
                 self.split.abandon()
 
     def finish(self) -> None:
-        """After a run that did not crash: keep what was parsed for the next build; count."""
-        if self.cache is not None:
-            ahead = self.stats.get("parsed_ahead", 0)
-            self.stats |= {"from_cache": self.cache.hits - ahead, "parsed": self.cache.misses}
-            if self.options.cache:
-                self.cache.save()
+        """After a run that did not crash: what the build did, for the debug log and tests."""
         split = self.split
         self.stats |= {"render_calls": split.calls, "rendered_beside": split.child_pages,
                        "render_helper_failed": int(bool(split.pid) and not split.child_ok),
