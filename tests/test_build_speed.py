@@ -65,8 +65,14 @@ def complain(text):
     return ""
 
 
+def repeat():
+    """The same warning from every page that calls it: Pelican shows it once."""
+    logging.getLogger(__name__).warning("the same warning on every page")
+    return ""
+
+
 def add_global(generator):
-    generator.env.globals["complain"] = complain
+    generator.env.globals.update(complain=complain, repeat=repeat)
 
 
 def register():
@@ -225,13 +231,16 @@ def test_an_error_logged_while_rendering_fails_the_build_whichever_process_rende
     """Every article page logs an error: some are rendered by the helper, whose messages the
     build logs again, so a production build fails with every one of them, as in one process."""
     theme = project.root / "theme" / "templates" / "article.html"
-    project.edit(theme, r"^{% block content %}$", "{% block content %}{{ complain(article.slug) }}")
+    project.edit(theme, r"^{% block content %}$",
+                 "{% block content %}{{ complain(article.slug) }}{{ repeat() }}")
     _, fast = project.build(fast=True, ok=False)
     _, reference = project.build(fast=False, ok=False)
     assert fast["stats"]["rendered_beside"] > 0
     complaints = [e for e in reference["errors"] if "complaint from the template" in e]
     assert len(complaints) == ARTICLES
     assert sorted(fast["errors"]) == sorted(reference["errors"])
+    assert reference["warnings"].count("the same warning on every page") == 1
+    assert sorted(fast["warnings"]) == sorted(reference["warnings"])
 
 
 def test_a_plugin_writing_pages_only_the_build_writes_leaves_the_same_site(project):

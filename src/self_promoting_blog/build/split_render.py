@@ -47,6 +47,7 @@ from typing import Any
 
 from blinker import Signal
 from pelican.generators import ArticlesGenerator, PagesGenerator, TemplatePagesGenerator
+from pelican.log import FilteredMessage
 from pelican.plugins import signals
 from pelican.writers import FileOverwriteFailedError, Writer
 
@@ -392,7 +393,9 @@ class SplitRender:
                 self._walk(redo)
         for call, record in records:
             if call < limit and self.claims.state(call)[0] == CHILD_DONE:
-                logging.getLogger(record.name).handle(record)
+                # Pelican's loggers drop a warning already shown, by raising FilteredMessage.
+                with contextlib.suppress(FilteredMessage):
+                    logging.getLogger(record.name).handle(record)
         self._close()
 
     def _take_pages(self, limit: int) -> None:
