@@ -264,9 +264,14 @@ def test_the_sitemap_lists_every_page_once_in_a_parallel_build(project):
     assert len(articles) == ARTICLES and set(urls.values()) == {1}
 
 
-def test_the_development_build_is_the_same_in_parallel(project):
-    fast, _ = project.build(fast=True, production=False)
-    assert_same_site(project.build(fast=False, production=False)[0], fast, "a development build")
+def test_the_development_build_is_the_same_cold_and_warm(project):
+    reference = project.build(fast=False, production=False)[0]
+    cold, _ = project.build(fast=True, production=False)
+    project.build(fast=True)  # a production build between: each keeps its own fingerprint
+    warm, report = project.build(fast=True, production=False)
+    assert report["stats"]["from_cache"] == ARTICLES + 2, report["stats"]
+    assert_same_site(reference, cold, "a cold development build")
+    assert_same_site(reference, warm, "a warm development build")
 
 
 def test_the_demo_site_builds_the_same_cold_warm_and_in_one_process(tmp_path):
