@@ -31,8 +31,6 @@ from pelican.readers import _filter_discardable_metadata  # what Pelican applies
 from self_promoting_blog.build.forking import fork_with_pipe, free_cores
 from self_promoting_blog.build.reader_cache import dump, file_hash
 
-logger = logging.getLogger(__name__)
-
 # Fewer missing files than this are parsed by Pelican alone: a fork would cost more.
 MIN_FILES = 16
 _COUNTER = struct.Struct("q")
