@@ -110,5 +110,7 @@ SITEMAP = {
     "priorities": {"articles": 0.8, "pages": 0.5, "indexes": 0.4},
 }
 
+# Pelican's own content cache trusts modification times and ignores settings and code: it stays
+# off, and the build keeps its own (BUILD_CACHE; docs/writing.md, "Fast builds").
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False

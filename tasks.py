@@ -317,21 +317,19 @@ def publish(c, dry_run=False):
 # ── bench ───────────────────────────────────────────────────────────────────────────────────
 @task(auto_shortflags=False,
       help={"sizes": "article counts, comma-separated (default 200,1000,5000)",
-            "runs": "full builds per setup and size (default 3)",
-            "skip-incremental": "leave out the rebuild after one edit",
+            "runs": "cold builds and warm rebuilds per setup and size (default 3)",
             "skip-feeds": "leave out plugins/feeds' overhead", "skip-deploy": "leave out deploy",
             "skip-promote": "leave out promote", "skip-page": "leave out the reader's page",
             "skip-lighthouse": "leave out Lighthouse",
             "profile": "pyinstrument profile of our build: auto (when a target is missed), "
                        "always or never"})
 @_run
-def bench(c, sizes="200,1000,5000", runs=3, skip_incremental=False, skip_feeds=False,
-          skip_deploy=False, skip_promote=False, skip_page=False, skip_lighthouse=False,
-          profile="auto"):
+def bench(c, sizes="200,1000,5000", runs=3, skip_feeds=False, skip_deploy=False,
+          skip_promote=False, skip_page=False, skip_lighthouse=False, profile="auto"):
     """Measure our build against bare Pelican and the community setup; write bench/results/."""
     from bench.run import main as run_bench
 
-    skips = {"incremental": skip_incremental, "feeds": skip_feeds, "deploy": skip_deploy,
+    skips = {"feeds": skip_feeds, "deploy": skip_deploy,
              "promote": skip_promote, "page": skip_page, "lighthouse": skip_lighthouse}
     flags = [f"--skip-{part}" for part, skipped in skips.items() if skipped]
     _exit_unless(run_bench(["--sizes", sizes, "--runs", str(runs), "--profile", profile, *flags],
