@@ -96,9 +96,10 @@ PLUGINS = [
 
 # Metadata our plugins read besides Pelican's own (social_meta/social_cards: Image, Image_alt;
 # promote: Promote, Hashtags, Id, Social, Social_<network> for every network, Followups,
-# Responses), so `invoke check` knows them.
+# Evergreen, Responses), so `invoke check` knows them.
 CONTENT_CHECK_EXTRA_KEYS = ["image", "image_alt", "image_width", "image_height", "description",
-                            "promote", "hashtags", "id", "social", "followups", "responses",
+                            "promote", "hashtags", "id", "social", "followups", "evergreen",
+                            "responses",
                             *metadata_keys()]
 
 # sitemap.xml (pelican-sitemap; robots.txt from plugins/social_meta names it). Leave out the 404
@@ -110,5 +111,7 @@ SITEMAP = {
     "priorities": {"articles": 0.8, "pages": 0.5, "indexes": 0.4},
 }
 
+# Pelican's own content cache trusts modification times and ignores settings and code: it stays
+# off, and the build keeps its own (BUILD_CACHE; docs/writing.md, "Fast builds").
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False

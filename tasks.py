@@ -32,7 +32,7 @@ from self_promoting_blog.check.report import print_check
 from self_promoting_blog.content.entries import example_date
 from self_promoting_blog.errors import BlogError
 from self_promoting_blog.writing.calendar import read_calendar
-from self_promoting_blog.writing.calendar_report import print_calendar
+from self_promoting_blog.writing.calendar_report import print_calendar, print_promotion
 from self_promoting_blog.writing.new_post import create_post
 from self_promoting_blog.writing.new_post_report import print_new_post
 
@@ -214,11 +214,14 @@ def check(c):
     _exit_unless(not result.errors)
 
 
-@task(help={"recent": "how many published articles to list (default 5)"})
+@task(help={"recent": "how many published articles to list (default 5)",
+            "dry-run": "also show the exact text of each post promotion will send"})
 @_run
-def calendar(c, recent=CONFIG["recent"]):
-    """Scheduled articles (soonest first) and the most recently published ones."""
+def calendar(c, recent=CONFIG["recent"], dry_run=False):
+    """Scheduled articles (soonest first), the most recently published ones, and per network
+    what promotion posts when (announcements, follow-ups, evergreen picks)."""
     print_calendar(read_calendar(_settings(), int(recent)), console)
+    print_promotion(_settings(publish=True), console, texts=dry_run)
 
 
 # ── deploy and promote ──────────────────────────────────────────────────────────────────────
@@ -314,21 +317,19 @@ def publish(c, dry_run=False):
 # ── bench ───────────────────────────────────────────────────────────────────────────────────
 @task(auto_shortflags=False,
       help={"sizes": "article counts, comma-separated (default 200,1000,5000)",
-            "runs": "full builds per setup and size (default 3)",
-            "skip-incremental": "leave out the rebuild after one edit",
+            "runs": "cold builds and warm rebuilds per setup and size (default 3)",
             "skip-feeds": "leave out plugins/feeds' overhead", "skip-deploy": "leave out deploy",
             "skip-promote": "leave out promote", "skip-page": "leave out the reader's page",
             "skip-lighthouse": "leave out Lighthouse",
             "profile": "pyinstrument profile of our build: auto (when a target is missed), "
                        "always or never"})
 @_run
-def bench(c, sizes="200,1000,5000", runs=3, skip_incremental=False, skip_feeds=False,
-          skip_deploy=False, skip_promote=False, skip_page=False, skip_lighthouse=False,
-          profile="auto"):
+def bench(c, sizes="200,1000,5000", runs=3, skip_feeds=False, skip_deploy=False,
+          skip_promote=False, skip_page=False, skip_lighthouse=False, profile="auto"):
     """Measure our build against bare Pelican and the community setup; write bench/results/."""
     from bench.run import main as run_bench
 
-    skips = {"incremental": skip_incremental, "feeds": skip_feeds, "deploy": skip_deploy,
+    skips = {"feeds": skip_feeds, "deploy": skip_deploy,
              "promote": skip_promote, "page": skip_page, "lighthouse": skip_lighthouse}
     flags = [f"--skip-{part}" for part, skipped in skips.items() if skipped]
     _exit_unless(run_bench(["--sizes", sizes, "--runs", str(runs), "--profile", profile, *flags],

@@ -1,5 +1,6 @@
 """Benchmarks, run on demand (`invoke bench`), never as timed tests: our build against bare Pelican
-and the nearest community setup, incremental rebuilds, promotion, deploy and the reader's page.
+and the nearest community setup, cold and warm (after one edit), promotion, deploy and the
+reader's page.
 
 Entry point: ``bench/run.py`` (``python -m bench.run --help``).
 """

@@ -1,9 +1,11 @@
-"""Full and incremental builds: each in a fresh `python bench/child.py` process.
+"""Cold and warm builds: each in a fresh `python bench/child.py` process.
 
-Full builds alternate (a), (b), (c) within each run, so a burst of machine noise hits all three
-alike. Before each full build the output folder and the cache folder are removed (not timed):
-every full build starts cold, our card cache included. The incremental rebuild edits one article
-and builds again with Pelican's content cache and our card cache warm.
+Builds alternate (a), (b), (c) within each run, so a burst of machine noise hits all three
+alike. Before each cold build the output folder and the cache folder are removed (not timed):
+every cold build starts from nothing, our card cache included. The warm builds have folders of
+their own, primed once per size by a build with the caches on (Pelican's content cache for (a)
+and (b), ours for (c)); before each run's warm builds one article is edited, so each warm build
+is the rebuild after one edit.
 """
 
 from __future__ import annotations
@@ -34,13 +36,18 @@ class BenchError(RuntimeError):
 
 @dataclass
 class BuildRun:
-    """One build: seconds, peak resident memory (with its worker processes'), files written."""
+    """One build: seconds, peak memory (with its helper processes'), files written.
+
+    RSS counts a page shared by several processes (a forked helper's copy-on-write pages) once
+    per process; PSS divides it among them.
+    """
 
     seconds: float
     peak_rss_mb: float
     files: int
     profile: dict[str, Any] | None = None
     workers_peak_rss_mb: float = 0.0
+    peak_pss_mb: float = 0.0
 
 
 @dataclass
@@ -59,14 +66,16 @@ class SiteDirs:
 
 @dataclass
 class SizeResult:
-    """Every run of every setup at one article count."""
+    """Every cold and warm run of every setup at one article count."""
 
     articles: int
     runs: dict[str, list[BuildRun]] = field(default_factory=dict)
+    warm: dict[str, list[BuildRun]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"articles": self.articles,
-                "runs": {k: [asdict(r) for r in v] for k, v in self.runs.items()}}
+                "runs": {k: [asdict(r) for r in v] for k, v in self.runs.items()},
+                "warm": {k: [asdict(r) for r in v] for k, v in self.warm.items()}}
 
 
 def run_child(spec: dict[str, Any], log: Path, python: Path | None = None) -> dict[str, Any]:
@@ -99,9 +108,12 @@ def run_child(spec: dict[str, Any], log: Path, python: Path | None = None) -> di
 
 def build(setup: Setup, dirs: SiteDirs, log: Path, *, cold: bool = True,
           content_cache: bool = False, profile: Path | None = None,
-          python: Path | None = None, siteurl: str | None = None) -> BuildRun:
-    """Build the site one way; with `cold`, remove its output and caches first (not timed)."""
-    output, cache = dirs.output(setup.key), dirs.cache(setup.key)
+          python: Path | None = None, siteurl: str | None = None, series: str = "") -> BuildRun:
+    """Build the site one way; with `cold`, remove its output and caches first (not timed).
+
+    `series` names a separate pair of output and cache folders (the warm builds' "-warm").
+    """
+    output, cache = dirs.output(setup.key + series), dirs.cache(setup.key + series)
     if cold:
         for folder in (output, cache):
             shutil.rmtree(folder, ignore_errors=True)
@@ -111,7 +123,7 @@ def build(setup: Setup, dirs: SiteDirs, log: Path, *, cold: bool = True,
     outcome = run_child(spec, log, python)
     files = sum(1 for p in output.rglob("*") if p.is_file())
     return BuildRun(outcome["seconds"], outcome["peak_rss_mb"], files, outcome.get("profile"),
-                    outcome.get("workers_peak_rss_mb", 0.0))
+                    outcome.get("workers_peak_rss_mb", 0.0), outcome.get("peak_pss_mb", 0.0))
 
 
 def prepare_site(work: Path, articles: int, seed: int) -> SiteDirs:
@@ -125,55 +137,37 @@ Progress = Callable[[str], None]
 
 def full_builds(dirs: SiteDirs, articles: int, runs: int, say: Progress,
                 pythons: Mapping[str, Path], setups: tuple[Setup, ...] = SETUPS) -> SizeResult:
-    """`runs` cold full builds of each setup, alternating setups within each run.
+    """`runs` cold builds and `runs` warm rebuilds of each setup, alternating setups.
 
     `pythons` maps a setup's key to the interpreter it runs in (default: this one).
     """
-    result = SizeResult(articles, {s.key: [] for s in setups})
-    for run in range(1, runs + 1):
-        for setup in setups:
-            started = time.monotonic()
-            one = build(setup, dirs, dirs.root / "logs" / f"{setup.key}-{run}.log",
-                        python=pythons.get(setup.key))
-            result.runs[setup.key].append(one)
-            say(f"{articles:>5} articles, run {run}/{runs}, {setup.label}: {one.seconds:6.2f} s, "
-                f"{one.peak_rss_mb:5.0f} MB, {one.files} files "
-                f"({time.monotonic() - started:.0f} s with start-up)")
-    return result
-
-
-@dataclass
-class Incremental:
-    """Rebuilds after editing one article, with Pelican's content cache and our card cache."""
-
-    articles: int
-    prime: BuildRun
-    runs: list[BuildRun]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"articles": self.articles, "prime": asdict(self.prime),
-                "runs": [asdict(r) for r in self.runs]}
-
-
-def incremental_builds(dirs: SiteDirs, articles: int, runs: int, say: Progress) -> Incremental:
-    """Prime the caches with one full build, then edit one article and rebuild, `runs` times."""
+    result = SizeResult(articles, {s.key: [] for s in setups}, {s.key: [] for s in setups})
     logs = dirs.root / "logs"
-    prime = build(OURS, dirs, logs / "incremental-prime.log", content_cache=True)
-    say(f"{articles:>5} articles, caches primed by a full build: {prime.seconds:.2f} s")
+    for setup in setups:  # prime the warm series' caches
+        build(setup, dirs, logs / f"{setup.key}-warm-prime.log", content_cache=True,
+              python=pythons.get(setup.key), series="-warm")
     edited = dirs.content / "articles" / "post-00001.md"
     original = edited.read_bytes()
-    done: list[BuildRun] = []
     try:
         for run in range(1, runs + 1):
+            for setup in setups:
+                started = time.monotonic()
+                one = build(setup, dirs, logs / f"{setup.key}-{run}.log",
+                            python=pythons.get(setup.key))
+                result.runs[setup.key].append(one)
+                say(f"{articles:>5} articles, run {run}/{runs}, {setup.label}: "
+                    f"{one.seconds:6.2f} s, {one.peak_rss_mb:5.0f} MB, {one.files} files "
+                    f"({time.monotonic() - started:.0f} s with start-up)")
             edit_article(dirs.content, run)
-            one = build(OURS, dirs, logs / f"incremental-{run}.log", cold=False,
-                        content_cache=True)
-            done.append(one)
-            say(f"{articles:>5} articles, run {run}/{runs}, rebuild after one edit: "
-                f"{one.seconds:6.2f} s, {one.peak_rss_mb:5.0f} MB")
+            for setup in setups:
+                one = build(setup, dirs, logs / f"{setup.key}-warm-{run}.log", cold=False,
+                            content_cache=True, python=pythons.get(setup.key), series="-warm")
+                result.warm[setup.key].append(one)
+                say(f"{articles:>5} articles, run {run}/{runs}, {setup.label}, warm after one "
+                    f"edit: {one.seconds:6.2f} s, {one.peak_rss_mb:5.0f} MB")
     finally:
         edited.write_bytes(original)
-    return Incremental(articles, prime, done)
+    return result
 
 
 def profile_ours(dirs: Any, articles: int, say: Any) -> dict[str, Any]:

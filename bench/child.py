@@ -11,11 +11,15 @@ blog's package: it imports only Pelican (and, for our setup, the package) and no
 
 The time covers reading the settings, loading the plugins and Pelican's run, not the
 interpreter's start-up, which is the same for every setup. The memory is the build's whole
-process tree: this process plus the worker processes our social cards are drawn in.
+process tree: this process plus the worker processes our social cards are drawn in and the
+helpers our build forks (read-ahead, rendering). Two sums are kept: resident memory (RSS),
+which counts a page shared by forked processes once in each, and proportional memory (PSS,
+from /proc/<pid>/smaps_rollup), which divides a shared page among the processes sharing it.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import resource
@@ -40,6 +44,9 @@ def _build(spec: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "errors": []}
 
 
+PSS_EVERY = 5  # RSS samples per PSS sample
+
+
 def _status_kb(pid: str, field: str) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -47,6 +54,16 @@ def _status_kb(pid: str, field: str) -> int:
                 return int(line.split()[1])
     except (OSError, ValueError):
         pass  # the process ended between listing and reading
+    return 0
+
+
+def _pss_kb(pid: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass  # ended meanwhile, or a kernel without smaps_rollup
     return 0
 
 
@@ -63,11 +80,12 @@ def _descendants(pid: str) -> list[str]:
 
 
 class TreeMemory:
-    """Peak resident memory of this process and every process it starts (our card workers).
+    """Peak memory of this process and every process it starts (card workers, forked helpers).
 
     The sum of the processes' resident sets, sampled every 20 ms; for one process it is that
     process's own peak (VmHWM). Sampling may miss a short spike; VmHWM never does, so a build
-    without workers is measured exactly.
+    without workers is measured exactly. The PSS sum is sampled every 100 ms (no exact peak
+    exists; reading it makes the kernel walk every page of each process).
     """
 
     def __init__(self) -> None:
@@ -75,15 +93,22 @@ class TreeMemory:
         self.own_peak_kb = 0
         self.workers_peak_kb = 0
         self.sampled_peak_kb = 0
+        self.pss_peak_kb = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
         me = str(os.getpid())
-        while not self._stop.wait(0.02):
-            workers = sum(_status_kb(pid, "VmRSS") for pid in _descendants(me))
+        for tick in itertools.count():
+            if self._stop.wait(0.02):
+                return
+            tree = _descendants(me)
+            workers = sum(_status_kb(pid, "VmRSS") for pid in tree)
             self.workers_peak_kb = max(self.workers_peak_kb, workers)
             self.peak_kb = max(self.peak_kb, _status_kb(me, "VmRSS") + workers)
+            if tick % PSS_EVERY == 0:  # the kernel walks every page for it: less often
+                self.pss_peak_kb = max(self.pss_peak_kb,
+                                       sum(_pss_kb(pid) for pid in [me, *tree]))
 
     def __enter__(self) -> Self:
         self._thread.start()
@@ -119,7 +144,8 @@ def main(spec_path: str) -> int:
         outcome["session"] = str(session)
     outcome |= {"seconds": seconds, "peak_rss_mb": memory.peak_kb / 1024,
                 "own_peak_rss_mb": memory.own_peak_kb / 1024,
-                "workers_peak_rss_mb": memory.workers_peak_kb / 1024}
+                "workers_peak_rss_mb": memory.workers_peak_kb / 1024,
+                "peak_pss_mb": memory.pss_peak_kb / 1024}
     Path(spec["result"]).write_text(json.dumps(outcome), encoding="utf-8")
     return 0
 

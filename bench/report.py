@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from rich.console import Console
@@ -13,8 +14,11 @@ LABELS = {"bare": "(a) bare", "community": "(b) community", "ours": "(c) ours"}
 LEGEND = ("(a) bare Pelican: simple theme, its own feeds, no plugin · (b) (a) + pelican-sitemap, "
           "pelican-share-post, pelican-seo · (c) this blog: publishconf.py, our theme, every "
           "plugin. "
-          "MB: peak resident memory of the whole build, (c)'s card-drawing worker processes "
-          "included (their share in brackets)")
+          "Cold: no cache, output removed. Warm: caches of an earlier build, one article edited "
+          "(Pelican's content cache for (a) and (b), ours for (c)); warm (c)/cold (a) is the "
+          "goal. MB: peak resident memory (RSS) of the whole cold build, (c)'s card workers and "
+          "forked helpers included (the workers' share in brackets); PSS divides the pages a "
+          "forked helper shares with the build among them")
 MARK = {True: "✔ met", False: "✖ missed", None: "–"}
 
 
@@ -23,29 +27,31 @@ def _memory(setup: dict[str, Any]) -> str:
     return f"{setup['median_rss_mb']:.0f}" + (f" ({workers:.0f})" if workers >= 1 else "")
 
 
+def _ratio(ratios: dict[str, float], key: str) -> str:
+    return f"{ratios[key]:.2f}×" if key in ratios else "–"
+
+
 def build_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the build table: one row per article count."""
     header = ["articles", "(a) s", "(b) s", "(c) s", "(c)/(a)", "(c)/(b)",
-              "(a) MB", "(b) MB", "(c) MB", "MB (c)/(a)"]
+              "warm (a) s", "warm (b) s", "warm (c) s", "warm (c)/cold (a)",
+              "(a) MB", "(b) MB", "(c) MB", "RSS (c)/(a)", "PSS (c)/(a)"]
     rows = []
     for row in summary["builds"]:
-        setups, ratios = row["setups"], row["ratios"]
+        setups, warm, ratios = row["setups"], row.get("warm", {}), row["ratios"]
+        ratio = functools.partial(_ratio, ratios)
         seconds = [f"{setups[k]['median_s']:.2f}" if k in setups else "–" for k in LABELS]
+        rebuilt = [f"{warm[k]['median_s']:.2f}" if k in warm else "–" for k in LABELS]
         memory = [_memory(setups[k]) if k in setups else "–" for k in LABELS]
-        ratio = [f"{ratios[k]:.2f}×" if k in ratios else "–"
-                 for k in ("time_ours_bare", "time_ours_community")]
-        rss = f"{ratios['rss_ours_bare']:.2f}×" if "rss_ours_bare" in ratios else "–"
-        rows.append([f"{row['articles']:,}", *seconds, *ratio, *memory, rss])
+        rows.append([f"{row['articles']:,}", *seconds, ratio("time_ours_bare"),
+                     ratio("time_ours_community"), *rebuilt, ratio("warm_ours_bare_cold"),
+                     *memory, ratio("rss_ours_bare"), ratio("pss_ours_bare")])
     return header, rows
 
 
 def detail_rows(raw: dict[str, Any], summary: dict[str, Any]) -> list[list[str]]:
     """The other measurements, one line each: what, figure."""
     rows = []
-    if inc := summary.get("incremental"):
-        rows.append([f"incremental rebuild, {inc['articles']:,} articles (one article edited)",
-                     f"{inc['median_s']:.2f} s vs {inc['full_s']:.2f} s full "
-                     f"= {inc['ratio']:.2f}×"])
     if feeds := summary.get("feeds"):
         rows.append([f"plugins/feeds, {feeds['articles']:,} articles "
                      "(bench/feeds_overhead.py setup)",
@@ -71,7 +77,7 @@ def print_report(raw: dict[str, Any], summary: dict[str, Any], console: Console)
     """The build table, the other figures and the targets."""
     header, rows = build_rows(summary)
     runs = raw["options"]["runs"]
-    table = Table(title=f"Full production build, median of {runs} run(s), cold caches",
+    table = Table(title=f"Production build, median of {runs} run(s), cold and warm",
                   caption=f"{LEGEND}\n{machine_line(raw['machine'])}")
     for name in header:
         table.add_column(name, justify="right")
@@ -105,7 +111,7 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
 def markdown(raw: dict[str, Any], summary: dict[str, Any]) -> str:
     """The same report as Markdown (bench/results/latest.md, pasted into the README)."""
     header, rows = build_rows(summary)
-    parts = [(f"Full production build, median of {raw['options']['runs']} run(s), cold caches "
+    parts = [(f"Production build, median of {raw['options']['runs']} run(s), cold and warm "
               "(seconds; peak RSS in MB):"), "", _md_table(header, rows), "", LEGEND + ".", ""]
     if details := detail_rows(raw, summary):
         parts += [_md_table(["measurement", "figure"], details), ""]

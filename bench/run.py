@@ -22,7 +22,6 @@ from bench.builds import (
     BenchError,
     SiteDirs,
     full_builds,
-    incremental_builds,
     prepare_site,
     profile_ours,
 )
@@ -33,7 +32,7 @@ from bench.report import markdown, print_report
 from bench.summary import summarize
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("incremental", "preview", "feeds", "deploy", "promote", "page", "lighthouse")
+PARTS = ("preview", "feeds", "deploy", "promote", "page", "lighthouse")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -54,9 +53,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--report", type=Path, metavar="RAW_JSON",
                         help="measure nothing: write the results and tables again from a raw "
                              "file (bench/work/partial.json after an interrupted run)")
-    parser.add_argument("--incremental-size", type=int, default=1000,
-                        help="articles for the incremental rebuilds, one of --sizes (default "
-                             "1000; else the largest size)")
     args = parser.parse_args(argv)
     try:
         args.sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
@@ -108,12 +104,10 @@ def _parts(sites: dict[int, SiteDirs], runs: int, work: Path, say: Any,
     """The optional parts, in the order they run, as callables.
 
     Feeds, deploy and promote use the largest size (their budgets are set for 5,000 articles);
-    the incremental rebuilds use --incremental-size, as each needs a full priming build first;
     the livereload latency is measured at every size, beside that size's full builds.
     """
     largest = max(sites)
     site = sites[largest]
-    small = args.incremental_size if args.incremental_size in sites else largest
 
     def feeds() -> dict[str, Any]:
         from bench.feeds_budget import feeds_builds
@@ -141,7 +135,6 @@ def _parts(sites: dict[int, SiteDirs], runs: int, work: Path, say: Any,
         return measure_preview(sites, runs, say, raw_builds)
 
     return {"feeds": feeds,
-            "incremental": lambda: incremental_builds(sites[small], small, runs, say).as_dict(),
             "preview": preview,
             "deploy": deploy, "promote": promote, "page": page}
 

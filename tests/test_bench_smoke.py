@@ -32,22 +32,24 @@ def test_writes_the_json_with_every_measured_part(bench_run):
     code, printed, _, results = bench_run
     assert code == 0, printed
     data = json.loads((results / "latest.json").read_text(encoding="utf-8"))
-    assert {"machine", "options", "builds", "feeds", "incremental", "preview", "page",
-            "profile", "summary"} <= set(data)
+    assert {"machine", "options", "builds", "feeds", "preview", "page", "profile",
+            "summary"} <= set(data)
     assert data["failed"] == {}
     assert {"cores", "memory_gib", "python", "pelican", "date"} <= set(data["machine"])
     [size] = data["builds"]
     assert size["articles"] == 20
     for key in ("bare", "community", "ours"):
-        [run] = size["runs"][key]
+        [run], [warm] = size["runs"][key], size["warm"][key]
         assert run["seconds"] > 0 and run["peak_rss_mb"] > 0 and run["files"] > 20
+        assert run["peak_pss_mb"] > 0 and warm["seconds"] > 0 and warm["files"] == run["files"]
     [row] = data["summary"]["builds"]
-    assert set(row["ratios"]) == {"time_ours_bare", "time_ours_community", "rss_ours_bare",
-                                  "rss_ours_community"}
-    assert data["summary"]["incremental"]["ratio"] > 0
+    assert set(row["ratios"]) == {
+        "time_ours_bare", "time_ours_community", "rss_ours_bare", "rss_ours_community",
+        "pss_ours_bare", "pss_ours_community", "warm_ours_bare", "warm_ours_community",
+        "warm_ours_bare_cold"}
     assert data["summary"]["feeds"]["overhead_pct"] is not None
     names = {t["name"] for t in data["summary"]["targets"]}
-    assert {"full build at 20", "peak RSS", "incremental rebuild at 20",
+    assert {"cold build at 20", "warm build after one edit at 20", "peak RSS", "peak PSS",
             "livereload memory at 20", "article page (HTML+CSS+JS)",
             "third-party requests"} <= names
     [preview] = data["preview"]["sizes"]
@@ -63,8 +65,8 @@ def test_writes_the_json_with_every_measured_part(bench_run):
 
 def test_prints_the_tables_and_writes_markdown_and_chart(bench_run):
     _, printed, _, results = bench_run
-    for heading in ("Full production build", "(c)/(a)", "Other measurements", "Targets",
-                    "incremental rebuild", "livereload, 20 articles", "Wrote "):
+    for heading in ("Production build", "(c)/(a)", "warm (c)/cold (a)", "Other measurements",
+                    "Targets", "livereload, 20 articles", "Wrote "):
         assert heading in printed
     markdown = (results / "latest.md").read_text(encoding="utf-8")
     assert "| articles | (a) s | (b) s | (c) s |" in markdown and "| 20 |" in markdown

@@ -24,6 +24,7 @@ from pelican.settings import read_settings
 
 from self_promoting_blog.build.fresh_run import start_fresh_run
 from self_promoting_blog.build.logcapture import collect_logs
+from self_promoting_blog.build.speedups import Speedups
 from self_promoting_blog.build.staging import discard, prepare, swap_into_place
 from self_promoting_blog.errors import BuildError
 
@@ -110,7 +111,10 @@ def build_site(settings_file: str | Path, *, production: bool,
     start_fresh_run()
     with collect_logs() as logs, signals.all_generators_finalized.connected_to(counts):
         try:
-            Pelican(settings).run()
+            speedups = Speedups(settings)
+            with speedups.during_build():
+                Pelican(settings).run()
+            speedups.finish()
         except Exception as exc:
             crash.append(f"The build stopped: {type(exc).__name__}: {exc}")
     errors = tuple(logs.errors + crash)

@@ -55,7 +55,7 @@ def prepare(output: Path) -> Path:
     return staging
 
 
-def _remove_in_background(folder: Path) -> None:
+def remove_in_background(folder: Path) -> None:
     """Delete a folder without waiting: `rm` detached by a shell that exits at once."""
     try:
         subprocess.run(["sh", "-c", 'rm -rf -- "$1" &', "sh", str(folder)], check=True,
@@ -71,7 +71,7 @@ def swap_into_place(staging: Path, output: Path) -> None:
         old = output.with_name(f"{output.name}.old-{os.getpid()}-{next(_swaps)}")
         os.replace(output, old)
         os.replace(staging, output)
-        _remove_in_background(old)
+        remove_in_background(old)
     else:
         os.replace(staging, output)
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from self_promoting_blog.check import rules
+from self_promoting_blog.check import promotion, rules
 from self_promoting_blog.check.links import LinkTargets, find_links, missing_target
 from self_promoting_blog.check.live_links import LiveLinks
 from self_promoting_blog.check.names import NameUses
@@ -78,6 +78,7 @@ class SiteCheck:
         self.problems += rules.check_status(source)
         self.problems += rules.check_body(source, entry)
         self.problems += rules.check_summary(source, self.summary_max)
+        self.problems += promotion.check_followups(source) + promotion.check_evergreen(source)
         self.problems += rules.check_keys(source, self.known)
         self.problems += check_placeholders(source, entry, self.production)
         self.live_links.note_entry(entry)

@@ -30,6 +30,7 @@ class Part:
 
 
 PARTS = (
+    Part("build", "src/self_promoting_blog/build/settings.py", "writing.md#build-and-preview"),
     Part("content_check", "src/self_promoting_blog/check/settings.py",
          "writing.md#checking-your-files"),
     Part("article_extras", "plugins/article_extras/settings.py",

@@ -1,7 +1,8 @@
 """Campaigns: posting windows, the gap between two posts, and follow-ups as ledger slots.
 
 Settings (validated here, read by ``settings.load_settings``): ``PROMOTE_WINDOWS``,
-``PROMOTE_GAP_MINUTES``, ``PROMOTE_FOLLOW_UPS`` and the site's ``TIMEZONE``. Empty settings mean
+``PROMOTE_GAP_MINUTES``, ``PROMOTE_FOLLOW_UPS``, ``PROMOTE_EVERGREEN`` (``evergreen.py``) and the
+site's ``TIMEZONE``. Empty settings mean
 no campaign: every announcement goes out at once, as without them.
 
 Pure functions over manifest entries and one network account's ledger rows:
@@ -22,6 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from self_promoting_blog.promote.errors import SettingsError
+from self_promoting_blog.promote.evergreen import Evergreen, load_evergreen
 from self_promoting_blog.promote.manifest import Entry
 from self_promoting_blog.promote.networks import check_network_name
 from self_promoting_blog.promote.rows import CLAIMABLE, Row, slot_key
@@ -58,6 +60,7 @@ class Campaign:
     windows: Mapping[str, tuple[Window, ...]] = field(default_factory=dict)
     gap: timedelta = timedelta(0)
     follow_ups: tuple[FollowUp, ...] = ()
+    evergreen: Evergreen | None = None
 
     def open_at(self, network: str, now: datetime, last_post: float | None) -> datetime:
         """When `network` may next be posted to: `now`, or the later of the end of the gap since
@@ -194,13 +197,15 @@ def _follow_ups(value: Any) -> tuple[FollowUp, ...]:
 
 
 def load_campaign(settings: Mapping[str, Any]) -> Campaign:
-    """PROMOTE_WINDOWS, PROMOTE_GAP_MINUTES, PROMOTE_FOLLOW_UPS and TIMEZONE, validated."""
+    """PROMOTE_WINDOWS, PROMOTE_GAP_MINUTES, PROMOTE_FOLLOW_UPS, PROMOTE_EVERGREEN and
+    TIMEZONE, validated."""
     gap = number("PROMOTE_GAP_MINUTES", settings.get("PROMOTE_GAP_MINUTES") or 0, minimum=0,
                  owner="promote", where="publishconf.py",
                  fix="set it to the least minutes between two posts on one network, e.g. 30")
     return Campaign(zone=_zone(settings), windows=_windows(settings.get("PROMOTE_WINDOWS")),
                     gap=timedelta(minutes=gap),
-                    follow_ups=_follow_ups(settings.get("PROMOTE_FOLLOW_UPS")))
+                    follow_ups=_follow_ups(settings.get("PROMOTE_FOLLOW_UPS")),
+                    evergreen=load_evergreen(settings.get("PROMOTE_EVERGREEN")))
 
 
 @dataclass(frozen=True)

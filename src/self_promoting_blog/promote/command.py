@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -40,6 +41,7 @@ from self_promoting_blog.promote.report import (
     print_summary,
 )
 from self_promoting_blog.promote.runner import NetworkReport, Outcome, Runner, Target
+from self_promoting_blog.promote.samples_sqlite import read_totals
 from self_promoting_blog.promote.settings import PromoteSettings, load_settings
 
 log = logging.getLogger("promote")
@@ -161,13 +163,16 @@ def promote(pelican: Mapping[str, Any], *, dry_run: bool = False, network: str |
         targets = build_targets(settings, setups, dry_run)
         live = LiveChecker(settings.live_check and not dry_run, settings.live_wait,
                            settings.live_interval, settings.read_timeout)
-        reports = _run_with_progress(console, settings, ledger, options, live, entries, targets)
+        scores = _scores(pelican, settings, ledger)
+        reports = _run_with_progress(console, settings, ledger, options, live, entries, targets,
+                                     scores)
         if dry_run:
             plan = DryRun(reports, options, network,
                           tuple(s.adapter.label for s in setups if s.config is None))
             if json_out is None:
                 plan = _first_run_alternatives(
-                    plan, lambda other: Runner(settings, ledger, other, live).run(entries, targets))
+                    plan, lambda other: Runner(settings, ledger, other, live, scores=scores).run(
+                        entries, targets))
     finally:
         ledger.close()
     if dry_run:
@@ -182,9 +187,18 @@ def promote(pelican: Mapping[str, Any], *, dry_run: bool = False, network: str |
     return 1 if bad else 0
 
 
+def _scores(pelican: Mapping[str, Any], settings: PromoteSettings,
+            ledger: LedgerBackend) -> Callable[[], dict[str, int]]:
+    """Each article's interactions from `invoke stats`' samples, read once, when evergreen
+    first has a slot to fill."""
+    return functools.cache(lambda: read_totals(settings.ledger, settings.ledger_path, pelican,
+                                               ledger.rows()))
+
+
 def _run_with_progress(console: Console, settings: PromoteSettings, ledger: LedgerBackend,
                        options: Options, live: LiveChecker, entries: list[Any],
-                       targets: dict[str, Target]) -> list[NetworkReport]:
+                       targets: dict[str, Target],
+                       scores: Callable[[], dict[str, int]]) -> list[NetworkReport]:
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=console, transient=True, disable=options.dry_run) as progress:
         tasks: dict[str, Any] = {}
@@ -196,7 +210,8 @@ def _run_with_progress(console: Console, settings: PromoteSettings, ledger: Ledg
             if outcome.network in tasks:
                 progress.advance(tasks[outcome.network])
 
-        runner = Runner(settings, ledger, options, live, on_outcome=done, on_plan=planned)
+        runner = Runner(settings, ledger, options, live, on_outcome=done, on_plan=planned,
+                        scores=scores)
         return runner.run(entries, targets)
 
 

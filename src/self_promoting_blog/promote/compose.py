@@ -255,6 +255,16 @@ def compose_follow_up(entry: Entry, text: str, slot: str, adapter: type[NetworkA
     return parts
 
 
+def compose_evergreen(entry: Entry, text: str | None, slot: str, adapter: type[NetworkAdapter],
+                      template: str, utm: bool = True, limits: Limits | None = None) -> Message:
+    """An evergreen re-share: one post (never a thread), the writer's follow-up `text` or, with
+    none, the announcement's own, and the link tagged ``utm_content=<slot>``."""
+    if text is None:
+        return compose(entry, adapter, template, utm, limits, slot)
+    return compose(replace(entry, social=text, social_by_network={}), adapter, "{url}", utm,
+                   limits, slot)
+
+
 def _most(count: int, fits: Callable[[int], bool]) -> int:
     """The largest n <= count for which fits(n) (fits is monotone), 0 if none."""
     low, high = 0, count

@@ -48,6 +48,7 @@ class Entry:
     hashtags: tuple[str, ...] | None = None
     source: str = ""
     followups: tuple[str, ...] = ()   # the writer's `Followups:`, one text each
+    evergreen: bool = True            # `Evergreen: no` keeps it out of re-sharing
 
 
 class _Text(HTMLParser):
@@ -76,12 +77,20 @@ def _meta_text(value: Any) -> str | None:
     return text.strip() or None
 
 
-def _promote_flag(meta: Mapping[str, Any], source: str) -> bool:
-    value = (_meta_text(meta.get("promote")) or "yes").lower()
-    if value in _YES | _NO:
-        return value in _YES
-    log.warning("promote: %s: Promote: %r is neither yes nor no; the article is not announced "
-                "until it says `Promote: yes` or `Promote: no`.", source, value)
+def yes_no(meta: Mapping[str, Any], name: str) -> bool | None:
+    """The header `name` as yes (True, also when absent) or no (False); None: neither."""
+    value = (_meta_text(meta.get(name)) or "yes").lower()
+    return value in _YES if value in _YES | _NO else None
+
+
+def _flag(meta: Mapping[str, Any], source: str, name: str, refused: str) -> bool:
+    value = yes_no(meta, name)
+    if value is not None:
+        return value
+    header = name.capitalize()
+    log.warning("promote: %s: %s: %r is neither yes nor no; the article is not %s until it "
+                "says `%s: yes` or `%s: no`.", source, header, _meta_text(meta.get(name)),
+                refused, header, header)
     return False
 
 
@@ -154,12 +163,13 @@ def entry_for(article: Any, settings: Mapping[str, Any]) -> Entry:
         category=getattr(getattr(article, "category", None), "name", "") or "",
         image=image or _image(article, siteurl, settings),
         article_id=_meta_text(meta.get("id")),
-        promote=_promote_flag(meta, source),
+        promote=_flag(meta, source, "promote", "announced"),
         social=_meta_text(meta.get("social")),
         social_by_network=_overrides(meta, source),
         hashtags=_hashtags(meta),
         source=source,
         followups=_followups(meta),
+        evergreen=_flag(meta, source, "evergreen", "shared again"),
     )
 
 

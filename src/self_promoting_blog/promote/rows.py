@@ -22,6 +22,9 @@ CLAIMABLE = frozenset({"pending", "skipped", "failed"})
 # "followup-1.2") by the URL with this fragment, which no canonical URL carries.
 ANNOUNCE = "announce"
 SLOT_MARK = "#promote-slot="
+# Progress saved when a row is claimed, before any request leaves (a thread's texts, an evergreen
+# slot's pick): unlike a network's checkpoints, it does not say an earlier try may have landed.
+PLANNED = frozenset({"thread", "evergreen"})
 
 
 def slot_key(url: str, slot: str) -> str:
@@ -69,6 +72,13 @@ class Row:
     def slot(self) -> str:
         """Which post of the article this row is: "announce", "followup-1", …"""
         return split_slot(self.url)[1]
+
+    @property
+    def article(self) -> str:
+        """The URL of the article this row's post shares: the key's, or (an evergreen slot,
+        keyed by its time) the one saved in its progress when it was picked."""
+        picked = self.progress.get("evergreen")
+        return picked["article"] if picked else split_slot(self.url)[0]
 
 
 @dataclass(frozen=True)

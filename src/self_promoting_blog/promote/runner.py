@@ -13,7 +13,7 @@ import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -27,8 +27,9 @@ from self_promoting_blog.promote.campaign import (
     plan_follow_ups,
     unfinished_threads,
 )
-from self_promoting_blog.promote.compose import compose, compose_follow_up
+from self_promoting_blog.promote.compose import compose, compose_evergreen, compose_follow_up
 from self_promoting_blog.promote.errors import ComposeError, CredentialsStop, Deferred, PromoteError
+from self_promoting_blog.promote.evergreen import EvergreenDue, plan_evergreen, site_key
 from self_promoting_blog.promote.http import redact
 from self_promoting_blog.promote.ledger import (
     ACTIVE_RUNS,
@@ -93,14 +94,27 @@ def idempotency_key(network: str, account: str, url: str) -> str:
     return hashlib.sha256(f"{network}\x1f{account}\x1f{url}".encode()).hexdigest()[:32]
 
 
-def _label(item: Entry | SlotDue | ThreadPart) -> tuple[str, str]:
+Item = Entry | SlotDue | ThreadPart | EvergreenDue
+
+
+def _label(item: Item) -> tuple[str, str]:
     """(title as reports show it, ledger key) of something to post."""
     if isinstance(item, Entry):
         return item.title, item.url
+    if isinstance(item, EvergreenDue):
+        return f"{item.entry.title} (evergreen, {item.slot.removeprefix('evergreen-')})", item.key
     url, slot = split_slot(item.key)
     number, _, part = slot.removeprefix("followup-").partition(".")
     return (f"{item.entry.title} (follow-up {number}" + (f", part {part})" if part else ")"),
             item.key)
+
+
+def _missed_note(missed: list[str]) -> str:
+    """What a run says of the evergreen slots that went by."""
+    dates = [slot.removeprefix("evergreen-") for slot in missed]
+    span = dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
+    return (f"missed {len(dates)} evergreen slot{'s' * (len(dates) > 1)} ({span}) with no "
+            "evergreen post (no run, or nothing to share); never caught up")
 
 
 class Runner:
@@ -109,8 +123,10 @@ class Runner:
     def __init__(self, settings: PromoteSettings, ledger: LedgerBackend, options: Options,
                  live: LiveChecker, on_outcome: Callable[[Outcome], None] = lambda o: None,
                  on_plan: Callable[[str, int], None] = lambda n, c: None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 scores: Callable[[], Mapping[str, int]] = dict) -> None:
         self.settings = settings
+        self.scores = scores  # each article's interactions, for evergreen's pick
         self.clock = clock
         self.ledger = ledger
         self.options = options
@@ -181,9 +197,17 @@ class Runner:
         when = datetime.fromtimestamp(now, UTC)
         follow_ups = plan_follow_ups(entries, rows, campaign, name, when)
         threads = unfinished_threads(entries, rows)
+        evergreen = plan_evergreen(entries, rows, campaign.evergreen, name, when,
+                                   self.settings.siteurl, self.scores,
+                                   target.cls.refuses_repeats)
         self._record_plan(name, account, plan, report)
         self._record_missed(name, account, follow_ups.missed, report)
-        queue: list[Entry | SlotDue] = [*plan.send, *follow_ups.due]
+        if evergreen.missed:
+            self._add(report, Outcome(
+                name, site_key(self.settings.siteurl, evergreen.missed[0]), "evergreen",
+                "skipped", _missed_note(evergreen.missed)))
+        queue: list[Entry | SlotDue | EvergreenDue] = [*plan.send, *follow_ups.due,
+                                                       *evergreen.due]
         go = self._gate(name, queue, campaign.open_at(name, when, last_post(rows)), when, report)
         self.on_plan(name, len(go) + len(threads))
         if adapter is None or self.options.dry_run:
@@ -193,7 +217,7 @@ class Runner:
         sender = Sender(adapter, self.ledger, self.settings.max_wait, self.settings.max_retries,
                         self.settings.backoff)
         stopped = ""
-        todo: list[Entry | SlotDue | ThreadPart] = [*threads, *go]
+        todo: list[Item] = [*threads, *go]
         for item in todo:
             title, key = _label(item)
             if stopped:
@@ -203,6 +227,8 @@ class Runner:
                 if isinstance(item, Entry):
                     self._add(report, self._one(adapter, sender, account or "", item,
                                                 rows.get(item.url)))
+                elif isinstance(item, EvergreenDue):
+                    self._add(report, self._evergreen(adapter, sender, account or "", item))
                 else:
                     self._slot(adapter, sender, account or "", item, report)
             except Deferred as exc:
@@ -212,14 +238,14 @@ class Runner:
                 stopped = f"not sent: {exc}"
                 self._add(report, Outcome(name, key, title, "failed", str(exc)))
 
-    def _gate(self, name: str, queue: list[Entry | SlotDue], opens: datetime, now: datetime,
-              report: NetworkReport) -> list[Entry | SlotDue]:
+    def _gate(self, name: str, queue: list[Entry | SlotDue | EvergreenDue], opens: datetime,
+              now: datetime, report: NetworkReport) -> list[Entry | SlotDue | EvergreenDue]:
         """What may go out now: nothing before the network's window or gap allows, and with a
         gap one post per run; the rest waits (queued, not recorded) for a later run."""
         if opens > now:
             local = opens.astimezone(self.settings.campaign.zone).strftime("%a %d %b %H:%M %Z")
             why = f"waits for {name}'s posting window or gap: next at {local}"
-            go: list[Entry | SlotDue] = []
+            go: list[Entry | SlotDue | EvergreenDue] = []
         else:
             go = queue[:1] if self.settings.campaign.gap else queue
             why = f"spaced PROMOTE_GAP_MINUTES apart on {name}; a later run"
@@ -286,11 +312,49 @@ class Runner:
         return Outcome(name, key, title, result.state, result.detail,
                        result.posted.post_url if result.posted else None, message)
 
-    def _compose_only(self, cls: type[NetworkAdapter], item: Entry | SlotDue) -> Outcome:
+    def _evergreen(self, adapter: NetworkAdapter, sender: Sender, account: str,
+                   item: EvergreenDue) -> Outcome:
+        """Claim an evergreen slot's row, save what it shares, then send that."""
+        name, (title, key), entry = adapter.name, _label(item), item.entry
+        live = self.live.check(entry)
+        if not live.ok:  # the slot stays open: the next run picks again
+            return Outcome(name, key, title, "skipped", live.reason)
+        try:
+            message = compose_evergreen(entry, item.text, item.slot, type(adapter),
+                                        self.settings.template, self.settings.utm,
+                                        adapter.limits())
+        except ComposeError as exc:
+            return Outcome(name, key, title, "failed", str(exc))
+        claim = self.ledger.claim(ArticleRef(key, entry.title, entry.date, entry.article_id),
+                                  name, account, idempotency_key(name, account, key), self.owner,
+                                  stale_after=self.settings.stale_after)
+        if claim is None:
+            return Outcome(name, key, title, "skipped", "another promote run has it (sending or "
+                                                        "sent)")
+        if claim.row.progress.get("evergreen") not in (None, item.picked()):
+            # Another run picked this slot between our plan and our claim: only its pick may go
+            # out (the next run sends it), after a look on the network if that run crashed.
+            if claim.resumed:
+                self.ledger.checkpoint(key, name, account, "unsure", True)
+            self.ledger.finish(key, name, account, "pending",
+                               detail="picked by another run; sent by the next run")
+            return Outcome(name, key, title, "waiting", "another run picked this slot; next run")
+        if "evergreen" not in claim.row.progress:
+            self.ledger.checkpoint(key, name, account, "evergreen", item.picked())
+            claim.row.progress["evergreen"] = item.picked()
+        result = sender.send(message, claim, retry_unknown=self.options.retry_unknown)
+        return Outcome(name, key, title, result.state, result.detail,
+                       result.posted.post_url if result.posted else None, message)
+
+    def _compose_only(self, cls: type[NetworkAdapter], item: Entry | SlotDue | EvergreenDue
+                      ) -> Outcome:
         title, key = _label(item)
         try:
             if isinstance(item, Entry):
                 message = compose(item, cls, self.settings.template, self.settings.utm)
+            elif isinstance(item, EvergreenDue):
+                message = compose_evergreen(item.entry, item.text, item.slot, cls,
+                                            self.settings.template, self.settings.utm)
             else:
                 parts = compose_follow_up(item.entry, item.text, item.follow_up.slot, cls,
                                           self.settings.utm)

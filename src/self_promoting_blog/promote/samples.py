@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from self_promoting_blog.promote.rows import Row
+
 COUNTS = ("likes", "reposts", "replies", "quotes")
 
 
@@ -57,3 +59,14 @@ def latest_samples(samples: Iterable[Sample]) -> dict[tuple[str, str, str], Samp
         if key not in latest or sample.fetched >= latest[key].fetched:
             latest[key] = sample
     return latest
+
+
+def article_totals(rows: Iterable[Row], samples: Iterable[Sample]) -> dict[str, int]:
+    """Every article's interactions (all its posts, every network) at the latest samples."""
+    latest = latest_samples(samples)
+    totals: dict[str, int] = {}
+    for row in rows:
+        sample = latest.get((row.url, row.network, row.account))
+        if sample is not None:
+            totals[row.article] = totals.get(row.article, 0) + sample.total()
+    return totals

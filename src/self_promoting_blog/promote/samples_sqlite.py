@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from self_promoting_blog.promote.samples import COUNTS, Sample, SampleStore
+from self_promoting_blog.promote.rows import Row
+from self_promoting_blog.promote.samples import COUNTS, Sample, SampleStore, article_totals
 from self_promoting_blog.promote.sqlite_table import SqliteTable
 
 _COLUMNS = ("url", "network", "account", "post_id", "fetched", *COUNTS, "gone")
@@ -63,3 +64,13 @@ def open_samples(kind: str, path: Path, pelican_settings: Any,
     from self_promoting_blog.promote.samples_bucket import open_bucket_samples
 
     return open_bucket_samples(pelican_settings, read_only=read_only)
+
+
+def read_totals(kind: str, path: Path, pelican_settings: Any,
+                rows: Iterable[Row]) -> dict[str, int]:
+    """`article_totals` of the samples kept where PROMOTE_LEDGER (`kind`) keeps the ledger."""
+    samples = open_samples(kind, path, pelican_settings, read_only=True)
+    try:
+        return article_totals(rows, samples.samples())
+    finally:
+        samples.close()

@@ -32,6 +32,7 @@ from self_promoting_blog.promote.errors import (
 )
 from self_promoting_blog.promote.http import redact
 from self_promoting_blog.promote.ledger import Claim, LedgerBackend
+from self_promoting_blog.promote.rows import PLANNED
 
 log = logging.getLogger("promote")
 
@@ -81,8 +82,8 @@ class Sender:
                               row.url, row.network, row.account, name, value),
                           resumed=claim.resumed)
         try:
-            result = self._drive(message, attempt, claim.resumed or bool(row.progress),
-                                 retry_unknown)
+            result = self._drive(message, attempt, claim.resumed or bool(
+                row.progress.keys() - PLANNED), retry_unknown)
         except Deferred as exc:
             self._finish(claim, Result("pending", f"rate limited: {exc}; retried next run"))
             raise

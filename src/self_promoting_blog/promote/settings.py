@@ -65,6 +65,13 @@ DEFAULTS: dict[str, Any] = {
     # announcement on that network, e.g. [{"after_days": 3, "networks": ["mastodon"]},
     # {"after_days": 14, "networks": ["linkedin"]}] (no networks: every network).
     "PROMOTE_FOLLOW_UPS": [],
+    # Evergreen re-sharing of older articles, e.g. {"networks": ["mastodon", "bluesky"],
+    # "every_days": 2, "min_age_days": 30, "max_age_days": None, "repeat_after_days": 90,
+    # "per_run": 1, "exclude_categories": ["News"], "exclude_tags": ["event"]}: per network, up to
+    # per_run posts every every_days days; an article at least min_age_days (and at most
+    # max_age_days) old, not shared there within repeat_after_days, without `Evergreen: no`.
+    # Empty: no re-sharing.
+    "PROMOTE_EVERGREEN": {},
 }
 # The fields PROMOTE_TEMPLATE may use; compose.py fills them in.
 FIELDS = ("title", "summary", "url", "hashtags", "category")

@@ -70,7 +70,7 @@ def summarize(rows: Iterable[Row], samples: Iterable[Sample], since: str | None 
     for row in filter(readable, rows):
         if since and row.article_date[:10] < since:
             continue
-        url, slot = split_slot(row.url)
+        url, slot = row.article, split_slot(row.url)[1]
         if article and article.lower() not in f"{url} {row.title}".lower():
             continue
         entry = found.setdefault(url, ArticleNumbers(url, row.title, row.article_date))

@@ -1,13 +1,17 @@
-"""Print the publishing calendar as two tables (rich)."""
+"""Print the publishing calendar as two tables, then promotion's agenda per network (rich)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from self_promoting_blog.promote.agenda import NetworkAgenda, read_agenda
+from self_promoting_blog.promote.campaign import load_campaign
 from self_promoting_blog.writing.calendar import Calendar, CalendarItem
 
 DATE_FORMAT = "%a %-d %b %Y %H:%M"
@@ -63,3 +67,38 @@ def print_calendar(calendar: Calendar, console: Console) -> None:
         console.print(Text(f"Left out, since their Title or Date can't be read: "
                            f"{', '.join(calendar.unreadable)} (run invoke check).",
                            style="yellow"), soft_wrap=True)
+
+
+def print_agenda(agendas: list[NetworkAgenda], note: str, zone: tzinfo, now: datetime,
+                 console: Console) -> None:
+    """Per network, what promotion posts when (with each text when the agenda has them)."""
+    if note:
+        console.print(Text(f"Promotion: {note}", style="yellow"), soft_wrap=True)
+        return
+    for agenda in agendas:
+        if not agenda.items:
+            console.print(f"{agenda.label}: nothing to post.")
+            continue
+        table = Table(title=f"{agenda.label}: to be posted", title_justify="left",
+                      title_style="bold", expand=True)
+        table.add_column("When", style="cyan", no_wrap=True)
+        table.add_column("What", no_wrap=True)
+        table.add_column("Article" + (" and text" if agenda.items[0].text is not None else ""),
+                         ratio=1, overflow="fold")
+        for item in agenda.items:
+            local = item.when.astimezone(zone)
+            when = Text.assemble(local.strftime(DATE_FORMAT), "\n", (
+                "now" if item.when <= now else f"in {relative(item.when - now)}", "dim"))
+            article = Text.assemble(item.title, "\n", (item.url, "dim"))
+            if item.text is not None:
+                article.append("\n\n" + item.text)
+            table.add_row(when, item.what, article)
+        console.print(table)
+
+
+def print_promotion(publish: Mapping[str, Any], console: Console, texts: bool = False,
+                    now: datetime | None = None) -> None:
+    """Promotion's agenda from the production settings (`publish`), in the site's time zone."""
+    now = now or datetime.now(UTC)
+    agendas, note = read_agenda(publish, now, texts)
+    print_agenda(agendas, note, load_campaign(publish).zone, now, console)

@@ -283,6 +283,8 @@ class NetworkAdapter(ABC):
     public_posts: ClassVar[bool] = True                # links readers can open (syndication)
     # A follow-up too long for one post goes out as a thread: `post` answers message.reply_to.
     threads: ClassVar[bool] = False
+    # The network refuses a text the account posted before: evergreen never repeats one there.
+    refuses_repeats: ClassVar[bool] = False
     # How a rate limit is told and waited out (see `parse_error`).
     default_retry_after: ClassVar[float] = 60.0   # seconds, when the answer does not say
     rate_limit_on_503: ClassVar[bool] = False     # a 503 with Retry-After is a rate limit too

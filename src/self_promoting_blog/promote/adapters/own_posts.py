@@ -25,6 +25,7 @@ class OwnPostsAdapter(NetworkAdapter):
     """An adapter that finds its posts again by reading the account's latest ones."""
 
     can_find_existing = True
+    refuses_repeats = True
     posts_owner: ClassVar[str]  # whose posts are read, for messages: "the account", "the Page"
     text_holder: ClassVar[str]  # who refused the repeat, for messages: "X", "the Page"
 

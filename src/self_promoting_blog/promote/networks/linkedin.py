@@ -103,6 +103,7 @@ class LinkedInAdapter(NetworkAdapter):
     base_url_env = "LINKEDIN_API_BASE_URL"
     default_base_url = "https://api.linkedin.com"
     can_find_existing = True
+    refuses_repeats = True  # 422 DUPLICATE_POST
     rate_limit_note = " (daily quota; it resets at 00:00 UTC)"
     read_permission = ("`r_member_social` (a member's posts; LinkedIn grants it to approved apps "
                        "only) or `r_organization_social` (a Page's)")

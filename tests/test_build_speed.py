@@ -1,0 +1,348 @@
+"""A cached, parallel build writes the same bytes as a cold build in one process.
+
+The reference is `build_site` with BUILD_CACHE and BUILD_PARALLEL off (it neither reads nor
+writes the reader cache); the fast build keeps its cache between builds and forks its helpers.
+Each build runs in a fresh process (tests/support/build_run.py), under a frozen clock as in the
+production digest (pelican-sitemap stamps undated pages with the time). The site is the bench's
+synthetic one, small, with a copy of the theme and of the plugins to edit, and one extra plugin
+whose reader changes what Markdown parses to (so a cache blind to plugin code would serve stale
+pages). Both builds share the social-card cache, filled by a first build with the real clock:
+card workers cannot wait for each other under a frozen one, and cards are not what is tested.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import pickle
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pelican.settings import DEFAULT_CONFIG, read_settings
+
+from bench.sites import write_site
+from self_promoting_blog.build.fingerprint import reading_fingerprint
+from self_promoting_blog.build.reader_cache import ReaderCache
+from self_promoting_blog.build.settings import load_settings
+from self_promoting_blog.errors import SettingsError
+from tests.fakes.s3 import shifted_clock_env
+from tests.production_digest import FROZEN_AT
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN = ROOT / "tests" / "support" / "build_run.py"
+ARTICLES = 24
+
+SHOUT_READER = '''"""Test plugin: its reader upper-cases one word in every parsed article."""
+import logging
+
+from pelican import signals
+from pelican.readers import MarkdownReader
+
+WORD = "share"
+
+
+class ShoutReader(MarkdownReader):
+    def read(self, source_path):
+        content, metadata = super().read(source_path)
+        return content.replace(WORD, WORD.upper()), metadata
+
+
+def add_reader(readers):
+    readers.reader_classes["md"] = ShoutReader
+
+
+def complain(text):
+    """A template global for the test that edits a template to log an error while rendering."""
+    logging.getLogger(__name__).error("complaint from the template: %s", text)
+    return ""
+
+
+def repeat():
+    """The same warning from every page that calls it: Pelican shows it once."""
+    logging.getLogger(__name__).warning("the same warning on every page")
+    return ""
+
+
+def add_global(generator):
+    generator.env.globals.update(complain=complain, repeat=repeat)
+
+
+def register():
+    signals.readers_init.connect(add_reader)
+    signals.generator_init.connect(add_global)
+'''
+
+
+EXTRA_PAGE = '''"""Test plugin: writes one more page once the articles are written."""
+from pelican import signals
+
+
+def write_extra(generator, writer):
+    template = generator.env.from_string("<p>extra page of {{ SITENAME }}</p>")
+    writer.write_file("extra/index.html", template, generator.context)
+
+
+def register():
+    signals.article_writer_finalized.connect(write_extra)
+'''
+
+
+class Project:
+    """The synthetic site, its editable theme and plugins, and the builds made of it."""
+
+    def __init__(self, root: Path, demo: bool = False) -> None:
+        """The synthetic site, or with `demo` the project's own content, theme and plugins."""
+        self.root = root
+        self.cache = root / "cache"
+        self.settings: dict[str, Any] = {}
+        self.builds = 0
+        if demo:
+            self.content = ROOT / "content"
+            return
+        self.content = write_site(root, ARTICLES)
+        shutil.copytree(ROOT / "theme", root / "theme")
+        shutil.copytree(ROOT / "plugins", root / "plugins",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        (root / "plugins" / "shout_reader").mkdir()
+        (root / "plugins" / "shout_reader" / "__init__.py").write_text(SHOUT_READER)
+        plugins = read_settings(str(ROOT / "pelicanconf.py"))["PLUGINS"]
+        self.settings = {"THEME": str(root / "theme"), "PLUGIN_PATHS": [str(root / "plugins")],
+                         "PLUGINS": [*plugins, "shout_reader"]}
+        self.build(fast=False, frozen_clock=False)  # draws the cards
+
+    def article(self, n: int) -> Path:
+        return self.content / "articles" / f"post-{n:05d}.md"
+
+    def unlinked_article(self) -> Path:
+        """An article no other one links to (a draft that is linked fails a production build)."""
+        texts = "".join(p.read_text(encoding="utf-8") for p in self.content.rglob("*.md"))
+        return next(self.article(n) for n in range(ARTICLES)
+                    if f"post-{n:05d}.md)" not in texts)
+
+    def edit(self, path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert re.search(old, text, flags=re.M), f"{old!r} not in {path}"
+        path.write_text(re.sub(old, new, text, count=1, flags=re.M), encoding="utf-8")
+
+    def build(self, *, fast: bool, production: bool = True, fault: str | None = None,
+              frozen_clock: bool = True, ok: bool = True) -> tuple[Path, dict[str, Any]]:
+        """Build into a new folder; return it and the build's report."""
+        self.builds += 1
+        output = self.root / f"output-{self.builds}"
+        overrides = {
+            "PATH": str(self.content), "OUTPUT_PATH": str(output), "CACHE_PATH": str(self.cache),
+            "BUILD_CACHE": fast, "BUILD_PARALLEL": fast,
+        } | self.settings
+        spec = {"settings_file": str(ROOT / ("publishconf.py" if production
+                                             else "pelicanconf.py")),
+                "production": production, "overrides": overrides, "fault": fault}
+        env = dict(os.environ)
+        if frozen_clock:
+            env |= shifted_clock_env(FROZEN_AT) | {"FAKETIME_DONT_FAKE_MONOTONIC": "1",
+                                                   "TZ": "UTC"}
+        done = subprocess.run([sys.executable, str(RUN), json.dumps(spec)], cwd=self.root,
+                              env=env, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr[-3000:]
+        report = json.loads(done.stdout.strip().splitlines()[-1])
+        assert report["ok"] == ok, report["errors"]
+        return output, report
+
+
+def files(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_same_site(reference: Path, fast: Path, what: str) -> None:
+    expected, found = files(reference), files(fast)
+    differ = sorted(name for name in expected.keys() | found.keys()
+                    if expected.get(name) != found.get(name))
+    assert len(expected) > ARTICLES
+    assert not differ, f"after {what}, {len(differ)} files differ: {differ[:10]}"
+
+
+@pytest.fixture
+def project(tmp_path) -> Project:
+    return Project(tmp_path)
+
+
+def test_after_every_kind_of_edit_a_warm_parallel_build_equals_a_cold_one(project):
+    first, report = project.build(fast=True)
+    assert report["stats"]["parsed_ahead"] > 0 and report["stats"]["rendered_beside"] > 0
+    assert_same_site(project.build(fast=False)[0], first, "a cold start")
+    assert "SHARE" in (first / "articles" / "post-00003" / "index.html").read_text()
+
+    theme = project.root / "theme" / "templates" / "article.html"
+    shout = project.root / "plugins" / "shout_reader" / "__init__.py"
+    edits = {
+        "an article's text": lambda: project.edit(project.article(1), r"^## ", "## Edited: "),
+        "a title": lambda: project.edit(project.article(2), r"^Title: .*$", "Title: Retitled"),
+        "a date": lambda: project.edit(project.article(3), r"^Date: .*$",
+                                       "Date: 2019-03-04 05:06"),
+        "the tags": lambda: project.edit(project.article(4), r"^Tags: .*$",
+                                         "Tags: brand new tag, content reach"),
+        "a category": lambda: project.edit(project.article(5), r"^Category: .*$",
+                                           "Category: Fresh Category"),
+        "a status": lambda: project.edit(project.unlinked_article(), r"^Slug: ",
+                                         "Status: draft\nSlug: "),
+        "a template": lambda: project.edit(theme, r"^{% block content %}$",
+                                           "{% block content %}<!-- edited template -->"),
+        "a setting": lambda: project.settings.update(MARKDOWN=DEFAULT_CONFIG["MARKDOWN"] | {
+            "extension_configs": {"markdown.extensions.codehilite": {"css_class": "code"},
+                                  "markdown.extensions.extra": {},
+                                  "markdown.extensions.meta": {}}}),
+        "a plugin's code": lambda: project.edit(shout, r'^WORD = "share"', 'WORD = "reader"'),
+    }
+    for what, edit in edits.items():
+        edit()
+        fast, report = project.build(fast=True)
+        stats = report["stats"]
+        assert stats["rendered_beside"] > 0, what
+        if what in ("a template",):
+            assert stats["parsed"] == 0, f"{what} needs no parsing: {stats}"
+        elif what in ("a setting", "a plugin's code"):
+            assert stats["from_cache"] == 0, f"{what} must empty the cache: {stats}"
+        else:
+            assert stats["parsed"] == 1 and stats["from_cache"] == ARTICLES + 1, (what, stats)
+        assert_same_site(project.build(fast=False)[0], fast, what)
+    assert "READER" in (fast / "articles" / "post-00003" / "index.html").read_text()
+
+
+@pytest.mark.parametrize("fault", ["no-fork", "kill-helpers"])
+def test_a_helper_that_dies_or_cannot_start_leaves_the_same_site(project, fault):
+    fast, report = project.build(fast=True, fault=fault)
+    stats = report["stats"]
+    if fault == "no-fork":
+        assert stats["parsed_ahead"] == 0 and stats["render_calls"] == 0, stats
+    else:
+        assert stats["render_helper_failed"] == 1 and stats["rendered_again"] == 1, stats
+    assert_same_site(project.build(fast=False)[0], fast, fault)
+
+
+def test_an_error_logged_while_rendering_fails_the_build_whichever_process_rendered(project):
+    """Every article page logs an error: some are rendered by the helper, whose messages the
+    build logs again, so a production build fails with every one of them, as in one process."""
+    theme = project.root / "theme" / "templates" / "article.html"
+    project.edit(theme, r"^{% block content %}$",
+                 "{% block content %}{{ complain(article.slug) }}{{ repeat() }}")
+    _, fast = project.build(fast=True, ok=False)
+    _, reference = project.build(fast=False, ok=False)
+    assert fast["stats"]["rendered_beside"] > 0
+    complaints = [e for e in reference["errors"] if "complaint from the template" in e]
+    assert len(complaints) == ARTICLES
+    assert sorted(fast["errors"]) == sorted(reference["errors"])
+    assert reference["warnings"].count("the same warning on every page") == 1
+    assert sorted(fast["warnings"]) == sorted(reference["warnings"])
+
+
+def test_a_plugin_writing_pages_only_the_build_writes_leaves_the_same_site(project):
+    """A receiver that writes through the writer runs in the build alone, so from there the two
+    walks of the writer's calls differ: the build notices and renders the rest itself."""
+    extra = project.root / "plugins" / "extra_page"
+    extra.mkdir()
+    (extra / "__init__.py").write_text(EXTRA_PAGE)
+    project.settings["PLUGINS"] = [*project.settings["PLUGINS"], "extra_page"]
+    fast, report = project.build(fast=True)
+    assert report["stats"]["walks_diverged"] == 1, report["stats"]
+    assert (fast / "extra" / "index.html").is_file()
+    assert_same_site(project.build(fast=False)[0], fast, "a plugin that writes a page")
+
+
+def test_the_sitemap_lists_every_page_once_in_a_parallel_build(project):
+    output, report = project.build(fast=True, production=True)
+    assert report["stats"]["rendered_beside"] > 0
+    urls = Counter(re.findall(r"<loc>([^<]+)</loc>", (output / "sitemap.xml").read_text()))
+    articles = [u for u in urls if "/articles/" in u]
+    assert len(articles) == ARTICLES and set(urls.values()) == {1}
+
+
+def test_the_development_build_is_the_same_cold_and_warm(project):
+    reference = project.build(fast=False, production=False)[0]
+    cold, _ = project.build(fast=True, production=False)
+    project.build(fast=True)  # a production build between: each keeps its own fingerprint
+    warm, report = project.build(fast=True, production=False)
+    assert report["stats"]["from_cache"] == ARTICLES + 2, report["stats"]
+    assert_same_site(reference, cold, "a cold development build")
+    assert_same_site(reference, warm, "a warm development build")
+
+
+def test_the_demo_site_builds_the_same_cold_warm_and_in_one_process(tmp_path):
+    project = Project(tmp_path, demo=True)
+    reference = project.build(fast=False)[0]
+    for what in ("a cold parallel build", "a warm parallel build"):
+        assert_same_site(reference, project.build(fast=True)[0], what)
+
+
+# -- the cache's key -------------------------------------------------------------------------
+
+
+class _Readers:
+    readers: dict[str, Any] = {}
+
+
+def _settings(tmp_path: Path, **changes: Any) -> dict[str, Any]:
+    settings = read_settings(str(ROOT / "pelicanconf.py"), override={
+        "PATH": str(tmp_path), "CACHE_PATH": str(tmp_path / "cache")})
+    return settings | changes
+
+
+def test_the_fingerprint_follows_reading_settings_but_not_this_builds_folders(tmp_path):
+    base = reading_fingerprint(_settings(tmp_path), _Readers())
+    assert reading_fingerprint(_settings(tmp_path), _Readers()) == base
+    assert reading_fingerprint(_settings(tmp_path, OUTPUT_PATH="/elsewhere"), _Readers()) == base
+    assert reading_fingerprint(_settings(tmp_path, TYPOGRIFY=True), _Readers()) != base
+    assert reading_fingerprint(_settings(tmp_path, DEFAULT_DATE_FORMAT="%Y"), _Readers()) != base
+
+
+def test_a_damaged_or_foreign_cache_file_is_not_used(tmp_path):
+    article = tmp_path / "a.md"
+    article.write_text("Title: A\n\nText.\n")
+    settings = _settings(tmp_path)
+    cache = ReaderCache.open(settings, _Readers())
+    cache.lookup(str(article))
+    cache.store(str(article), ("<p>Text.</p>", {"title": "A"}))
+    cache.save()
+    assert ReaderCache.open(settings, _Readers()).lookup(str(article)) == (
+        "<p>Text.</p>", {"title": "A"})
+    cache.file.write_bytes(pickle.dumps({"format": 1, "fingerprint": "another", "entries": {}}))
+    assert ReaderCache.open(settings, _Readers()).lookup(str(article)) is None
+    cache.file.write_bytes(b"\x80\x05 damaged")
+    assert ReaderCache.open(settings, _Readers()).lookup(str(article)) is None
+
+
+def test_a_cache_kept_in_memory_serves_the_next_build_until_a_setting_changes(tmp_path):
+    article = tmp_path / "a.md"
+    article.write_text("Title: A\n\nText.\n")
+    cache = ReaderCache.open(_settings(tmp_path), _Readers())
+    cache.lookup(str(article))
+    cache.store(str(article), ("<p>Text.</p>", {"title": "A"}))
+    again = cache.for_next_build(_settings(tmp_path), _Readers())
+    assert again.lookup(str(article)) == ("<p>Text.</p>", {"title": "A"})
+    assert not again.file.exists()  # nothing was written to disk
+    changed = again.for_next_build(_settings(tmp_path, TYPOGRIFY=True), _Readers())
+    assert changed.lookup(str(article)) is None
+
+
+def test_a_parse_that_logged_a_warning_is_not_kept(tmp_path):
+    article = tmp_path / "a.md"
+    article.write_text("Title: A\n\nText.\n")
+    cache = ReaderCache.open(_settings(tmp_path), _Readers())
+    with cache.warnings.counting():
+        cache.lookup(str(article))
+        logging.getLogger("pelican.readers").warning("a problem while parsing")
+        cache.store(str(article), ("<p>Text.</p>", {}))
+    assert cache.used == {}
+
+
+def test_build_settings_must_be_true_or_false():
+    assert load_settings({}).parallel and load_settings({}).cache
+    with pytest.raises(SettingsError, match="BUILD_PARALLEL = 'no' must be True or False"):
+        load_settings({"BUILD_PARALLEL": "no"})
