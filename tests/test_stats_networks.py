@@ -251,3 +251,40 @@ def test_bluesky_a_rate_limited_thread_is_waited_out_and_asked_again(fake):
     assert len(appview.requests_to("/xrpc/app.bsky.feed.getPostThread", "GET")) == 2
     [thread] = result.threads
     assert [r.content for r in thread.replies] == ["<p>hello</p>"]
+
+
+def test_facebook_reads_every_comment_the_page_shows(fake):
+    api = fake("facebook")
+    post = f"{facebook.PAGE_ID}_7"
+    api.published += [{"id": post}]
+    first = api.comment(post, "Useful, thanks: https://x.test/a <img src=x>", name="Dee Reader",
+                        likes=2)
+    api.comment(post, "and a reply to Dee", reply_to=first)
+    for n in range(100):
+        api.comment(post, f"comment {n}")
+    api.comment(post, "spam the Page hid", hidden=True)
+    api.comment(post, "Thanks, Dee!", by_page=True)
+    result = read(api, "facebook", [post])
+    pages = api.requests_to(f"/{post}/comments", "GET")
+    assert [r.query.get("after") for r in pages] == [None, ["100"]]
+    assert all(r.query["filter"] == ["stream"] and r.query["order"] == ["chronological"]
+               and r.query["access_token"] == [facebook.TOKEN] for r in pages)
+    [thread] = result.threads
+    assert len(thread.replies) == 102
+    dee = thread.replies[0]
+    assert (dee.reply_id, dee.author_name, dee.author_handle, dee.author_url, dee.likes) == (
+        first, "Dee Reader", "", "", 2)
+    assert dee.url.endswith(f"?comment_id={first}")
+    assert dee.content == ('<p>Useful, thanks: <a href="https://x.test/a">https://x.test/a</a> '
+                           '&lt;img src=x&gt;</p>')
+    assert thread.replies[1].content == "<p>and a reply to Dee</p>"
+
+
+def test_facebook_without_the_user_content_permission_names_it(fake):
+    api = fake("facebook")
+    post = f"{facebook.PAGE_ID}_7"
+    api.published += [{"id": post}]
+    api.comment(post, "hello")
+    api.permissions.discard("pages_read_user_content")
+    result = read(api, "facebook", [post])
+    assert result.samples == [] and "pages_read_user_content" in (result.stopped or "")

@@ -6,6 +6,14 @@ Paths carry a version (``/v24.0/...``, any ``vNN.N``). ``POST /{page-id}/feed`` 
 ``{"error": {message, type, code, error_subcode, fbtrace_id}}``: 190/463 for an expired token,
 190 for an unknown one, 200 without ``pages_manage_posts``, 506 for a repeated message, and
 ``fail_with(code)`` queues a throttling error (4/17/32/613) with ``X-Business-Use-Case-Usage``.
+
+Comments: ``GET /{post-id}/comments`` (Graph reference "/{object-id}/comments"): by default the
+top-level ones only, ``filter=stream`` adds replies to comments; ``order`` chronological or
+reverse_chronological; paged by ``limit`` and ``paging.cursors.after``; the ``fields`` asked for
+among ``id``, ``message``, ``created_time``, ``from`` ({id, name}), ``permalink_url``,
+``like_count`` and ``is_hidden``. It needs ``pages_read_engagement`` and
+``pages_read_user_content`` (without them only Page Public Content Access, which needs App
+Review, reads public comments); a deleted post is 100/33.
 """
 
 from __future__ import annotations
@@ -46,7 +54,9 @@ class FakeFacebook(NetworkFake):
         super().__init__()
         self.published: list[dict[str, Any]] = []  # newest last
         self.expired = False
-        self.permissions = {"pages_manage_posts", "pages_read_engagement", "pages_show_list"}
+        self.permissions = {"pages_manage_posts", "pages_read_engagement", "pages_show_list",
+                            "pages_read_user_content"}
+        self.comments: dict[str, list[dict[str, Any]]] = {}  # post id -> comments, oldest first
         self._ids = itertools.count(900000000000001)
         self._state = threading.Lock()
 
@@ -89,6 +99,8 @@ class FakeFacebook(NetworkFake):
             return self._list(params)
         if edge is None and request.method == "GET":
             return self._read(node, params)
+        if edge == "comments" and request.method == "GET":
+            return self._comments(node, params)
         return graph_error(100, f"Unsupported {request.method.lower()} request. Object with ID "
                            f"'{node}' does not exist, cannot be loaded due to missing "
                            "permissions, or does not support this operation",
@@ -141,6 +153,46 @@ class FakeFacebook(NetworkFake):
                 body[edge] = {"data": [], "summary": {"total_count": counts.get(edge, 0)}}
         if "shares" in edges and counts.get("shares"):
             body["shares"] = {"count": counts["shares"]}
+        return Reply(200, body)
+
+    def comment(self, post_id: str, message: str, name: str = "A Reader", reply_to: str | None =
+                None, hidden: bool = False, by_page: bool = False, likes: int = 0) -> str:
+        """Someone (the Page itself with `by_page`) comments on a post, or replies to a comment
+        with `reply_to`: the comment's id."""
+        with self._state:
+            comment_id = f"{post_id.split('_')[1]}_{next(self._ids)}"
+            author = {"id": PAGE_ID, "name": "Signal & Reach"} if by_page else \
+                {"id": str(next(self._ids)), "name": name}
+            self.comments.setdefault(post_id, []).append({
+                "id": comment_id, "message": message, "created_time": "2026-11-24T10:00:00+0000",
+                "from": author, "like_count": likes, "is_hidden": hidden, "parent": reply_to,
+                "permalink_url": f"https://www.facebook.com/{PAGE_ID}/posts/"
+                                 f"{post_id.split('_')[1]}?comment_id={comment_id}"})
+            post = next(p for p in self.published if p["id"] == post_id)
+            counts = post.setdefault("counts", {})
+            counts["comments"] = counts.get("comments", 0) + 1
+        return comment_id
+
+    def _comments(self, node: str, params: dict[str, str]) -> Reply:
+        if not {"pages_read_engagement", "pages_read_user_content"} <= self.permissions:
+            return graph_error(10, "(#10) This endpoint requires the 'pages_read_engagement' "
+                               "and 'pages_read_user_content' permissions", status=403)
+        if not any(p["id"] == node for p in self.published):
+            return graph_error(100, f"Unsupported get request. Object with ID '{node}' does not "
+                               "exist", subcode=33, kind="GraphMethodException")
+        found = [c for c in self.comments.get(node, [])
+                 if params.get("filter") == "stream" or c["parent"] is None]
+        if params.get("order", "chronological") == "reverse_chronological":
+            found.reverse()
+        fields = [f for f in params.get("fields", "").split(",") if f] or ["id", "message",
+                                                                          "created_time"]
+        limit, start = int(params.get("limit", 25)), int(params.get("after", 0) or 0)
+        body: dict[str, Any] = {"data": [{f: c[f] for f in fields if f in c}
+                                         for c in found[start:start + limit]]}
+        if start + limit < len(found):
+            body["paging"] = {"cursors": {"before": str(start), "after": str(start + limit)},
+                              "next": f"{self.base_url}/v24.0/{node}/comments?after="
+                                      f"{start + limit}"}
         return Reply(200, body)
 
     def _list(self, params: dict[str, str]) -> Reply:

@@ -2,11 +2,11 @@
 
 One-time setup: create an app at developers.facebook.com (type Business), add the Pages use case,
 and in the Graph API Explorer get a *User* token with ``pages_manage_posts``,
-``pages_read_engagement`` and ``pages_show_list``; exchange it for a long-lived one, then
-``GET /me/accounts`` lists your Pages with a Page token each (a Page token made from a long-lived
-user token does not expire). Put the Page's ``id`` in ``FACEBOOK_PAGE_ID`` and its
-``access_token`` in ``FACEBOOK_PAGE_ACCESS_TOKEN``. The Graph API version is
-``FACEBOOK_API_VERSION`` (default v24.0; each version lives about two years).
+``pages_read_engagement``, ``pages_read_user_content`` (comments) and ``pages_show_list``;
+exchange it for a long-lived one, then ``GET /me/accounts`` lists your Pages with a Page token
+each (a Page token made from a long-lived user token does not expire). Put the Page's ``id`` in
+``FACEBOOK_PAGE_ID`` and its ``access_token`` in ``FACEBOOK_PAGE_ACCESS_TOKEN``. The Graph API
+version is ``FACEBOOK_API_VERSION`` (default v24.0; each version lives about two years).
 
 Exactly once: no idempotency key. After a crash or an unanswered request the Page's latest posts
 (``GET /{page-id}/posts``) are searched for the article's URL; a "duplicate status" refusal (#506)
@@ -14,6 +14,11 @@ is resolved the same way and never retried.
 
 Counts: ``GET /{post-id}?fields=reactions.summary(total_count),comments.summary(total_count),
 shares`` with the Page token (``pages_read_engagement``): reactions, comments and shares.
+Replies: for a post with comments, ``GET /{post-id}/comments?filter=stream&order=chronological``
+(every comment, replies to comments included, oldest first, paged by ``after`` cursors), which
+also needs ``pages_read_user_content``. Kept: comments the Page has not hidden (``is_hidden``)
+and not the Page's own. Facebook gives no handle or public profile address for a person, so a
+comment shows its author's name and links to the comment.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from self_promoting_blog.promote.adapters.base import (
     Message,
     NetworkConfig,
     Posted,
+    PublicReply,
     count,
     find_in_pages,
 )
@@ -43,12 +49,15 @@ from self_promoting_blog.promote.adapters.meta_graph import (
     next_page_params,
 )
 from self_promoting_blog.promote.adapters.own_posts import OwnPostsAdapter
+from self_promoting_blog.promote.adapters.plain_text import text_html
 from self_promoting_blog.promote.adapters.versions import ApiVersion
 from self_promoting_blog.promote.errors import NetworkError, PermanentError
 
 VERSION = ApiVersion("FACEBOOK_API_VERSION", "v24.0", re.compile(r"^v\d{1,3}\.\d{1,2}$"),
                      "a Graph API version", 'Write it like "{default}".', "the Graph API version")
 LOOKUP_PAGES = 2  # 2 x 25 Page posts back
+COMMENT_FIELDS = "id,message,created_time,from,permalink_url,like_count,is_hidden"
+COMMENT_PAGES = 20  # pages of 100 comments read per post: far more than an article gets
 REMEDIES = Remedies(
     token_variable="FACEBOOK_PAGE_ACCESS_TOKEN",
     renew="get a new long-lived user token in the Graph API Explorer, then copy the Page's "
@@ -63,8 +72,8 @@ class FacebookAdapter(GraphAdapter, OwnPostsAdapter):
     name = "facebook"
     label = "Facebook"
     setup_help = ("Graph API Explorer: a user token with pages_manage_posts, "
-                  "pages_read_engagement, pages_show_list; GET /me/accounts gives the Page id "
-                  "and its Page access token.")
+                  "pages_read_engagement, pages_read_user_content, pages_show_list; "
+                  "GET /me/accounts gives the Page id and its Page access token.")
     recovery = ("the Page's latest posts are searched for the article's URL; a \"duplicate "
                 "status\" refusal (#506) is looked up the same way and never re-sent")
     text_limit = 63206  # the limit commonly cited; Graph documents none
@@ -81,9 +90,8 @@ class FacebookAdapter(GraphAdapter, OwnPostsAdapter):
     posts_owner = "the Page"
     text_holder = "the Page"
     remedies = REMEDIES
-    read_permission = "the `pages_read_engagement` permission"
-    no_replies = ("this version does not read Facebook comments (`GET /{post-id}/comments` "
-                  "would need the `pages_read_user_content` permission)")
+    read_permission = ("the `pages_read_engagement` permission (and `pages_read_user_content` "
+                       "for comments)")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -146,8 +154,28 @@ class FacebookAdapter(GraphAdapter, OwnPostsAdapter):
         def total(edge: str) -> int:
             return count(((body.get(edge) or {}).get("summary") or {}).get("total_count"))
 
-        return Engagement(Counts(likes=total("reactions"), replies=total("comments"),
-                                 reposts=count((body.get("shares") or {}).get("count"))))
+        counts = Counts(likes=total("reactions"), replies=total("comments"),
+                        reposts=count((body.get("shares") or {}).get("count")))
+        replies = self._comments(post_id) if counts.replies else ()
+        return GONE if replies is None else Engagement(counts, replies)
+
+    def _comments(self, post_id: str) -> tuple[PublicReply, ...] | None:
+        """Every comment under the post the Page shows, oldest first; None: it was deleted."""
+        params: dict[str, Any] | None = {
+            "fields": COMMENT_FIELDS, "filter": "stream", "order": "chronological",
+            "limit": 100, **self._token()}
+        found: list[PublicReply] = []
+        for _page in range(COMMENT_PAGES):
+            if params is None:
+                break
+            page = self.read_object(f"{self.graph}/{quote(post_id, safe='')}/comments", params)
+            if page is None:
+                return None
+            found += [_comment(item) for item in page.get("data") or []
+                      if isinstance(item, dict) and not item.get("is_hidden") and
+                      (item.get("from") or {}).get("id") not in (None, self.page)]
+            params = next_page_params(page, params)
+        return tuple(found)
 
     def search(self, message: Message) -> Posted | None:
         """Look for the article's URL (link or message) among the Page's latest posts."""
@@ -165,3 +193,13 @@ class FacebookAdapter(GraphAdapter, OwnPostsAdapter):
              **self._token()},
             lambda params: self.answer(self.client.request("GET", url, params=params)),
             lambda page: page.get("data") or [], next_page_params, match, LOOKUP_PAGES)
+
+
+def _comment(item: dict[str, Any]) -> PublicReply:
+    """One comment as a reply to show: its author's name, no handle or profile (Facebook gives
+    neither for a person)."""
+    return PublicReply(
+        reply_id=str(item.get("id")), url=str(item.get("permalink_url") or ""),
+        author_name=str((item.get("from") or {}).get("name") or ""), author_handle="",
+        author_url="", published=str(item.get("created_time") or ""),
+        content=text_html(str(item.get("message") or "")), likes=count(item.get("like_count")))
