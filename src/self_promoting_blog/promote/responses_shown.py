@@ -12,6 +12,7 @@ build without network access shows what `invoke stats` stored last.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -29,6 +30,8 @@ from self_promoting_blog.promote.syndication import counts_text, url_path
 
 log = logging.getLogger("promote")
 REL = "ugc nofollow noopener"
+# An <a> nh3 left without an href: it writes the attributes it keeps in order, href first.
+_NO_HREF = re.compile(r'<a rel="[^"]*">(.*?)</a>', re.S)
 
 
 class Shown(NamedTuple):
@@ -55,8 +58,9 @@ def _cleaner() -> nh3.Cleaner:
 
 
 def sanitize(content: str) -> Markup:
-    """Somebody else's HTML, made safe to put in our page."""
-    return Markup(_cleaner().clean(content))
+    """Somebody else's HTML, made safe to put in our page; a link whose address was dropped
+    (javascript:, relative) becomes its text, so no link on the page leads nowhere."""
+    return Markup(_NO_HREF.sub(r"\1", _cleaner().clean(content)))
 
 
 def web_url(url: str) -> str:
