@@ -2,7 +2,7 @@
 
 Run on demand, not in the test suite:
 
-    .venv/bin/python bench/responses_overhead.py [--articles 5000] [--replies 3] [--runs 3]
+    .venv/bin/python bench/responses_overhead.py [--articles 5000] [--replies 3] [--runs 5]
 
 It writes the bench's synthetic blog (bench/sites.py) under bench/work/responses/, and a ledger
 file beside each of two output folders: one with no replies stored, one with `--replies` replies
@@ -10,8 +10,9 @@ under every article (the worst case: every article's replies read, sanitized and
 reply a paragraph with a mention, a hashtag and a link, as Mastodon sends them). It then builds
 the blog with the project's own pelicanconf.py, theme and plugins, alternating the two so machine
 noise hits both alike, each build in a fresh Python process. The verdict uses CPU time (user +
-system, of the build's process and any it starts), the median of the runs; wall time and the
-time spent in ``responses_by_article`` (reading the store and sanitizing) are shown beside it.
+system, of the build's process and any it starts) of each variant's fastest run, since a shared
+machine's noise only ever adds time; the medians, wall time and the time spent in
+``responses_by_article`` (reading the store and sanitizing) are shown beside it.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--replies", type=int, default=3, help="replies under every article")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     console = Console()
     with console.status("Writing the blog and the two ledgers..."):
@@ -140,21 +141,24 @@ def report(console: Console, times: dict[bool, list[tuple[float, float, float]]]
     """Print the table and the verdict; return the CPU-time overhead in percent."""
     medians = {key: [statistics.median(t[i] for t in runs) for i in (0, 1, 2)]
                for key, runs in times.items()}
+    fastest = {key: min(t[0] for t in runs) for key, runs in times.items()}
     (none_cpu, none_wall, _), (with_cpu, with_wall, own) = medians[False], medians[True]
-    table = Table(title=f"Project build, {args.articles} articles (median of {args.runs})")
-    for column in ("build", "CPU s", "wall s", "CPU s per run"):
+    table = Table(title=f"Project build, {args.articles} articles ({args.runs} runs each)")
+    for column in ("build", "fastest CPU s", "median CPU s", "median wall s", "CPU s per run"):
         table.add_column(column)
     for label, key in (("no replies stored", False),
                        (f"{args.replies} replies under every article", True)):
         cpu, wall, _ = medians[key]
-        table.add_row(label, f"{cpu:.2f}", f"{wall:.2f}",
+        table.add_row(label, f"{fastest[key]:.2f}", f"{cpu:.2f}", f"{wall:.2f}",
                       ", ".join(f"{t[0]:.2f}" for t in times[key]))
     console.print(table)
-    overhead = (with_cpu - none_cpu) / none_cpu * 100
+    overhead = (fastest[True] - fastest[False]) / fastest[False] * 100
+    median_overhead = (with_cpu - none_cpu) / none_cpu * 100
     wall_overhead = (with_wall - none_wall) / none_wall * 100
     verdict = "within" if overhead <= BUDGET else "OVER"
-    console.print(f"responses overhead: {overhead:+.1f} % CPU ({wall_overhead:+.1f} % wall); "
-                  f"{verdict} the {BUDGET:.0f} % budget")
+    console.print(f"responses overhead: {overhead:+.1f} % CPU, fastest runs (medians: "
+                  f"{median_overhead:+.1f} % CPU, {wall_overhead:+.1f} % wall); {verdict} the "
+                  f"{BUDGET:.0f} % budget")
     console.print(f"reading and sanitizing them (responses_by_article): {own:.2f} s CPU = "
                   f"{own / none_cpu * 100:.1f} % of the build")
     return overhead
