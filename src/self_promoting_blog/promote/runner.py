@@ -276,9 +276,12 @@ class Runner:
                              adapter.name, account, "failed", str(exc))
             self._add(report, Outcome(adapter.name, item.key, title, "failed", str(exc)))
             return
-        if isinstance(item, ThreadPart):  # resumed: the text saved with the thread's first part
-            parts = [replace(parts[0], text=item.text, links=(), hashtags=(), slot=slot,
-                             length=adapter.text_length(item.text, adapter.limits()))]
+        if isinstance(item, ThreadPart):  # resumed: the texts saved with the thread's first part
+            first, _, number = slot.rpartition(".")
+            parts = [replace(parts[0], text=text, links=(), hashtags=(),
+                             slot=f"{first}.{int(number) + offset}",
+                             length=adapter.text_length(text, adapter.limits()))
+                     for offset, text in enumerate((item.text, *item.later))]
             parent_key = item.parent
         else:
             parent_key = None

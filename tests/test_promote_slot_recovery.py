@@ -1,0 +1,168 @@
+"""Every slot is recovered as itself: a follow-up lost in a crash is never taken for the
+announcement, and a long follow-up is a thread on every network that has threads.
+
+A follow-up falls due a second after its announcement (``after_days`` 0.00001), so these run on
+the real clock: run 1 announces, run 2 is killed (SIGKILL) while the network holds the
+follow-up's request (``Hang``), which then lands ("answer") or vanishes ("drop"), and run 3
+recovers. The follow-up must end posted exactly once with its own post, or ``unknown`` where the
+network gives no way to know (Telegram; Discord without its answer), never posted on the
+strength of the announcement.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from typing import Any
+
+import pytest
+
+from tests.fakes.server import Delay, Hang
+from tests.fakes.world import NEW, World
+
+QUOTE = "“Reach is rented, attention is earned.” Our take on owned channels."
+LONG = " ".join(f"Point {n}: owned channels compound while rented reach decays."
+                for n in range(1, 16))  # ~900 characters: a thread everywhere
+# Where each network's fake receives the request that creates a post.
+CREATE = {"mastodon": "/api/v1/statuses", "bluesky": "createRecord", "x": "/2/tweets",
+          "facebook": "/feed", "threads": "threads_publish", "linkedin": "/rest/posts",
+          "telegram": "sendMessage", "discord": "/webhooks/"}
+
+
+def slot_rows(world: World, network: str) -> dict[str, Any]:
+    ledger = world.ledger()
+    try:
+        return {row.slot: row for row in ledger.rows(network) if "fresh-idea" in row.url}
+    finally:
+        ledger.close()
+
+
+def announced_with_follow_up(make_world, network: str, text: str) -> World:
+    """Run 1: the article announced on `network`; its follow-up due a second later."""
+    world = make_world(network)
+    if network == "linkedin":
+        world.fakes[network].can_list = True  # the app may read the author's posts
+    world.overrides = {"PROMOTE_FOLLOW_UPS": [{"after_days": 0.00001}]}
+    world.article("fresh-idea", date=NEW, followups=[text])
+    run = world.promote()
+    assert run.code == 0, run.output
+    assert slot_rows(world, network)["announce"].state == "posted"
+    time.sleep(1)
+    return world
+
+
+def kill_while_held(world: World, network: str, *actions: Any) -> None:
+    """Run 2: promote in another process, killed while the fake holds a create request."""
+    fake = world.fakes[network]
+    fake.script(*actions, Hang(), path=CREATE[network], method="POST")
+    child = world.spawn()
+    try:
+        assert fake.hung.wait(60), child.communicate(timeout=5)[0]
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+
+
+def follow_up_posts(world: World, network: str) -> list[Any]:
+    return [post for post in world.posts(network)
+            if "utm_content=followup-1" in json.dumps(post, ensure_ascii=False)]
+
+
+@pytest.mark.parametrize("then", ["answer", "drop"])
+@pytest.mark.parametrize("network", ["mastodon", "bluesky", "x", "facebook", "threads",
+                                     "linkedin"])
+def test_a_follow_up_lost_in_a_crash_is_recovered_as_itself(make_world, network, then):
+    world = announced_with_follow_up(make_world, network, QUOTE)
+    kill_while_held(world, network)
+    fake = world.fakes[network]
+    fake.release(then)
+    if then == "answer":
+        assert fake.wait_for(lambda: len(follow_up_posts(world, network)) == 1)
+    else:
+        assert follow_up_posts(world, network) == []
+    run = world.promote()
+    assert run.code == 0, run.output
+    rows = slot_rows(world, network)
+    follow_up, announcement = rows["followup-1"], rows["announce"]
+    assert follow_up.state == "posted", run.output
+    assert len(world.posts(network)) == 2 and len(follow_up_posts(world, network)) == 1
+    assert follow_up.post_id and follow_up.post_id != announcement.post_id
+    assert follow_up.post_url != announcement.post_url
+    assert world.promote().code == 0 and len(world.posts(network)) == 2
+
+
+@pytest.mark.parametrize("network, then, posts", [
+    ("telegram", "answer", 1), ("telegram", "drop", 0), ("discord", "drop", 0)])
+def test_where_the_network_cannot_tell_the_follow_up_is_unknown(make_world, network, then,
+                                                                  posts):
+    world = announced_with_follow_up(make_world, network, QUOTE)
+    kill_while_held(world, network)
+    world.fakes[network].release(then)
+    assert world.fakes[network].wait_for(
+        lambda: len(follow_up_posts(world, network)) == posts)
+    run = world.promote()
+    assert run.code == 1
+    assert slot_rows(world, network)["followup-1"].state == "unknown"
+    assert slot_rows(world, network)["followup-1"].post_id is None
+    assert len(follow_up_posts(world, network)) == posts
+    assert f"--retry-unknown --network {network}" in run.output
+
+
+def test_with_utm_tags_off_a_lost_follow_up_is_told_by_its_words(make_world):
+    world = make_world("x")
+    world.overrides = {"PROMOTE_FOLLOW_UPS": [{"after_days": 0.00001}], "PROMOTE_UTM": False}
+    world.article("fresh-idea", date=NEW, followups=[QUOTE])
+    assert world.promote().code == 0
+    time.sleep(1)
+    kill_while_held(world, "x")
+    world.fakes["x"].release("drop")
+    run = world.promote()
+    assert run.code == 0, run.output
+    announcement, follow_up = world.posts("x")
+    assert follow_up["posted_text"].startswith(QUOTE)
+    rows = slot_rows(world, "x")
+    assert rows["followup-1"].post_id == follow_up["id"] != rows["announce"].post_id
+
+
+# -- threads --------------------------------------------------------------------------------------
+
+def thread(world: World, network: str) -> list[tuple[str, str, str | None]]:
+    """(id, text, id of the post it replies to) of every post, oldest first."""
+    fake = world.fakes[network]
+    if network == "bluesky":
+        return [(rkey, record["text"],
+                 (record.get("reply") or {}).get("parent", {}).get("uri", "/").rsplit("/", 1)[-1]
+                 or None) for rkey, record in fake.records.items()]
+    if network == "x":
+        return [(t["id"], t["posted_text"],
+                 next((r["id"] for r in t.get("referenced_tweets", [])), None))
+                for t in fake.tweets]
+    return [(p["id"], p["text"], (p.get("replied_to") or {}).get("id")) for p in fake.published]
+
+
+@pytest.mark.parametrize("network", ["bluesky", "x", "threads"])
+def test_a_long_follow_up_is_a_thread_resumed_after_a_crash_between_parts(make_world, network):
+    world = announced_with_follow_up(make_world, network, LONG)
+    # The follow-up's first part lands; the process dies while the second is on the wire.
+    kill_while_held(world, network, Delay(0))
+    world.fakes[network].release("drop")
+    assert len(thread(world, network)) == 2  # the announcement and part 1
+    rerun = world.promote()  # recovers part 2, then posts every part after it
+    assert rerun.code == 0, rerun.output
+    posted = thread(world, network)
+    assert world.promote().code == 0 and thread(world, network) == posted  # nothing more
+    (_, announced, _), first, *rest = posted
+    assert "utm_content" not in announced and first[2] is None
+    assert "utm_content=followup-1" in json.dumps(world.posts(network)[1], ensure_ascii=False)
+    assert len(rest) >= 2  # the crash came between parts 1 and 2, and more follow
+    for before, after in zip([first, *rest], rest, strict=False):
+        assert after[2] == before[0]  # each part replies to the one before
+    shown = world.site.base_url.split("://")[1]  # Bluesky shows the link without its scheme
+    words = [w for _, text, _ in [first, *rest] for w in text.split()
+             if "://" not in w and not w.startswith(shown)]
+    assert words == LONG.split()  # every word once, in order
+    rows = slot_rows(world, network)
+    parts = sorted(slot for slot in rows if slot.startswith("followup-1"))
+    assert len(parts) == 1 + len(rest) and all(rows[s].state == "posted" for s in parts)
