@@ -15,12 +15,17 @@ import json
 import os
 import signal
 import time
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
+from self_promoting_blog.promote.adapters.base import Attempt
+from self_promoting_blog.promote.errors import PermanentError
+from self_promoting_blog.promote.networks import adapter_class
 from tests.fakes.server import Delay, Hang
 from tests.fakes.world import NEW, World
+from tests.support.adapters import adapter_for, message_for
 
 QUOTE = "“Reach is rented, attention is earned.” Our take on owned channels."
 LONG = " ".join(f"Point {n}: owned channels compound while rented reach decays."
@@ -166,3 +171,16 @@ def test_a_long_follow_up_is_a_thread_resumed_after_a_crash_between_parts(make_w
     rows = slot_rows(world, network)
     parts = sorted(slot for slot in rows if slot.startswith("followup-1"))
     assert len(parts) == 1 + len(rest) and all(rows[s].state == "posted" for s in parts)
+
+
+@pytest.mark.parametrize("network, missing", [
+    ("bluesky", "at://did:plc:testblog7f3k2/app.bsky.feed.post/3kabcdefghijk"),
+    ("x", "1799999999999999999"), ("threads", "18999999999999999")])
+def test_a_reply_to_a_post_that_is_not_there_is_refused_and_nothing_is_posted(fake, network,
+                                                                               missing):
+    server = fake(network)
+    adapter = adapter_for(adapter_class(network), server, 1.0, 2.0)
+    part = replace(message_for(280), text="the second part of a thread", reply_to=missing)
+    with pytest.raises(PermanentError):
+        adapter.post(part, Attempt("k", {}, lambda name, value: None))
+    assert server.posts() == []

@@ -160,8 +160,14 @@ class ThreadsAdapter(GraphAdapter):
             return PROFILE
 
     def _published(self, message: Message, container: str) -> Posted:
-        """The post a PUBLISHED container became: found among the account's latest posts."""
-        found = self._search(message)
+        """The post a PUBLISHED container became: found among the account's latest posts (a
+        thread's later part: its replies); a listing Threads refuses makes it unknown."""
+        try:
+            found = self._search(message)
+        except (PermanentError, RateLimited, TransientError) as exc:
+            raise AmbiguousError(self.name, f"container {container} was published, but Threads "
+                                 f"would not list the account's posts to find it ({exc.message})",
+                                 exc.status) from None
         return found or Posted(container, PROFILE)
 
     def read_one(self, post_id: str) -> Engagement:
