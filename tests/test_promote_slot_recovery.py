@@ -147,6 +147,26 @@ def thread(world: World, network: str) -> list[tuple[str, str, str | None]]:
     return [(p["id"], p["text"], (p.get("replied_to") or {}).get("id")) for p in fake.published]
 
 
+def assert_one_whole_thread(world: World, network: str, text: str) -> None:
+    """After the announcement, `text` went out once as a thread: every word once, in order, each
+    part replying to the one before, every part's row posted; another run posts nothing."""
+    posted = thread(world, network)
+    assert world.promote().code == 0 and thread(world, network) == posted
+    (_, announced, _), first, *rest = posted
+    assert "utm_content" not in announced and first[2] is None
+    assert "utm_content=followup-1" in json.dumps(world.posts(network)[1], ensure_ascii=False)
+    assert len(rest) >= 2
+    for before, after in zip([first, *rest], rest, strict=False):
+        assert after[2] == before[0]  # each part replies to the one before
+    shown = world.site.base_url.split("://")[1]  # Bluesky shows the link without its scheme
+    words = [w for _, part, _ in [first, *rest] for w in part.split()
+             if "://" not in w and not w.startswith(shown)]
+    assert words == text.split()
+    rows = slot_rows(world, network)
+    parts = sorted(slot for slot in rows if slot.startswith("followup-1"))
+    assert len(parts) == 1 + len(rest) and all(rows[s].state == "posted" for s in parts)
+
+
 @pytest.mark.parametrize("network", ["bluesky", "x", "threads"])
 def test_a_long_follow_up_is_a_thread_resumed_after_a_crash_between_parts(make_world, network):
     world = announced_with_follow_up(make_world, network, LONG)
@@ -156,21 +176,19 @@ def test_a_long_follow_up_is_a_thread_resumed_after_a_crash_between_parts(make_w
     assert len(thread(world, network)) == 2  # the announcement and part 1
     rerun = world.promote()  # recovers part 2, then posts every part after it
     assert rerun.code == 0, rerun.output
-    posted = thread(world, network)
-    assert world.promote().code == 0 and thread(world, network) == posted  # nothing more
-    (_, announced, _), first, *rest = posted
-    assert "utm_content" not in announced and first[2] is None
-    assert "utm_content=followup-1" in json.dumps(world.posts(network)[1], ensure_ascii=False)
-    assert len(rest) >= 2  # the crash came between parts 1 and 2, and more follow
-    for before, after in zip([first, *rest], rest, strict=False):
-        assert after[2] == before[0]  # each part replies to the one before
-    shown = world.site.base_url.split("://")[1]  # Bluesky shows the link without its scheme
-    words = [w for _, text, _ in [first, *rest] for w in text.split()
-             if "://" not in w and not w.startswith(shown)]
-    assert words == LONG.split()  # every word once, in order
-    rows = slot_rows(world, network)
-    parts = sorted(slot for slot in rows if slot.startswith("followup-1"))
-    assert len(parts) == 1 + len(rest) and all(rows[s].state == "posted" for s in parts)
+    assert_one_whole_thread(world, network, LONG)
+
+
+@pytest.mark.parametrize("then", ["answer", "drop"])
+def test_a_thread_killed_in_its_first_part_goes_out_as_saved_whatever_the_edit(make_world,
+                                                                               then):
+    world = announced_with_follow_up(make_world, "x", LONG)
+    kill_while_held(world, "x")  # part 1 is on the wire
+    world.fakes["x"].release(then)
+    world.article("fresh-idea", date=NEW, followups=["A new angle entirely. " * 40])
+    rerun = world.promote()
+    assert rerun.code == 0, rerun.output
+    assert_one_whole_thread(world, "x", LONG)
 
 
 @pytest.mark.parametrize("network, missing", [
