@@ -6,7 +6,8 @@ the real clock: run 1 announces, run 2 is killed (SIGKILL) while the network hol
 follow-up's request (``Hang``), which then lands ("answer") or vanishes ("drop"), and run 3
 recovers. The follow-up must end posted exactly once with its own post, or ``unknown`` where the
 network gives no way to know (Telegram; Discord without its answer), never posted on the
-strength of the announcement.
+strength of the announcement. An evergreen slot, whose periods need a moved clock, runs under
+libfaketime (``at``) instead, on Facebook (X's fake refuses an OAuth timestamp that far off).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import time
 from dataclasses import replace
 from typing import Any
@@ -23,9 +25,11 @@ import pytest
 from self_promoting_blog.promote.adapters.base import Attempt
 from self_promoting_blog.promote.errors import PermanentError
 from self_promoting_blog.promote.networks import adapter_class
+from tests.fakes.s3 import shifted_clock_env
 from tests.fakes.server import Delay, Hang
 from tests.fakes.world import NEW, World
 from tests.support.adapters import adapter_for, message_for
+from tests.test_promote_campaigns import at
 
 QUOTE = "“Reach is rented, attention is earned.” Our take on owned channels."
 LONG = " ".join(f"Point {n}: owned channels compound while rented reach decays."
@@ -129,6 +133,41 @@ def test_with_utm_tags_off_a_lost_follow_up_is_told_by_its_words(make_world):
     assert follow_up["posted_text"].startswith(QUOTE)
     rows = slot_rows(world, "x")
     assert rows["followup-1"].post_id == follow_up["id"] != rows["announce"].post_id
+
+
+def test_an_evergreen_post_lost_in_a_crash_is_sent_once_not_taken_for_the_announcement(
+        make_world):
+    world = make_world("facebook")
+    world.article("evergreen-a", date="2024-01-10T09:00:00+01:00", followups=[QUOTE])
+    assert at(world, "2024-06-01 07:00").code == 0  # announced; the baseline's is too old
+    world.overrides = {"PROMOTE_EVERGREEN": {"networks": ["facebook"], "every_days": 2,
+                                             "min_age_days": 30, "max_age_days": 150,
+                                             "repeat_after_days": 1}}
+    fake = world.fakes["facebook"]
+    fake.script(Hang(), path=CREATE["facebook"], method="POST")
+    env = {**os.environ, **world.env(), "TZ": "UTC",
+           **shifted_clock_env("@2024-06-03 08:00:00")}
+    child = world.spawn()
+    child.kill()
+    child.wait()
+    crashing = subprocess.Popen(child.args, env=env, text=True, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT)
+    try:
+        assert fake.hung.wait(60), crashing.communicate(timeout=5)[0]
+    finally:
+        os.kill(crashing.pid, signal.SIGKILL)
+        crashing.wait()
+    fake.release("drop")  # the re-share never reached the Page
+    rerun = at(world, "2024-06-03 08:30")
+    assert rerun.code == 0, rerun.output
+    announcement, reshare = world.posts("facebook")
+    assert "utm_content=evergreen-2024-06-0" in reshare["link"]
+    ledger = world.ledger()
+    rows = {row.slot: row for row in ledger.rows("facebook") if "evergreen-a" in row.article}
+    ledger.close()
+    [slot] = [name for name in rows if name.startswith("evergreen-")]
+    assert rows[slot].state == "posted" and rows[slot].post_id == reshare["id"] != \
+        rows["announce"].post_id == announcement["id"]
 
 
 # -- threads --------------------------------------------------------------------------------------
