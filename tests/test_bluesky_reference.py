@@ -16,6 +16,7 @@ import json
 import os
 import re
 import signal
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,6 +160,34 @@ def test_the_announcement_is_a_valid_post_that_reads_back(world):
     assert row.state == "posted" and row.post_url == \
         f"https://bsky.app/profile/{world.account.handle}/post/{create.json['rkey']}"
     assert_no_secret_written(world, run.output)
+
+
+def test_a_long_follow_up_is_a_thread_whose_reply_refs_the_pds_stores(world):
+    long_text = " ".join(f"Point {n}: owned channels compound while rented reach decays."
+                         for n in range(1, 9))  # ~500 graphemes: two or three posts
+    world.overrides = {"PROMOTE_FOLLOW_UPS": [{"after_days": 0.00001}]}  # due a second later
+    world.article("cafe", title=TITLE, date=NEW, tags=TAGS, followups=[long_text])
+    assert world.promote().code == 0
+    time.sleep(1)
+    run = world.promote()
+    assert run.code == 0, run.output
+    [(status, announced), *parts] = world.network.proxy.answered("com.atproto.repo.createRecord")
+    assert status == 200 and len(parts) >= 2 and all(status == 200 for status, _ in parts)
+    stored = {record["uri"]: record for record in world.posts()}
+    first = stored[parts[0][1]["uri"]]
+    assert "reply" not in first["value"] and first["value"]["embed"]["external"]["uri"] == \
+        article_url(world, "cafe") + "&utm_content=followup-1"
+    root = {"uri": first["uri"], "cid": first["cid"]}
+    for (_, before), (_, after) in zip(parts, parts[1:], strict=False):
+        record = stored[after["uri"]]["value"]
+        assert record["reply"] == {"root": root, "parent": {"uri": before["uri"],
+                                                            "cid": before["cid"]}}
+        assert "embed" not in record
+    assert announced["uri"] not in {ref["uri"] for _, part in parts[1:]
+                                    for ref in stored[part["uri"]]["value"]["reply"].values()}
+    words = " ".join(stored[part["uri"]]["value"]["text"] for _, part in parts).split()
+    assert [w for w in words if not shows_link(w, article_url(world, "cafe") +
+                                                "&utm_content=followup-1")] == long_text.split()
 
 
 def test_facets_cover_what_they_claim_in_utf8_bytes(world):

@@ -5,7 +5,11 @@ message, compared side by side by tests/test_bluesky_reference.py.
 Beyond the PDS's checks, which validate a facet's shape only, it checks that every facet's byte
 range is inside the text, on UTF-8 character boundaries, and does not overlap another (see
 ``_check_facets``): the real PDS stores such a post and the app shows a broken link; here it is a
-400, so every test checks our offsets.
+400, so every test checks our offsets. Likewise a reply (``record.reply``, the lexicon's
+``replyRef``: ``root`` and ``parent``, each a strongRef ``{uri, cid}``) must name posts of this
+repository that exist, by their current cid, with ``root`` the parent's own root (or the parent,
+when it starts the thread): the reference PDS checks only the refs' shape (it runs in
+tests/test_bluesky_reference.py), and the app shows a reply to a missing post as "not found".
 
 It is the AppView too (``BLUESKY_APPVIEW_URL``), for ``app.bsky.feed.getPosts``: a query with no
 login, at most 25 ``uris`` (the lexicon's maxLength; more is 400 InvalidRequest), answering a
@@ -191,8 +195,7 @@ class FakeBluesky(NetworkFake):
                 return _error(500, "InternalServerError", "Internal Server Error")
             self.records[rkey] = body["record"]
             self.head = "bafyreihead" + hashlib.sha256(rkey.encode()).hexdigest()[:40]
-        return Reply(200, {"uri": f"at://{DID}/{COLLECTION}/{rkey}",
-                           "cid": "bafyrei" + hashlib.sha256(rkey.encode()).hexdigest()[:52],
+        return Reply(200, {"uri": f"at://{DID}/{COLLECTION}/{rkey}", "cid": record_cid(rkey),
                            "commit": {"cid": "bafyreicommit", "rev": rkey},
                            "validationStatus": "valid"})
 
@@ -209,7 +212,7 @@ class FakeBluesky(NetworkFake):
         if not isinstance(rkey, str) or not TID_RE.match(rkey):
             return _error(400, "InvalidRequest", f"Invalid record key for {COLLECTION}: Invalid "
                                                  f"TID string (got {json.dumps(rkey)}) at $")
-        invalid = check_post(record)
+        invalid = check_post(record) or self._check_reply(record.get("reply"))
         if invalid:
             return _error(400, "InvalidRequest", f"Invalid app.bsky.feed.post record: {invalid}")
         thumb = ((record.get("embed") or {}).get("external") or {}).get("thumb")
@@ -221,6 +224,30 @@ class FakeBluesky(NetworkFake):
         if stored["mimeType"] != thumb["mimeType"]:
             return _error(400, "InvalidMimeType", "Referenced Mimetype does not match stored "
                           f"blob. Expected: {stored['mimeType']}, Got: {thumb['mimeType']}")
+        return None
+
+    def _check_reply(self, reply: Any) -> str | None:
+        """What is wrong with a post's reply refs (see the module docstring), or None."""
+        if reply is None:
+            return None
+        refs = {}
+        for key in ("root", "parent"):
+            ref = reply.get(key) if isinstance(reply, dict) else None
+            if not isinstance(ref, dict) or not all(isinstance(ref.get(f), str)
+                                                    for f in ("uri", "cid")):
+                return f'Missing required key "{key}" (a strongRef: uri, cid) at $.record.reply'
+            prefix = f"at://{DID}/{COLLECTION}/"
+            rkey = ref["uri"].removeprefix(prefix)
+            with self.lock:
+                if not ref["uri"].startswith(prefix) or rkey not in self.records:
+                    return f"reply {key} {ref['uri']} is not a post of this account"
+            if ref["cid"] != record_cid(rkey):
+                return f"reply {key} cid {ref['cid']} is not the post's cid {record_cid(rkey)}"
+            refs[key] = ref
+        parent = self.records[refs["parent"]["uri"].rsplit("/", 1)[-1]]
+        root = (parent.get("reply") or {}).get("root") or refs["parent"]
+        if refs["root"] != {"uri": root["uri"], "cid": root["cid"]}:
+            return f"reply root {refs['root']['uri']} is not the root of its parent's thread"
         return None
 
     def _latest_commit(self, request: Recorded) -> Reply:
@@ -320,8 +347,13 @@ class FakeBluesky(NetworkFake):
         if record is None:
             return _error(400, "RecordNotFound",
                           f"Could not locate record: at://{query.get('repo')}/{COLLECTION}/{rkey}")
-        return Reply(200, {"uri": f"at://{DID}/{COLLECTION}/{rkey}", "cid": "bafyrei",
+        return Reply(200, {"uri": f"at://{DID}/{COLLECTION}/{rkey}", "cid": record_cid(rkey),
                            "value": record})
+
+
+def record_cid(rkey: str) -> str:
+    """The cid of the post at `rkey` (a record is written once, so one cid per key)."""
+    return "bafyrei" + hashlib.sha256(rkey.encode()).hexdigest()[:52]
 
 
 def check_post(record: dict[str, Any]) -> str | None:

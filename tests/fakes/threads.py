@@ -14,6 +14,11 @@ with ``paging.cursors.after`` (here 25 a page); the ``fields`` asked for among `
 ``username``, ``permalink``, ``timestamp``, ``hide_status`` (NOT_HUSHED, UNHUSHED, HIDDEN,
 COVERED, BLOCKED, RESTRICTED) and ``is_reply_owned_by_me``. It needs ``threads_read_replies``
 ("required for making GET calls to reply endpoints"); without it, (#10) like insights.
+
+A reply's container carries ``reply_to_id``, which must be a published post of this account (one
+may reply to one's own posts without further permissions: Threads "Create Replies"); published,
+it is listed under ``GET /v1.0/me/replies`` (with ``replied_to``, ``root_post``, ``is_reply``),
+not under ``/threads``, which lists the account's own top-level posts.
 """
 
 from __future__ import annotations
@@ -95,8 +100,8 @@ class FakeThreads(NetworkFake):
             return self._create(params)
         if edge == "threads_publish" and request.method == "POST":
             return self._publish(params)
-        if edge == "threads" and request.method == "GET":
-            return self._list(params)
+        if edge in ("threads", "replies") and request.method == "GET":
+            return self._list(params, replies=edge == "replies")
         if edge is None and request.method == "GET":
             return self._read(node, params)
         return graph_error(100, f"Unsupported {request.method} request")
@@ -117,10 +122,16 @@ class FakeThreads(NetworkFake):
                                            if params.get("link_attachment") else set())
         if len(links) > 5:
             return graph_error(100, "THREADS_API__LINK_LIMIT_EXCEEDED: more than 5 links")
+        parent = params.get("reply_to_id")
         with self._state:
+            if parent is not None and not any(p["id"] == parent for p in self.published):
+                return graph_error(100, f"Object with ID '{parent}' does not exist, cannot be "
+                                   "loaded due to missing permissions, or does not support this "
+                                   "operation", subcode=33)
             container = str(next(self._ids))
             self.containers[container] = {"status": "FINISHED", "text": text,
-                                          "link": params.get("link_attachment"), "media": None}
+                                          "link": params.get("link_attachment"), "media": None,
+                                          "reply_to": parent}
         return Reply(200, {"id": container})
 
     def _publish(self, params: dict[str, str]) -> Reply:
@@ -138,10 +149,15 @@ class FakeThreads(NetworkFake):
             media = str(next(self._ids))
             container["status"], container["media"] = "PUBLISHED", media
             code = secrets.token_urlsafe(8)
+            parent = next((p for p in self.published if p["id"] == container["reply_to"]),
+                          None)
             self.published.append({"id": media, "text": container["text"],
                                "link_attachment_url": container["link"],
                                "permalink": f"https://www.threads.com/@{USERNAME}/post/{code}",
-                               "username": USERNAME})
+                               "username": USERNAME, "is_reply": parent is not None,
+                               **({"replied_to": {"id": parent["id"]},
+                                   "root_post": parent.get("root_post") or {"id": parent["id"]}}
+                                  if parent else {})})
         return Reply(200, {"id": media})
 
     def _read(self, node: str, params: dict[str, str]) -> Reply:
@@ -210,16 +226,17 @@ class FakeThreads(NetworkFake):
                                       f"{start + 25}"}
         return Reply(200, body)
 
-    def _list(self, params: dict[str, str]) -> Reply:
+    def _list(self, params: dict[str, str], replies: bool) -> Reply:
         fields = params.get("fields", "id").split(",")
         limit, start = int(params.get("limit", 25)), int(params.get("after", 0) or 0)
-        newest = list(reversed(self.published))
+        newest = [p for p in reversed(self.published) if p.get("is_reply", False) == replies]
+        edge = "replies" if replies else "threads"
         data = [{"id": p["id"], **{f: p[f] for f in fields if f in p and p[f] is not None}}
                 for p in newest[start:start + limit]]
         body: dict[str, Any] = {"data": data}
         if start + limit < len(newest):
             body["paging"] = {"cursors": {"before": str(start), "after": str(start + limit)},
-                              "next": f"{self.base_url}/v1.0/me/threads?after={start + limit}"}
+                              "next": f"{self.base_url}/v1.0/me/{edge}?after={start + limit}"}
         return Reply(200, body)
 
 

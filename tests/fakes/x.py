@@ -8,6 +8,13 @@ gets X's 401 problem body. Posts are counted the way twitter-text v3 counts (wri
 the config, independently of the adapter), identical text is a 403 duplicate, URLs come back
 as t.co links with ``entities.urls[].expanded_url``, and every answer carries
 ``x-rate-limit-limit/remaining/reset`` for a 15-minute window per endpoint.
+
+A reply (``reply: {"in_reply_to_tweet_id"}``, an id string of 1–19 digits; no other key but
+``exclude_reply_user_ids``: docs.x.com create-post's schema) must answer an existing post, else
+the 403 "You attempted to reply to a Tweet that is deleted or not visible to you." (code 385,
+quoted by client libraries, e.g. plhery/node-twitter-api-v2#366). The post then carries
+``referenced_tweets: [{"type": "replied_to", "id"}]`` and ``in_reply_to_user_id``; the timeline
+leaves replies out under ``exclude=replies``.
 """
 
 from __future__ import annotations
@@ -38,6 +45,8 @@ DUPLICATE = {"detail": "You are not allowed to create a Tweet with duplicate con
 READ_ONLY = {"title": "Forbidden", "type": "https://api.twitter.com/2/problems/oauth1-permissions",
              "status": 403, "detail": "Your client app is not configured with the appropriate "
              "oauth1 app permissions for this endpoint."}
+REPLY_GONE = {"title": "Forbidden", "type": "about:blank", "status": 403, "detail": "You "
+              "attempted to reply to a Tweet that is deleted or not visible to you."}
 TOO_MANY = {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank",
             "status": 429}
 
@@ -200,9 +209,19 @@ class FakeX(NetworkFake):
             return _invalid("text: must not be empty")
         if x_weight(text) > 280:
             return _invalid(f"text: weighted length {x_weight(text)} is over 280")
+        reply = body.get("reply")
+        if reply is not None and (not isinstance(reply, dict) or
+                                  set(reply) - {"in_reply_to_tweet_id", "exclude_reply_user_ids"}
+                                  or not re.fullmatch(r"[0-9]{1,19}",
+                                                      str(reply.get("in_reply_to_tweet_id")))):
+            return _invalid("reply.in_reply_to_tweet_id: must be a post id string")
         if self.read_only:
             return Reply(403, READ_ONLY, {"Content-Type": "application/problem+json"})
         with self._state:
+            parent = reply and next((t for t in self.tweets
+                                     if t["id"] == reply["in_reply_to_tweet_id"]), None)
+            if reply and parent is None:
+                return Reply(403, REPLY_GONE)
             if any(t["posted_text"] == text for t in self.tweets):
                 return Reply(403, DUPLICATE)
             tweet_id = str(next(self._ids))
@@ -216,7 +235,10 @@ class FakeX(NetworkFake):
                                  "display_url": url.split("//", 1)[1][:25] + "…"})
             self.tweets.append({"id": tweet_id, "text": shown, "posted_text": text,
                                 "edit_history_tweet_ids": [tweet_id],
-                                "entities": {"urls": entities}})
+                                "entities": {"urls": entities},
+                                **({"referenced_tweets": [{"type": "replied_to",
+                                                           "id": parent["id"]}],
+                                    "in_reply_to_user_id": USER_ID} if parent else {})})
         return Reply(201, {"data": {"id": tweet_id, "text": shown,
                                     "edit_history_tweet_ids": [tweet_id]}})
 
@@ -259,6 +281,9 @@ class FakeX(NetworkFake):
             return _invalid("max_results: must be between 5 and 100")
         start = int((request.query.get("pagination_token") or ["0"])[0])
         newest = list(reversed(self.tweets))
+        excluded = (request.query.get("exclude") or [""])[0].split(",")
+        if "replies" in excluded:
+            newest = [t for t in newest if "referenced_tweets" not in t]
         page = newest[start:start + size]
         meta: dict[str, Any] = {"result_count": len(page)}
         if start + size < len(newest):
@@ -267,7 +292,8 @@ class FakeX(NetworkFake):
             return Reply(200, {"meta": meta})
         fields = (request.query.get("tweet.fields") or [""])[0].split(",")
         data = [{"id": t["id"], "text": t["text"], "edit_history_tweet_ids": [t["id"]],
-                 **({"entities": t["entities"]} if "entities" in fields else {})} for t in page]
+                 **{f: t[f] for f in ("entities", "referenced_tweets", "in_reply_to_user_id")
+                    if f in fields and f in t}} for t in page]
         return Reply(200, {"data": data, "meta": meta})
 
 

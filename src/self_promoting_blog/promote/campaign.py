@@ -120,9 +120,13 @@ def plan_follow_ups(entries: list[Entry], rows: Mapping[str, Row], campaign: Cam
             slot = SlotDue(entry, follow_up, entry.followups[follow_up.number - 1],
                            posted + timedelta(days=follow_up.after_days))
             row = rows.get(slot.key)
-            if row is not None and (row.state not in CLAIMABLE or row.detail == MISSED):
-                continue  # posted, in flight or settled otherwise; or missed before
-            if slot.due > now:
+            if row is not None and row.state == "sending":
+                # In flight, or its run crashed mid-request: the claim tells which, and a
+                # crashed one is looked for on the network before anything is sent again.
+                plan.due.append(slot)
+            elif row is not None and (row.state not in CLAIMABLE or row.detail == MISSED):
+                continue  # posted or settled otherwise; or missed before
+            elif slot.due > now:
                 plan.ahead.append(slot)
             elif now > next_open(slot.due, campaign.windows.get(network, ()),
                                  campaign.zone) + MISSED_AFTER:
@@ -217,6 +221,7 @@ class ThreadPart:
     key: str
     text: str
     parent: str
+    later: tuple[str, ...] = ()  # the texts of the parts after it, posted in the same run
 
 
 def unfinished_threads(entries: list[Entry], rows: Mapping[str, Row]) -> list[ThreadPart]:
@@ -238,7 +243,7 @@ def unfinished_threads(entries: list[Entry], rows: Mapping[str, Row]) -> list[Th
                 key = slot_key(entry.url, f"followup-{number_}.{index}")
                 done = rows.get(key)
                 if done is None or done.state in CLAIMABLE | {"sending"}:
-                    parts.append(ThreadPart(entry, key, text, parent))
+                    parts.append(ThreadPart(entry, key, text, parent, tuple(texts[index:])))
                     break
                 if done.state != "posted":
                     break  # failed for good or unknown: the owner decides, nothing follows it

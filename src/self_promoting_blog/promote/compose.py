@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -252,6 +252,23 @@ def compose_follow_up(entry: Entry, text: str, slot: str, adapter: type[NetworkA
         parts.append(replace(parts[0], text=chunk, length=adapter.text_length(chunk, limits),
                              links=(), hashtags=(), slot=f"{slot}.{len(parts) + 1}", cut=False))
         rest = rest[size:]
+    return parts
+
+
+def saved_thread(first: Message, texts: Sequence[str], slot: str, number: int,
+                 adapter: type[NetworkAdapter], limits: Limits) -> list[Message]:
+    """A thread's parts from the texts saved in its first row, from part `number` of follow-up
+    `slot` on: part 1 (the follow-up's own slot) like `first`, its link where its text shows it;
+    the others plain replies."""
+    shown = adapter.link_text(first.link)
+    parts = []
+    for index, text in enumerate(texts, number):
+        at = text.find(shown) if index == 1 else -1
+        parts.append(replace(
+            first, text=text, length=adapter.text_length(text, limits), cut=False,
+            links=(LinkSpan(at, at + len(shown), first.link),) if at >= 0 else (),
+            hashtags=first.hashtags if index == 1 else (),
+            slot=slot if index == 1 else f"{slot}.{index}"))
     return parts
 
 

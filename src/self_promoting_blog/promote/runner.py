@@ -27,7 +27,12 @@ from self_promoting_blog.promote.campaign import (
     plan_follow_ups,
     unfinished_threads,
 )
-from self_promoting_blog.promote.compose import compose, compose_evergreen, compose_follow_up
+from self_promoting_blog.promote.compose import (
+    compose,
+    compose_evergreen,
+    compose_follow_up,
+    saved_thread,
+)
 from self_promoting_blog.promote.errors import ComposeError, CredentialsStop, Deferred, PromoteError
 from self_promoting_blog.promote.evergreen import EvergreenDue, plan_evergreen, site_key
 from self_promoting_blog.promote.http import redact
@@ -276,11 +281,17 @@ class Runner:
                              adapter.name, account, "failed", str(exc))
             self._add(report, Outcome(adapter.name, item.key, title, "failed", str(exc)))
             return
-        if isinstance(item, ThreadPart):  # resumed: the text saved with the thread's first part
-            parts = [replace(parts[0], text=item.text, links=(), hashtags=(), slot=slot,
-                             length=adapter.text_length(item.text, adapter.limits()))]
+        # A thread goes out as its first row saved it, whatever the article says by now.
+        if isinstance(item, ThreadPart):
+            first, _, number = slot.rpartition(".")
+            parts = saved_thread(parts[0], (item.text, *item.later), first, int(number),
+                                 type(adapter), adapter.limits())
             parent_key = item.parent
         else:
+            row = self.ledger.get(item.key, adapter.name, account)
+            if row is not None and row.progress.get("thread"):  # its first part was tried
+                parts = saved_thread(parts[0], row.progress["thread"], slot, 1, type(adapter),
+                                     adapter.limits())
             parent_key = None
         thread = [part.text for part in parts] if len(parts) > 1 else None
         for part in parts:

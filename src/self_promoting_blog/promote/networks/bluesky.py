@@ -12,6 +12,11 @@ sent. After a crash, getRecord on every key ever tried says whether the post exi
 never sent twice (a fresh TID is minted for a new try). Every try carries the same
 ``swapCommit``, so a slow earlier try that lands late is refused by the PDS (InvalidSwap).
 
+Threads: a follow-up too long for one post goes out as replies, each record's ``reply`` naming
+the thread's first post (``root``) and the part before (``parent``) by ``{uri, cid}``, both read
+from the parent's record (``getRecord``: its ``cid``, and its own ``reply.root`` if it has one).
+A later part carries no link card; the first part has it.
+
 Counts: ``app.bsky.feed.getPosts`` on the public AppView (``BLUESKY_APPVIEW_URL``, default
 https://public.api.bsky.app; no login) gives ``likeCount``, ``repostCount``, ``replyCount`` and
 ``quoteCount`` for up to 25 post URIs a request, and leaves a deleted post out of its answer.
@@ -111,6 +116,7 @@ class BlueskyAdapter(NetworkAdapter):
     can_find_existing = True
     read_batch = 25  # getPosts takes at most 25 uris (its lexicon's maxLength)
     read_permission = "no login (the public AppView answers anyone)"
+    threads = True  # a reply to our own post: the record's reply {root, parent}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -245,17 +251,31 @@ class BlueskyAdapter(NetworkAdapter):
         return Posted(body["uri"], self._url(body["uri"].rsplit("/", 1)[-1]))
 
     def _record(self, message: Message) -> dict[str, Any]:
-        """The app.bsky.feed.post record, with facets and the link card (thumbnail uploaded)."""
+        """The app.bsky.feed.post record, with facets and the link card (thumbnail uploaded);
+        a thread's later part: with its reply refs instead of the card."""
+        record = {"$type": COLLECTION, "text": message.text,
+                  "createdAt": datetime.now(UTC).isoformat(timespec="milliseconds")
+                  .replace("+00:00", "Z"),
+                  "langs": [self.config.language], "facets": facets(message.text, message.links)}
+        if message.reply_to:
+            return {**record, "reply": self._reply_refs(message.reply_to)}
         external: dict[str, Any] = {"uri": message.card.url, "title": message.card.title,
                     "description": message.card.description}
         thumb = self._thumb(message.card.image_url)
         if thumb:
             external["thumb"] = thumb
-        return {"$type": COLLECTION, "text": message.text,
-                "createdAt": datetime.now(UTC).isoformat(timespec="milliseconds")
-                .replace("+00:00", "Z"),
-                "langs": [self.config.language], "facets": facets(message.text, message.links),
-                "embed": {"$type": "app.bsky.embed.external", "external": external}}
+        return {**record, "embed": {"$type": "app.bsky.embed.external", "external": external}}
+
+    def _reply_refs(self, parent_uri: str) -> dict[str, Any]:
+        """``{root, parent}`` of a reply to our post `parent_uri`: its cid from getRecord, the
+        root its own reply's root (none: the parent starts the thread)."""
+        did, collection, rkey = parent_uri.removeprefix("at://").split("/")
+        body = self.answer(self.client.request(
+            "GET", f"{self._login().pds}/xrpc/com.atproto.repo.getRecord",
+            params={"repo": did, "collection": collection, "rkey": rkey}))
+        parent = {"uri": body["uri"], "cid": body["cid"]}
+        root = ((body.get("value") or {}).get("reply") or {}).get("root") or parent
+        return {"root": {"uri": root["uri"], "cid": root["cid"]}, "parent": parent}
 
     def _url(self, rkey: str) -> str:
         return f"https://bsky.app/profile/{self.account_parts()[0]}/post/{rkey}"

@@ -9,8 +9,8 @@ each (a Page token made from a long-lived user token does not expire). Put the P
 version is ``FACEBOOK_API_VERSION`` (default v24.0; each version lives about two years).
 
 Exactly once: no idempotency key. After a crash or an unanswered request the Page's latest posts
-(``GET /{page-id}/posts``) are searched for the article's URL; a "duplicate status" refusal (#506)
-is resolved the same way and never retried.
+(``GET /{page-id}/posts``) are searched for the slot's own link (a follow-up's carries
+``utm_content``); a "duplicate status" refusal (#506) is resolved the same way and never retried.
 
 Counts: ``GET /{post-id}?fields=reactions.summary(total_count),comments.summary(total_count),
 shares`` with the Page token (``pages_read_engagement``): reactions, comments and shares.
@@ -41,7 +41,7 @@ from self_promoting_blog.promote.adapters.base import (
     count,
     find_in_pages,
 )
-from self_promoting_blog.promote.adapters.matching import mentions_article, same_article
+from self_promoting_blog.promote.adapters.matching import is_slot_post, links_in
 from self_promoting_blog.promote.adapters.meta_graph import (
     DUPLICATE,
     GraphAdapter,
@@ -74,7 +74,7 @@ class FacebookAdapter(GraphAdapter, OwnPostsAdapter):
     setup_help = ("Graph API Explorer: a user token with pages_manage_posts, "
                   "pages_read_engagement, pages_read_user_content, pages_show_list; "
                   "GET /me/accounts gives the Page id and its Page access token.")
-    recovery = ("the Page's latest posts are searched for the article's URL; a \"duplicate "
+    recovery = ("the Page's latest posts are searched for the slot's own link; a \"duplicate "
                 "status\" refusal (#506) is looked up the same way and never re-sent")
     text_limit = 63206  # the limit commonly cited; Graph documents none
     env_vars = (
@@ -178,12 +178,12 @@ class FacebookAdapter(GraphAdapter, OwnPostsAdapter):
         return tuple(found)
 
     def search(self, message: Message) -> Posted | None:
-        """Look for the article's URL (link or message) among the Page's latest posts."""
+        """Look for the slot's link (link or message) among the Page's latest posts."""
         url = f"{self.graph}/{self.page}/posts"
 
         def match(item: dict[str, Any]) -> Posted | None:
-            if same_article(item.get("link") or "", message.article_url) or \
-                    mentions_article(item.get("message") or "", message.article_url):
+            text = item.get("message") or ""
+            if is_slot_post(message, [item.get("link") or "", *links_in(text)], text):
                 link = item.get("permalink_url") or f"https://www.facebook.com/{item['id']}"
                 return Posted(str(item["id"]), str(link))
             return None

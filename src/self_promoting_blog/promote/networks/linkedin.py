@@ -45,7 +45,7 @@ from self_promoting_blog.promote.adapters.base import (
     read_error_body,
 )
 from self_promoting_blog.promote.adapters.card_image import CardImageUnusable, fetch_card_image
-from self_promoting_blog.promote.adapters.matching import same_article
+from self_promoting_blog.promote.adapters.matching import is_slot_post
 from self_promoting_blog.promote.adapters.versions import ApiVersion
 from self_promoting_blog.promote.errors import (
     AmbiguousError,
@@ -202,7 +202,8 @@ class LinkedInAdapter(NetworkAdapter):
     # -- recovery ---------------------------------------------------------------------------
 
     def find_existing(self, message: Message, attempt: Attempt) -> Posted | None:
-        """Read the author's latest posts (needs r_member_social / r_organization_social)."""
+        """Read the author's latest posts (needs r_member_social / r_organization_social) for
+        the slot's own link (a follow-up's carries utm_content)."""
         try:
             response = self.client.request(
                 "GET", f"{self.base_url}/rest/posts?q=author&author={quote(self.author, safe='')}"
@@ -216,7 +217,7 @@ class LinkedInAdapter(NetworkAdapter):
                                  exc.status) from None
         for element in body.get("elements") or []:
             source = ((element.get("content") or {}).get("article") or {}).get("source") or ""
-            if same_article(source, message.article_url):
+            if is_slot_post(message, [source], str(element.get("commentary") or "")):
                 return Posted(str(element["id"]), feed_url(str(element["id"])))
         return None
 

@@ -5,9 +5,11 @@ One-time setup: on your server open Preferences › Development › New applicat
 counts), save, and copy "Your access token" into ``MASTODON_ACCESS_TOKEN``; put the server's
 address (``https://mastodon.social``) in ``MASTODON_INSTANCE_URL``.
 
-Exactly once: every request for one (article, account) carries the same ``Idempotency-Key``; the
+Exactly once: every request for one (slot, account) carries the same ``Idempotency-Key``; the
 server returns the original status for a repeat within an hour. After a crash the account's own
-recent statuses are searched for the article's URL first, so a repeat later than that is safe too.
+recent statuses are searched for the slot's own link first (a follow-up's carries
+``utm_content``; a thread's later part is the reply to the part before), so a repeat later than
+that is safe too.
 
 Counts: ``GET /api/v1/statuses/:id`` gives ``favourites_count``, ``reblogs_count`` and
 ``replies_count``; a deleted status answers 404. Replies: when it has any, ``GET
@@ -32,6 +34,7 @@ import requests
 
 from self_promoting_blog.promote.adapters.base import (
     GONE,
+    URL_RE,
     Attempt,
     Counts,
     Engagement,
@@ -45,10 +48,14 @@ from self_promoting_blog.promote.adapters.base import (
     find_in_pages,
     read_error_body,
 )
+from self_promoting_blog.promote.adapters.matching import is_slot_post
 from self_promoting_blog.promote.errors import CredentialsError, NetworkError
 from self_promoting_blog.promote.http import log, seconds_until_epoch, seconds_until_iso
 
 LOOKUP_PAGES = 5  # 5 x 40 statuses back: far more than one blog announces between two runs
+_ANCHOR = re.compile(r"<a\b[^>]*>(.*?)</a>", re.S)
+_BREAK = re.compile(r"<br\s*/?>|</p>\s*<p>")
+_TAG = re.compile(r"<[^>]+>")
 
 
 def mastodon_reset(headers: Any) -> float | None:
@@ -68,7 +75,7 @@ class MastodonAdapter(NetworkAdapter):
                   "read:accounts, read:statuses), then copy 'Your access token'.")
     recovery = ("every try carries the same `Idempotency-Key` (the server returns the first "
                 "status for a repeat within an hour); first the account's own recent statuses "
-                "are searched for the article's URL, so a retry days later is safe too")
+                "are searched for the slot's own link, so a retry days later is safe too")
     text_limit = 500
     url_weight = 23
     counts_graphemes = True
@@ -136,21 +143,20 @@ class MastodonAdapter(NetworkAdapter):
         return Posted(str(status["id"]), url)
 
     def find_existing(self, message: Message, attempt: Attempt) -> Posted | None:
-        """Search the account's recent statuses for one linking the article (a follow-up: its
-        own tagged link; a thread's later part: the reply to the part before)."""
+        """Search the account's recent statuses for the slot's own link (a thread's later
+        part: the reply to the part before)."""
         me = self.answer(self.client.request(
             "GET", f"{self.base_url}/api/v1/accounts/verify_credentials", headers=self._headers()))
-        link = message.article_url if message.slot == "announce" else message.link
-        pattern = re.compile(re.escape(link) + r"(?=[?&#\"'\s<]|$)")
         limit = 40
 
         def match(status: dict[str, Any]) -> Posted | None:
             if message.reply_to:
                 found = status.get("in_reply_to_id") == message.reply_to
             else:
+                content = status.get("content") or ""
+                links = [m.group() for m in URL_RE.finditer(unescape(content))]
                 card_url = (status.get("card") or {}).get("url") or ""
-                found = bool(pattern.search(unescape(status.get("content") or "")) or
-                             pattern.search(card_url))
+                found = is_slot_post(message, [*links, card_url], _plain(content))
             return self._posted(status) if found else None
 
         def older(statuses: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any] | None:
@@ -238,6 +244,13 @@ def _shown(status: Any, owner: str) -> bool:
     account = status.get("account") or {}
     return status.get("visibility") == "public" and not account.get("noindex") and \
         str(account.get("id")) != owner
+
+
+def _plain(content: str) -> str:
+    """A status's text from its HTML: a link or hashtag as its visible text (Mastodon splits a
+    long link's text into spans), a line break or paragraph as a space."""
+    content = _ANCHOR.sub(lambda m: _TAG.sub("", m.group(1)), content)
+    return _TAG.sub("", _BREAK.sub(" ", content))
 
 
 def _count(value: Any, minimum: int) -> int | None:

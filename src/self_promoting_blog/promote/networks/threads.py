@@ -11,7 +11,13 @@ and put it in ``THREADS_ACCESS_TOKEN``; ``THREADS_USER_ID`` is optional (default
 Exactly once: the container id is committed to the ledger (``attempt.save``) before it is
 published. A rerun after a crash never creates a second container while the first can still be
 published: it asks the container's status first (``PUBLISHED`` = done, look the post up;
-``FINISHED`` = publish that same container; ``EXPIRED``/``ERROR`` = it never went out).
+``FINISHED`` = publish that same container; ``EXPIRED``/``ERROR`` = it never went out). The
+post a published container became is found by the slot's own link among the account's posts
+(``GET /{user}/threads``; a follow-up's link carries ``utm_content``), a thread's later part
+among its replies (``GET /{user}/replies``, by ``replied_to``).
+
+Threads: a follow-up too long for one post goes out as replies to the part before: the container
+carries ``reply_to_id`` (and no link preview; the first part has it).
 
 Counts: ``GET /{media-id}/insights?metric=likes,replies,reposts,quotes`` (each a ``lifetime``
 value), which needs the ``threads_manage_insights`` permission. Replies: for a post with any,
@@ -41,7 +47,7 @@ from self_promoting_blog.promote.adapters.base import (
     count,
     find_in_pages,
 )
-from self_promoting_blog.promote.adapters.matching import mentions_article, same_article
+from self_promoting_blog.promote.adapters.matching import is_slot_post, links_in
 from self_promoting_blog.promote.adapters.meta_graph import (
     GraphAdapter,
     Remedies,
@@ -98,6 +104,7 @@ class ThreadsAdapter(GraphAdapter):
     remedies = REMEDIES
     read_permission = ("the `threads_manage_insights` permission (and `threads_read_replies` "
                        "for replies)")
+    threads = True  # a reply to our own post: reply_to_id on the container
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -113,7 +120,14 @@ class ThreadsAdapter(GraphAdapter):
     @classmethod
     def payload_preview(cls, message: Message) -> dict[str, Any]:
         """The container a dry run would create."""
-        return {"media_type": "TEXT", "link_attachment": message.link}
+        return {"media_type": "TEXT", **cls._link_or_reply(message)}
+
+    @staticmethod
+    def _link_or_reply(message: Message) -> dict[str, str]:
+        """A post's link preview, or a thread's later part's parent (it shows no preview)."""
+        if message.reply_to:
+            return {"reply_to_id": message.reply_to}
+        return {"link_attachment": message.link}
 
     def account_parts(self) -> tuple[str, ...]:
         """The user id (or "me") names the account."""
@@ -139,7 +153,7 @@ class ThreadsAdapter(GraphAdapter):
                 container = None
         if not container:
             body = self._call("POST", f"{self.user}/threads", media_type="TEXT",
-                              text=message.text, link_attachment=message.link)
+                              text=message.text, **self._link_or_reply(message))
             container = str(body["id"])
             attempt.save("container", container)  # committed before publishing
         body = self._call("POST", f"{self.user}/threads_publish", creation_id=container)
@@ -156,8 +170,14 @@ class ThreadsAdapter(GraphAdapter):
             return PROFILE
 
     def _published(self, message: Message, container: str) -> Posted:
-        """The post a PUBLISHED container became: found among the account's latest posts."""
-        found = self._search(message)
+        """The post a PUBLISHED container became: found among the account's latest posts (a
+        thread's later part: its replies); a listing Threads refuses makes it unknown."""
+        try:
+            found = self._search(message)
+        except (PermanentError, RateLimited, TransientError) as exc:
+            raise AmbiguousError(self.name, f"container {container} was published, but Threads "
+                                 f"would not list the account's posts to find it ({exc.message})",
+                                 exc.status) from None
         return found or Posted(container, PROFILE)
 
     def read_one(self, post_id: str) -> Engagement:
@@ -206,15 +226,22 @@ class ThreadsAdapter(GraphAdapter):
                                  f"was published ({exc.message})", exc.status) from None
 
     def _search(self, message: Message) -> Posted | None:
+        """The slot's post among the latest posts; a thread's later part among the replies."""
         def match(item: dict[str, Any]) -> Posted | None:
-            if same_article(item.get("link_attachment_url") or "", message.article_url) or \
-                    mentions_article(item.get("text") or "", message.article_url):
-                return Posted(str(item["id"]), str(item.get("permalink") or PROFILE))
-            return None
+            text = item.get("text") or ""
+            if message.reply_to:
+                found = (item.get("replied_to") or {}).get("id") == message.reply_to
+            else:
+                found = is_slot_post(message, [item.get("link_attachment_url") or "",
+                                               *links_in(text)], text)
+            return Posted(str(item["id"]), str(item.get("permalink") or PROFILE)) if found \
+                else None
 
+        edge, fields = ("replies", "id,permalink,text,replied_to") if message.reply_to else \
+            ("threads", "id,permalink,text,link_attachment_url")
         return find_in_pages(
-            {"fields": "id,permalink,text,link_attachment_url", "limit": 25},
-            lambda params: self._call("GET", f"{self.user}/threads", **params),
+            {"fields": fields, "limit": 25},
+            lambda params: self._call("GET", f"{self.user}/{edge}", **params),
             lambda page: page.get("data") or [], next_page_params, match, LOOKUP_PAGES)
 
 

@@ -11,8 +11,13 @@ U+2000–U+200D, U+2010–U+201F and U+2032–U+2037 weigh 1, everything else (C
 (a whole ZWJ / skin-tone / flag sequence) weighs 2; any URL counts 23 (t.co); NFC first.
 
 Exactly once: X has no idempotency key. After a crash or an unanswered request the account's own
-recent posts are read (``GET /2/users/{id}/tweets``) and matched on ``entities.urls.expanded_url``;
-a 403 "duplicate content" is resolved the same way and never retried.
+recent posts are read (``GET /2/users/{id}/tweets``) and matched on ``entities.urls.expanded_url``
+(the slot's own link: a follow-up's carries ``utm_content``); a thread's later part is the reply
+(``referenced_tweets`` ``replied_to``) to the part before. A 403 "duplicate content" is resolved
+the same way and never retried.
+
+Threads: a follow-up too long for one post goes out as replies to the part before
+(``reply.in_reply_to_tweet_id``).
 
 Counts: ``GET /2/tweets?ids=…&tweet.fields=public_metrics`` (up to 100 ids) gives ``like_count``,
 ``retweet_count``, ``reply_count`` and ``quote_count``; a deleted post comes back in ``errors`` as
@@ -44,7 +49,7 @@ from self_promoting_blog.promote.adapters.base import (
     count,
     find_in_pages,
 )
-from self_promoting_blog.promote.adapters.matching import same_article
+from self_promoting_blog.promote.adapters.matching import is_slot_post
 from self_promoting_blog.promote.adapters.own_posts import OwnPostsAdapter
 from self_promoting_blog.promote.errors import CredentialsError, NetworkError, PermanentError
 from self_promoting_blog.promote.http import seconds_until_epoch
@@ -120,8 +125,9 @@ class XAdapter(OwnPostsAdapter):
                   "'Read and write'; then Keys and tokens › API Key and Secret, Access Token and "
                   "Secret.")
     recovery = ("the account's own latest posts are read (`GET /2/users/{id}/tweets`) and "
-                "matched on the link; a \"duplicate content\" refusal is looked up the same "
-                "way and never re-sent; a tier that cannot read timelines → `unknown`")
+                "matched on the slot's own link (a thread's later part: on the post it replies "
+                "to); a \"duplicate content\" refusal is looked up the same way and never "
+                "re-sent; a tier that cannot read timelines → `unknown`")
     text_limit = 280
     url_weight = URL_LENGTH
     env_vars = (
@@ -146,6 +152,7 @@ class XAdapter(OwnPostsAdapter):
     read_permission = "an access level that includes reading posts (`GET /2/tweets`)"
     no_replies = ("X gives replies only through recent search (`conversation_id:`), which its "
                   "Basic access level and up include; this blog does not ask for it")
+    threads = True  # a reply to our own post: reply.in_reply_to_tweet_id
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -186,7 +193,8 @@ class XAdapter(OwnPostsAdapter):
                       else f"https://x.com/i/web/status/{post_id}")
 
     def post(self, message: Message, attempt: Attempt) -> Posted:
-        """POST /2/tweets {"text"}; a duplicate-content refusal is looked up, never re-sent."""
+        """POST /2/tweets {"text"} (a thread's part: a reply); a duplicate-content refusal is
+        looked up, never re-sent."""
         try:
             self._user()  # proves the credentials before anything is posted
         except CredentialsError:
@@ -195,7 +203,10 @@ class XAdapter(OwnPostsAdapter):
             log.warning("promote: x: cannot read the account (%s); the post link will not "
                         "name it", exc.message)
         try:
-            body = self._call("POST", "/2/tweets", ok=(201, 200), json={"text": message.text})
+            reply = {"reply": {"in_reply_to_tweet_id": message.reply_to}} \
+                if message.reply_to else {}
+            body = self._call("POST", "/2/tweets", ok=(201, 200),
+                              json={"text": message.text, **reply})
         except PermanentError as exc:
             if not exc.message.startswith(DUPLICATE):
                 raise
@@ -203,22 +214,27 @@ class XAdapter(OwnPostsAdapter):
         return self._posted(str(body["data"]["id"]))
 
     def search(self, message: Message) -> Posted | None:
-        """Look for the article's URL (entities.urls.expanded_url) among the latest posts."""
+        """Look for the slot's link (entities.urls.expanded_url) among the latest posts; a
+        thread's later part: the reply to the part before."""
         user_id = self._user()["id"]
 
         def match(tweet: dict[str, Any]) -> Posted | None:
-            urls = (tweet.get("entities") or {}).get("urls") or []
-            if any(same_article(u.get("expanded_url") or "", message.article_url) for u in urls):
-                return self._posted(str(tweet["id"]))
-            return None
+            if message.reply_to:
+                found = any(ref.get("type") == "replied_to" and ref.get("id") == message.reply_to
+                            for ref in tweet.get("referenced_tweets") or [])
+            else:
+                urls = (tweet.get("entities") or {}).get("urls") or []
+                found = is_slot_post(message, [u.get("expanded_url") or "" for u in urls],
+                                     tweet.get("text") or "")
+            return self._posted(str(tweet["id"])) if found else None
 
         def older(page: Any, params: dict[str, Any]) -> dict[str, Any] | None:
             token = (page.get("meta") or {}).get("next_token")
             return {**params, "pagination_token": token} if token else None
 
         return find_in_pages(
-            {"max_results": 100, "exclude": "replies,retweets",
-             "tweet.fields": "created_at,entities"},
+            {"max_results": 100, "exclude": "retweets" if message.reply_to else "replies,retweets",
+             "tweet.fields": "created_at,entities,referenced_tweets"},
             lambda params: self._call("GET", f"/2/users/{user_id}/tweets", params=params),
             lambda page: page.get("data") or [], older, match, TIMELINE_PAGES)
 
