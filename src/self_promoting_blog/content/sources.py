@@ -34,9 +34,8 @@ def _walk(root: Path, folders: list[str], excludes: list[str],
                     yield Path(dirpath, name)
 
 
-def iter_sources(settings: Mapping[str, Any]) -> Iterator[Source]:
-    """Read every article and page source, articles first, each list sorted by path: one file
-    at a time, so a caller that does not keep them holds one file's text at most."""
+def source_paths(settings: Mapping[str, Any]) -> Iterator[tuple[Path, str]]:
+    """(path, "article" or "page") of every source, articles first, each list sorted by path."""
     root = Path(settings["PATH"])
     ignores = list(settings.get("IGNORE_FILES", []))
     seen: set[Path] = set()
@@ -47,7 +46,15 @@ def iter_sources(settings: Mapping[str, Any]) -> Iterator[Source]:
         for path in _walk(root, list(paths), list(excludes), ignores):
             if path not in seen:
                 seen.add(path)
-                yield read_source(path, root, kind)
+                yield path, kind
+
+
+def iter_sources(settings: Mapping[str, Any]) -> Iterator[Source]:
+    """Read every article and page source in source_paths' order: one file at a time, so a
+    caller that does not keep them holds one file's text at most."""
+    root = Path(settings["PATH"])
+    for path, kind in source_paths(settings):
+        yield read_source(path, root, kind)
 
 
 def find_sources(settings: Mapping[str, Any]) -> list[Source]:
