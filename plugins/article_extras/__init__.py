@@ -25,7 +25,7 @@ from typing import Any
 from pelican import signals
 
 from article_extras.filters import FILTERS
-from article_extras.reading import reading_minutes
+from article_extras.reading import READING_TIMES
 from article_extras.related import link_neighbours, related_by_tags
 from article_extras.settings import load_settings
 from article_extras.taxonomy_pages import install as install_taxonomy_pages
@@ -42,10 +42,12 @@ def add_extras(generator: Any) -> None:
     settings = load_settings(generator.settings)
     published = list(generator.articles)
     others = every_article(generator, besides=("articles",))
+    READING_TIMES.next_build()
     for article in chain(published, others):
         # _content is the HTML before intrasite links are resolved: reading .content this early
         # would memoize it with {filename} links to pages that are not generated yet.
-        article.reading_time = reading_minutes(article._content, settings.words_per_minute)
+        article.reading_time = READING_TIMES.minutes(article._content,
+                                                     settings.words_per_minute)
     related = related_by_tags(published, settings.related_count)
     for article in published:
         article.related_articles = related[id(article)]

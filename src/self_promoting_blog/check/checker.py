@@ -67,7 +67,7 @@ class SiteCheck:
         category = (source.value("category") or "").strip()
         if source.unreadable:
             return FileFacts(source.kind, category, tuple(rules.check_readable(source)), None, (),
-                             None)
+                             None, None)
         entry = read_entry(source, self.file_settings)
         problems = (rules.check_header_lines(source, self.known)
                     + rules.check_title(source)
@@ -79,7 +79,8 @@ class SiteCheck:
                     + check_placeholders(source, entry, self.production))
         header = dataclasses.replace(entry, source=dataclasses.replace(source, body=None))
         return FileFacts(source.kind, category, tuple(problems), header,
-                         tuple(find_links(source, self.links)), rules.missing_category_line(source))
+                         tuple(find_links(source, self.links)), rules.missing_category_line(source),
+                         rules.SlugClaim.of(entry))
 
     def note(self, facts: FileFacts) -> None:
         """Count one source's problems, and note what the rules across files need of it."""
@@ -90,8 +91,8 @@ class SiteCheck:
         entry = facts.entry
         if entry is None:
             return
-        if claim := rules.SlugClaim.of(entry):
-            self.slugs.append(claim)
+        if facts.slug:
+            self.slugs.append(facts.slug)
         if facts.missing_category is not None:
             self.missing_category.append((entry.source.shown, facts.missing_category))
         self._note_names(entry)

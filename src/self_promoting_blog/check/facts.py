@@ -18,6 +18,7 @@ from typing import Any
 
 from self_promoting_blog.check.links import Link
 from self_promoting_blog.check.problems import Problem
+from self_promoting_blog.check.rules import SlugClaim
 from self_promoting_blog.content.entries import Entry, example_date
 
 # Every setting the single-file rules read (the check's own, and Pelican's for dates, slugs and
@@ -50,6 +51,7 @@ class FileFacts:
     entry: Entry | None  # its header (the body left out); None when it is not UTF-8
     links: tuple[Link, ...]  # {filename}, {static} and {attach} links and images
     missing_category: int | None  # the line to point at when it has no Category
+    slug: SlugClaim | None  # the address it claims
 
 
 def _stamp(path: Path) -> tuple[Stamp, bool] | None:
