@@ -46,8 +46,7 @@ def add_extras(generator: Any) -> None:
     for article in chain(published, others):
         # _content is the HTML before intrasite links are resolved: reading .content this early
         # would memoize it with {filename} links to pages that are not generated yet.
-        article.reading_time = READING_TIMES.minutes(article._content,
-                                                     settings.words_per_minute)
+        article.reading_time = READING_TIMES(article._content, settings.words_per_minute)
     related = related_by_tags(published, settings.related_count)
     for article in published:
         article.related_articles = related[id(article)]

@@ -6,6 +6,8 @@ import math
 import re
 from html import unescape
 
+from self_promoting_blog.build_memo import BuildMemo
+
 # What markupsafe's striptags removes, as two regex passes: its search loop rebuilds the string
 # at every tag, which made counting a long article's words cost more than rendering its page.
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -22,28 +24,6 @@ def reading_minutes(html: str, words_per_minute: int) -> int:
     return max(1, math.ceil(count_words(html) / words_per_minute))
 
 
-class ReadingTimes:
-    """reading_minutes, remembered from one build to the next in the same process.
 
-    Each update of `invoke livereload` hands the unchanged articles' same HTML again, and
-    counting the words of thousands of articles was a large part of an update. Only the texts
-    of the last build are kept, so an edited article's old text is let go.
-    """
-
-    def __init__(self) -> None:
-        self.last: dict[tuple[str, int], int] = {}
-        self.current: dict[tuple[str, int], int] = {}
-
-    def next_build(self) -> None:
-        self.last, self.current = self.current, {}
-
-    def minutes(self, html: str, words_per_minute: int) -> int:
-        key = (html, words_per_minute)
-        found = self.current.get(key) or self.last.get(key)
-        if found is None:
-            found = reading_minutes(html, words_per_minute)
-        self.current[key] = found
-        return found
-
-
-READING_TIMES = ReadingTimes()
+# Each build hands the unchanged articles' same HTML again (see BuildMemo).
+READING_TIMES = BuildMemo(reading_minutes)
