@@ -138,7 +138,7 @@ def check_site(settings: Mapping[str, Any]) -> CheckResult:
     for path, kind in source_paths(settings):
         facts = FACTS.get(path, kind)
         if facts is None:
-            facts = FACTS.keep(path, kind, check.facts(read_source(path, root, kind)))
+            facts = FACTS.keep(path, kind, check.facts(read_source(Path(path), root, kind)))
         check.note(facts)
     FACTS.end()
     return CheckResult(tuple(check.finish()), check.counts["article"], check.counts["page"])

@@ -13,7 +13,6 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from self_promoting_blog.check.links import Link
@@ -54,7 +53,7 @@ class FileFacts:
     slug: SlugClaim | None  # the address it claims
 
 
-def _stamp(path: Path) -> tuple[Stamp, bool] | None:
+def _stamp(path: str) -> tuple[Stamp, bool] | None:
     """The file's stamp, and whether it is old enough to be trusted next time (its change time,
     which every write sets to the present whatever the modification time says)."""
     try:
@@ -70,9 +69,9 @@ class FactsMemory:
 
     def __init__(self) -> None:
         self.key: str | None = None
-        self.kept: dict[tuple[Path, str], tuple[Stamp, FileFacts]] = {}
-        self.seen: set[tuple[Path, str]] = set()
-        self.stamps: dict[tuple[Path, str], tuple[Stamp, bool] | None] = {}
+        self.kept: dict[tuple[str, str], tuple[Stamp, FileFacts]] = {}
+        self.seen: set[tuple[str, str]] = set()
+        self.stamps: dict[tuple[str, str], tuple[Stamp, bool] | None] = {}
 
     def start(self, settings: Mapping[str, Any]) -> None:
         """Begin a run: forget everything if the settings (or the year messages name) changed."""
@@ -81,7 +80,7 @@ class FactsMemory:
             self.key, self.kept = key, {}
         self.seen, self.stamps = set(), {}
 
-    def get(self, path: Path, kind: str) -> FileFacts | None:
+    def get(self, path: str, kind: str) -> FileFacts | None:
         """The file's facts if it has not changed since they were kept."""
         self.seen.add((path, kind))
         stamp = self.stamps[(path, kind)] = _stamp(path)
@@ -90,7 +89,7 @@ class FactsMemory:
             return None
         return kept[1]
 
-    def keep(self, path: Path, kind: str, facts: FileFacts) -> FileFacts:
+    def keep(self, path: str, kind: str, facts: FileFacts) -> FileFacts:
         """Keep facts just worked out (after get() for the same file)."""
         stamp = self.stamps.get((path, kind))
         if stamp is not None and stamp[1]:
