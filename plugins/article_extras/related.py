@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 from heapq import merge
 from itertools import islice
 from typing import Any
@@ -30,7 +31,15 @@ def related_by_tags(articles: Sequence[Any], count: int) -> dict[int, list[Any]]
     articles (when tags are few, a tag is on a large share of the site).
     """
     ranked = sorted(articles, key=_chronological, reverse=True)  # rank 0 is the newest
-    tag_sets = [_tags(article) for article in ranked]
+    best = _all_best_ranks(tuple(_tags(article) for article in ranked), count)
+    return {id(article): [ranked[other] for other in best[rank]]
+            for rank, article in enumerate(ranked)}
+
+
+@lru_cache(maxsize=1)
+def _all_best_ranks(tag_sets: tuple[frozenset[str], ...], count: int) -> list[tuple[int, ...]]:
+    """The best ranks for each rank. Remembered for the last site: the answer depends only on
+    each rank's tags, which a preview update that changes no tag or date leaves as they were."""
     by_tag: dict[str, list[int]] = defaultdict(list)
     by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
     for rank, tags in enumerate(tag_sets):
@@ -39,14 +48,11 @@ def related_by_tags(articles: Sequence[Any], count: int) -> dict[int, list[Any]]
             by_tag[tag].append(rank)
             for other in ordered[at + 1:]:
                 by_pair[(tag, other)].append(rank)
-    related: dict[int, list[Any]] = {}
-    for rank, article in enumerate(ranked):
-        best = _best_ranks(rank, tag_sets, by_tag, by_pair, count) if count else []
-        related[id(article)] = [ranked[other] for other in best]
-    return related
+    return [tuple(_best_ranks(rank, tag_sets, by_tag, by_pair, count)) if count else ()
+            for rank in range(len(tag_sets))]
 
 
-def _best_ranks(rank: int, tag_sets: list[frozenset[str]], by_tag: dict[str, list[int]],
+def _best_ranks(rank: int, tag_sets: tuple[frozenset[str], ...], by_tag: dict[str, list[int]],
                 by_pair: dict[tuple[str, str], list[int]], count: int) -> list[int]:
     """Ranks of the `count` best matches for the article at `rank`."""
     mine = sorted(tag_sets[rank])
