@@ -21,6 +21,10 @@ from self_promoting_blog.content.entries import Entry, read_entry
 from self_promoting_blog.content.header import Source, read_source
 from self_promoting_blog.content.sources import source_paths
 
+# The header fields whose lines the rules across files point at (names, live links): all a
+# file's kept facts hold of its header.
+NOTED_FIELDS = frozenset({"category", "tags", "status", "date"})
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -77,7 +81,9 @@ class SiteCheck:
                     + rules.check_summary(source, self.summary_max)
                     + rules.check_keys(source, self.known)
                     + check_placeholders(source, entry, self.production))
-        header = dataclasses.replace(entry, source=dataclasses.replace(source, body=None))
+        kept = tuple(field for field in source.fields if field.name in NOTED_FIELDS)
+        header = dataclasses.replace(entry, source=dataclasses.replace(
+            source, fields=kept, malformed=(), body=None))
         return FileFacts(source.kind, category, tuple(problems), header,
                          tuple(find_links(source, self.links)), rules.missing_category_line(source),
                          rules.SlugClaim.of(entry))
