@@ -259,3 +259,46 @@ def test_a_rarely_used_category_or_tag_close_to_an_established_one_is_a_warning(
         'content/articles/slips.md:4: Tag "emails" is used by no other article and is close to '
         '"email" (3 articles); did you mean "email"? Write it the same way in every article']
     assert not any(p.is_error for p in problems)
+
+
+def test_a_second_check_reads_only_the_changed_files_and_says_what_a_fresh_one_says(
+        tmp_path, monkeypatch):
+    """The preview checks the site on every update: files unchanged since the last check are
+    not read again, and the problems (across files too) are those a first check finds."""
+    from self_promoting_blog.check import checker, facts
+
+    monkeypatch.setattr(facts, "SETTLED_NS", -10**18)  # trust files written a moment ago
+    monkeypatch.setattr(checker, "FACTS", facts.FactsMemory())
+    read = []
+    real_read = checker.read_source
+    monkeypatch.setattr(checker, "read_source",
+                        lambda path, *args: read.append(path.name) or real_read(path, *args))
+    files = {f"articles/a{n}.md": GOOD.replace("Fine", f"Fine {n}").replace("Tips", "Strategy")
+             for n in range(4)}
+    files["articles/slip.md"] = GOOD.replace("Fine", "Slip").replace("Tips", "Strtegy")
+    files["articles/links.md"] = (GOOD.replace("Fine", "Links").replace("Tips", "Strategy")
+                                  + "\n[gone]({filename}gone.md) [a0]({filename}a0.md)\n")
+    content = write_site(tmp_path, files)
+    settings = site_settings(tmp_path, content)
+
+    def fresh() -> list[str]:
+        monkeypatch.setattr(checker, "FACTS", facts.FactsMemory())
+        return [str(p) for p in check_site(settings).problems]
+
+    first = [str(p) for p in check_site(settings).problems]
+    assert first == fresh() and len(read) == 2 * len(files)
+    assert any("Strtegy" in p for p in first) and any("gone.md" in p for p in first)
+
+    read.clear()
+    (content / "articles/gone.md").write_text(GOOD.replace("Fine", "Gone"), encoding="utf-8")
+    (content / "articles/a1.md").write_text(GOOD.replace("Tips", "Strtegy"), encoding="utf-8")
+    (content / "articles/a3.md").unlink()
+    again = [str(p) for p in check_site(settings).problems]
+    assert sorted(read) == ["a1.md", "gone.md"]  # the link's target appeared: links.md not read
+    assert not any("gone.md" in p for p in again)
+    assert again == fresh()
+    assert sum("Strtegy" in p for p in again) == 2
+
+    read.clear()
+    check_site({**settings, "CONTENT_CHECK_SUMMARY_MAX": 10})
+    assert len(read) == len(files)  # a setting the rules read: every file checked again

@@ -11,6 +11,10 @@ Sets, for the theme:
   because a template doing it would walk every article on every page (quadratic on big sites);
 - the ``plain_summary`` and ``url_of`` filters: an article's summary as plain text and its URL
   path, worked out once per article for the many listings that repeat them.
+
+It also writes the tag, category and author pages in place of Pelican's own methods, which
+found each page's articles in date order in time growing with the square of the site's size
+(``taxonomy_pages``): the same pages, written the same way.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from typing import Any
 from pelican import signals
 
 from article_extras.filters import FILTERS
-from article_extras.reading import reading_minutes
+from article_extras.reading import READING_TIMES
 from article_extras.related import link_neighbours, related_by_tags
 from article_extras.settings import load_settings
+from article_extras.taxonomy_pages import install as install_taxonomy_pages
 from article_extras.years import copyright_years
 from self_promoting_blog.generator_lists import every_article
 
@@ -37,10 +42,11 @@ def add_extras(generator: Any) -> None:
     settings = load_settings(generator.settings)
     published = list(generator.articles)
     others = every_article(generator, besides=("articles",))
+    READING_TIMES.next_build()
     for article in chain(published, others):
         # _content is the HTML before intrasite links are resolved: reading .content this early
         # would memoize it with {filename} links to pages that are not generated yet.
-        article.reading_time = reading_minutes(article._content, settings.words_per_minute)
+        article.reading_time = READING_TIMES(article._content, settings.words_per_minute)
     related = related_by_tags(published, settings.related_count)
     for article in published:
         article.related_articles = related[id(article)]
@@ -55,4 +61,5 @@ def add_extras(generator: Any) -> None:
 def register() -> None:
     """Connect the receivers (module level, since Pelican holds receivers weakly)."""
     signals.generator_init.connect(add_filters)
+    signals.article_generator_init.connect(install_taxonomy_pages)
     signals.article_generator_finalized.connect(add_extras)

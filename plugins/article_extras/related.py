@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from itertools import chain, islice
+from functools import lru_cache
+from heapq import merge
+from itertools import islice
 from typing import Any
 
 
@@ -22,60 +24,51 @@ def _tags(article: Any) -> frozenset[str]:
 def related_by_tags(articles: Sequence[Any], count: int) -> dict[int, list[Any]]:
     """Map id(article) to up to `count` others, most shared tags first, then newest first.
 
-    Tags are indexed once (tag -> ranks, newest first); each article then reads only as much of
-    its tags' lists as the answer needs (see _best_ranks), so the work never grows with all pairs.
+    Two indexes, built once: tag -> ranks and pair of tags -> ranks (newest first). Every
+    article sharing two or more tags with one is in the list of one of its pairs, so only those
+    are scored; the rest share one tag, and the newest of them are the first ranks of its tags'
+    lists that are not scored already. The work grows with the site, not with all pairs of
+    articles (when tags are few, a tag is on a large share of the site).
     """
     ranked = sorted(articles, key=_chronological, reverse=True)  # rank 0 is the newest
-    tag_sets = [_tags(article) for article in ranked]
-    index: dict[str, list[int]] = defaultdict(list)
+    best = _all_best_ranks(tuple(_tags(article) for article in ranked), count)
+    return {id(article): [ranked[other] for other in best[rank]]
+            for rank, article in enumerate(ranked)}
+
+
+@lru_cache(maxsize=1)
+def _all_best_ranks(tag_sets: tuple[frozenset[str], ...], count: int) -> list[tuple[int, ...]]:
+    """The best ranks for each rank. Remembered for the last site: the answer depends only on
+    each rank's tags, which a preview update that changes no tag or date leaves as they were."""
+    by_tag: dict[str, list[int]] = defaultdict(list)
+    by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
     for rank, tags in enumerate(tag_sets):
-        for tag in tags:
-            index[tag].append(rank)
-    related: dict[int, list[Any]] = {}
-    for rank, article in enumerate(ranked):
-        best = _best_ranks(rank, tag_sets, index, count) if count else []
-        related[id(article)] = [ranked[other] for other in best]
-    return related
+        ordered = sorted(tags)
+        for at, tag in enumerate(ordered):
+            by_tag[tag].append(rank)
+            for other in ordered[at + 1:]:
+                by_pair[(tag, other)].append(rank)
+    return [tuple(_best_ranks(rank, tag_sets, by_tag, by_pair, count)) if count else ()
+            for rank in range(len(tag_sets))]
 
 
-def _best_ranks(
-    rank: int, tag_sets: list[frozenset[str]], index: dict[str, list[int]], count: int
-) -> list[int]:
-    """Ranks of the `count` best matches for the article at `rank`.
-
-    With k tags, an article sharing s of them appears in at least one of the k - s + 1 shortest
-    tag lists. So the lists are read shortest first, and as soon as `count` articles share s or
-    more tags the rest cannot beat them (and those sharing all k tags are the shortest list's
-    newest that carry them all). The longest list (a tag on nearly every article) only
-    ever adds one-tag matches, newest first, so it is read only as far as needed.
-    """
-    mine = tag_sets[rank]
-    lists = sorted((index[tag] for tag in mine), key=len)
-    if lists:  # every article sharing all k tags is in the shortest list: take its newest
-        full = islice(
-            (other for other in lists[0] if other != rank and tag_sets[other] >= mine), count
-        )
-        best = list(full)
-        if len(best) == count:
-            return best
+def _best_ranks(rank: int, tag_sets: tuple[frozenset[str], ...], by_tag: dict[str, list[int]],
+                by_pair: dict[tuple[str, str], list[int]], count: int) -> list[int]:
+    """Ranks of the `count` best matches for the article at `rank`."""
+    mine = sorted(tag_sets[rank])
     scores = {rank: 0}  # the article itself: seen, never chosen
-    for shared in range(len(lists), 1, -1):
-        for other in lists[len(lists) - shared]:
-            if other not in scores:
-                scores[other] = len(mine & tag_sets[other])
-        strong = [other for other, score in scores.items() if score >= shared]
-        if len(strong) >= count:
-            return sorted(strong, key=lambda other: (-scores[other], other))[:count]
-    strong = sorted(
-        (other for other, score in scores.items() if score > 1),
-        key=lambda other: (-scores[other], other),
-    )
-    need = count - len(strong)
-    if need <= 0 or not lists:
-        return strong[:count]
-    from_short = (other for other, score in scores.items() if score == 1)
-    from_longest = islice((other for other in lists[-1] if other not in scores), need)
-    return strong + sorted(chain(from_short, from_longest))[:need]
+    for at, tag in enumerate(mine):
+        for other_tag in mine[at + 1:]:
+            for other in by_pair[(tag, other_tag)]:
+                if other not in scores:
+                    scores[other] = len(tag_sets[rank] & tag_sets[other])
+    best = sorted((other for other, score in scores.items() if score > 1),
+                  key=lambda other: (-scores[other], other))[:count]
+    if len(best) < count:
+        # The tags' lists merged, newest first: an article on two of them is scored already.
+        newest = (other for other in merge(*(by_tag[tag] for tag in mine)) if other not in scores)
+        best += islice(newest, count - len(best))
+    return best
 
 
 def link_neighbours(articles: Sequence[Any]) -> None:

@@ -18,6 +18,7 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 
 from self_promoting_blog.generator_lists import every_article, every_page
 from social_meta.checks import problems, report, report_missing_alt, site_problem, source_label
+from social_meta.describe import DESCRIPTIONS
 from social_meta.image import card_image, default_image
 from social_meta.listing import SiteSocial, social_meta_for_page
 from social_meta.meta import content_meta
@@ -51,6 +52,7 @@ def annotate_all(generators: list[Any]) -> None:
     """Compute every page's values once all content and static files are known."""
     first = generators[0]
     settings = load_settings(first.settings)
+    DESCRIPTIONS.next_build()
     problem = site_problem(settings)
     if problem:
         report("publishconf.py", [problem], fatal=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from functools import lru_cache
 from typing import Any
 
 from social_meta.meta import SocialMeta
@@ -27,8 +28,14 @@ FIX_ALT = ("'Image:' has no 'Image_Alt:'; add one line describing the picture fo
 
 def source_label(content: Any, settings: dict[str, Any]) -> str:
     """content/articles/foo.md: the path a writer recognises (relative to the content's parent)."""
-    base = os.path.dirname(os.path.abspath(settings.get("PATH") or "."))
-    return os.path.relpath(os.path.abspath(content.source_path), base)
+    return _label(content.source_path, settings.get("PATH") or ".", os.getcwd())
+
+
+@lru_cache(maxsize=1 << 16)
+def _label(source_path: str, content_root: str, cwd: str) -> str:
+    # Remembered (relative paths start from cwd): every build asks for every file's label.
+    base = os.path.dirname(os.path.abspath(content_root))
+    return os.path.relpath(os.path.abspath(source_path), base)
 
 
 def site_problem(settings: MetaSettings) -> str | None:

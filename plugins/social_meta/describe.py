@@ -7,6 +7,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from self_promoting_blog.build_memo import BuildMemo
+
 ELLIPSIS = "…"
 
 
@@ -54,10 +56,17 @@ def description(content: Any, limit: int) -> str:
     """
     meta = content.metadata
     # `Description:` is plain text as written; Summary and the body are HTML after Markdown.
-    written = re.sub(r"\s+", " ", str(meta.get("description") or "")).strip()
-    summary = plain_text(str(meta.get("summary") or ""))
-    for text in (written, summary):
+    return DESCRIPTIONS(str(meta.get("description") or ""), str(meta.get("summary") or ""),
+                        str(getattr(content, "_content", "") or ""), limit)
+
+
+def _describe(written: str, summary: str, body: str, limit: int) -> str:
+    for text in (re.sub(r"\s+", " ", written).strip(), plain_text(summary)):
         if text:
             return shorten(text, limit)
-    body = _leading_text(str(getattr(content, "_content", "") or ""), limit)
+    body = _leading_text(body, limit)
     return shorten(body, limit) if body else ""
+
+
+# Each build hands the unchanged pages' same text again (see BuildMemo).
+DESCRIPTIONS = BuildMemo(_describe)

@@ -93,6 +93,14 @@ def content_meta(content: Any, context: Mapping[str, Any], settings: MetaSetting
     author_links = [(str(a), absolute(settings.site_url, a.url)) for a in authors]
     lang = getattr(content, "lang", None)
     canonical = absolute(settings.site_url, content.url)
+    dated: dict[str, Any] = {}
+    if is_article:
+        date = content.date
+        dated = {"published": date.isoformat(),
+                 "modified": getattr(content, "modified", date).isoformat(),
+                 "section": str(getattr(content, "category", "") or ""),
+                 "tags": tuple(str(tag) for tag in getattr(content, "tags", []) or []),
+                 "author_urls": tuple(link for _, link in author_links)}
     meta = SocialMeta(
         og_type="article" if is_article else "website",
         title=str(content.title or "").strip(),
@@ -105,15 +113,8 @@ def content_meta(content: Any, context: Mapping[str, Any], settings: MetaSetting
         x_site=settings.x_site,
         rel_me=settings.rel_me,
         robots="noindex" if getattr(content, "status", "published") == "draft" else "",
+        **dated,
     )
-    if is_article:
-        date = content.date
-        meta = replace(meta, published=date.isoformat(),
-                     modified=getattr(content, "modified", date).isoformat(),
-                     section=str(getattr(content, "category", "") or ""),
-                     tags=tuple(str(tag) for tag in getattr(content, "tags", []) or []),
-                     author_urls=tuple(link for _, link in author_links))
     meta = replace(meta, jsonld=_structured(content, meta, canonical, settings, is_article,
                                             author_links))
     return meta, [problem] if problem else []
-

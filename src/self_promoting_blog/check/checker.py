@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from self_promoting_blog.check import promotion, rules
+from self_promoting_blog.check.facts import FactsMemory, FileFacts, file_settings
 from self_promoting_blog.check.links import LinkTargets, find_links, missing_target
 from self_promoting_blog.check.live_links import LiveLinks
 from self_promoting_blog.check.names import NameUses
@@ -16,8 +18,12 @@ from self_promoting_blog.check.placeholders import check_placeholders
 from self_promoting_blog.check.problems import Problem
 from self_promoting_blog.check.settings import is_production, load_settings
 from self_promoting_blog.content.entries import Entry, read_entry
-from self_promoting_blog.content.header import Source
-from self_promoting_blog.content.sources import iter_sources
+from self_promoting_blog.content.header import Source, read_source
+from self_promoting_blog.content.sources import source_paths
+
+# The header fields whose lines the rules across files point at (names, live links): all a
+# file's kept facts hold of its header.
+NOTED_FIELDS = frozenset({"category", "tags", "status", "date"})
 
 
 @dataclass(frozen=True)
@@ -39,16 +45,18 @@ class CheckResult:
 
 class SiteCheck:
     """Checks sources one at a time and keeps only their problems and the little the rules
-    across files need (categories in use, slugs), never a file's text: memory stays flat
-    however large the site."""
+    across files need (FileFacts: categories, slugs, names, links), never a file's text: a
+    few kilobytes a file however long its articles."""
 
     def __init__(self, settings: Mapping[str, Any]) -> None:
         self.settings = settings
-        options = load_settings(settings)
+        # The single-file rules see only these settings, so their results can be kept (facts).
+        self.file_settings = file_settings(settings)
+        options = load_settings(self.file_settings)
         self.summary_max = options.summary_max
         self.known = rules.PELICAN_KEYS | options.extra_keys
-        self.production = is_production(settings)
-        self.links = LinkTargets(Path(settings["PATH"]))
+        self.production = is_production(self.file_settings)
+        self.links = LinkTargets(Path(self.file_settings["PATH"]))
         self.live_links = LiveLinks(self.production, datetime.now(UTC))
         self.problems: list[Problem] = []
         self.counts = {"article": 0, "page": 0}
@@ -58,32 +66,47 @@ class SiteCheck:
         self.category_names = NameUses("Category")
         self.tag_names = NameUses("Tag")
 
-    def add(self, source: Source) -> None:
-        """Apply every single-file rule to one source and note what the other rules need."""
-        self.counts[source.kind] += 1
-        if category := (source.value("category") or "").strip():
-            self.categories.add(category)
+    def facts(self, source: Source) -> FileFacts:
+        """The single-file rules' problems of one source, and what the other rules need."""
+        category = (source.value("category") or "").strip()
         if source.unreadable:
-            self.problems += rules.check_readable(source)
+            return FileFacts(source.kind, category, tuple(rules.check_readable(source)), None, (),
+                             None, None)
+        entry = read_entry(source, self.file_settings)
+        problems = (rules.check_header_lines(source, self.known)
+                    + rules.check_title(source)
+                    + rules.check_dates(source, entry, self.file_settings)
+                    + rules.check_status(source)
+                    + rules.check_body(source, entry)
+                    + rules.check_summary(source, self.summary_max)
+                    + promotion.check_followups(source) + promotion.check_evergreen(source)
+                    + rules.check_keys(source, self.known)
+                    + check_placeholders(source, entry, self.production))
+        kept = tuple(field for field in source.fields if field.name in NOTED_FIELDS)
+        header = dataclasses.replace(entry, source=dataclasses.replace(
+            source, fields=kept, malformed=(), body=None))
+        return FileFacts(source.kind, category, tuple(problems), header,
+                         tuple(find_links(source, self.links)), rules.missing_category_line(source),
+                         rules.SlugClaim.of(entry))
+
+    def note(self, facts: FileFacts) -> None:
+        """Count one source's problems, and note what the rules across files need of it."""
+        self.counts[facts.kind] += 1
+        if facts.category:
+            self.categories.add(facts.category)
+        self.problems += facts.problems
+        entry = facts.entry
+        if entry is None:
             return
-        entry = read_entry(source, self.settings)
-        if claim := rules.SlugClaim.of(entry):
-            self.slugs.append(claim)
-        if (line := rules.missing_category_line(source)) is not None:
-            self.missing_category.append((source.shown, line))
+        if facts.slug:
+            self.slugs.append(facts.slug)
+        if facts.missing_category is not None:
+            self.missing_category.append((entry.source.shown, facts.missing_category))
         self._note_names(entry)
-        self.problems += rules.check_header_lines(source, self.known)
-        self.problems += rules.check_title(source)
-        self.problems += rules.check_dates(source, entry, self.settings)
-        self.problems += rules.check_status(source)
-        self.problems += rules.check_body(source, entry)
-        self.problems += rules.check_summary(source, self.summary_max)
-        self.problems += promotion.check_followups(source) + promotion.check_evergreen(source)
-        self.problems += rules.check_keys(source, self.known)
-        self.problems += check_placeholders(source, entry, self.production)
         self.live_links.note_entry(entry)
-        for link in find_links(source, self.links):
-            if problem := missing_target(source, link, self.links):
+        for link in facts.links:
+            # Whether the target exists is asked on every run: other files come and go.
+            if problem := missing_target(entry.source, link, self.links):
                 self.problems.append(problem)
             else:
                 self.live_links.note_link(entry, link)
@@ -109,9 +132,20 @@ class SiteCheck:
         return sorted(problems, key=Problem.sort_key)
 
 
+# Kept between the runs of one process (each update of `invoke livereload`).
+FACTS = FactsMemory()
+
+
 def check_site(settings: Mapping[str, Any]) -> CheckResult:
-    """Read and check every article and page source of the site, one file at a time."""
+    """Check every article and page source of the site, reading only the files that changed
+    since the last check in this process (one file at a time)."""
     check = SiteCheck(settings)
-    for source in iter_sources(settings):
-        check.add(source)
+    root = Path(settings["PATH"])
+    FACTS.start(check.file_settings)
+    for path, kind in source_paths(settings):
+        facts = FACTS.get(path, kind)
+        if facts is None:
+            facts = FACTS.keep(path, kind, check.facts(read_source(Path(path), root, kind)))
+        check.note(facts)
+    FACTS.end()
     return CheckResult(tuple(check.finish()), check.counts["article"], check.counts["page"])

@@ -112,7 +112,7 @@ class LinkTargets:
     def is_file(self, path: str) -> bool:
         known = self._is_file.get(path)
         if known is None:
-            known = self._is_file[path] = Path(path).is_file()
+            known = self._is_file[path] = os.path.isfile(path)
         return known
 
     def shown(self, path: str) -> str:

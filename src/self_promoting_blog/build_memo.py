@@ -1,0 +1,33 @@
+"""Answers remembered from one build to the next in the same process.
+
+Each update of `invoke livereload` is a build that hands the plugins the unchanged articles'
+same text again; working out what depends only on that text (reading time, description) for
+thousands of articles was a large part of an update. Only the answers the last build asked for
+are kept, so an edited article's old text is let go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class BuildMemo(Generic[T]):
+    """compute(*key) remembered for this build and the previous one."""
+
+    def __init__(self, compute: Callable[..., T]) -> None:
+        self.compute = compute
+        self.last: dict[tuple[Hashable, ...], T] = {}
+        self.current: dict[tuple[Hashable, ...], T] = {}
+
+    def next_build(self) -> None:
+        self.last, self.current = self.current, {}
+
+    def __call__(self, *key: Hashable) -> T:
+        if key in self.current:
+            return self.current[key]
+        found = self.last[key] if key in self.last else self.compute(*key)
+        self.current[key] = found
+        return found

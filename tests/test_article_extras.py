@@ -1,0 +1,110 @@
+"""article_extras' fast paths give exactly what the plain computations give, on random sites.
+
+Related articles come from indexes of tags and pairs of tags, and the tag, category and author
+pages find their articles' date order from positions; both must give the same answer, ties
+included, as the definitions they replace (the theme tests check what readers see).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from pelican.generators import ArticlesGenerator
+from pelican.settings import read_settings
+
+from article_extras.related import related_by_tags
+from article_extras.taxonomy_pages import install
+
+
+def _article(rng: random.Random, n: int, vocabulary: list[str], most_tags: int) -> Any:
+    tags = [SimpleNamespace(slug=t)
+            for t in rng.sample(vocabulary, rng.randint(0, min(most_tags, len(vocabulary))))]
+    # Few distinct dates, so many ties are broken by the slug (and some slugs repeat).
+    date = datetime(2025, 1, 1) + timedelta(days=rng.randrange(40))
+    return SimpleNamespace(date=date, slug=f"post-{rng.randrange(3 * n + 1)}", tags=tags)
+
+
+def _by_definition(articles: list[Any], count: int) -> dict[int, list[Any]]:
+    """Every other article sharing a tag, most shared tags first, then newest (by date, then
+    slug, then the order they came in, reversed as a stable sort does)."""
+    ranked = sorted(articles, key=lambda a: (a.date, a.slug), reverse=True)
+    tags = {id(a): {t.slug for t in a.tags} for a in ranked}
+    answer = {}
+    for article in ranked:
+        shared = [(len(tags[id(article)] & tags[id(other)]), rank, other)
+                  for rank, other in enumerate(ranked) if other is not article]
+        best = sorted((s for s in shared if s[0]), key=lambda s: (-s[0], s[1]))[:count]
+        answer[id(article)] = [other for _, _, other in best]
+    return answer
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_related_articles_are_those_of_the_definition(seed):
+    rng = random.Random(seed)
+    size = rng.choice([1, 2, 30, 250])
+    vocabulary = [f"tag-{n}" for n in range(rng.choice([1, 3, 8, 60]))]
+    articles = [_article(rng, size, vocabulary, rng.choice([1, 3, 6]))
+                for _ in range(size)]
+    for count in (0, 1, 3, 7):
+        assert related_by_tags(articles, count) == _by_definition(articles, count)
+        # The next build's objects, as a preview update has them: the answer is theirs.
+        again = [SimpleNamespace(**vars(article)) for article in articles]
+        assert related_by_tags(again, count) == _by_definition(again, count)
+
+
+def _random_site(folder: Path, rng: random.Random) -> Path:
+    content = folder / "content"
+    content.mkdir()
+    for n in range(60):
+        tags = ", ".join(rng.sample([f"Tag {t}" for t in range(9)], rng.randint(0, 4)))
+        authors = ", ".join(rng.sample(["Ann", "Bo", "Cy"], rng.randint(1, 2)))
+        day = datetime(2025, 1, 1) + timedelta(days=rng.randrange(20))
+        (content / f"a{n}.md").write_text(
+            f"Title: Article {n}\nDate: {day:%Y-%m-%d}\nCategory: Cat {rng.randrange(4)}\n"
+            f"Tags: {tags}\nAuthors: {authors}\n\nText {n}.\n", encoding="utf-8")
+    return content
+
+
+def test_tag_category_and_author_pages_are_written_as_pelican_writes_them(tmp_path):
+    content = _random_site(tmp_path, random.Random(7))
+    settings = read_settings(None, override={"PATH": str(content),
+                                             "OUTPUT_PATH": str(tmp_path / "out"),
+                                             "CACHE_CONTENT": False, "PLUGINS": [],
+                                             "NEWEST_FIRST_ARCHIVES": False})
+    context = {**settings, "generated_content": {}, "static_links": set(),
+               "static_content": {}, "localsiteurl": ""}
+    generator = ArticlesGenerator(context=context, settings=settings, path=str(content),
+                                  theme=settings["THEME"], output_path=str(tmp_path / "out"))
+    generator.generate_context()
+    pelicans: list[tuple[Any, ...]] = []
+    ours: list[tuple[Any, ...]] = []
+    for name in ("generate_tags", "generate_categories", "generate_authors"):
+        getattr(ArticlesGenerator, name)(generator, lambda *a, **k: pelicans.append((a, k)))
+    install(generator)
+    for name in ("generate_tags", "generate_categories", "generate_authors"):
+        getattr(generator, name)(lambda *a, **k: ours.append((a, k)))
+    assert len(pelicans) == 9 + 4 + 3
+    assert ours == pelicans
+    assert any(len(k["dates"]) > 1 and k["dates"] != k["articles"] for _, k in ours)
+
+
+
+def test_reading_times_are_remembered_for_one_build_only():
+    from article_extras.reading import reading_minutes
+    from self_promoting_blog.build_memo import BuildMemo
+
+    counted = []
+    times = BuildMemo(lambda html, wpm: counted.append(html) or reading_minutes(html, wpm))
+    long_text, short = "<p>" + "word " * 700 + "</p>", "<p>a b</p>"
+    times.next_build()
+    assert times(long_text, 230) == reading_minutes(long_text, 230) == 4
+    assert times(short, 230) == 1 and times(long_text, 100) == 7 and times(long_text, 230) == 4
+    times.next_build()
+    assert times(long_text, 230) == 4 and counted == [long_text, short, long_text]
+    times.next_build()
+    assert list(times.last) == [(long_text, 230)]  # what a build no longer asks for is let go
