@@ -11,6 +11,7 @@ wrote from the preview: HTML answers must equal the file once the reload hook is
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -244,3 +245,28 @@ def test_a_template_error_shows_the_template_and_line(tmp_path, broken, kind):
     # and nothing the crashed update left behind spoils the files written after the pages
     sitemap = site.answer("/sitemap.xml")
     assert sitemap.status == 200 and sitemap.body.count(b"<loc>/articles/post-05/</loc>") == 1
+
+
+def test_garbage_collection_is_off_only_between_an_update_and_its_finish(tmp_path):
+    """An update runs without the collector (a collection costs up to a second at 5,000
+    articles); it is back on once the deferred work is done, and right away after a crashed
+    update, so the preview never keeps its garbage for good."""
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    write_site(tmp_path, SITE)
+    site = PreviewSite(ROOT / "pelicanconf.py", _settings(tmp_path, "unused") | {
+        "THEME": str(theme)})
+    try:
+        site.update()
+        assert not gc.isenabled()
+        assert site.answer("/articles/post-05/").status == 200
+        site.finish()
+        assert gc.isenabled()
+        article = theme / "templates" / "article.html"
+        article.write_text(article.read_text(encoding="utf-8").replace(
+            "{% block content %}", "{% block content %}{{ 1 | no_such_filter }}", 1),
+            encoding="utf-8")
+        assert site.update().crashed
+        assert gc.isenabled()
+    finally:
+        gc.enable()
