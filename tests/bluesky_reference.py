@@ -57,7 +57,8 @@ def _session() -> requests.Session:
 
 
 class PdsProxy(FakeServer):
-    """Forwards every request to the PDS and records it with the PDS's answer."""
+    """Forwards every request to `upstream` (the PDS, or the AppView) and records it with the
+    answer."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -104,16 +105,26 @@ class Account:
 
 
 class ReferencePds:
-    """The launcher process (PDS + PLC) and what tests ask of the PDS directly."""
+    """The launcher process (PDS + PLC) and what tests ask of the PDS directly.
 
-    def __init__(self, workdir: Path, public_url: str) -> None:
+    With `public_url`, the accounts' DID documents name it as their PDS (a proxy in front).
+    With `postgres_url`, the full network: the AppView too (`appview_url`), its data in that
+    Postgres database.
+    """
+
+    def __init__(self, workdir: Path, public_url: str | None = None,
+                 postgres_url: str | None = None) -> None:
         self._log = workdir / "launch.log"
         self._stderr = self._log.open("w")
+        args = ["--public-url", public_url] if public_url else []
+        # The PDS keeps its SQLite files and blobs under TMPDIR: the session's folder.
+        env = {**os.environ, "TMPDIR": str(workdir), "LOG_ENABLED": "false"}
+        if postgres_url:
+            args.append("--appview")
+            env |= {"DB_POSTGRES_URL": postgres_url, "DB_POSTGRES_SCHEMA": "blog"}
         self.process = subprocess.Popen(
-            [str(NODE), "launch.mjs", "--public-url", public_url], cwd=HOME, text=True,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
-            # The PDS keeps its SQLite files and blobs under TMPDIR: the session's folder.
-            env={**os.environ, "TMPDIR": str(workdir), "LOG_ENABLED": "false"})
+            [str(NODE), "launch.mjs", *args], cwd=HOME, text=True, env=env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr)
         self._lines: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
         try:
@@ -122,6 +133,7 @@ class ReferencePds:
             self.stop()
             raise
         self.url, self.plc_url, self.public_url = ready["pds"], ready["plc"], ready["publicUrl"]
+        self.appview_url: str = ready.get("appview", "")
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -142,12 +154,20 @@ class ReferencePds:
                                f"{self._log.read_text()[-3000:]}")
         return json.loads(line)
 
+    def _command(self, command: dict[str, Any], timeout: float) -> dict[str, Any]:
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps(command) + "\n")
+        self.process.stdin.flush()
+        return self._next(timeout)
+
     def advance_clock(self, seconds: float) -> None:
         """Move the PDS's clock forward: tokens it issued up to `seconds` ago have expired."""
-        assert self.process.stdin is not None
-        self.process.stdin.write(json.dumps({"advanceClock": seconds}) + "\n")
-        self.process.stdin.flush()
-        assert "clock" in self._next(timeout=10)
+        assert "clock" in self._command({"advanceClock": seconds}, timeout=10)
+
+    def process_all(self) -> None:
+        """Wait until the AppView has indexed everything written to the PDS so far."""
+        answer = self._command({"processAll": True}, timeout=60)
+        assert answer.get("processed") is True, answer
 
     def stop(self) -> None:
         """Close its stdin (it shuts down cleanly); SIGTERM, then SIGKILL, if it lingers."""
@@ -202,6 +222,22 @@ class ReferencePds:
         """getRecord: {"uri", "cid", "value"}."""
         return self.xrpc("GET", "com.atproto.repo.getRecord", params={
             "repo": account.did, "collection": COLLECTION, "rkey": rkey})
+
+    def write(self, account: Account, collection: str, record: dict[str, Any],
+              rkey: str | None = None) -> dict[str, str]:
+        """createRecord (putRecord with `rkey`) in the account's repository: {"uri", "cid"}."""
+        body = {"repo": account.did, "collection": collection,
+                "record": {"$type": collection, **record}}
+        if rkey is None:
+            return self.xrpc("POST", "com.atproto.repo.createRecord", account.access, json=body)
+        return self.xrpc("POST", "com.atproto.repo.putRecord", account.access,
+                         json={**body, "rkey": rkey})
+
+    def delete(self, account: Account, uri: str) -> None:
+        """deleteRecord of one of the account's records."""
+        _, collection, rkey = uri.removeprefix("at://").split("/")
+        self.xrpc("POST", "com.atproto.repo.deleteRecord", account.access, json={
+            "repo": account.did, "collection": collection, "rkey": rkey})
 
     def blob(self, account: Account, cid: str) -> bytes:
         """The bytes of a blob in the account's repository."""

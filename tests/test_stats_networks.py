@@ -1,7 +1,7 @@
 """Each network's read endpoint for `invoke stats`, against its strict fake: the exact requests
 (batches where the network takes many posts at once), the counts, a deleted post, and a missing
-permission named. Bluesky's counts come from an AppView, which the reference PDS
-(tests/reference/bluesky) does not run, so they are tested against the fake alone."""
+permission named. Bluesky's are also read from its reference AppView, in
+tests/test_bluesky_network.py."""
 
 from __future__ import annotations
 
@@ -170,8 +170,7 @@ def test_bluesky_reads_the_replies_of_a_post_with_any_and_leaves_out_who_opted_o
     first = appview.reply(talked, text, handle="cy.test", name="Cy", facets=facets, likes=2)
     appview.reply(first, "and a reply to the reply", handle="dee.test")
     appview.reply(talked, "do not show me", handle="shy.test", labels=("!no-unauthenticated",))
-    appview.reply(talked, "", kind="notFoundPost")
-    appview.reply(talked, "", handle="blocker.test", kind="blockedPost")
+    appview.delete_reply(appview.reply(talked, "regret", handle="gone.test"))
     result = read(appview, "bluesky", [quiet, talked])
     [thread_request] = appview.requests_to("/xrpc/app.bsky.feed.getPostThread", "GET")
     assert thread_request.query == {"uri": [talked], "depth": ["10"], "parentHeight": ["0"]}

@@ -17,10 +17,13 @@ post view with ``likeCount``, ``repostCount``, ``replyCount`` and ``quoteCount``
 that exists and leaving deleted ones out (app.bsky.feed.getPosts lexicon). And
 ``app.bsky.feed.getPostThread`` (lexicon: ``uri`` required, ``depth`` 0–1000 default 6,
 ``parentHeight`` 0–1000 default 80; a missing post is 400 ``NotFound``): a ``threadViewPost`` whose
-``replies`` nest down to ``depth`` levels, a deleted reply as a ``notFoundPost``, a reply by an
-account that blocks us as a ``blockedPost``; each author's ``labels`` as the AppView sets them
-(``!no-unauthenticated``: the account asked not to be shown to logged-out readers). The reference
-PDS alone has no AppView, so this part is not compared with it.
+``replies`` nest down to ``depth`` levels; a deleted reply is left out with everything under it,
+and its parent's ``replyCount`` goes down (``delete_reply``); each author's ``labels`` as the
+AppView sets them, a self-label from the author's profile record included
+(``!no-unauthenticated``: the account asked not to be shown to logged-out readers; the AppView
+still gives its replies to a logged-out reader, labelled). All of this, and the refusals' status,
+error and message, are as Bluesky's reference AppView (@atproto/bsky, in dev-env's TestNetwork)
+answers, compared side by side by tests/test_bluesky_network.py.
 """
 
 from __future__ import annotations
@@ -70,6 +73,11 @@ def rate_limited(reset_in: int = 1) -> Reply:
 
 def _error(status: int, name: str, message: str) -> Reply:
     return Reply(status, {"error": name, "message": message})
+
+
+def _invalid(nsid: str, problem: str) -> Reply:
+    """The AppView's refusal of a query's parameters."""
+    return _error(400, "InvalidRequest", f"Invalid {nsid} params: {problem}")
 
 
 class FakeBluesky(NetworkFake):
@@ -263,9 +271,10 @@ class FakeBluesky(NetworkFake):
     def _get_posts(self, request: Recorded) -> Reply:
         uris = request.query.get("uris") or []
         if not uris:
-            return _error(400, "InvalidRequest", 'Error: Params must have the property "uris"')
+            return _invalid("app.bsky.feed.getPosts", 'Missing required key "uris"')
         if len(uris) > 25:
-            return _error(400, "InvalidRequest", "Error: uris must not have more than 25 elements")
+            return _invalid("app.bsky.feed.getPosts",
+                            f"array too big (maximum 25, got {len(uris)})")
         prefix = f"at://{DID}/{COLLECTION}/"
         with self.lock:
             views = [{"uri": uri, "cid": "bafyrei", "author": {"did": DID, "handle": HANDLE},
@@ -279,46 +288,62 @@ class FakeBluesky(NetworkFake):
 
     def reply(self, parent: str, text: str, handle: str = "reader.test", name: str = "A Reader",
               facets: list[dict[str, Any]] | None = None, labels: tuple[str, ...] = (),
-              kind: str = "threadViewPost", likes: int = 0) -> str:
+              likes: int = 0) -> str:
         """Someone replies to the post at `parent` (its replyCount goes up): the reply's URI.
-        `kind` "notFoundPost" or "blockedPost" plays one deleted or hidden from us."""
+        `labels`: self-labels on the author's profile, as the AppView shows them."""
         did = f"did:plc:{handle.split('.')[0]}"
         uri = f"at://{did}/{COLLECTION}/3kreply{len(self.replies.get(parent, [])) + 1:06d}" \
             f"{len(self.replies):03d}"
         record = {"$type": COLLECTION, "text": text, "createdAt": "2024-06-02T10:00:00.000Z",
-                  "facets": facets or []}
-        node: dict[str, Any] = {"$type": f"app.bsky.feed.defs#{kind}"}
-        if kind == "notFoundPost":
-            node |= {"uri": uri, "notFound": True}
-        elif kind == "blockedPost":
-            node |= {"uri": uri, "blocked": True, "author": {"did": did}}
-        else:
-            node["post"] = {"uri": uri, "cid": "bafyreply", "record": record,
-                            "author": {"did": did, "handle": handle, "displayName": name,
-                                       "avatar": f"https://cdn.bsky.test/{handle}.jpg",
-                                       "labels": [{"src": did, "uri": f"at://{did}/app.bsky."
-                                                   "actor.profile/self", "val": v, "cts":
-                                                   "2024-01-01T00:00:00.000Z"} for v in labels]},
-                            "likeCount": likes, "repostCount": 0, "replyCount": 0,
-                            "quoteCount": 0, "indexedAt": record["createdAt"], "labels": []}
+                  **({"facets": facets} if facets else {})}
+        profile = f"at://{did}/app.bsky.actor.profile/self"
+        node = {"$type": "app.bsky.feed.defs#threadViewPost", "post": {
+            "uri": uri, "cid": "bafyreply", "record": record,
+            "author": {"did": did, "handle": handle, "displayName": name,
+                       "labels": [{"src": did, "uri": profile, "cid": "bafyprofile", "val": v,
+                                   "cts": "1970-01-01T00:00:00.000Z"} for v in labels]},
+            "likeCount": likes, "repostCount": 0, "replyCount": 0, "quoteCount": 0,
+            "indexedAt": record["createdAt"], "labels": []}}
         with self.lock:
             self.replies.setdefault(parent, []).append(node)
-            rkey = parent.rsplit("/", 1)[-1]
-            if parent.startswith(f"at://{DID}/"):
-                counts = self.counts.setdefault(rkey, {})
-                counts["replyCount"] = counts.get("replyCount", 0) + 1
+            self._count_reply(parent, 1)
         return uri
+
+    def delete_reply(self, uri: str) -> None:
+        """The reply at `uri` is deleted: the AppView leaves it out, with the replies under it
+        (@atproto/bsky's threadReplies), and its parent's replyCount goes down."""
+        with self.lock:
+            for parent, nodes in self.replies.items():
+                if any(node["post"]["uri"] == uri for node in nodes):
+                    self.replies[parent] = [n for n in nodes if n["post"]["uri"] != uri]
+                    self._count_reply(parent, -1)
+                    return
+        raise KeyError(uri)
+
+    def _count_reply(self, parent: str, change: int) -> None:
+        if parent.startswith(f"at://{DID}/"):
+            counts = self.counts.setdefault(parent.rsplit("/", 1)[-1], {})
+            counts["replyCount"] = counts.get("replyCount", 0) + change
+            return
+        for nodes in self.replies.values():
+            for node in nodes:
+                if node["post"]["uri"] == parent:
+                    node["post"]["replyCount"] += change
 
     def _get_post_thread(self, request: Recorded) -> Reply:
         query = {k: v[-1] for k, v in request.query.items()}
+        nsid = "app.bsky.feed.getPostThread"
         if "uri" not in query:
-            return _error(400, "InvalidRequest", 'Error: Params must have the property "uri"')
+            return _invalid(nsid, 'Missing required key "uri"')
         bounds = {"depth": 6, "parentHeight": 80}
         for name, default in bounds.items():
             value = query.get(name, str(default))
-            if not value.isdigit() or not 0 <= int(value) <= 1000:
-                return _error(400, "InvalidRequest", f"Error: {name} must be an integer between "
-                                                     "0 and 1000")
+            if not regex.fullmatch(r"-?\d+", value):
+                return _invalid(nsid, f'Expected integer value type (got "{value}")')
+            if int(value) < 0:
+                return _invalid(nsid, f"integer too small (minimum 0, got {value})")
+            if int(value) > 1000:
+                return _invalid(nsid, f"integer too big (maximum 1000, got {value})")
             bounds[name] = int(value)
         uri, prefix = query["uri"], f"at://{DID}/{COLLECTION}/"
         with self.lock:
@@ -328,14 +353,15 @@ class FakeBluesky(NetworkFake):
                 return _error(400, "NotFound", f"Post not found: {uri}")
 
             def nest(node: dict[str, Any], depth: int) -> dict[str, Any]:
-                if "post" not in node:
+                if depth < 1:  # the AppView leaves `replies` out below the depth asked
                     return node
-                below = self.replies.get(node["post"]["uri"], []) if depth > 0 else []
+                below = self.replies.get(node["post"]["uri"], [])
                 return {**node, "replies": [nest(child, depth - 1) for child in below]}
 
             root = {"$type": "app.bsky.feed.defs#threadViewPost", "post": {
                 "uri": uri, "cid": "bafyrei", "author": {"did": DID, "handle": HANDLE},
                 "record": record, "indexedAt": record.get("createdAt"),
+                **{"likeCount": 0, "repostCount": 0, "replyCount": 0, "quoteCount": 0},
                 **self.counts.get(uri.removeprefix(prefix), {})}}
             return Reply(200, {"thread": nest(root, bounds["depth"])})
 

@@ -2,16 +2,25 @@
 // them for Bluesky's own tests (TestNetworkNoAppView: PDS on SQLite, no Postgres, no Redis).
 //
 //   node launch.mjs [--public-url URL]
+//   node launch.mjs --appview      (with DB_POSTGRES_URL and DB_POSTGRES_SCHEMA set)
+//
+// With --appview it starts the full network instead (TestNetwork): the PDS, and the AppView
+// (@atproto/bsky) that indexes it with the bsync and ozone services it needs, on the Postgres
+// that DB_POSTGRES_URL names, in schemas named after DB_POSTGRES_SCHEMA (letters only: bsync
+// refuses digits). No Redis: see REDIS_HOST below.
 //
 // Every server listens on 127.0.0.1 only, on free ports. When ready it prints one JSON line:
-// {"pds": URL, "plc": URL, "publicUrl": URL}. With --public-url the accounts' DID documents name
-// URL as their PDS (a reverse proxy in front of it, as a deployed PDS sits behind one), and
-// createSession returns the DID document (the PDS setting PDS_ENABLE_DID_DOC_WITH_SESSION),
-// so clients that follow it, as ours does, go through URL.
+// {"pds": URL, "plc": URL, "publicUrl": URL}, and "appview": URL under --appview. With
+// --public-url the accounts' DID documents name URL as their PDS (a reverse proxy in front of
+// it, as a deployed PDS sits behind one), and createSession returns the DID document (the PDS
+// setting PDS_ENABLE_DID_DOC_WITH_SESSION), so clients that follow it, as ours does, go through
+// URL.
 //
 // It reads JSON lines on stdin: {"advanceClock": seconds} moves this process's clock forward (the
-// PDS then sees the tokens it issued earlier as expired) and answers {"clock": ISO date}. It stops
-// cleanly when stdin closes or on SIGTERM.
+// PDS then sees the tokens it issued earlier as expired) and answers {"clock": ISO date};
+// {"processAll": true} waits until the AppView has indexed everything the PDS has written so far
+// (TestNetwork.processAll) and answers {"processed": true}. It stops cleanly when stdin closes or
+// on SIGTERM.
 import net from 'node:net';
 import readline from 'node:readline';
 
@@ -48,9 +57,16 @@ net.Server.prototype.listen = function listenOnLoopback(...args) {
 
 const argIndex = process.argv.indexOf('--public-url');
 const publicUrl = argIndex > 0 ? process.argv[argIndex + 1].replace(/\/$/, '') : null;
+const withAppView = process.argv.includes('--appview');
 
-const { TestNetworkNoAppView } = await import('@atproto/dev-env');
-const network = await TestNetworkNoAppView.create({
+// TestNetwork (dev-env 0.6.7) asserts that REDIS_HOST is set, yet none of the services it starts
+// connects to it: TestBsky wires no Redis cache, and the PDS uses Redis only with
+// PDS_REDIS_SCRATCH_ADDRESS, which it does not set (a redis-server named here saw no connection
+// in a whole test run). Nothing listens at this address, so any use would fail loudly.
+if (withAppView) process.env.REDIS_HOST ??= '127.0.0.1:1';
+
+const { TestNetwork, TestNetworkNoAppView } = await import('@atproto/dev-env');
+const network = await (withAppView ? TestNetwork : TestNetworkNoAppView).create({
   pds: { enableDidDocWithSession: Boolean(publicUrl) },
 });
 const pdsUrl = `http://127.0.0.1:${network.pds.port}`;
@@ -87,6 +103,11 @@ input.on('line', (line) => {
   if (typeof command.advanceClock === 'number') {
     clockOffsetMs += command.advanceClock * 1000;
     console.log(JSON.stringify({ clock: new Date().toISOString() }));
+  } else if (command.processAll) {
+    network.processAll().then(
+      () => console.log(JSON.stringify({ processed: true })),
+      (err) => console.log(JSON.stringify({ processed: false, error: String(err) })),
+    );
   } else {
     console.error(`launch.mjs: unknown command ${line}`);
   }
@@ -94,4 +115,5 @@ input.on('line', (line) => {
 input.on('close', shutdown);
 
 console.log(JSON.stringify({ pds: pdsUrl, plc: `http://127.0.0.1:${network.plc.port}`,
-  publicUrl: publicUrl ?? pdsUrl }));
+  publicUrl: publicUrl ?? pdsUrl,
+  ...(withAppView ? { appview: `http://127.0.0.1:${network.bsky.port}` } : {}) }));

@@ -23,7 +23,10 @@ https://public.api.bsky.app; no login) gives ``likeCount``, ``repostCount``, ``r
 Replies: for a post with any, ``app.bsky.feed.getPostThread`` (``parentHeight`` 0, ``depth``
 ``THREAD_DEPTH``) gives the tree of replies under it; kept: every post in it by someone else whose
 author does not carry the ``!no-unauthenticated`` label (they asked not to be shown to logged-out
-readers); blocked and deleted ones (``blockedPost``, ``notFoundPost``) have no post to show.
+readers; the AppView still gives their posts to us, labelled). The AppView leaves a deleted reply
+out, with the replies under it; a ``blockedPost`` or ``notFoundPost`` (the lexicon allows them in
+``replies``) has no post to show. Checked against the reference AppView in
+tests/test_bluesky_network.py.
 """
 
 from __future__ import annotations
