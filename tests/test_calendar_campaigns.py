@@ -57,3 +57,17 @@ def test_the_calendar_says_why_it_shows_no_promotion(make_world):
     assert "Promotion: promote: no manifest at" in agenda(world, texts=False)
     world.overrides = {"PROMOTE_NETWORKS": []}
     assert "Promotion is off: PROMOTE_NETWORKS is empty" in agenda(world, texts=False)
+
+
+def test_a_queued_announcements_follow_ups_count_from_when_it_goes_out(make_world):
+    world = make_world("mastodon")
+    world.overrides = {"PROMOTE_WINDOWS": {"mastodon": ["Mon 08:00-10:00"]},
+                       "PROMOTE_FOLLOW_UPS": [{"after_days": 3}]}
+    world.article("fresh-idea", date=NEW, followups=[QUOTE])
+    shown = agenda(world, texts=False)
+    rows = [" ".join(line.strip("│ ").split()) for line in shown.splitlines() if "│" in line]
+    dated = [row for row in rows if row.startswith(("Mon", "Tue", "Wed", "Thu", "Fri"))]
+    # Monday noon: the announcement waits a week for the next Monday window; its follow-up is
+    # due three days after that (Thursday) and waits for the Monday after.
+    assert dated == ["Mon 14 Jan 2030 08:00 │ announcement │ Fresh idea",
+                     "Mon 21 Jan 2030 08:00 │ follow-up 1 │ Fresh idea"], shown

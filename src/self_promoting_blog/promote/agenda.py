@@ -75,12 +75,14 @@ def _network(name: str, entries: list[Entry], rows: dict[str, Row], settings: Pr
                 for ref in first_run_baseline(entries, Options())}
     found: list[_Due] = []
     plan = plan_network(entries, rows, Options(max_per_run=len(entries) + 1))
+    # A queued announcement goes out when its window opens; its follow-ups count from then.
+    announced = campaign.open_at(name, now, None)
     for entry in plan.send:
         found.append(_Due(now, "announcement", entry,
                           partial(lambda e: compose(e, cls, template, utm).text, entry)))
-        for follow_up in campaign.follow_ups:  # its follow-ups count from that announcement
+        for follow_up in campaign.follow_ups:
             if follow_up.covers(name) and follow_up.number <= len(entry.followups):
-                found.append(_Due(now + timedelta(days=follow_up.after_days),
+                found.append(_Due(announced + timedelta(days=follow_up.after_days),
                                   f"follow-up {follow_up.number}", entry,
                                   _follow_up_text(entry, follow_up.number, cls, utm)))
     follow_ups = plan_follow_ups(entries, rows, campaign, name, now)
