@@ -55,6 +55,7 @@ def _write_all(generator: Any, attribute: str, keyword: str, label: str,
 
 def install(generator: Any) -> None:
     """article_generator_init: give this generator the linear tag, category and author pages."""
-    for attribute, keyword, label in TAXONOMIES:
-        setattr(generator, f"generate_{attribute}",
-                partial(_write_all, generator, attribute, keyword, label))
+    tags, categories, authors = (partial(_write_all, generator, *taxonomy)
+                                 for taxonomy in TAXONOMIES)
+    generator.generate_tags, generator.generate_categories = tags, categories
+    generator.generate_authors = authors

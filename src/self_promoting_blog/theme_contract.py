@@ -148,6 +148,11 @@ class OnGenerator(Protocol):
     """Set on the articles and pages generators."""
 
     held_back: list[Content]  # scheduling, production builds: the drafts left out, for counts
+    # article_extras (taxonomy_pages), on the articles generator: Pelican's methods that write the
+    # tag, category and author pages, replaced by linear ones making the same write calls
+    generate_tags: Callable[[Any], None]
+    generate_categories: Callable[[Any], None]
+    generate_authors: Callable[[Any], None]
 
 
 # -- what plugins put in Jinja's context and environment ----------------------------------------
