@@ -71,3 +71,13 @@ def test_a_queued_announcements_follow_ups_count_from_when_it_goes_out(make_worl
     # due three days after that (Thursday) and waits for the Monday after.
     assert dated == ["Mon 14 Jan 2030 08:00 │ announcement │ Fresh idea",
                      "Mon 21 Jan 2030 08:00 │ follow-up 1 │ Fresh idea"], shown
+
+
+def test_a_ledger_this_machine_cannot_read_is_said_not_raised(make_world, monkeypatch):
+    world = make_world("mastodon")
+    world.article("fresh-idea", date=NEW)
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "S3_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    world.overrides = {"PROMOTE_LEDGER": "bucket", "DEPLOY_TARGET": "rsync://host/site"}
+    shown = agenda(world, texts=False)
+    assert "Promotion: the ledger cannot be read here (" in shown, shown

@@ -268,5 +268,13 @@ def test_garbage_collection_is_off_only_between_an_update_and_its_finish(tmp_pat
             encoding="utf-8")
         assert site.update().crashed
         assert gc.isenabled()
+
+        def broken(state):
+            raise RuntimeError("a failure past Pelican's run")
+
+        site._replace = broken
+        with pytest.raises(RuntimeError):
+            site.update()
+        assert gc.isenabled()
     finally:
         gc.enable()

@@ -11,9 +11,11 @@ import time
 import pytest
 from lxml import html as lxml_html
 
+from self_promoting_blog.promote.adapters.base import Counts, Engagement, PublicReply
 from self_promoting_blog.promote.rows import Row, slot_key
 from self_promoting_blog.promote.samples import Sample
-from self_promoting_blog.stats.cadence import DAY, HOUR, WEEK, due_posts, interval
+from self_promoting_blog.stats.cadence import DAY, HOUR, WEEK, Due, due_posts, interval
+from self_promoting_blog.stats.fetch import Pace, fetch
 from self_promoting_blog.stats.report import render_report
 from self_promoting_blog.stats.table import summarize
 from tests.fakes import mastodon
@@ -206,3 +208,33 @@ def test_a_follow_up_counts_toward_its_article_not_as_an_article_of_its_own():
     numbers = article.networks["mastodon"]
     assert (numbers.likes, numbers.reposts, article.total) == (5, 1, 6)
     assert numbers.post_url == "https://net.test/p1" and not numbers.gone
+
+
+def test_an_answer_the_adapter_cannot_read_fails_its_batch_not_the_run(world):
+    announced(world)
+    world.fakes["mastodon"].script(Reply(200, []), path="/api/v1/statuses/")  # not a status
+    run = world.stats()
+    assert run.code == 1, run.output
+    assert "AttributeError" in run.output and "Traceback" not in run.output
+    assert world.samples() == []
+    assert world.stats(now=lambda: time.time() + HOUR).code == 0  # asked again next time
+    assert len(world.samples()) == 1
+
+
+def test_replies_to_an_evergreen_re_share_are_kept_for_its_article():
+    evergreen = Row(slot_key("https://blog.test/", "evergreen-2026-12-02"), "mastodon", "acct",
+                    "posted", post_id="p9", updated=0.0,
+                    progress={"evergreen": {"article": "https://blog.test/old/"}})
+    reply = PublicReply("r1", "https://net.test/r1", "Ana", "@ana", "https://net.test/@ana",
+                        "2026-12-02T10:00:00Z", "<p>Still true.</p>")
+
+    class Adapter:
+        name, read_batch = "mastodon", 1
+
+        def read_back(self, post_ids):
+            return {"p9": Engagement(Counts(replies=1), (reply,))}
+
+    result = fetch(Adapter(), [Due(evergreen, None, 0.0)], lambda: 10 * HOUR,
+                   Pace(0, 0, 0, lambda s: None))
+    [thread] = result.threads
+    assert thread.article == "https://blog.test/old/" and thread.replies == (reply,)

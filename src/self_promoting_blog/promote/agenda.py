@@ -139,13 +139,16 @@ def read_agenda(pelican: Mapping[str, object], now: datetime | None = None,
         entries = read_manifest(settings.manifest_path)
     except PromoteError as exc:
         return [], str(exc)
-    ledger = open_ledger(settings.ledger, settings.ledger_path, pelican, read_only=True)
-    try:
-        every = ledger.rows()
-        scores = {} if settings.campaign.evergreen is None else read_totals(
-            settings.ledger, settings.ledger_path, pelican, every)
-    finally:
-        ledger.close()
+    try:  # the ledger may be in a bucket this machine has no credentials for
+        ledger = open_ledger(settings.ledger, settings.ledger_path, pelican, read_only=True)
+        try:
+            every = ledger.rows()
+            scores = {} if settings.campaign.evergreen is None else read_totals(
+                settings.ledger, settings.ledger_path, pelican, every)
+        finally:
+            ledger.close()
+    except PromoteError as exc:
+        return [], f"Promotion: the ledger cannot be read here ({exc})."
     by_network: dict[str, dict[str, Row]] = {name: {} for name in settings.networks}
     for row in every:
         if row.network in by_network:

@@ -71,7 +71,7 @@ def stats(pelican: Mapping[str, Any], *, dry_run: bool = False, since: str | Non
             finally:
                 responses.close()
             print_fetched(console, results)
-            code = 1 if any(r.failed or (r.stopped and "rate limited" not in r.stopped)
+            code = 1 if any(r.failed or (r.stopped and not r.rate_limited)
                             for r in results) else 0
             samples = store.samples()
     finally:

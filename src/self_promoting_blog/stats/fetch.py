@@ -28,7 +28,6 @@ from self_promoting_blog.promote.errors import (
 )
 from self_promoting_blog.promote.http import redact
 from self_promoting_blog.promote.responses import Thread
-from self_promoting_blog.promote.rows import split_slot
 from self_promoting_blog.promote.samples import Sample
 from self_promoting_blog.stats.cadence import HOUR, Due
 
@@ -56,11 +55,16 @@ class Fetched:
     gone: int = 0
     left: int = 0                 # due posts not asked about this run (due on the next)
     stopped: str | None = None    # why the network stopped early (said once)
+    rate_limited: bool = False    # stopped by a rate limit: not a failure, the rest wait
     failed: list[str] = field(default_factory=list)  # batches that got no answer
 
 
 class _Stop(Exception):
     """The network is done for this run."""
+
+    def __init__(self, message: str, rate_limited: bool = False) -> None:
+        super().__init__(message)
+        self.rate_limited = rate_limited
 
 
 def fetch(adapter: NetworkAdapter, due: Sequence[Due], now: Callable[[], float], pace: Pace,
@@ -73,11 +77,12 @@ def fetch(adapter: NetworkAdapter, due: Sequence[Due], now: Callable[[], float],
         try:
             answers = _ask(adapter, [d.row.post_id or "" for d in batch], pace)
         except _Stop as stop:
-            result.stopped = str(stop)
+            result.stopped, result.rate_limited = str(stop), stop.rate_limited
             result.left = sum(len(b) for b in batches[index:])
             break
-        except (PermanentError, TransientError, AmbiguousError) as exc:
-            result.failed.append(redact(exc))
+        except Exception as exc:  # refused, unanswered, or an answer the adapter could not read
+            known = isinstance(exc, PermanentError | TransientError | AmbiguousError)
+            result.failed.append(redact(exc if known else f"{type(exc).__name__}: {exc}"))
             on_done(len(batch))
             continue
         fetched = now()
@@ -88,7 +93,7 @@ def fetch(adapter: NetworkAdapter, due: Sequence[Due], now: Callable[[], float],
             result.samples.append(_sample(item, answer, fetched))
             if answer.replies is not None or answer.gone:
                 result.threads.append(Thread(
-                    split_slot(item.row.url)[0], item.row.network, item.row.account,
+                    item.row.article, item.row.network, item.row.account,
                     item.row.post_id or "", fetched, answer.replies or ()))
             result.gone += answer.gone
         on_done(len(batch))
@@ -102,8 +107,8 @@ def _ask(adapter: NetworkAdapter, post_ids: list[str], pace: Pace) -> dict[str, 
             return adapter.read_back(post_ids)
         except RateLimited as exc:
             if exc.retry_after > pace.max_wait or tries >= pace.max_retries:
-                raise _Stop(f"rate limited: {exc.message}; the rest are due on the next run") \
-                    from None
+                raise _Stop(f"rate limited: {exc.message}; the rest are due on the next run",
+                            rate_limited=True) from None
             pace.sleep(exc.retry_after + random.uniform(0, pace.backoff))
         except CredentialsError as exc:
             raise _Stop(redact(exc.message)) from None

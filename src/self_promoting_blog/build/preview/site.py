@@ -199,35 +199,39 @@ class PreviewSite:
                 kept["generators"] = generators
 
             # A garbage collection in the middle of an update costs up to a second at 5,000
-            # articles; finish() turns it back on, once the reloaded page has been served.
+            # articles; finish() turns it back on, once the reloaded page has been served (or,
+            # when the update left it nothing to do, the `finally` below).
             gc.disable()
-            with (_logs() as (logs, keeper), self.memory.reading(),
-                  signals.all_generators_finalized.connected_to(keep),
-                  signals.article_writer_finalized.muted(), signals.finalized.muted()):
-                pelican = None
-                try:
-                    pelican = _PreviewPelican(self.settings, writer)
-                    pelican.run()
-                except Exception as exc:
-                    crash = template_trouble(exc) or Trouble(
-                        "", f"The build stopped: {type(exc).__name__}: {exc}",
-                        "fix what it names; the page reloads by itself once the file is saved")
-            generators = kept.get("generators", [])
-            articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
-            pages = next((g for g in generators if isinstance(g, PagesGenerator)), None)
-            if crash is None and pelican is not None:
-                self._deferred = _Deferred(pelican, articles, writer)
-            else:
-                gc.enable()  # nothing is left for finish()
-                if pelican is not None:
+            try:
+                with (_logs() as (logs, keeper), self.memory.reading(),
+                      signals.all_generators_finalized.connected_to(keep),
+                      signals.article_writer_finalized.muted(), signals.finalized.muted()):
+                    pelican = None
+                    try:
+                        pelican = _PreviewPelican(self.settings, writer)
+                        pelican.run()
+                    except Exception as exc:
+                        crash = template_trouble(exc) or Trouble(
+                            "", f"The build stopped: {type(exc).__name__}: {exc}",
+                            "fix what it names; the page reloads by itself once the file is saved")
+                generators = kept.get("generators", [])
+                articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
+                pages = next((g for g in generators if isinstance(g, PagesGenerator)), None)
+                if crash is None and pelican is not None:
+                    self._deferred = _Deferred(pelican, articles, writer)
+                elif pelican is not None:
                     _end_crashed_run(pelican)
-            self._replace(_State(folder, writer.pages, keeper.problems, list(logs.errors), crash))
-            errors = tuple(logs.errors) + ((f"{crash.where}: {crash.what}",) if crash else ())
-            self.last_update = Update(number, time.monotonic() - started,
-                                      len(articles.articles) if articles else 0,
-                                      len(pages.pages) if pages else 0, tuple(self.memory.read),
-                                      errors, tuple(logs.warnings), crash is not None)
-            return self.last_update
+                self._replace(_State(folder, writer.pages, keeper.problems, list(logs.errors),
+                                     crash))
+                errors = tuple(logs.errors) + ((f"{crash.where}: {crash.what}",) if crash else ())
+                self.last_update = Update(number, time.monotonic() - started,
+                                          len(articles.articles) if articles else 0,
+                                          len(pages.pages) if pages else 0, tuple(self.memory.read),
+                                          errors, tuple(logs.warnings), crash is not None)
+                return self.last_update
+            finally:
+                if self._deferred is None:  # nothing left for finish(): turn it on now
+                    gc.enable()
 
     def _replace(self, state: _State) -> None:
         old = self.state.folder
