@@ -7,7 +7,6 @@ timestamps move with it across days, windows and a daylight-saving change.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 from datetime import UTC, datetime
 
@@ -170,17 +169,7 @@ def test_a_long_follow_up_is_a_mastodon_thread_resumed_after_a_crash_between_par
     fake = world.fakes["mastodon"]
     # The follow-up's first part lands; the process dies while the second is on the wire.
     fake.script(Delay(0), Hang(), path="/api/v1/statuses", method="POST")
-    env = {**os.environ, **world.env(), "TZ": "UTC", **shifted_clock_env("@2024-06-06 09:00:00")}
-    child = world.spawn()
-    child.kill()
-    child.wait()
-    crashing = subprocess.Popen(child.args, env=env, text=True, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT)
-    try:
-        assert fake.hung.wait(60), crashing.communicate(timeout=5)[0]
-    finally:
-        os.kill(crashing.pid, signal.SIGKILL)
-        crashing.wait()
+    world.kill_while_held("mastodon", {"TZ": "UTC", **shifted_clock_env("@2024-06-06 09:00:00")})
     fake.release("drop")
     assert len(fake.statuses) == 2  # the announcement and part 1
     rerun = at(world, "2024-06-06 09:30")
@@ -209,12 +198,7 @@ def test_two_concurrent_runs_post_each_follow_up_once_with_the_bucket_ledger(mak
     assert world.promote().code == 0  # the announcement, now
     for name in world.fakes:
         world.fakes[name].script(*[Delay(0.3)] * 4)
-    child = world.spawn()
-    child.kill()
-    child.wait()
-    env = {**os.environ, **world.env(), **shifted_clock_env("+5m")}
-    runs = [subprocess.Popen(child.args, env=env, text=True, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT) for _ in range(2)]
+    runs = [world.spawn(shifted_clock_env("+5m")) for _ in range(2)]
     outputs = [run.communicate(timeout=120)[0] for run in runs]
     assert [len(texts(world, n)) for n in ("mastodon", "telegram")] == [2, 2], outputs
     assert texts(world, "mastodon")[1].startswith(QUOTE), outputs

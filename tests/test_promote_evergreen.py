@@ -6,9 +6,6 @@ do), so periods, article ages and the ledger's timestamps move together.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 from datetime import UTC, datetime
 
 import pytest
@@ -116,17 +113,7 @@ def test_a_run_killed_mid_request_leaves_the_slot_to_be_sent_once_with_the_same_
     world.overrides = {"PROMOTE_EVERGREEN": EVERGREEN}
     fake = world.fakes["mastodon"]
     fake.script(Hang(), path="/api/v1/statuses", method="POST")
-    env = {**os.environ, **world.env(), "TZ": "UTC", **shifted_clock_env("@2024-06-03 08:00:00")}
-    child = world.spawn()
-    child.kill()
-    child.wait()
-    crashing = subprocess.Popen(child.args, env=env, text=True, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT)
-    try:
-        assert fake.hung.wait(60), crashing.communicate(timeout=5)[0]
-    finally:
-        os.kill(crashing.pid, signal.SIGKILL)
-        crashing.wait()
+    world.kill_while_held("mastodon", {"TZ": "UTC", **shifted_clock_env("@2024-06-03 08:00:00")})
     fake.release("answer")  # the status lands; the run died before it could hear so
     assert fake.wait_for(lambda: len(fake.statuses) == 1)
     assert firsts(world, "mastodon") == [QUOTE]
@@ -183,12 +170,7 @@ def test_two_concurrent_runs_post_each_evergreen_slot_once_with_the_bucket_ledge
     world.overrides["PROMOTE_EVERGREEN"] = {**EVERGREEN, "networks": ["mastodon", "telegram"]}
     for name in world.fakes:
         world.fakes[name].script(*[Delay(0.3)] * 4)
-    child = world.spawn()
-    child.kill()
-    child.wait()
-    env = {**os.environ, **world.env()}
-    runs = [subprocess.Popen(child.args, env=env, text=True, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT) for _ in range(2)]
+    runs = [world.spawn() for _ in range(2)]
     outputs = [run.communicate(timeout=120)[0] for run in runs]
     assert [firsts(world, n) for n in ("mastodon", "telegram")] == [[QUOTE], [QUOTE]], outputs
 

@@ -13,9 +13,6 @@ libfaketime (``at``) instead, on Facebook (X's fake refuses an OAuth timestamp t
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 import time
 from dataclasses import replace
 from typing import Any
@@ -64,14 +61,8 @@ def announced_with_follow_up(make_world, network: str, text: str) -> World:
 
 def kill_while_held(world: World, network: str, *actions: Any) -> None:
     """Run 2: promote in another process, killed while the fake holds a create request."""
-    fake = world.fakes[network]
-    fake.script(*actions, Hang(), path=CREATE[network], method="POST")
-    child = world.spawn()
-    try:
-        assert fake.hung.wait(60), child.communicate(timeout=5)[0]
-    finally:
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait()
+    world.fakes[network].script(*actions, Hang(), path=CREATE[network], method="POST")
+    world.kill_while_held(network)
 
 
 def follow_up_posts(world: World, network: str) -> list[Any]:
@@ -145,18 +136,7 @@ def test_an_evergreen_post_lost_in_a_crash_is_sent_once_not_taken_for_the_announ
                                              "repeat_after_days": 1}}
     fake = world.fakes["facebook"]
     fake.script(Hang(), path=CREATE["facebook"], method="POST")
-    env = {**os.environ, **world.env(), "TZ": "UTC",
-           **shifted_clock_env("@2024-06-03 08:00:00")}
-    child = world.spawn()
-    child.kill()
-    child.wait()
-    crashing = subprocess.Popen(child.args, env=env, text=True, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT)
-    try:
-        assert fake.hung.wait(60), crashing.communicate(timeout=5)[0]
-    finally:
-        os.kill(crashing.pid, signal.SIGKILL)
-        crashing.wait()
+    world.kill_while_held("facebook", {"TZ": "UTC", **shifted_clock_env("@2024-06-03 08:00:00")})
     fake.release("drop")  # the re-share never reached the Page
     rerun = at(world, "2024-06-03 08:30")
     assert rerun.code == 0, rerun.output

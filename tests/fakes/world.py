@@ -15,9 +15,10 @@ import importlib
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -194,17 +195,30 @@ class World:
         run = self.promote()
         return run.code, " ".join(run.output.split())
 
-    def spawn(self, **options: Any) -> subprocess.Popen[str]:
-        """Start promote in another process (same settings and credentials)."""
+    def spawn(self, extra_env: Mapping[str, str] | None = None,
+              **options: Any) -> subprocess.Popen[str]:
+        """Start promote in another process (same settings and credentials; `extra_env`, e.g.
+        libfaketime's, on top)."""
         settings_file = self.root / "settings.json"
         settings_file.write_text(json.dumps(self.settings()), encoding="utf-8")
         code = ("import json, sys; from rich.console import Console; "
                 "from self_promoting_blog.promote.command import promote; "
                 f"sys.exit(promote(json.load(open({str(settings_file)!r})), "
                 f"console=Console(width=160, color_system=None), **{options!r}))")
-        env = {**os.environ, **self.env()}
+        env = {**os.environ, **self.env(), **(extra_env or {})}
         return subprocess.Popen([sys.executable, "-c", code], env=env, text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    def kill_while_held(self, network: str, extra_env: Mapping[str, str] | None = None) -> None:
+        """Run promote in another process and SIGKILL it once `network`'s fake holds a request
+        (script the fake's Hang() first)."""
+        fake = self.fakes[network]
+        child = self.spawn(extra_env)
+        try:
+            assert fake.hung.wait(60), child.communicate(timeout=5)[0]
+        finally:
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait()  # reaped: its pid is really gone
 
     # -- reading back ----------------------------------------------------------------------
 

@@ -16,13 +16,13 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from self_promoting_blog.promote.errors import LedgerError
-from self_promoting_blog.promote.ledger_bucket import MAX_CONFLICTS
+from self_promoting_blog.promote.ledger_bucket import MAX_CONFLICTS, bucket_place
 from self_promoting_blog.s3 import storage_error
 
 log = logging.getLogger("promote")
@@ -35,6 +35,19 @@ class BucketObjects(Generic[Item]):
     fmt: str           # the document's "format", checked on every read
     field: str         # where its items are
     what: str          # what they are, in messages ("samples")
+
+    @classmethod
+    def beside_ledger(cls, pelican_settings: Any, prefix_of: Callable[[str], str],
+                      read_only: bool = False) -> Self:
+        """The objects under `prefix_of(the ledger's key)` in the ledger's bucket (DEPLOY_TARGET
+        and DEPLOY_LEDGER_KEY), refused when that folder lies inside the site."""
+        client, target, endpoint_url, key = bucket_place(pelican_settings)
+        prefix = prefix_of(key)
+        if prefix.startswith(target.prefix) or target.prefix.startswith(prefix):
+            raise LedgerError(f"stats: the {cls.what} would go to {prefix!r}, inside the site "
+                              f"({target}); set DEPLOY_LEDGER_KEY to a key in a folder of its "
+                              "own, e.g. 'promote/ledger.json.gz'")
+        return cls(client, target.bucket, prefix, endpoint_url, read_only)
 
     def __init__(self, client: BaseClient, bucket: str, prefix: str, endpoint_url: str | None,
                  read_only: bool = False) -> None:

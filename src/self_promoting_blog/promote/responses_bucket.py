@@ -17,8 +17,6 @@ from typing import Any
 
 from self_promoting_blog.promote.adapters.base import PublicReply
 from self_promoting_blog.promote.bucket_objects import BucketObjects
-from self_promoting_blog.promote.errors import LedgerError
-from self_promoting_blog.promote.ledger_bucket import bucket_place
 from self_promoting_blog.promote.responses import Response, Thread, replace
 
 FORMAT = "signal-and-reach responses 1"
@@ -58,10 +56,4 @@ class BucketResponses(BucketObjects[Response]):
 
 def open_bucket_responses(pelican_settings: Any, read_only: bool = False) -> BucketResponses:
     """The responses beside the ledger object named by DEPLOY_TARGET and DEPLOY_LEDGER_KEY."""
-    client, target, endpoint_url, key = bucket_place(pelican_settings)
-    prefix = responses_prefix(key)
-    if prefix.startswith(target.prefix) or target.prefix.startswith(prefix):
-        raise LedgerError(f"stats: the responses would go to {prefix!r}, inside the site "
-                          f"({target}); set DEPLOY_LEDGER_KEY to a key in a folder of its own, "
-                          "e.g. 'promote/ledger.json.gz'")
-    return BucketResponses(client, target.bucket, prefix, endpoint_url, read_only)
+    return BucketResponses.beside_ledger(pelican_settings, responses_prefix, read_only)

@@ -18,8 +18,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from self_promoting_blog.promote.bucket_objects import BucketObjects
-from self_promoting_blog.promote.errors import LedgerError
-from self_promoting_blog.promote.ledger_bucket import bucket_place
 from self_promoting_blog.promote.samples import Sample
 
 FORMAT = "signal-and-reach engagement samples 1"
@@ -68,10 +66,4 @@ class BucketSamples(BucketObjects[Sample]):
 
 def open_bucket_samples(pelican_settings: Any, read_only: bool = False) -> BucketSamples:
     """The samples beside the ledger object named by DEPLOY_TARGET and DEPLOY_LEDGER_KEY."""
-    client, target, endpoint_url, key = bucket_place(pelican_settings)
-    prefix = samples_prefix(key)
-    if prefix.startswith(target.prefix) or target.prefix.startswith(prefix):
-        raise LedgerError(f"stats: the samples would go to {prefix!r}, inside the site "
-                          f"({target}); set DEPLOY_LEDGER_KEY to a key in a folder of its own, "
-                          "e.g. 'promote/ledger.json.gz'")
-    return BucketSamples(client, target.bucket, prefix, endpoint_url, read_only)
+    return BucketSamples.beside_ledger(pelican_settings, samples_prefix, read_only)
