@@ -57,21 +57,21 @@ def check_followups(source: Source) -> list[Problem]:
 
 def check_evergreen(source: Source) -> list[Problem]:
     """Evergreen: says yes or no."""
-    field = source.first("evergreen")
-    if field is None or yes_no(field.value) is not None:
-        return []
-    return [error(source.shown, field.line, "Evergreen",
-                  f'Evergreen "{field.value.strip()}" is neither yes nor no, so the article is '
-                  "never shared again", 'write "Evergreen: no" to keep it from being shared '
-                  "again, or delete the line (yes)")]
+    return _yes_or_no(source, "Evergreen", "yes nor no", "the article is never shared again",
+                      'write "Evergreen: no" to keep it from being shared again, or delete the '
+                      "line (yes)")
 
 
 def check_responses(source: Source) -> list[Problem]:
     """Responses: says on or off."""
-    field = source.first("responses")
+    return _yes_or_no(source, "Responses", "on nor off", "the article shows no replies",
+                      'write "Responses: off" to show none under it, or delete the line (on)')
+
+
+def _yes_or_no(source: Source, header: str, neither: str, so: str, fix: str) -> list[Problem]:
+    """The header `header`, when written, says one of the yes/no words; else what follows."""
+    field = source.first(header.lower())
     if field is None or yes_no(field.value) is not None:
         return []
-    return [error(source.shown, field.line, "Responses",
-                  f'Responses "{field.value.strip()}" is neither on nor off, so the article '
-                  'shows no replies', 'write "Responses: off" to show none under it, or delete '
-                  "the line (on)")]
+    return [error(source.shown, field.line, header,
+                  f'{header} "{field.value.strip()}" is neither {neither}, so {so}', fix)]
