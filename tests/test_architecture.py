@@ -5,6 +5,7 @@ The package (src/self_promoting_blog) and the Pelican plugins (plugins/):
 
 - no module imports itself back through others (no cycle);
 - the package never imports a plugin, and deploy never imports the promotion engine;
+- check imports only content and the leaves;
 - a plugin imports only the standard library, installed libraries, the package and itself;
 - the package that runs, here and in a subprocess, is this checkout's (not another venv's).
 """
@@ -87,6 +88,17 @@ def test_the_package_imports_no_plugin_and_deploy_knows_nothing_of_promote():
                    if dep.split(".")[0] in PLUGIN_NAMES
                    or (name.startswith(f"{PACKAGE}.deploy")
                        and dep.startswith(f"{PACKAGE}.promote")))
+    assert wrong == []
+
+
+def test_the_checks_import_only_content_and_the_leaves():
+    """check ──▶ content: a checker never loads the engine whose headers it checks."""
+    leaves = {f"{PACKAGE}.{leaf}" for leaf in ("errors", "settings", "env", "live", "s3",
+                                                "generator_lists", "theme_contract")}
+    wrong = sorted(f"{name} imports {dep}" for name, deps in GRAPH.items()
+                   if name.split(".")[:2] == [PACKAGE, "check"] for dep in deps
+                   if dep.split(".")[:2] not in ([PACKAGE, "check"], [PACKAGE, "content"])
+                   and dep not in leaves)
     assert wrong == []
 
 

@@ -1,4 +1,4 @@
-"""`invoke check` on the headers promotion reads: Followups: and Evergreen:."""
+"""`invoke check` on the headers promotion reads: Followups:, Evergreen: and Responses:."""
 
 from __future__ import annotations
 
@@ -30,6 +30,10 @@ CASES = {
         'content/articles/a.md:4: Evergreen "sometimes" is neither yes nor no, so the article '
         'is never shared again; write "Evergreen: no" to keep it from being shared again, or '
         "delete the line (yes)"),
+    "responses neither on nor off": (
+        HEAD + "Responses: maybe\n\nText.\n",
+        'content/articles/a.md:4: Responses "maybe" is neither on nor off, so the article shows '
+        'no replies; write "Responses: off" to show none under it, or delete the line (on)'),
 }
 
 
@@ -42,7 +46,7 @@ def test_a_bad_promotion_header_is_an_error_at_its_line_with_the_fix(tmp_path, c
 
 
 def test_good_promotion_headers_pass(tmp_path):
-    text = (HEAD + "Evergreen: No\nFollowups: Owned channels compound: {url}\n"
+    text = (HEAD + "Evergreen: No\nResponses: OFF\nFollowups: Owned channels compound: {url}\n"
                    "    A statistic worth sharing. {hashtags}\n\nText.\n")
     result = check_site(site_settings(tmp_path, write_site(tmp_path, {"articles/a.md": text})))
     assert result.problems == ()

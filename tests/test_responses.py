@@ -4,12 +4,16 @@ shows them under the article, sanitized, as microformats2 h-cite p-comments insi
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 
 import pytest
 from lxml import html as lxml_html
 
+from self_promoting_blog.promote.responses_shown import responses_by_article
+from self_promoting_blog.promote.settings import load_settings
+from self_promoting_blog.promote.syndication import syndication_links
 from tests.fakes import mastodon
 from tests.fakes.world import NEW
 
@@ -208,3 +212,19 @@ def test_a_responses_header_that_is_neither_on_nor_off_is_named(world, build_sit
     _, tree = build(world, build_site, fake_site, extra="Responses: maybe")
     assert comments(tree) == []
     assert "articles/reach.md: Responses: 'maybe' is neither on nor off" in pelican_logs.text
+
+
+def test_a_ledger_this_machine_cannot_read_leaves_links_and_replies_out_and_says_why(
+        make_world, monkeypatch, caplog):
+    world = make_world("mastodon", baseline=False)
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "S3_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    world.overrides = {"PROMOTE_LEDGER": "bucket", "DEPLOY_TARGET": "rsync://host/site"}
+    settings = load_settings(world.settings())
+    with caplog.at_level(logging.WARNING, logger="promote"):
+        assert syndication_links(settings) == {}
+        assert responses_by_article(settings, world.root / "responses-hidden.txt") == {}
+    said = [record.getMessage() for record in caplog.records]
+    assert [line.split(": ", 2)[:2] for line in said] == [
+        ["promote", "syndication links left out"], ["promote", "responses left out"]], said
+    assert all("PROMOTE_LEDGER" in line for line in said), said

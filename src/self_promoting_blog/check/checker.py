@@ -80,6 +80,7 @@ class SiteCheck:
                     + rules.check_body(source, entry)
                     + rules.check_summary(source, self.summary_max)
                     + promotion.check_followups(source) + promotion.check_evergreen(source)
+                    + promotion.check_responses(source)
                     + rules.check_keys(source, self.known)
                     + check_placeholders(source, entry, self.production))
         kept = tuple(field for field in source.fields if field.name in NOTED_FIELDS)

@@ -1,8 +1,10 @@
-"""The headers promotion reads that a writer can get wrong: ``Followups:`` and ``Evergreen:``.
+"""The headers promotion reads that a writer can get wrong: ``Followups:``, ``Evergreen:`` and
+``Responses:``.
 
 promote would otherwise find out only when it runs: an empty or repeated follow-up (X, Facebook
 and LinkedIn refuse a repeated text), a ``{placeholder}`` it never fills, or an ``Evergreen:``
-that is neither yes nor no (then the article is never shared again).
+that is neither yes nor no (then the article is never shared again); the build, only in its log:
+a ``Responses:`` that is neither on nor off (then the article shows no replies).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import re
 
 from self_promoting_blog.check.problems import Problem, error
 from self_promoting_blog.content.header import Source
-from self_promoting_blog.promote.manifest import yes_no
+from self_promoting_blog.content.yes_no import yes_no
 
 # What promote fills in a follow-up's text (as in a Social: text); any other {name} stays as is.
 FILLED = ("{url}", "{hashtags}")
@@ -55,10 +57,21 @@ def check_followups(source: Source) -> list[Problem]:
 
 def check_evergreen(source: Source) -> list[Problem]:
     """Evergreen: says yes or no."""
-    field = source.first("evergreen")
-    if field is None or yes_no({"evergreen": field.value}, "evergreen") is not None:
+    return _yes_or_no(source, "Evergreen", "yes nor no", "the article is never shared again",
+                      'write "Evergreen: no" to keep it from being shared again, or delete the '
+                      "line (yes)")
+
+
+def check_responses(source: Source) -> list[Problem]:
+    """Responses: says on or off."""
+    return _yes_or_no(source, "Responses", "on nor off", "the article shows no replies",
+                      'write "Responses: off" to show none under it, or delete the line (on)')
+
+
+def _yes_or_no(source: Source, header: str, neither: str, so: str, fix: str) -> list[Problem]:
+    """The header `header`, when written, says one of the yes/no words; else what follows."""
+    field = source.first(header.lower())
+    if field is None or yes_no(field.value) is not None:
         return []
-    return [error(source.shown, field.line, "Evergreen",
-                  f'Evergreen "{field.value.strip()}" is neither yes nor no, so the article is '
-                  "never shared again", 'write "Evergreen: no" to keep it from being shared '
-                  "again, or delete the line (yes)")]
+    return [error(source.shown, field.line, header,
+                  f'{header} "{field.value.strip()}" is neither {neither}, so {so}', fix)]

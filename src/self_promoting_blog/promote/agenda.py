@@ -26,6 +26,7 @@ from self_promoting_blog.promote.plan import Options, first_run_baseline, plan_n
 from self_promoting_blog.promote.rows import Row
 from self_promoting_blog.promote.samples_sqlite import read_totals
 from self_promoting_blog.promote.settings import PromoteSettings, load_settings
+from self_promoting_blog.promote.stored import read_store
 
 EVERGREEN_PERIODS = 3
 
@@ -140,13 +141,10 @@ def read_agenda(pelican: Mapping[str, object], now: datetime | None = None,
     except PromoteError as exc:
         return [], str(exc)
     try:  # the ledger may be in a bucket this machine has no credentials for
-        ledger = open_ledger(settings.ledger, settings.ledger_path, pelican, read_only=True)
-        try:
-            every = ledger.rows()
-            scores = {} if settings.campaign.evergreen is None else read_totals(
-                settings.ledger, settings.ledger_path, pelican, every)
-        finally:
-            ledger.close()
+        every = read_store(lambda: open_ledger(settings.ledger, settings.ledger_path, pelican,
+                                               read_only=True), lambda ledger: ledger.rows())
+        scores = {} if settings.campaign.evergreen is None else read_totals(
+            settings.ledger, settings.ledger_path, pelican, every)
     except PromoteError as exc:
         return [], f"Promotion: the ledger cannot be read here ({exc})."
     by_network: dict[str, dict[str, Row]] = {name: {} for name in settings.networks}

@@ -20,13 +20,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from self_promoting_blog.content.yes_no import yes_no
 from self_promoting_blog.promote.errors import ManifestError
 from self_promoting_blog.promote.networks import known_networks
 
 log = logging.getLogger("promote")
 VERSION = 1
-_YES = {"yes", "true", "1", "on"}
-_NO = {"no", "false", "0", "off"}
 
 
 @dataclass(slots=True)  # not frozen: built for every article of a large manifest, fast
@@ -77,14 +76,8 @@ def _meta_text(value: Any) -> str | None:
     return text.strip() or None
 
 
-def yes_no(meta: Mapping[str, Any], name: str) -> bool | None:
-    """The header `name` as yes (True, also when absent) or no (False); None: neither."""
-    value = (_meta_text(meta.get(name)) or "yes").lower()
-    return value in _YES if value in _YES | _NO else None
-
-
 def _flag(meta: Mapping[str, Any], source: str, name: str, refused: str) -> bool:
-    value = yes_no(meta, name)
+    value = yes_no(meta.get(name))
     if value is not None:
         return value
     header = name.capitalize()

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from self_promoting_blog.content.yes_no import yes_no
 from self_promoting_blog.env import project_root
 from self_promoting_blog.errors import SettingsError
 from self_promoting_blog.settings import merged
 
 log = logging.getLogger("promote")
-_ON, _OFF = frozenset({"on", "yes"}), frozenset({"off", "no"})
 DEFAULTS: dict[str, Any] = {
     # Show the public replies `invoke stats` read back under each article; False: none anywhere
     # (an article's `Responses: off` turns them off for that article alone).
@@ -49,9 +49,10 @@ def load_responses_settings(settings: Mapping[str, Any]) -> ResponsesSettings:
 def responses_off(metadata: Mapping[str, Any], source: str) -> bool:
     """An article whose header says ``Responses: off`` (or no); a value that is neither on nor
     off is said once, naming the file, and keeps them off until it says which."""
-    value = str(metadata.get("responses", "on")).strip().lower()
-    if value in _ON | _OFF:
-        return value in _OFF
+    value = yes_no(metadata.get("responses"))
+    if value is not None:
+        return not value
     log.warning("promote: %s: Responses: %r is neither on nor off; its replies are not shown "
-                "until it says `Responses: on` or `Responses: off`.", source, value)
+                "until it says `Responses: on` or `Responses: off`.", source,
+                str(metadata.get("responses")).strip())
     return True

@@ -21,11 +21,11 @@ from typing import NamedTuple
 import nh3
 from markupsafe import Markup
 
-from self_promoting_blog.promote.errors import PromoteError
 from self_promoting_blog.promote.networks import adapter_class, known_networks
 from self_promoting_blog.promote.responses import Response
 from self_promoting_blog.promote.responses_sqlite import open_responses
 from self_promoting_blog.promote.settings import PromoteSettings
+from self_promoting_blog.promote.stored import read_or_warn
 from self_promoting_blog.promote.syndication import counts_text, url_path
 
 log = logging.getLogger("promote")
@@ -107,16 +107,9 @@ def shown(response: Response, label: str) -> Shown:
 def responses_by_article(settings: PromoteSettings, hide_file: Path) -> dict[str, list[Shown]]:
     """{article URL path: its replies, oldest first}, from the ledger's store (none when it
     cannot be read: the build goes on and says why)."""
-    try:
-        store = open_responses(settings.ledger, settings.ledger_path, settings.pelican,
-                               read_only=True)
-        try:
-            stored = store.responses()
-        finally:
-            store.close()
-    except PromoteError as exc:
-        log.warning("promote: responses left out: %s", exc)
-        return {}
+    stored: list[Response] = read_or_warn("responses", lambda: open_responses(
+        settings.ledger, settings.ledger_path, settings.pelican, read_only=True),
+        lambda store: store.responses(), [])
     entries = read_hidden(hide_file)
     labels = {name: adapter_class(name).label
               for name in {r.network for r in stored} & set(known_networks())}

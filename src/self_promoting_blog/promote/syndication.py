@@ -14,13 +14,13 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from self_promoting_blog.promote.adapters.base import PublicReply
-from self_promoting_blog.promote.errors import PromoteError
 from self_promoting_blog.promote.ledger import open_ledger
 from self_promoting_blog.promote.networks import adapter_class, known_networks
 from self_promoting_blog.promote.rows import ANNOUNCE, Row
 from self_promoting_blog.promote.samples import Sample, latest_samples
 from self_promoting_blog.promote.samples_sqlite import open_samples
 from self_promoting_blog.promote.settings import PromoteSettings
+from self_promoting_blog.promote.stored import read_or_warn
 
 log = logging.getLogger("promote")
 # Each kind, in the words a reader sees: (field, one, many).
@@ -51,26 +51,15 @@ def counts_text(sample: Sample | PublicReply | None) -> str:
 
 def _read(settings: PromoteSettings) -> tuple[list[Row], dict[tuple[str, str, str], Sample]]:
     """The ledger's rows and the latest sample of each post (none when they cannot be read)."""
-    try:
-        ledger = open_ledger(settings.ledger, settings.ledger_path, settings.pelican,
-                             read_only=True)
-        try:
-            rows = ledger.rows()
-        finally:
-            ledger.close()
-    except PromoteError as exc:
-        log.warning("promote: syndication links left out: %s", exc)
+    where = (settings.ledger, settings.ledger_path, settings.pelican)
+    rows: list[Row] = read_or_warn("syndication links",
+                                   lambda: open_ledger(*where, read_only=True),
+                                   lambda ledger: ledger.rows(), [])
+    if not rows:  # no posts, no counts to read
         return [], {}
-    try:
-        store = open_samples(settings.ledger, settings.ledger_path, settings.pelican,
-                             read_only=True)
-        try:
-            return rows, latest_samples(store.samples())
-        finally:
-            store.close()
-    except PromoteError as exc:
-        log.warning("promote: the posts' counts left out of the syndication links: %s", exc)
-        return rows, {}
+    return rows, read_or_warn("the syndication links' counts",
+                              lambda: open_samples(*where, read_only=True),
+                              lambda store: latest_samples(store.samples()), {})
 
 
 def syndication_links(settings: PromoteSettings) -> dict[str, list[Syndicated]]:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import random
 import threading
 import time
-from html import escape
 from typing import Any
 from urllib.parse import quote
 
 import regex
 
 from self_promoting_blog.promote.adapters.base import URL_RE, LinkSpan
+from self_promoting_blog.promote.adapters.plain_text import linked_html
 
 _ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 TID_RE = regex.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
@@ -90,9 +90,9 @@ def _facet_target(features: Any) -> str | None:
 
 
 def facet_html(text: str, facets: Any) -> str:
-    """A post's text as HTML: escaped, line breaks kept, each link, mention and hashtag facet a
-    link to its target; a facet out of range, off a character boundary or overlapping another
-    stays plain text (the app shows such a post's text as it is)."""
+    """A post's text as HTML, each link, mention and hashtag facet a link to its target; a facet
+    out of range, off a character boundary or overlapping another stays plain text (the app
+    shows such a post's text as it is)."""
     data = text.encode("utf-8")
     spans: list[tuple[int, int, str]] = []
     for facet in facets if isinstance(facets, list) else []:
@@ -101,16 +101,9 @@ def facet_html(text: str, facets: Any) -> str:
         target = _facet_target((facet or {}).get("features"))
         if isinstance(start, int) and isinstance(end, int) and target and \
                 0 <= start < end <= len(data):
-            spans.append((start, end, target))
-    out, at = [], 0
-    for start, end, target in sorted(spans):
-        if start < at:
-            continue
-        try:
-            before, label = data[at:start].decode("utf-8"), data[start:end].decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        out += [escape(before), f'<a href="{escape(target)}">{escape(label)}</a>']
-        at = end
-    out.append(escape(data[at:].decode("utf-8", errors="replace")))
-    return "<p>" + "".join(out).replace("\n", "<br>") + "</p>"
+            try:  # byte offsets to character offsets; a cut character fails to decode
+                spans.append((len(data[:start].decode("utf-8")), len(data[:end].decode("utf-8")),
+                              target))
+            except UnicodeDecodeError:
+                continue
+    return linked_html(text, spans)

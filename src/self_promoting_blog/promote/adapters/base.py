@@ -44,6 +44,7 @@ import regex
 
 from self_promoting_blog.promote.errors import (
     AmbiguousError,
+    CredentialsError,
     NetworkError,
     PermanentError,
     RateLimited,
@@ -319,6 +320,17 @@ class NetworkAdapter(ABC):
     def read_one(self, post_id: str) -> Engagement:
         """One post's engagement; `GONE` when the network says it was deleted."""
         raise NotImplementedError(f"{self.name}: {self.no_counts or 'reads no counts'}")
+
+    def read_post(self, response: requests.Response, refused: str, variable: str) -> Any:
+        """The body of an answer about one post; None once the post is gone (404, 410). A 403
+        is a token that may not read it: the network's words, then `refused` (what reading
+        needs), naming the token's `variable`."""
+        if response.status_code in (404, 410):
+            return None
+        if response.status_code == 403:
+            raise CredentialsError(self.name, self.error_text(*read_error_body(response)) +
+                                   refused, variable, 403)
+        return self.answer(response)
 
     # -- failed responses: shared, with hooks for what a network means by its own answers ------
 

@@ -149,6 +149,22 @@ class GraphAdapter(NetworkAdapter):
                                    self.remedies.token_variable, response.status_code)
         raise self.parse_error(response)
 
+    def read_pages(self, url: str, params: dict[str, Any], pages: int
+                   ) -> list[dict[str, Any]] | None:
+        """The items of up to `pages` pages of the list at `url`, in order, each page read as
+        `read_object` reads; None once the object the list hangs off was deleted."""
+        items: list[dict[str, Any]] = []
+        ask: dict[str, Any] | None = params
+        for _page in range(pages):
+            if ask is None:
+                break
+            page = self.read_object(url, ask)
+            if page is None:
+                return None
+            items += [item for item in page.get("data") or [] if isinstance(item, dict)]
+            ask = next_page_params(page, ask)
+        return items
+
 
 def next_page_params(page: Any, params: dict[str, Any]) -> dict[str, Any] | None:
     """The request for the page after `page` (its ``paging.cursors.after``), None at the end."""

@@ -161,21 +161,12 @@ class FacebookAdapter(GraphAdapter, OwnPostsAdapter):
 
     def _comments(self, post_id: str) -> tuple[PublicReply, ...] | None:
         """Every comment under the post the Page shows, oldest first; None: it was deleted."""
-        params: dict[str, Any] | None = {
+        items = self.read_pages(f"{self.graph}/{quote(post_id, safe='')}/comments", {
             "fields": COMMENT_FIELDS, "filter": "stream", "order": "chronological",
-            "limit": 100, **self._token()}
-        found: list[PublicReply] = []
-        for _page in range(COMMENT_PAGES):
-            if params is None:
-                break
-            page = self.read_object(f"{self.graph}/{quote(post_id, safe='')}/comments", params)
-            if page is None:
-                return None
-            found += [_comment(item) for item in page.get("data") or []
-                      if isinstance(item, dict) and not item.get("is_hidden") and
-                      (item.get("from") or {}).get("id") not in (None, self.page)]
-            params = next_page_params(page, params)
-        return tuple(found)
+            "limit": 100, **self._token()}, COMMENT_PAGES)
+        return None if items is None else tuple(
+            _comment(item) for item in items if not item.get("is_hidden") and
+            (item.get("from") or {}).get("id") not in (None, self.page))
 
     def search(self, message: Message) -> Posted | None:
         """Look for the slot's link (link or message) among the Page's latest posts."""

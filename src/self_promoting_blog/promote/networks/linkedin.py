@@ -228,15 +228,11 @@ class LinkedInAdapter(NetworkAdapter):
         response = self.client.request(
             "GET", f"{self.base_url}/rest/socialMetadata/{quote(post_id, safe='')}",
             headers=self._headers())
-        if response.status_code in (404, 410):
+        scope = "r_organization_social" if ":organization:" in self.author else "r_member_social"
+        body = self.read_post(response, f": reading counts needs the {scope} permission, which "
+                              "this token lacks", "LINKEDIN_ACCESS_TOKEN")
+        if body is None:
             return GONE
-        if response.status_code == 403:
-            scope = "r_organization_social" if ":organization:" in self.author \
-                else "r_member_social"
-            raise CredentialsError(self.name, f"{self.error_text(*read_error_body(response))}: "
-                                   f"reading counts needs the {scope} permission, which this "
-                                   "token lacks", "LINKEDIN_ACCESS_TOKEN", 403)
-        body = self.answer(response)
         reactions = body.get("reactionSummaries") or {}
         return Engagement(Counts(
             likes=sum(count((summary or {}).get("count")) for summary in reactions.values()),

@@ -46,7 +46,6 @@ from self_promoting_blog.promote.adapters.base import (
     PublicReply,
     count,
     find_in_pages,
-    read_error_body,
 )
 from self_promoting_blog.promote.adapters.matching import is_slot_post
 from self_promoting_blog.promote.errors import CredentialsError, NetworkError
@@ -175,14 +174,12 @@ class MastodonAdapter(NetworkAdapter):
         response = self.client.request(
             "GET", f"{self.base_url}/api/v1/statuses/{quote(post_id, safe='')}",
             headers=self._headers())
-        if response.status_code in (404, 410):
+        status = self.read_post(  # a 403: a token without the scope (Doorkeeper's refusal)
+            response, "; reading counts needs the read:statuses scope: tick it in Preferences › "
+            "Development › your application and copy the new access token",
+            "MASTODON_ACCESS_TOKEN")
+        if status is None:
             return GONE
-        if response.status_code == 403:  # a token without the scope (Doorkeeper's refusal)
-            raise CredentialsError(
-                self.name, f"{self.error_text(*read_error_body(response))}; reading counts needs "
-                "the read:statuses scope: tick it in Preferences › Development › your application "
-                "and copy the new access token", "MASTODON_ACCESS_TOKEN", 403)
-        status = self.answer(response)
         counts = Counts(likes=count(status.get("favourites_count")),
                         reposts=count(status.get("reblogs_count")),
                         replies=count(status.get("replies_count")))

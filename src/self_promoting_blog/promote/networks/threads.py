@@ -194,21 +194,12 @@ class ThreadsAdapter(GraphAdapter):
 
     def _replies(self, post_id: str) -> tuple[PublicReply, ...] | None:
         """Every reply under the post others may see, oldest first; None: it was deleted."""
-        params: dict[str, Any] | None = {
+        items = self.read_pages(f"{self.api}/{quote(post_id, safe='')}/conversation", {
             "fields": REPLY_FIELDS, "reverse": "false",
-            "access_token": self.env("THREADS_ACCESS_TOKEN")}
-        found: list[PublicReply] = []
-        for _page in range(CONVERSATION_PAGES):
-            if params is None:
-                break
-            page = self.read_object(f"{self.api}/{quote(post_id, safe='')}/conversation", params)
-            if page is None:
-                return None
-            found += [_reply(item) for item in page.get("data") or []
-                      if isinstance(item, dict) and item.get("hide_status") in SHOWN and
-                      not item.get("is_reply_owned_by_me")]
-            params = next_page_params(page, params)
-        return tuple(found)
+            "access_token": self.env("THREADS_ACCESS_TOKEN")}, CONVERSATION_PAGES)
+        return None if items is None else tuple(
+            _reply(item) for item in items
+            if item.get("hide_status") in SHOWN and not item.get("is_reply_owned_by_me"))
 
     # -- recovery ---------------------------------------------------------------------------
 
