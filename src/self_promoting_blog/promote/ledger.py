@@ -20,7 +20,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -32,12 +32,14 @@ from self_promoting_blog.promote.rows import (
     ACTIVE_RUNS,
     ANNOUNCED,
     CLAIMABLE,
+    POSTING,
     STATES,
     ArticleRef,
     Claim,
     LedgerBackend,
     Owner,
     Row,
+    Spaced,
     owner_is_gone,
 )
 
@@ -179,13 +181,21 @@ class Ledger(RowStore):
             return len(rows)
 
     def claim(self, ref: ArticleRef, network: str, account: str, key: str, owner: Owner, *,
-              allow: frozenset[str] = CLAIMABLE, stale_after: float = 900.0) -> Claim | None:
-        """Move a row to `sending` for `owner` if nobody else holds it; None if not claimable."""
+              allow: frozenset[str] = CLAIMABLE, stale_after: float = 900.0,
+              plan: Mapping[str, Any] | None = None, gap: float = 0.0
+              ) -> Claim | Spaced | None:
+        """Move a row to `sending` for `owner` if nobody else holds it and the network's last
+        post is `gap` seconds behind (read in the same transaction: two runs never both post
+        within it); None if not claimable, Spaced if too soon."""
         with self._tx() as db:
+            last = db.execute(
+                "SELECT MAX(updated) FROM posts WHERE network=? AND account=? AND url<>? AND "
+                f"state IN ({', '.join('?' * len(POSTING))})",
+                (network, account, ref.url, *POSTING)).fetchone()[0] if gap else None
             claim = policy.claimed(self._read(db, ref.url, network, account), ref, network,
                                    account, key, owner, time.time(), allow=allow,
-                                   stale_after=stale_after)
-            if claim is not None:
+                                   stale_after=stale_after, plan=plan, last_post=last, gap=gap)
+            if isinstance(claim, Claim):
                 db.execute(_UPSERT, _values(claim.row))
             return claim
 

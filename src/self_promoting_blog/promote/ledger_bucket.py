@@ -36,7 +36,15 @@ from self_promoting_blog.env import export_storage_credentials, project_env_file
 from self_promoting_blog.promote import ledger_policy as policy
 from self_promoting_blog.promote.errors import LedgerConflict, LedgerError
 from self_promoting_blog.promote.ledger_store import RowStore
-from self_promoting_blog.promote.rows import CLAIMABLE, ArticleRef, Claim, Owner, Row
+from self_promoting_blog.promote.rows import (
+    CLAIMABLE,
+    ArticleRef,
+    Claim,
+    Owner,
+    Row,
+    Spaced,
+    last_post,
+)
 from self_promoting_blog.promote.settings import DEFAULTS
 from self_promoting_blog.s3 import make_client, storage_error
 
@@ -211,15 +219,22 @@ class BucketLedger(RowStore):
         return self._change(decide)
 
     def claim(self, ref: ArticleRef, network: str, account: str, key: str, owner: Owner, *,
-              allow: frozenset[str] = CLAIMABLE, stale_after: float = 900.0) -> Claim | None:
-        """Move a row to `sending` for `owner` if nobody else holds it; None if not claimable."""
+              allow: frozenset[str] = CLAIMABLE, stale_after: float = 900.0,
+              plan: Mapping[str, Any] | None = None, gap: float = 0.0
+              ) -> Claim | Spaced | None:
+        """Move a row to `sending` for `owner` if nobody else holds it and the network's last
+        post is `gap` seconds behind (decided on the ledger the conditional write replaces, so
+        two runs never both post within it); None if not claimable, Spaced if too soon."""
 
-        def decide(now: float) -> tuple[bool, Claim | None]:
+        def decide(now: float) -> tuple[bool, Claim | Spaced | None]:
+            last = last_post(row for (url, net, acct), row in self._rows.items()
+                             if (net, acct) == (network, account) and url != ref.url)
             claim = policy.claimed(self._rows.get((ref.url, network, account)), ref, network,
-                                   account, key, owner, now, allow=allow, stale_after=stale_after)
-            if claim is not None:
+                                   account, key, owner, now, allow=allow, stale_after=stale_after,
+                                   plan=plan, last_post=last, gap=gap)
+            if isinstance(claim, Claim):
                 self._rows[(ref.url, network, account)] = claim.row
-            return claim is not None, claim
+            return isinstance(claim, Claim), claim
 
         return self._change(decide)
 
