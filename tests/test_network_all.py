@@ -80,7 +80,9 @@ def test_threads_crash_between_the_two_steps_publishes_the_saved_container(make_
     crash_while_sending(world, "threads", "drop")  # killed after the container was saved
     fake = world.fakes["threads"]
     (container,) = fake.containers
-    assert world.ledger().rows("threads")[-1].progress == {"container": container}
+    (create,) = [r for r in fake.requests if r.path.endswith("/threads")]  # the container
+    assert world.ledger().rows("threads")[-1].progress == {"container": container,
+                                                          "text": create.query["text"][0]}
     assert world.promote().code == 0
     assert list(fake.containers) == [container]  # no second container
     assert [r.query["creation_id"] for r in fake.requests_to("/threads_publish")] == \

@@ -32,7 +32,8 @@ def test_container_then_publish_once_over_repeated_runs(world, network_fake):
     found = world.row("threads", "reach")
     assert (found.state, found.post_id, found.post_url) == ("posted", post["id"],
                                                              post["permalink"])
-    assert found.progress == {"container": container}  # checkpointed before publishing
+    # Saved before anything was sent: its text with the claim, the container before publishing.
+    assert found.progress == {"text": create.query["text"][0], "container": container}
 
 
 @pytest.mark.parametrize(("text", "length"), [("hello", 5), ("日本語", 3), ("😷", 4),

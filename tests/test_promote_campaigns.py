@@ -122,6 +122,36 @@ def test_posts_on_one_network_are_spaced_by_the_gap_across_runs(make_world):
     assert [t.split("\n")[0] for t in texts(world, "telegram")] == ["Fresh idea", "Second idea"]
 
 
+@pytest.mark.parametrize("store", ["sqlite", "bucket"])
+def test_two_runs_started_together_keep_the_gap(make_world, request, store):
+    world = make_world("telegram", baseline=False)
+    world.overrides = {"PROMOTE_GAP_MINUTES": 30, "PROMOTE_READ_TIMEOUT": 30}
+    if store == "bucket":
+        s3 = request.getfixturevalue("s3_env")
+        world.overrides |= {"PROMOTE_LEDGER": "bucket", "S3_ENDPOINT_URL": s3.endpoint_url,
+                            "DEPLOY_TARGET": f"s3://{s3.new_bucket()}/blog"}
+    world.baseline()
+    # Two publishes of two commits, each with its own new article: two different slots, one
+    # network. Each run plans, then is held at its live check until both have planned.
+    world.site.script(Hang(), Hang(), path="/articles/", method="GET")
+    runs = []
+    for slug in ("fresh-idea", "second-idea"):
+        world.articles = [a for a in world.articles if "old-news" in a["url"]]
+        world.article(slug, date=NEW)
+        manifest = world.root / f"{slug}.json"
+        manifest.write_bytes(world.write_manifest().read_bytes())
+        world.overrides["PROMOTE_MANIFEST_PATH"] = str(manifest)
+        runs.append(world.spawn())
+        assert world.site.wait_for(lambda s=slug: world.site.requests_to(f"/articles/{s}/"),
+                                   60), runs[-1].communicate(timeout=5)[0]
+    world.site.release()
+    outputs = [" ".join(run.communicate(timeout=120)[0].split()) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert len(texts(world, "telegram")) == 1, outputs
+    assert sum("spaced PROMOTE_GAP_MINUTES apart: next at" in out for out in outputs) == 1, \
+        outputs
+
+
 # -- follow-ups ---------------------------------------------------------------------------------
 
 def test_follow_ups_go_out_on_their_days_once_and_a_missed_one_is_skipped(make_world):

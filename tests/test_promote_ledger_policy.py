@@ -15,7 +15,7 @@ from self_promoting_blog.promote.ledger_policy import (
     finished,
     noted,
 )
-from self_promoting_blog.promote.rows import CLAIMABLE, ArticleRef, Owner, Row
+from self_promoting_blog.promote.rows import CLAIMABLE, ArticleRef, Claim, Owner, Row, Spaced
 
 NOW = 10_000.0
 REF = ArticleRef("https://blog.example/articles/a/", "A (new title)", "2024-05-01", "id-a")
@@ -80,6 +80,40 @@ def test_claimed(old, allow, stale_after, expected, resumed):
         assert claim is not None and (claim.row, claim.resumed) == (expected, resumed)
         if old is not None:
             assert claim.row.progress is not old.progress  # a change can never leak back
+
+
+SAVED, PLAN = {"text": "As an earlier try sent it"}, {"text": "As the article says now"}
+PLANS = [  # (case, the row now, whether an earlier try may have sent it: its text stays)
+    ("failed: nothing went out, the new text goes", row(progress=SAVED), False),
+    ("pending (deferred)", row(state="pending", progress=SAVED), False),
+    ("pending after an unanswered try", row(state="pending", progress={**SAVED, "unsure": True}),
+     True),
+    ("a network's checkpoint says a request left", row(progress={**SAVED, "rkey": "3abc"}), True),
+    ("unknown, retried", row(state="unknown", progress=SAVED), True),
+    ("its run crashed mid-send", replace(sending_for(ELSEWHERE, 901), progress=SAVED), True),
+    ("saved before this change: no text yet", replace(sending_for(ELSEWHERE, 901), progress={}),
+     True),
+]
+
+
+@pytest.mark.parametrize(("old", "unsure"), [case[1:] for case in PLANS],
+                         ids=[case[0] for case in PLANS])
+def test_a_claim_saves_its_plan_unless_an_earlier_try_may_have_sent_another(old, unsure):
+    claim = claimed(old, REF, "mastodon", "acct", "k", ME, NOW, allow=CLAIMABLE | {"unknown"},
+                    stale_after=900, plan=PLAN)
+    assert isinstance(claim, Claim) and claim.unsure == unsure
+    expected = SAVED if unsure and old.progress else PLAN
+    assert claim.row.progress == {**old.progress, **expected}
+
+
+def test_a_claim_within_the_gap_of_the_accounts_last_post_is_spaced():
+    def claim(old: Row | None, last: float | None) -> object:
+        return claimed(old, REF, "mastodon", "acct", "k", ME, NOW, allow=CLAIMABLE,
+                       stale_after=900, last_post=last, gap=1800)
+
+    assert claim(None, NOW - 60) == Spaced(NOW - 60, NOW + 1740)
+    assert isinstance(claim(None, NOW - 1800), Claim) and isinstance(claim(None, None), Claim)
+    assert claim(row(state="posted"), NOW - 60) is None  # not claimable: said first
 
 
 CHECKPOINTS = [  # (case, the row now, name, value, the row after)

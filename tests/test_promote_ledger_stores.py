@@ -11,6 +11,7 @@ import pytest
 
 from self_promoting_blog.promote.ledger import ACTIVE_RUNS, ArticleRef, Ledger, LedgerBackend, Owner
 from self_promoting_blog.promote.ledger_bucket import open_bucket_ledger
+from self_promoting_blog.promote.rows import Claim, Spaced
 
 REF = ArticleRef("https://blog.example.test/articles/a/", "A", "2024-05-01", "id-a")
 OLDER = ArticleRef("https://blog.example.test/articles/old/", "Old", "2023-01-01")
@@ -90,25 +91,58 @@ def test_every_change_is_stored_whole_and_read_back_by_another_handle(open_store
                                                 ACCT) is None
 
 
-def test_only_one_of_many_racing_claims_wins(open_store):
+def race(open_store: Callable[[], LedgerBackend], claim: Callable[..., object]
+         ) -> tuple[list[Owner], list[object]]:
+    """Six racers, each with its own handle (its own process), call `claim(handle, owner, n)`
+    at once: the owners whose claim won, and what the others got."""
     owners = [Owner(run_id=f"racer-{i}") for i in range(6)]
-    handles = {owner.run_id: open_store() for owner in owners}  # each racer its own process
+    handles = {owner.run_id: open_store() for owner in owners}
     ACTIVE_RUNS.update(handles)
     won: list[Owner] = []
+    lost: list[object] = []
     start = threading.Barrier(len(owners))
 
-    def race(owner: Owner) -> None:
+    def one(number: int, owner: Owner) -> None:
         start.wait()
-        if handles[owner.run_id].claim(REF, NET, ACCT, f"key-{owner.run_id}", owner):
+        got = claim(handles[owner.run_id], owner, number)
+        if isinstance(got, Claim):
             won.append(owner)
+        else:
+            lost.append(got)
 
-    threads = [threading.Thread(target=race, args=(owner,)) for owner in owners]
+    threads = [threading.Thread(target=one, args=item) for item in enumerate(owners)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     ACTIVE_RUNS.difference_update(handles)
-    assert len(won) == 1
+    return won, lost
+
+
+def test_only_one_of_many_racing_claims_wins(open_store):
+    won, lost = race(open_store, lambda handle, owner, number: handle.claim(
+        REF, NET, ACCT, f"key-{owner.run_id}", owner))
+    assert len(won) == 1 and lost == [None] * 5
     row = open_store().get(REF.url, NET, ACCT)
     assert (row.state, row.idem_key, row.attempts) == ("sending", f"key-{won[0].run_id}", 1)
     assert row.owner.endswith(won[0].run_id)
+
+
+def test_of_racing_claims_of_different_slots_within_the_gap_one_wins(open_store, run):
+    slots = [ArticleRef(f"{REF.url}#promote-slot=followup-{n}", "A", REF.date) for n in range(6)]
+    won, lost = race(open_store, lambda handle, owner, number: handle.claim(
+        slots[number], NET, ACCT, f"key-{number}", owner, gap=1800))
+    spaced = [got for got in lost if isinstance(got, Spaced)]
+    assert len(won) == 1 and len(spaced) == 5, lost
+    ledger = open_store()
+    [posting] = [row for row in ledger.rows(NET) if row.state == "sending"]
+    assert {(got.last, got.until) for got in spaced} == {(posting.updated,
+                                                          posting.updated + 1800)}
+    # The gap is one network account's; a claim without one (a thread's later part) is not
+    # held; a post that failed does not count.
+    assert isinstance(ledger.claim(REF, "bluesky", ACCT, "k", run, gap=1800), Claim)
+    assert isinstance(ledger.claim(REF, NET, ACCT, "k", run, gap=1800), Spaced)
+    ledger.finish(posting.url, NET, ACCT, "failed", detail="HTTP 400")
+    assert isinstance(ledger.claim(REF, NET, ACCT, "k", run, gap=1800), Claim)
+    assert isinstance(ledger.claim(ArticleRef(posting.url, "A", REF.date), NET, ACCT, "k", run),
+                      Claim)

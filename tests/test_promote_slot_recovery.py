@@ -110,34 +110,60 @@ def test_where_the_network_cannot_tell_the_follow_up_is_unknown(make_world, netw
     assert f"--retry-unknown --network {network}" in run.output
 
 
-def test_with_utm_tags_off_a_lost_follow_up_is_told_by_its_words(make_world):
+@pytest.mark.parametrize("then", ["answer", "drop"])
+def test_with_utm_tags_off_a_lost_follow_up_is_told_by_its_saved_words(make_world, then):
     world = make_world("x")
     world.overrides = {"PROMOTE_FOLLOW_UPS": [{"after_days": 0.00001}], "PROMOTE_UTM": False}
     world.article("fresh-idea", date=NEW, followups=[QUOTE])
     assert world.promote().code == 0
     time.sleep(1)
     kill_while_held(world, "x")
-    world.fakes["x"].release("drop")
+    world.fakes["x"].release(then)
+    assert world.fakes["x"].wait_for(lambda: len(world.posts("x")) == (then == "answer") + 1)
+    # The writer rewords the follow-up before the next run: what went out (or may have) is
+    # still the text its row saved, so it is found by those words, or sent as them.
+    world.article("fresh-idea", date=NEW, followups=["A new angle entirely, reworded."])
     run = world.promote()
     assert run.code == 0, run.output
     announcement, follow_up = world.posts("x")
-    assert follow_up["posted_text"].startswith(QUOTE)
+    assert follow_up["posted_text"] == QUOTE + "\n\n" + world.site.url("articles/fresh-idea/")
     rows = slot_rows(world, "x")
     assert rows["followup-1"].post_id == follow_up["id"] != rows["announce"].post_id
+    assert world.promote().code == 0 and len(world.posts("x")) == 2
+
+
+def test_retry_unknown_sends_an_unknown_follow_up_once(make_world):
+    world = announced_with_follow_up(make_world, "telegram", QUOTE)
+    kill_while_held(world, "telegram")
+    world.fakes["telegram"].release("drop")
+    assert world.promote().code == 1  # Telegram cannot tell: unknown, nothing sent
+    assert slot_rows(world, "telegram")["followup-1"].state == "unknown"
+    world.article("fresh-idea", date=NEW, followups=["Reworded since."])
+    retried = world.promote(retry_unknown=True)
+    assert retried.code == 0, retried.output
+    assert [post["text"].split("\n")[0] for post in follow_up_posts(world, "telegram")] == [QUOTE]
+    assert slot_rows(world, "telegram")["followup-1"].state == "posted"
+    assert world.promote(retry_unknown=True).code == 0 and len(world.posts("telegram")) == 2
+
+
+def evergreen_lost_in_a_crash(make_world, network: str) -> World:
+    """An article announced on `network` on 1 June, then a run on 3 June killed while its
+    evergreen re-share was on the wire, which never arrived."""
+    world = make_world(network)
+    world.article("evergreen-a", date="2024-01-10T09:00:00+01:00", followups=[QUOTE])
+    assert at(world, "2024-06-01 07:00").code == 0  # announced; the baseline's is too old
+    world.overrides = {"PROMOTE_EVERGREEN": {"networks": [network], "every_days": 2,
+                                             "min_age_days": 30, "max_age_days": 150,
+                                             "repeat_after_days": 1}}
+    world.fakes[network].script(Hang(), path=CREATE[network], method="POST")
+    world.kill_while_held(network, {"TZ": "UTC", **shifted_clock_env("@2024-06-03 08:00:00")})
+    world.fakes[network].release("drop")
+    return world
 
 
 def test_an_evergreen_post_lost_in_a_crash_is_sent_once_not_taken_for_the_announcement(
         make_world):
-    world = make_world("facebook")
-    world.article("evergreen-a", date="2024-01-10T09:00:00+01:00", followups=[QUOTE])
-    assert at(world, "2024-06-01 07:00").code == 0  # announced; the baseline's is too old
-    world.overrides = {"PROMOTE_EVERGREEN": {"networks": ["facebook"], "every_days": 2,
-                                             "min_age_days": 30, "max_age_days": 150,
-                                             "repeat_after_days": 1}}
-    fake = world.fakes["facebook"]
-    fake.script(Hang(), path=CREATE["facebook"], method="POST")
-    world.kill_while_held("facebook", {"TZ": "UTC", **shifted_clock_env("@2024-06-03 08:00:00")})
-    fake.release("drop")  # the re-share never reached the Page
+    world = evergreen_lost_in_a_crash(make_world, "facebook")  # it never reached the Page
     rerun = at(world, "2024-06-03 08:30")
     assert rerun.code == 0, rerun.output
     announcement, reshare = world.posts("facebook")
@@ -148,6 +174,18 @@ def test_an_evergreen_post_lost_in_a_crash_is_sent_once_not_taken_for_the_announ
     [slot] = [name for name in rows if name.startswith("evergreen-")]
     assert rows[slot].state == "posted" and rows[slot].post_id == reshare["id"] != \
         rows["announce"].post_id == announcement["id"]
+
+
+def test_retry_unknown_sends_an_unknown_evergreen_slot_once(make_world):
+    world = evergreen_lost_in_a_crash(make_world, "telegram")
+    assert at(world, "2024-06-03 08:30").code == 1  # Telegram cannot tell: unknown
+    retried = at(world, "2024-06-03 09:00", retry_unknown=True)
+    assert retried.code == 0, retried.output
+    announcement, reshare = world.posts("telegram")
+    assert reshare["text"].startswith(QUOTE) and "utm_content=evergreen-2024-06-0" in \
+        reshare["text"]
+    assert at(world, "2024-06-03 09:30", retry_unknown=True).code == 0
+    assert len(world.posts("telegram")) == 2
 
 
 # -- threads --------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from self_promoting_blog.promote.adapters.base import NetworkAdapter
-from self_promoting_blog.promote.campaign import last_post, plan_follow_ups
+from self_promoting_blog.promote.campaign import plan_follow_ups
 from self_promoting_blog.promote.compose import compose, compose_evergreen, compose_follow_up
 from self_promoting_blog.promote.errors import ComposeError, PromoteError
 from self_promoting_blog.promote.evergreen import plan_evergreen
@@ -23,7 +23,7 @@ from self_promoting_blog.promote.ledger import open_ledger
 from self_promoting_blog.promote.manifest import Entry, read_manifest
 from self_promoting_blog.promote.networks import adapter_class
 from self_promoting_blog.promote.plan import Options, first_run_baseline, plan_network
-from self_promoting_blog.promote.rows import Row
+from self_promoting_blog.promote.rows import Row, last_post
 from self_promoting_blog.promote.samples_sqlite import read_totals
 from self_promoting_blog.promote.settings import PromoteSettings, load_settings
 from self_promoting_blog.promote.stored import read_store
@@ -92,7 +92,7 @@ def _network(name: str, entries: list[Entry], rows: dict[str, Row], settings: Pr
                           _follow_up_text(slot.entry, slot.follow_up.number, cls, utm)))
     found += _evergreen(name, entries, dict(rows), settings, now, scores, cls)
     agenda = NetworkAgenda(name, cls.label)
-    last = last_post(rows)
+    last = last_post(rows.values())
     for item in sorted(found, key=lambda due: due.due):
         when = campaign.open_at(name, item.due, last)
         last = when.timestamp()

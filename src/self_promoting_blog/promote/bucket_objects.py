@@ -8,21 +8,16 @@ reads the fresh object and applies `change` again, so two overlapping runs lose 
 
 from __future__ import annotations
 
-import base64
-import gzip
-import hashlib
-import json
 import logging
-import random
-import time
 from collections.abc import Callable
 from typing import Any, Generic, Self, TypeVar
 
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
+from self_promoting_blog.promote import bucket_json
 from self_promoting_blog.promote.errors import LedgerError
-from self_promoting_blog.promote.ledger_bucket import MAX_CONFLICTS, bucket_place
+from self_promoting_blog.promote.ledger_bucket import bucket_place
 from self_promoting_blog.s3 import storage_error
 
 log = logging.getLogger("promote")
@@ -69,16 +64,15 @@ class BucketObjects(Generic[Item]):
         """One object's items and its ETag (none yet: [], None)."""
         try:
             got = self.client.get_object(Bucket=self.bucket, Key=key)
+            body = got["Body"].read()
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            if bucket_json.is_missing(exc):
                 return [], None
             raise self._fail(exc, "reading", key) from None
         except Exception as exc:
             raise self._fail(exc, "reading", key) from None
         try:
-            document = json.loads(gzip.decompress(got["Body"].read()))
-            if document.get("format") != self.fmt:
-                raise ValueError(f"format {document.get('format')!r}")
+            document = bucket_json.decode(body, self.fmt)
             items = [self.from_json(item) for item in document[self.field]]
         except (OSError, ValueError, TypeError, KeyError) as exc:
             raise LedgerError(f"stats: s3://{self.bucket}/{key} holds no {self.what} this blog "
@@ -89,35 +83,28 @@ class BucketObjects(Generic[Item]):
     def _write(self, key: str, items: list[Item], etag: str | None) -> bool:
         """Write one object conditionally; False when another run wrote it first (409/412)."""
         document = {"format": self.fmt, self.field: [self.to_json(i) for i in items]}
-        body = gzip.compress(json.dumps(document, sort_keys=True).encode(), mtime=0)
-        condition = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
         try:
-            self.client.put_object(
-                Bucket=self.bucket, Key=key, Body=body, ContentType="application/gzip",
-                ContentMD5=base64.b64encode(hashlib.md5(body).digest()).decode(), **condition)
-        except ClientError as exc:
-            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (409, 412):
-                return False
-            raise self._fail(exc, "writing", key) from None
+            return bucket_json.put_if(self.client, self.bucket, key, bucket_json.encode(document),
+                                      etag) is not None
         except Exception as exc:
             raise self._fail(exc, "writing", key) from None
-        return True
 
     def update(self, key: str, change: Callable[[list[Item]], list[Item] | None]) -> None:
         """Write `change(items held)` to `key` (None: nothing to write), again after a conflict."""
         if self.read_only:
             raise LedgerError(f"stats: the {self.what} are open read-only (dry run); nothing "
                               "is written")
-        for attempt in range(MAX_CONFLICTS):
+        for attempt in range(bucket_json.MAX_CONFLICTS):
             held, etag = self.read(key)
             changed = change(held)
             if changed is None or self._write(key, changed, etag):
                 return
             self.conflicts += 1
             log.info("stats: another run wrote %s first; writing the %s again", key, self.what)
-            time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
-        raise LedgerError(f"stats: s3://{self.bucket}/{key} changed {MAX_CONFLICTS} times while "
-                          f"this run tried to write its {self.what} (other runs writing); rerun")
+            bucket_json.after_conflict(attempt)
+        raise LedgerError(f"stats: s3://{self.bucket}/{key} changed {bucket_json.MAX_CONFLICTS} "
+                          f"times while this run tried to write its {self.what} (other runs "
+                          "writing); rerun")
 
     def keys(self) -> list[str]:
         """Every object under the prefix, sorted."""

@@ -8,7 +8,8 @@ no campaign: every announcement goes out at once, as without them.
 Pure functions over manifest entries and one network account's ledger rows:
 
 - ``open_at``: when the network may next be posted to: now, or later (its next window, or
-  ``PROMOTE_GAP_MINUTES`` after its last post in the ledger, so separate runs keep the gap too).
+  ``PROMOTE_GAP_MINUTES`` after its last post in the ledger, so separate runs keep the gap too;
+  the claim checks the gap again, atomically, so runs started together keep it as well).
 - ``due_follow_ups``: follow-up N of an article is due ``after_days`` after its announcement
   was posted on that network; it is its own ledger row (slot ``followup-N``). One left waiting
   more than ``MISSED_AFTER`` past its first open window is missed: skipped, never caught up.
@@ -26,7 +27,7 @@ from self_promoting_blog.promote.errors import SettingsError
 from self_promoting_blog.promote.evergreen import Evergreen, load_evergreen
 from self_promoting_blog.promote.manifest import Entry
 from self_promoting_blog.promote.networks import check_network_name
-from self_promoting_blog.promote.rows import CLAIMABLE, Row, slot_key
+from self_promoting_blog.promote.rows import CLAIMABLE, Row, slot_key, to_send
 from self_promoting_blog.promote.windows import Window, next_open, parse_window
 from self_promoting_blog.settings import number
 
@@ -95,15 +96,10 @@ class FollowUpPlan:
     ahead: list[SlotDue] = field(default_factory=list)
 
 
-def last_post(rows: Mapping[str, Row]) -> float | None:
-    """When this network account last posted (or began to): the newest posted or sending row."""
-    times = [r.updated for r in rows.values() if r.state in ("posted", "sending")]
-    return max(times) if times else None
-
-
 def plan_follow_ups(entries: list[Entry], rows: Mapping[str, Row], campaign: Campaign,
-                    network: str, now: datetime) -> FollowUpPlan:
-    """The follow-ups of articles announced on `network` that are not done, by due time."""
+                    network: str, now: datetime, retry_unknown: bool = False) -> FollowUpPlan:
+    """The follow-ups of articles announced on `network` that are not done, by due time (with
+    `retry_unknown`, an unknown one too: the owner says it is not there)."""
     plan = FollowUpPlan()
     follow_ups = [f for f in campaign.follow_ups if f.covers(network)]
     if not follow_ups:
@@ -120,9 +116,10 @@ def plan_follow_ups(entries: list[Entry], rows: Mapping[str, Row], campaign: Cam
             slot = SlotDue(entry, follow_up, entry.followups[follow_up.number - 1],
                            posted + timedelta(days=follow_up.after_days))
             row = rows.get(slot.key)
-            if row is not None and row.state == "sending":
-                # In flight, or its run crashed mid-request: the claim tells which, and a
-                # crashed one is looked for on the network before anything is sent again.
+            if row is not None and row.state in to_send(retry_unknown) - CLAIMABLE:
+                # In flight, or its run crashed mid-request (the claim tells which, and a
+                # crashed one is looked for on the network before anything is sent again), or
+                # unknown and retried.
                 plan.due.append(slot)
             elif row is not None and (row.state not in CLAIMABLE or row.detail == MISSED):
                 continue  # posted or settled otherwise; or missed before
@@ -224,13 +221,16 @@ class ThreadPart:
     later: tuple[str, ...] = ()  # the texts of the parts after it, posted in the same run
 
 
-def unfinished_threads(entries: list[Entry], rows: Mapping[str, Row]) -> list[ThreadPart]:
-    """The next part of every thread whose first part is posted and whose last is not.
+def unfinished_threads(entries: list[Entry], rows: Mapping[str, Row],
+                       retry_unknown: bool = False) -> list[ThreadPart]:
+    """The next part of every thread whose first part is posted and whose last is not (with
+    `retry_unknown`, one whose next part is unknown too).
 
     A thread's texts are saved in its first row (progress ``thread``) before it is sent, so a
     run after a crash posts the same parts, each once, whatever the article says by then.
     """
     parts = []
+    again = to_send(retry_unknown)
     for entry in entries:
         for number_ in range(1, len(entry.followups) + 1):
             first = slot_key(entry.url, f"followup-{number_}")
@@ -242,7 +242,7 @@ def unfinished_threads(entries: list[Entry], rows: Mapping[str, Row]) -> list[Th
             for index, text in enumerate(texts[1:], 2):
                 key = slot_key(entry.url, f"followup-{number_}.{index}")
                 done = rows.get(key)
-                if done is None or done.state in CLAIMABLE | {"sending"}:
+                if done is None or done.state in again:
                     parts.append(ThreadPart(entry, key, text, parent, tuple(texts[index:])))
                     break
                 if done.state != "posted":

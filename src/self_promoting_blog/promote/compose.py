@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -249,27 +249,29 @@ def compose_follow_up(entry: Entry, text: str, slot: str, adapter: type[NetworkA
         if size == 0:
             return [whole]  # a single word longer than the limit: one post, cut
         chunk = adapter.escape(" ".join(rest[:size]))
-        parts.append(replace(parts[0], text=chunk, length=adapter.text_length(chunk, limits),
-                             links=(), hashtags=(), slot=f"{slot}.{len(parts) + 1}", cut=False))
+        parts.append(thread_part(parts[0], chunk, f"{slot}.{len(parts) + 1}", None, adapter,
+                                 limits))
         rest = rest[size:]
     return parts
 
 
-def saved_thread(first: Message, texts: Sequence[str], slot: str, number: int,
-                 adapter: type[NetworkAdapter], limits: Limits) -> list[Message]:
-    """A thread's parts from the texts saved in its first row, from part `number` of follow-up
-    `slot` on: part 1 (the follow-up's own slot) like `first`, its link where its text shows it;
-    the others plain replies."""
-    shown = adapter.link_text(first.link)
-    parts = []
-    for index, text in enumerate(texts, number):
-        at = text.find(shown) if index == 1 else -1
-        parts.append(replace(
-            first, text=text, length=adapter.text_length(text, limits), cut=False,
-            links=(LinkSpan(at, at + len(shown), first.link),) if at >= 0 else (),
-            hashtags=first.hashtags if index == 1 else (),
-            slot=slot if index == 1 else f"{slot}.{index}"))
-    return parts
+def with_text(message: Message, text: str, adapter: type[NetworkAdapter],
+              limits: Limits) -> Message:
+    """`message` saying `text` instead (what an earlier try of its row saved, whatever the
+    article says by now): its link where the text shows it, the hashtags the text has."""
+    shown = adapter.link_text(message.link)
+    at = text.find(shown)
+    return replace(message, text=text, length=adapter.text_length(text, limits),
+                   links=(LinkSpan(at, at + len(shown), message.link),) if at >= 0 else (),
+                   hashtags=tuple(tag for tag in message.hashtags if tag in text))
+
+
+def thread_part(first: Message, text: str, slot: str, reply_to: str | None,
+                adapter: type[NetworkAdapter], limits: Limits) -> Message:
+    """A thread's part after the first (`slot`, e.g. ``followup-1.2``): a plain reply saying
+    `text` to the post `reply_to`."""
+    return replace(first, text=text, length=adapter.text_length(text, limits), links=(),
+                   hashtags=(), slot=slot, cut=False, reply_to=reply_to)
 
 
 def compose_evergreen(entry: Entry, text: str | None, slot: str, adapter: type[NetworkAdapter],

@@ -31,7 +31,7 @@ from typing import Any
 from self_promoting_blog.promote.errors import SettingsError
 from self_promoting_blog.promote.manifest import Entry
 from self_promoting_blog.promote.networks import check_network_name
-from self_promoting_blog.promote.rows import ANNOUNCE, CLAIMABLE, Row, slot_key, split_slot
+from self_promoting_blog.promote.rows import ANNOUNCE, Row, slot_key, split_slot, to_send
 
 DAY = 86400.0
 PREFIX = "evergreen-"
@@ -177,17 +177,19 @@ def _missed(newest: str, start: datetime, evergreen: Evergreen) -> list[str]:
 def plan_evergreen(entries: list[Entry], rows: Mapping[str, Row], evergreen: Evergreen | None,
                    network: str, now: datetime, siteurl: str,
                    article_scores: Callable[[], Mapping[str, int]],
-                   refuses_repeats: bool = False) -> EvergreenPlan:
-    """The current period's open slots on `network`, each with its article and text
-    (`article_scores` is asked only when a slot is open: reading samples takes time)."""
+                   refuses_repeats: bool = False, retry_unknown: bool = False) -> EvergreenPlan:
+    """The current period's open slots on `network` (with `retry_unknown`, an unknown one too),
+    each with its article and text (`article_scores` is asked only when a slot is open: reading
+    samples takes time)."""
     plan = EvergreenPlan()
     if evergreen is None or network not in evergreen.networks:
         return plan
     start = evergreen.period(now)
     open_slots = []
+    again = to_send(retry_unknown)
     for slot in evergreen.slots(start):
         row = rows.get(site_key(siteurl, slot))
-        if row is None or row.state in CLAIMABLE or row.state == "sending":
+        if row is None or row.state in again:
             open_slots.append((slot, row))
     if not open_slots:
         return plan  # the usual case between two periods: nothing to read

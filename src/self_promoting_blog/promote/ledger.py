@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,14 +30,17 @@ from self_promoting_blog.promote.rows import (
     ACTIVE_RUNS,
     ANNOUNCED,
     CLAIMABLE,
+    POSTING,
     STATES,
     ArticleRef,
     Claim,
     LedgerBackend,
     Owner,
     Row,
+    Spaced,
     owner_is_gone,
 )
+from self_promoting_blog.promote.sqlite_file import SqliteFile
 
 _COLUMNS = ("url", "network", "account", "state", "title", "article_date", "article_id",
             "idem_key", "progress", "post_id", "post_url", "detail", "owner", "updated",
@@ -49,70 +50,28 @@ __all__ = ["ACTIVE_RUNS", "ANNOUNCED", "CLAIMABLE", "STATES", "ArticleRef", "Cla
            "LedgerBackend", "Owner", "Row", "open_ledger", "owner_is_gone"]
 
 
-class Ledger(RowStore):
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS posts (
+    url TEXT NOT NULL, network TEXT NOT NULL, account TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'posted', 'failed', 'unknown',
+                                         'baseline', 'moved', 'skipped')),
+    title TEXT, article_date TEXT, article_id TEXT,
+    idem_key TEXT, progress TEXT, post_id TEXT, post_url TEXT, detail TEXT,
+    owner TEXT, updated REAL, attempts INTEGER DEFAULT 0,
+    PRIMARY KEY (url, network, account)
+);
+CREATE INDEX IF NOT EXISTS posts_by_network ON posts (network, account, state);
+CREATE TABLE IF NOT EXISTS accounts (
+    network TEXT NOT NULL, account TEXT NOT NULL, first_run REAL NOT NULL,
+    PRIMARY KEY (network, account)
+);
+"""
+
+
+class Ledger(RowStore, SqliteFile):
     """The SQLite ledger; one connection per thread, WAL, one transaction per state change."""
 
-    def __init__(self, path: Path, read_only: bool = False, busy_timeout: float = 30.0) -> None:
-        self.path = Path(path)
-        self.read_only = read_only
-        self.busy_timeout = busy_timeout
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-        if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            try:  # executescript commits by itself; the schema is idempotent
-                self._db().executescript(_SCHEMA)
-            except sqlite3.Error as exc:
-                raise LedgerError(f"promote: cannot create the ledger {self.path}: {exc}. "
-                                  "Check PROMOTE_LEDGER_PATH.") from None
-
-    # -- connections and transactions -----------------------------------------------------
-
-    def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            try:
-                if self.read_only:
-                    db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
-                                         timeout=self.busy_timeout, isolation_level=None,
-                                         check_same_thread=False)
-                else:
-                    # Each thread uses its own connection; close() may run elsewhere.
-                    db = sqlite3.connect(self.path, timeout=self.busy_timeout,
-                                         isolation_level=None, check_same_thread=False)
-                    db.execute("PRAGMA journal_mode=WAL")
-                    db.execute("PRAGMA synchronous=FULL")
-            except sqlite3.Error as exc:
-                raise LedgerError(f"promote: cannot open the ledger {self.path}: {exc}. Check "
-                                  "PROMOTE_LEDGER_PATH and the folder's permissions.") from None
-            self._local.db = db
-            with self._lock:
-                self._all.append(db)
-        return db
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT: the write lock is taken up front, so reads see the truth."""
-        db = self._db()
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise LedgerError(f"promote: ledger {self.path}: {exc}") from None
-
-    def close(self) -> None:
-        """Close every connection opened by any thread."""
-        with self._lock:
-            for db in self._all:
-                db.close()
-            self._all.clear()
-        self._local = threading.local()
+    who, schema = "promote", _SCHEMA
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -124,27 +83,23 @@ class Ledger(RowStore):
         args: tuple[str, ...] = ()
         if network:
             sql, args = sql + " WHERE network = ?", (network,)
-        try:
-            found = self._db().execute(sql + " ORDER BY article_date, url, network", args)
-            return [_row(r) for r in found.fetchall()]
-        except sqlite3.Error as exc:
-            raise LedgerError(f"promote: cannot read the ledger {self.path}: {exc}") from None
+        found = self._run(lambda db: db.execute(sql + " ORDER BY article_date, url, network",
+                                                args).fetchall(), "read")
+        return [_row(r) for r in found]
 
     def get(self, url: str, network: str, account: str) -> Row | None:
         """One row, or None."""
         if self.read_only and not self.path.exists():
             return None
-        found = self._db().execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM posts WHERE url=? AND network=? AND account=?",
-            (url, network, account)).fetchone()
-        return _row(found) if found else None
+        return self._run(lambda db: self._read(db, url, network, account), "read")
 
     def is_first_run(self, network: str, account: str) -> bool:
         """True until `start_account` has recorded this network account's first run."""
         if self.read_only and not self.path.exists():
             return True
-        found = self._db().execute("SELECT 1 FROM accounts WHERE network=? AND account=?",
-                                   (network, account)).fetchone()
+        found = self._run(lambda db: db.execute(
+            "SELECT 1 FROM accounts WHERE network=? AND account=?", (network, account)).fetchone(),
+            "read")
         return found is None
 
     # -- state changes: read, apply the policy, write whole rows; one transaction each ----------
@@ -157,7 +112,7 @@ class Ledger(RowStore):
     def _apply(self, url: str, network: str, account: str,
                change: Callable[[Row | None, float], Row | None]) -> Row | None:
         """Write what a ledger_policy function makes of one row (nothing when it returns None)."""
-        with self._tx() as db:
+        with self._tx("write") as db:
             row = change(self._read(db, url, network, account), time.time())
             if row is not None:
                 db.execute(_UPSERT, _values(row))
@@ -165,7 +120,7 @@ class Ledger(RowStore):
 
     def start_account(self, network: str, account: str, baseline: Iterable[ArticleRef]) -> int:
         """Record a network account's first run and its already-published articles as baseline."""
-        with self._tx() as db:
+        with self._tx("write") as db:
             if db.execute("SELECT 1 FROM accounts WHERE network=? AND account=?",
                           (network, account)).fetchone():
                 return 0
@@ -179,13 +134,21 @@ class Ledger(RowStore):
             return len(rows)
 
     def claim(self, ref: ArticleRef, network: str, account: str, key: str, owner: Owner, *,
-              allow: frozenset[str] = CLAIMABLE, stale_after: float = 900.0) -> Claim | None:
-        """Move a row to `sending` for `owner` if nobody else holds it; None if not claimable."""
-        with self._tx() as db:
+              allow: frozenset[str] = CLAIMABLE, stale_after: float = 900.0,
+              plan: Mapping[str, Any] | None = None, gap: float = 0.0
+              ) -> Claim | Spaced | None:
+        """Move a row to `sending` for `owner` if nobody else holds it and the network's last
+        post is `gap` seconds behind (read in the same transaction: two runs never both post
+        within it); None if not claimable, Spaced if too soon."""
+        with self._tx("write") as db:
+            last = db.execute(
+                "SELECT MAX(updated) FROM posts WHERE network=? AND account=? AND url<>? AND "
+                f"state IN ({', '.join('?' * len(POSTING))})",
+                (network, account, ref.url, *POSTING)).fetchone()[0] if gap else None
             claim = policy.claimed(self._read(db, ref.url, network, account), ref, network,
                                    account, key, owner, time.time(), allow=allow,
-                                   stale_after=stale_after)
-            if claim is not None:
+                                   stale_after=stale_after, plan=plan, last_post=last, gap=gap)
+            if isinstance(claim, Claim):
                 db.execute(_UPSERT, _values(claim.row))
             return claim
 
@@ -211,22 +174,6 @@ def _row(found: tuple[Any, ...]) -> Row:
                detail, owner, updated or 0.0, attempts or 0)
 
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS posts (
-    url TEXT NOT NULL, network TEXT NOT NULL, account TEXT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'posted', 'failed', 'unknown',
-                                         'baseline', 'moved', 'skipped')),
-    title TEXT, article_date TEXT, article_id TEXT,
-    idem_key TEXT, progress TEXT, post_id TEXT, post_url TEXT, detail TEXT,
-    owner TEXT, updated REAL, attempts INTEGER DEFAULT 0,
-    PRIMARY KEY (url, network, account)
-);
-CREATE INDEX IF NOT EXISTS posts_by_network ON posts (network, account, state);
-CREATE TABLE IF NOT EXISTS accounts (
-    network TEXT NOT NULL, account TEXT NOT NULL, first_run REAL NOT NULL,
-    PRIMARY KEY (network, account)
-);
-"""
 
 
 def open_ledger(kind: str, path: Path, pelican_settings: Any, read_only: bool = False

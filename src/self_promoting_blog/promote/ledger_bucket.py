@@ -13,12 +13,7 @@ site never serves it and the deploy never deletes it. It is written without any 
 
 from __future__ import annotations
 
-import base64
-import gzip
-import hashlib
-import json
 import logging
-import random
 import threading
 import time
 import uuid
@@ -34,9 +29,26 @@ from self_promoting_blog.deploy.settings import load_settings as load_deploy_set
 from self_promoting_blog.deploy.target import S3Target
 from self_promoting_blog.env import export_storage_credentials, project_env_file
 from self_promoting_blog.promote import ledger_policy as policy
+from self_promoting_blog.promote.bucket_json import (
+    MAX_CONFLICTS,
+    after_conflict,
+    decode,
+    encode,
+    is_missing,
+    put_if,
+    status_of,
+)
 from self_promoting_blog.promote.errors import LedgerConflict, LedgerError
 from self_promoting_blog.promote.ledger_store import RowStore
-from self_promoting_blog.promote.rows import CLAIMABLE, ArticleRef, Claim, Owner, Row
+from self_promoting_blog.promote.rows import (
+    CLAIMABLE,
+    ArticleRef,
+    Claim,
+    Owner,
+    Row,
+    Spaced,
+    last_post,
+)
 from self_promoting_blog.promote.settings import DEFAULTS
 from self_promoting_blog.s3 import make_client, storage_error
 
@@ -45,8 +57,6 @@ DEFAULT_KEY: str = DEFAULTS["DEPLOY_LEDGER_KEY"]
 # What a deploy is told the object is, to refuse a site file at its key (see protected_keys).
 PROTECTION = ("the promotion ledger (DEPLOY_LEDGER_KEY); set DEPLOY_LEDGER_KEY to a key outside "
               "the site's prefix in publishconf.py")
-# Conditional writes refused in a row before giving up (each is another publish's write).
-MAX_CONFLICTS = 30
 T = TypeVar("T")
 log = logging.getLogger("promote")
 RowKey = tuple[str, str, str]
@@ -77,20 +87,18 @@ class BucketLedger(RowStore):
         extra = {"IfNoneMatch": self._etag} if self._etag else {}
         try:
             got = self.client.get_object(Bucket=self.bucket, Key=self.key, **extra)
+            body = got["Body"].read()
         except ClientError as exc:
-            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-            if status == 304:
+            if status_of(exc) == 304:
                 return
-            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            if is_missing(exc):
                 self._rows, self._accounts, self._etag = {}, {}, None
                 return
             raise self._fail(exc, "reading") from None
         except Exception as exc:
             raise self._fail(exc, "reading") from None
         try:
-            document = json.loads(gzip.decompress(got["Body"].read()))
-            if document.get("format") != FORMAT:
-                raise ValueError(f"format {document.get('format')!r}")
+            document = decode(body, FORMAT)
             rows = [Row(**row) for row in document["rows"]]
         except (OSError, ValueError, TypeError, KeyError) as exc:
             raise LedgerError(f"promote: the ledger s3://{self.bucket}/{self.key} is not a ledger "
@@ -103,27 +111,20 @@ class BucketLedger(RowStore):
     def _write(self, write_id: str) -> None:
         document = {"format": FORMAT, "write_id": write_id,
                     "accounts": self._accounts, "rows": [asdict(r) for r in self._sorted()]}
-        body = gzip.compress(json.dumps(document, sort_keys=True).encode(), mtime=0)
-        condition = {"IfMatch": self._etag} if self._etag else {"IfNoneMatch": "*"}
         try:
-            answer = self.client.put_object(
-                Bucket=self.bucket, Key=self.key, Body=body, ContentType="application/gzip",
-                ContentMD5=base64.b64encode(hashlib.md5(body).digest()).decode(), **condition)
-        except ClientError as exc:
-            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-            if status in (409, 412):
-                raise LedgerConflict(f"promote: the ledger s3://{self.bucket}/{self.key} changed "
-                                     "since it was read (another publish wrote it)") from None
-            raise self._fail(exc, "writing") from None
+            etag = put_if(self.client, self.bucket, self.key, encode(document), self._etag)
         except Exception as exc:
             raise self._fail(exc, "writing") from None
-        self._etag = answer["ETag"]
+        if etag is None:
+            raise LedgerConflict(f"promote: the ledger s3://{self.bucket}/{self.key} changed "
+                                 "since it was read (another publish wrote it)")
+        self._etag = etag
 
     def _landed(self, write_id: str) -> bool:
         """After a conflict: was it our own write, answered late (a retried request)?"""
         try:
             got = self.client.get_object(Bucket=self.bucket, Key=self.key)
-            return json.loads(gzip.decompress(got["Body"].read())).get("write_id") == write_id
+            return decode(got["Body"].read(), FORMAT).get("write_id") == write_id
         except Exception as exc:
             raise self._fail(exc, "reading") from None
 
@@ -152,7 +153,7 @@ class BucketLedger(RowStore):
                     raise
                 self.conflicts += 1
                 log.info("promote: another publish wrote the ledger first; deciding again")
-                time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
+                after_conflict(attempt)
         raise LedgerError(f"promote: the ledger s3://{self.bucket}/{self.key} changed "
                           f"{MAX_CONFLICTS} times while this run tried to write it (other publishes"
                           " running); rerun")
@@ -211,15 +212,22 @@ class BucketLedger(RowStore):
         return self._change(decide)
 
     def claim(self, ref: ArticleRef, network: str, account: str, key: str, owner: Owner, *,
-              allow: frozenset[str] = CLAIMABLE, stale_after: float = 900.0) -> Claim | None:
-        """Move a row to `sending` for `owner` if nobody else holds it; None if not claimable."""
+              allow: frozenset[str] = CLAIMABLE, stale_after: float = 900.0,
+              plan: Mapping[str, Any] | None = None, gap: float = 0.0
+              ) -> Claim | Spaced | None:
+        """Move a row to `sending` for `owner` if nobody else holds it and the network's last
+        post is `gap` seconds behind (decided on the ledger the conditional write replaces, so
+        two runs never both post within it); None if not claimable, Spaced if too soon."""
 
-        def decide(now: float) -> tuple[bool, Claim | None]:
+        def decide(now: float) -> tuple[bool, Claim | Spaced | None]:
+            last = last_post(row for (url, net, acct), row in self._rows.items()
+                             if (net, acct) == (network, account) and url != ref.url)
             claim = policy.claimed(self._rows.get((ref.url, network, account)), ref, network,
-                                   account, key, owner, now, allow=allow, stale_after=stale_after)
-            if claim is not None:
+                                   account, key, owner, now, allow=allow, stale_after=stale_after,
+                                   plan=plan, last_post=last, gap=gap)
+            if isinstance(claim, Claim):
                 self._rows[(ref.url, network, account)] = claim.row
-            return claim is not None, claim
+            return isinstance(claim, Claim), claim
 
         return self._change(decide)
 

@@ -8,11 +8,20 @@ only read the rows a change needs, apply one of these, and write the result atom
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from self_promoting_blog.promote.rows import STATES, ArticleRef, Claim, Owner, Row, owner_is_gone
+from self_promoting_blog.promote.rows import (
+    PLANNED,
+    STATES,
+    ArticleRef,
+    Claim,
+    Owner,
+    Row,
+    Spaced,
+    owner_is_gone,
+)
 
 # The states a row may leave `sending` for.
 FINAL = frozenset(STATES) - {"sending"}
@@ -31,25 +40,34 @@ def baseline(refs: Iterable[ArticleRef], existing: Container[str], network: str,
 
 
 def claimed(old: Row | None, ref: ArticleRef, network: str, account: str, key: str, owner: Owner,
-            now: float, *, allow: frozenset[str], stale_after: float) -> Claim | None:
-    """The row moved to `sending` for `owner`, or None when it is not claimable.
+            now: float, *, allow: frozenset[str], stale_after: float,
+            plan: Mapping[str, Any] | None = None, last_post: float | None = None,
+            gap: float = 0.0) -> Claim | Spaced | None:
+    """The row moved to `sending` for `owner`, None when it is not claimable, or Spaced when the
+    network account's `last_post` (another row's) was less than `gap` seconds ago.
 
     A row is claimable when it is new, in one of the `allow`ed states, or `sending` for an owner
-    that is gone (then the claim is `resumed`).
+    that is gone (then the claim is `resumed`). `plan` (the post's text, …) is saved in its
+    progress; where an earlier try may have put the post out, what that try saved stays.
     """
     resumed = old is not None and old.state == "sending"
     if old is not None and not (old.state in allow or (
             resumed and owner_is_gone(old.owner, old.updated, stale_after, now))):
         return None
+    if gap and last_post is not None and now < last_post + gap:
+        return Spaced(last_post, last_post + gap)
+    unsure = old is not None and (resumed or old.state == "unknown" or
+                                  bool(old.progress.keys() - PLANNED))
+    kept = dict(old.progress) if old else {}
+    progress = {**(plan or {}), **kept} if unsure else {**kept, **(plan or {})}
     # A row keeps its key, checkpoints and post link for life: recovery after any earlier try
     # (crashed, ambiguous, deferred) needs them, and a key is never reused for news.
     row = Row(ref.url, network, account, "sending", ref.title, ref.date, ref.article_id,
-              idem_key=old.idem_key if old and old.idem_key else key,
-              progress=dict(old.progress) if old else {},
+              idem_key=old.idem_key if old and old.idem_key else key, progress=progress,
               post_id=old.post_id if old else None, post_url=old.post_url if old else None,
               detail=None, owner=owner.tag(), updated=now,
               attempts=(old.attempts if old else 0) + 1)
-    return Claim(row, resumed)
+    return Claim(row, resumed, unsure)
 
 
 def checkpointed(old: Row | None, name: str, value: Any, now: float) -> Row | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -17,14 +17,25 @@ STATES = ("pending", "sending", "posted", "failed", "unknown", "baseline", "move
 ANNOUNCED = frozenset({"posted", "sending", "unknown", "moved"})
 # Rows a normal run may claim; baseline/unknown need --backfill/--retry-unknown.
 CLAIMABLE = frozenset({"pending", "skipped", "failed"})
+
+
+def to_send(retry_unknown: bool) -> frozenset[str]:
+    """The states of a row a run plans to send: claimable, `sending` (in flight, or its run
+    crashed: the claim tells which) and, with --retry-unknown, `unknown`."""
+    return CLAIMABLE | {"sending"} | ({"unknown"} if retry_unknown else frozenset())
+
+
 # Every scheduled post is its own row. An announcement's row is keyed by the article's URL (as
 # before campaigns, so existing ledgers keep working); any other slot ("followup-1", a thread's
 # "followup-1.2") by the URL with this fragment, which no canonical URL carries.
 ANNOUNCE = "announce"
 SLOT_MARK = "#promote-slot="
-# Progress saved when a row is claimed, before any request leaves (a thread's texts, an evergreen
-# slot's pick): unlike a network's checkpoints, it does not say an earlier try may have landed.
-PLANNED = frozenset({"thread", "evergreen"})
+# Progress saved with the claim, before any request leaves (the post's text, a thread's texts, an
+# evergreen slot's pick): unlike a network's checkpoints, it does not say an earlier try may have
+# landed.
+PLANNED = frozenset({"text", "thread", "evergreen"})
+# Rows that put a post out on their network, or are putting one out: the gap counts from them.
+POSTING = ("posted", "sending")
 
 
 def slot_key(url: str, slot: str) -> str:
@@ -94,6 +105,12 @@ class Owner:
         return f"{self.host}|{self.pid}|{self.run_id}"
 
 
+def last_post(rows: Iterable[Row]) -> float | None:
+    """When a network account last posted (or began to): the newest of its POSTING `rows`."""
+    times = [r.updated for r in rows if r.state in POSTING]
+    return max(times) if times else None
+
+
 # Runs alive in this process; a `sending` row owned by this pid but another run is orphaned.
 ACTIVE_RUNS: set[str] = set()
 
@@ -119,10 +136,23 @@ def owner_is_gone(tag: str | None, updated: float, stale_after: float, now: floa
 
 @dataclass(frozen=True)
 class Claim:
-    """A row this run now holds in `sending`; `resumed` = a crashed run had sent it before."""
+    """A row this run now holds in `sending`; `resumed` = a crashed run had sent it before;
+    `unsure` = an earlier try may have put the post out (resumed, or a request left: the
+    network's checkpoints, an unknown row), so it is looked for before anything is sent, and
+    what that try saved (its text) is what goes out."""
 
     row: Row
     resumed: bool
+    unsure: bool = False
+
+
+@dataclass(frozen=True)
+class Spaced:
+    """A claim refused for the gap: the network account's last post (another row's) was at
+    `last`, less than PROMOTE_GAP_MINUTES ago; it may post from `until` (timestamps)."""
+
+    last: float
+    until: float
 
 
 class LedgerBackend(Protocol):
@@ -133,7 +163,9 @@ class LedgerBackend(Protocol):
     def is_first_run(self, network: str, account: str) -> bool: ...
     def start_account(self, network: str, account: str, baseline: Iterable[ArticleRef]) -> int: ...
     def claim(self, ref: ArticleRef, network: str, account: str, key: str, owner: Owner, *,
-              allow: frozenset[str] = CLAIMABLE, stale_after: float = 900.0) -> Claim | None: ...
+              allow: frozenset[str] = CLAIMABLE, stale_after: float = 900.0,
+              plan: Mapping[str, Any] | None = None, gap: float = 0.0
+              ) -> Claim | Spaced | None: ...
     def checkpoint(self, url: str, network: str, account: str, name: str, value: Any) -> None: ...
     def finish(self, url: str, network: str, account: str, state: str, *,
                detail: str | None = None, post_id: str | None = None,

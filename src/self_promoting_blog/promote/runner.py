@@ -1,10 +1,13 @@
 """The runner: every network in its own thread, articles oldest first within one.
 
-For each network account: record the first run's baseline, plan (moves, backfill, the cap), then
-for each article to send: live check → compose → claim the ledger row (conditional, so two runs
-never both send it) → ``Sender``. One network's failure, rate limit or missing credential never
-touches another's thread. ``--dry-run`` plans and composes the same way but writes nothing and
-sends nothing.
+For each network account: record the first run's baseline, plan (moves, backfill, the cap,
+follow-ups, threads, evergreen slots, the window and the gap), then for each slot to send (an
+announcement, a follow-up and its thread's parts, an evergreen slot): live check → compose →
+``_post``, one path for every kind: claim the slot's ledger row with its text (conditional, and
+the gap checked in the same write, so two runs never both send it nor post within the gap) →
+``Sender``, which sends it or recovers an earlier try. One network's failure, rate limit or
+missing credential never touches another's thread. ``--dry-run`` plans and composes the same way
+but writes nothing and sends nothing.
 """
 
 from __future__ import annotations
@@ -17,13 +20,13 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from self_promoting_blog.promote.adapters.base import Message, NetworkAdapter
 from self_promoting_blog.promote.campaign import (
     MISSED,
     SlotDue,
     ThreadPart,
-    last_post,
     plan_follow_ups,
     unfinished_threads,
 )
@@ -31,7 +34,8 @@ from self_promoting_blog.promote.compose import (
     compose,
     compose_evergreen,
     compose_follow_up,
-    saved_thread,
+    thread_part,
+    with_text,
 )
 from self_promoting_blog.promote.errors import ComposeError, CredentialsStop, Deferred, PromoteError
 from self_promoting_blog.promote.evergreen import EvergreenDue, plan_evergreen, site_key
@@ -48,7 +52,7 @@ from self_promoting_blog.promote.ledger import (
 from self_promoting_blog.promote.live import LiveChecker
 from self_promoting_blog.promote.manifest import Entry
 from self_promoting_blog.promote.plan import Options, Plan, first_run_baseline, plan_network, ref
-from self_promoting_blog.promote.rows import slot_key, split_slot
+from self_promoting_blog.promote.rows import Spaced, last_post, slot_key, split_slot
 from self_promoting_blog.promote.send import Sender
 from self_promoting_blog.promote.settings import PromoteSettings
 
@@ -102,16 +106,34 @@ def idempotency_key(network: str, account: str, url: str) -> str:
 Item = Entry | SlotDue | ThreadPart | EvergreenDue
 
 
+@dataclass(frozen=True)
+class Post:
+    """One slot to claim and send (an announcement, a follow-up or one part of it, an evergreen
+    slot): its article and ledger key, its title in reports, the message composed now, and what
+    its row saves with the claim, before the request leaves (``text``; a thread's texts, an
+    evergreen slot's pick). `spaced`: the gap applies (not to a thread's later parts)."""
+
+    entry: Entry
+    key: str
+    title: str
+    message: Message
+    plan: Mapping[str, Any]
+    spaced: bool = True
+
+
+def _title(entry: Entry, key: str) -> str:
+    """A follow-up's (or a thread part's) title as reports show it."""
+    number, _, part = split_slot(key)[1].removeprefix("followup-").partition(".")
+    return f"{entry.title} (follow-up {number}" + (f", part {part})" if part else ")")
+
+
 def _label(item: Item) -> tuple[str, str]:
     """(title as reports show it, ledger key) of something to post."""
     if isinstance(item, Entry):
         return item.title, item.url
     if isinstance(item, EvergreenDue):
         return f"{item.entry.title} (evergreen, {item.slot.removeprefix('evergreen-')})", item.key
-    url, slot = split_slot(item.key)
-    number, _, part = slot.removeprefix("followup-").partition(".")
-    return (f"{item.entry.title} (follow-up {number}" + (f", part {part})" if part else ")"),
-            item.key)
+    return _title(item.entry, item.key), item.key
 
 
 def _missed_note(missed: list[str]) -> str:
@@ -139,6 +161,10 @@ class Runner:
         self.on_outcome = on_outcome
         self.on_plan = on_plan
         self.owner = Owner(run_id=uuid.uuid4().hex[:12])
+        # The states a claim may take a row from: the same for every kind of slot.
+        self.allow = frozenset(CLAIMABLE | ({"baseline"} if options.backfill else set()) | (
+            {"unknown"} if options.retry_unknown else set()))
+        self.gap = settings.campaign.gap.total_seconds()
 
     def run(self, entries: list[Entry], targets: dict[str, Target]) -> list[NetworkReport]:
         """Run every network in parallel; return one report per network, in the given order."""
@@ -200,11 +226,12 @@ class Runner:
                                                       self.settings.stale_after, now))
         campaign = self.settings.campaign
         when = datetime.fromtimestamp(now, UTC)
-        follow_ups = plan_follow_ups(entries, rows, campaign, name, when)
-        threads = unfinished_threads(entries, rows)
+        retry = self.options.retry_unknown
+        follow_ups = plan_follow_ups(entries, rows, campaign, name, when, retry)
+        threads = unfinished_threads(entries, rows, retry)
         evergreen = plan_evergreen(entries, rows, campaign.evergreen, name, when,
                                    self.settings.siteurl, self.scores,
-                                   target.cls.refuses_repeats)
+                                   target.cls.refuses_repeats, retry)
         self._record_plan(name, account, plan, report)
         self._record_missed(name, account, follow_ups.missed, report)
         if evergreen.missed:
@@ -213,7 +240,8 @@ class Runner:
                 "skipped", _missed_note(evergreen.missed)))
         queue: list[Entry | SlotDue | EvergreenDue] = [*plan.send, *follow_ups.due,
                                                        *evergreen.due]
-        go = self._gate(name, queue, campaign.open_at(name, when, last_post(rows)), when, report)
+        go = self._gate(name, queue, campaign.open_at(name, when, last_post(rows.values())), when,
+                        report)
         self.on_plan(name, len(go) + len(threads))
         if adapter is None or self.options.dry_run:
             for due in go:
@@ -229,13 +257,13 @@ class Runner:
                 self._add(report, Outcome(name, key, title, "waiting", stopped))
                 continue
             try:
-                if isinstance(item, Entry):
-                    self._add(report, self._one(adapter, sender, account or "", item,
-                                                rows.get(item.url)))
-                elif isinstance(item, EvergreenDue):
-                    self._add(report, self._evergreen(adapter, sender, account or "", item))
-                else:
-                    self._slot(adapter, sender, account or "", item, report)
+                if isinstance(item, SlotDue | ThreadPart):
+                    self._follow_up(sender, account or "", item, report)
+                    continue
+                post = (self._announcement(adapter, account or "", item, rows.get(item.url))
+                        if isinstance(item, Entry) else self._evergreen(adapter, item))
+                self._add(report, post if isinstance(post, Outcome) else
+                          self._post(sender, account or "", post)[0])
             except Deferred as exc:
                 stopped = f"rate limited ({exc}); next run"
                 self._add(report, Outcome(name, key, title, "waiting", stopped))
@@ -248,8 +276,7 @@ class Runner:
         """What may go out now: nothing before the network's window or gap allows, and with a
         gap one post per run; the rest waits (queued, not recorded) for a later run."""
         if opens > now:
-            local = opens.astimezone(self.settings.campaign.zone).strftime("%a %d %b %H:%M %Z")
-            why = f"waits for {name}'s posting window or gap: next at {local}"
+            why = f"waits for {name}'s posting window or gap: next at {self._local(opens)}"
             go: list[Entry | SlotDue | EvergreenDue] = []
         else:
             go = queue[:1] if self.settings.campaign.gap else queue
@@ -258,6 +285,10 @@ class Runner:
             title, key = _label(item)
             self._add(report, Outcome(name, key, title, "waiting", why))
         return go
+
+    def _local(self, when: datetime) -> str:
+        """A time as reports show it, in the site's time zone."""
+        return when.astimezone(self.settings.campaign.zone).strftime("%a %d %b %H:%M %Z")
 
     def _record_missed(self, name: str, account: str | None, missed: list[SlotDue],
                        report: NetworkReport) -> None:
@@ -268,64 +299,66 @@ class Runner:
                                  MISSED)
             self._add(report, Outcome(name, slot.key, _label(slot)[0], "skipped", MISSED))
 
-    def _slot(self, adapter: NetworkAdapter, sender: Sender, account: str,
-              item: SlotDue | ThreadPart, report: NetworkReport) -> None:
-        """A follow-up (and, when it is a thread, its further parts) or a thread's next part."""
-        entry, title = item.entry, _label(item)[0]
-        slot = split_slot(item.key)[1]
-        try:
-            parts = compose_follow_up(entry, item.text, slot.split(".")[0], type(adapter),
-                                      self.settings.utm, adapter.limits())
-        except ComposeError as exc:
-            self.ledger.note(ArticleRef(item.key, entry.title, entry.date, entry.article_id),
-                             adapter.name, account, "failed", str(exc))
-            self._add(report, Outcome(adapter.name, item.key, title, "failed", str(exc)))
-            return
-        # A thread goes out as its first row saved it, whatever the article says by now.
-        if isinstance(item, ThreadPart):
-            first, _, number = slot.rpartition(".")
-            parts = saved_thread(parts[0], (item.text, *item.later), first, int(number),
-                                 type(adapter), adapter.limits())
-            parent_key = item.parent
-        else:
-            row = self.ledger.get(item.key, adapter.name, account)
-            if row is not None and row.progress.get("thread"):  # its first part was tried
-                parts = saved_thread(parts[0], row.progress["thread"], slot, 1, type(adapter),
-                                     adapter.limits())
-            parent_key = None
-        thread = [part.text for part in parts] if len(parts) > 1 else None
-        for part in parts:
-            key = slot_key(entry.url, part.slot)
-            parent = self.ledger.get(parent_key, adapter.name, account) if parent_key else None
-            outcome = self._claim_and_send(sender, account, entry, key, title,
-                                           replace(part, reply_to=parent.post_id if parent
-                                                   else None), thread if key == item.key and
-                                           isinstance(item, SlotDue) else None)
-            self._add(report, outcome)
-            if outcome.status != "posted":
-                return  # the rest of the thread waits for this part
-            parent_key = key
+    # -- every kind of slot: prepared here, then claimed, sent and recorded by _post ----------
 
-    def _claim_and_send(self, sender: Sender, account: str, entry: Entry, key: str, title: str,
-                        message: Message, thread: list[str] | None = None) -> Outcome:
-        """Claim one slot's row and send `message` (a thread's texts saved in it first)."""
-        name = sender.adapter.name
+    def _post(self, sender: Sender, account: str, post: Post
+              ) -> tuple[Outcome, Mapping[str, Any]]:
+        """Claim `post`'s row (with its plan, and the gap checked in the same write), send it
+        and record the result; with what its row saved (an earlier try's, where one may have
+        put it out: then exactly that goes out, whatever was edited since)."""
+        name, entry, key, title = sender.adapter.name, post.entry, post.key, post.title
         claim = self.ledger.claim(ArticleRef(key, entry.title, entry.date, entry.article_id),
                                   name, account, idempotency_key(name, account, key), self.owner,
-                                  stale_after=self.settings.stale_after)
+                                  allow=self.allow, stale_after=self.settings.stale_after,
+                                  plan=post.plan, gap=self.gap if post.spaced else 0.0)
         if claim is None:
-            return Outcome(name, key, title, "skipped", "another promote run has it (sending or "
-                                                        "sent)")
-        if thread and claim.row.progress.get("thread") is None:
-            self.ledger.checkpoint(key, name, account, "thread", thread)
-            claim.row.progress["thread"] = thread
+            return Outcome(name, key, title, "skipped", "another promote run has it (sending "
+                                                        "or sent)"), {}
+        if isinstance(claim, Spaced):
+            last = datetime.fromtimestamp(claim.last, UTC)
+            return Outcome(name, key, title, "waiting", (
+                f"another run posted on {name} at {self._local(last)}; spaced "
+                f"PROMOTE_GAP_MINUTES apart: next at "
+                f"{self._local(datetime.fromtimestamp(claim.until, UTC))}")), {}
+        saved = claim.row.progress
+        if saved.get("evergreen") != post.plan.get("evergreen"):
+            # An earlier try may have sent another run's pick for this slot: only that may go
+            # out, from the next run's plan, after a look on the network.
+            self.ledger.checkpoint(key, name, account, "unsure", True)
+            self.ledger.finish(key, name, account, "pending",
+                               detail="picked by another run; sent by the next run")
+            return Outcome(name, key, title, "waiting", "another run picked this slot; next "
+                                                        "run"), saved
+        adapter = sender.adapter
+        message = post.message if saved["text"] == post.message.text else with_text(
+            post.message, saved["text"], type(adapter), adapter.limits())
         result = sender.send(message, claim, retry_unknown=self.options.retry_unknown)
         return Outcome(name, key, title, result.state, result.detail,
-                       result.posted.post_url if result.posted else None, message)
+                       result.posted.post_url if result.posted else None, message), saved
 
-    def _evergreen(self, adapter: NetworkAdapter, sender: Sender, account: str,
-                   item: EvergreenDue) -> Outcome:
-        """Claim an evergreen slot's row, save what it shares, then send that."""
+    def _announcement(self, adapter: NetworkAdapter, account: str, entry: Entry,
+                      row: Row | None) -> Post | Outcome:
+        """An article's announcement, once its live page is right."""
+        name = adapter.name
+        live = self.live.check(entry)
+        if not live.ok:
+            # The same wrong tags as on the last run: waiting did not fix them, the owner must.
+            # The row stays claimable, so the run after the fix posts it.
+            seen = bool(live.lasting) and row is not None and row.detail in (live.reason,
+                                                                             live.lasting)
+            state, detail = ("failed", live.lasting) if seen else ("skipped", live.reason)
+            self.ledger.note(ref(entry), name, account, state, detail)
+            return Outcome(name, entry.url, entry.title, state, detail)
+        try:
+            message = compose(entry, type(adapter), self.settings.template, self.settings.utm,
+                              adapter.limits())
+        except ComposeError as exc:
+            self.ledger.note(ref(entry), name, account, "failed", str(exc))
+            return Outcome(name, entry.url, entry.title, "failed", str(exc))
+        return Post(entry, entry.url, entry.title, message, {"text": message.text})
+
+    def _evergreen(self, adapter: NetworkAdapter, item: EvergreenDue) -> Post | Outcome:
+        """An evergreen slot: the article and text picked for it, saved with its claim."""
         name, (title, key), entry = adapter.name, _label(item), item.entry
         live = self.live.check(entry)
         if not live.ok:  # the slot stays open: the next run picks again
@@ -336,26 +369,48 @@ class Runner:
                                         adapter.limits())
         except ComposeError as exc:
             return Outcome(name, key, title, "failed", str(exc))
-        claim = self.ledger.claim(ArticleRef(key, entry.title, entry.date, entry.article_id),
-                                  name, account, idempotency_key(name, account, key), self.owner,
-                                  stale_after=self.settings.stale_after)
-        if claim is None:
-            return Outcome(name, key, title, "skipped", "another promote run has it (sending or "
-                                                        "sent)")
-        if claim.row.progress.get("evergreen") not in (None, item.picked()):
-            # Another run picked this slot between our plan and our claim: only its pick may go
-            # out (the next run sends it), after a look on the network if that run crashed.
-            if claim.resumed:
-                self.ledger.checkpoint(key, name, account, "unsure", True)
-            self.ledger.finish(key, name, account, "pending",
-                               detail="picked by another run; sent by the next run")
-            return Outcome(name, key, title, "waiting", "another run picked this slot; next run")
-        if "evergreen" not in claim.row.progress:
-            self.ledger.checkpoint(key, name, account, "evergreen", item.picked())
-            claim.row.progress["evergreen"] = item.picked()
-        result = sender.send(message, claim, retry_unknown=self.options.retry_unknown)
-        return Outcome(name, key, title, result.state, result.detail,
-                       result.posted.post_url if result.posted else None, message)
+        return Post(entry, key, title, message, {"text": message.text, "evergreen": item.picked()})
+
+    def _follow_up(self, sender: Sender, account: str, item: SlotDue | ThreadPart,
+                   report: NetworkReport) -> None:
+        """A follow-up, and (a thread) its further parts, or a thread's next parts: each part
+        from the texts the thread's first row saved, whatever the article says by now."""
+        adapter, entry = sender.adapter, item.entry
+        slot = split_slot(item.key)[1].split(".")[0]
+        limits = adapter.limits()
+        try:
+            parts = compose_follow_up(entry, item.text, slot, type(adapter), self.settings.utm,
+                                      limits)
+        except ComposeError as exc:
+            self.ledger.note(ArticleRef(item.key, entry.title, entry.date, entry.article_id),
+                             adapter.name, account, "failed", str(exc))
+            self._add(report, Outcome(adapter.name, item.key, _label(item)[0], "failed",
+                                      str(exc)))
+            return
+        if isinstance(item, ThreadPart):
+            later, parent = (item.text, *item.later), item.parent
+            number = int(item.key.rpartition(".")[2])
+        else:
+            texts = [part.text for part in parts]
+            outcome, saved = self._post(sender, account, Post(
+                entry, item.key, _label(item)[0], parts[0],
+                {"text": texts[0], **({"thread": texts} if len(texts) > 1 else {})}))
+            self._add(report, outcome)
+            if outcome.status != "posted":
+                return
+            later, parent, number = tuple(saved.get("thread", ())[1:]), item.key, 2
+        for index, text in enumerate(later, number):
+            key = slot_key(entry.url, f"{slot}.{index}")
+            replied = self.ledger.get(parent, adapter.name, account)
+            message = thread_part(parts[0], text, f"{slot}.{index}",
+                                  replied.post_id if replied else None, type(adapter), limits)
+            outcome, _ = self._post(sender, account, Post(entry, key, _title(entry, key),
+                                                          message, {"text": text},
+                                                          spaced=False))
+            self._add(report, outcome)
+            if outcome.status != "posted":
+                return  # the rest of the thread waits for this part
+            parent = key
 
     def _compose_only(self, cls: type[NetworkAdapter], item: Entry | SlotDue | EvergreenDue
                       ) -> Outcome:
@@ -394,36 +449,6 @@ class Runner:
             self._add(report, Outcome(name, entry.url, entry.title, "waiting",
                                       f"over PROMOTE_MAX_PER_RUN ({self.options.max_per_run}); "
                                       "next run"))
-
-    def _one(self, adapter: NetworkAdapter, sender: Sender, account: str, entry: Entry,
-             row: Row | None) -> Outcome:
-        name = adapter.name
-        live = self.live.check(entry)
-        if not live.ok:
-            # The same wrong tags as on the last run: waiting did not fix them, the owner must.
-            # The row stays claimable, so the run after the fix posts it.
-            seen = bool(live.lasting) and row is not None and row.detail in (live.reason,
-                                                                             live.lasting)
-            state, detail = ("failed", live.lasting) if seen else ("skipped", live.reason)
-            self.ledger.note(ref(entry), name, account, state, detail)
-            return Outcome(name, entry.url, entry.title, state, detail)
-        try:
-            message = compose(entry, type(adapter), self.settings.template, self.settings.utm,
-                              adapter.limits())
-        except ComposeError as exc:
-            self.ledger.note(ref(entry), name, account, "failed", str(exc))
-            return Outcome(name, entry.url, entry.title, "failed", str(exc))
-        allow = CLAIMABLE | ({"baseline"} if self.options.backfill else set()) | (
-            {"unknown"} if self.options.retry_unknown else set())
-        claim = self.ledger.claim(ref(entry), name, account,
-                                  idempotency_key(name, account, entry.url), self.owner,
-                                  allow=frozenset(allow), stale_after=self.settings.stale_after)
-        if claim is None:
-            return Outcome(name, entry.url, entry.title, "skipped",
-                           "another promote run has it (sending or sent)")
-        result = sender.send(message, claim, retry_unknown=self.options.retry_unknown)
-        return Outcome(name, entry.url, entry.title, result.state, result.detail,
-                       result.posted.post_url if result.posted else None, message)
 
     def _add(self, report: NetworkReport, outcome: Outcome) -> None:
         report.outcomes.append(outcome)

@@ -1,8 +1,8 @@
 """Send one claimed ledger row: post, honour rate limits, recover, never post twice.
 
 The row is already ``sending`` on disk. ``need_check`` starts true when an earlier try may have
-landed (a crashed run, or checkpoints left by an earlier try); then ``find_existing`` runs before
-any ``post``. After each failure:
+landed (``Claim.unsure``: a crashed run, an unknown row, or checkpoints left by an earlier try);
+then ``find_existing`` runs before any ``post``. After each failure:
 
 - RateLimited: wait (jittered) if within PROMOTE_MAX_WAIT and retries remain, else release the row
   to ``pending`` and stop this network for the run (``Deferred``);
@@ -32,7 +32,6 @@ from self_promoting_blog.promote.errors import (
 )
 from self_promoting_blog.promote.http import redact
 from self_promoting_blog.promote.ledger import Claim, LedgerBackend
-from self_promoting_blog.promote.rows import PLANNED
 
 log = logging.getLogger("promote")
 
@@ -82,8 +81,7 @@ class Sender:
                               row.url, row.network, row.account, name, value),
                           resumed=claim.resumed)
         try:
-            result = self._drive(message, attempt, claim.resumed or bool(
-                row.progress.keys() - PLANNED), retry_unknown)
+            result = self._drive(message, attempt, claim.unsure, retry_unknown)
         except Deferred as exc:
             self._finish(claim, Result("pending", f"rate limited: {exc}; retried next run"))
             raise
