@@ -56,10 +56,13 @@ class Newest:
     def merge(self, month: str, held: list[Sample], etag: str | None) -> None:
         """Take in everything `month`'s object held at `etag`."""
         latest_samples(held, into=self.samples)
+        # A month only grows, so the larger count is the newer version: a run that merges an
+        # older version after another run merged a newer one leaves the newer one named.
         if etag and len(held) >= self.months.get(month, ("", -1))[1]:
             self.months[month] = (etag, len(held))
 
     def document(self) -> dict[str, Any]:
+        """The latest object as the bucket keeps it (the same content: the same document)."""
         return {"format": LATEST_FORMAT,
                 "samples": [asdict(self.samples[post]) for post in sorted(self.samples)],
                 "months": {month: {"etag": etag, "count": count}
@@ -149,7 +152,8 @@ class BucketSamples(BucketObjects[Sample]):
         if not newest.months.keys() <= listed.keys():
             newest = Newest()
         for month, etag in sorted(listed.items()):
-            if newest.months.get(month, ("", 0))[0] != etag:
+            covered = newest.months.get(month)
+            if not etag or covered is None or covered[0] != etag:
                 newest.merge(month, *self.read(f"{self.prefix}{month}.json.gz"))
         return newest
 
