@@ -176,6 +176,36 @@ def test_an_evergreen_post_lost_in_a_crash_is_sent_once_not_taken_for_the_announ
         rows["announce"].post_id == announcement["id"]
 
 
+def test_with_utm_tags_off_a_lost_announcement_is_never_taken_for_an_evergreen_post(make_world):
+    """An article from before promotion (baseline) is re-shared by evergreen, linking it bare like
+    its announcement would; then --backfill's announcement is lost on the wire. The re-share is
+    the evergreen row's post: the announcement is sent, not recorded as that post."""
+    world = make_world("mastodon", baseline=False)
+    world.overrides = {"PROMOTE_UTM": False}
+    world.article("evergreen-a", date="2024-01-10T09:00:00+01:00", followups=[QUOTE])
+    assert at(world, "2024-06-01 07:00").code == 0  # the first run: baseline
+    world.overrides = {"PROMOTE_UTM": False, "PROMOTE_EVERGREEN": {
+        "networks": ["mastodon"], "every_days": 2, "min_age_days": 30, "max_age_days": 150,
+        "repeat_after_days": 1}}
+    assert at(world, "2024-06-03 08:00").code == 0
+    [reshare] = world.posts("mastodon")
+    assert reshare["text"].startswith(QUOTE)
+    world.fakes["mastodon"].script(Hang(), path=CREATE["mastodon"], method="POST")
+    world.kill_while_held("mastodon", {"TZ": "UTC", **shifted_clock_env("@2024-06-03 09:00:00")},
+                          backfill=True)
+    world.fakes["mastodon"].release("drop")
+    rerun = at(world, "2024-06-03 09:30", backfill=True)
+    assert rerun.code == 0, rerun.output
+    earlier, announcement = world.posts("mastodon")
+    assert earlier == reshare and "utm_" not in announcement["text"]
+    ledger = world.ledger()
+    rows = {row.slot: row for row in ledger.rows("mastodon") if "evergreen-a" in row.article}
+    ledger.close()
+    [slot] = [name for name in rows if name.startswith("evergreen-")]
+    assert rows["announce"].state == "posted"
+    assert rows["announce"].post_id == announcement["id"] != rows[slot].post_id == reshare["id"]
+
+
 def test_retry_unknown_sends_an_unknown_evergreen_slot_once(make_world):
     world = evergreen_lost_in_a_crash(make_world, "telegram")
     assert at(world, "2024-06-03 08:30").code == 1  # Telegram cannot tell: unknown

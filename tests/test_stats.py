@@ -13,7 +13,7 @@ from lxml import html as lxml_html
 
 from self_promoting_blog.promote.adapters.base import Counts, Engagement, PublicReply
 from self_promoting_blog.promote.rows import Row, slot_key
-from self_promoting_blog.promote.samples import Sample
+from self_promoting_blog.promote.samples import Sample, latest_samples
 from self_promoting_blog.stats.cadence import DAY, HOUR, WEEK, Due, due_posts, interval
 from self_promoting_blog.stats.fetch import Pace, fetch
 from self_promoting_blog.stats.report import render_report
@@ -183,7 +183,8 @@ def test_cadence_young_posts_often_old_posts_rarely():
     def sampled(r: Row, ago: float, gone: bool = False) -> Sample:
         return Sample(r.url, r.network, r.account, "p1", now - ago, gone=gone)
 
-    due = lambda *samples: [d.row.network for d in due_posts([fresh, month, old], samples, now)]  # noqa: E731
+    due = lambda *samples: [d.row.network for d in due_posts(  # noqa: E731
+        [fresh, month, old], latest_samples(samples), now)]
     assert due() == ["c", "b", "a"]  # never read: all due, oldest post first
     assert due(sampled(fresh, HOUR), sampled(month, 2 * HOUR), sampled(old, DAY)) == ["a"]
     assert due(sampled(fresh, 56 * 60), sampled(month, DAY), sampled(old, 6 * DAY)) == \
@@ -203,7 +204,7 @@ def test_a_follow_up_counts_toward_its_article_not_as_an_article_of_its_own():
                     "2024-06-01", post_id="p2", post_url="https://net.test/p2", updated=5.0)
     samples = [Sample(announced.url, "mastodon", "acct", "p1", 10.0, likes=3, reposts=1),
                Sample(follow_up.url, "mastodon", "acct", "p2", 10.0, likes=2, gone=True)]
-    [article] = summarize([announced, follow_up], samples)
+    [article] = summarize([announced, follow_up], latest_samples(samples))
     assert article.url == "https://blog.test/a/"
     numbers = article.networks["mastodon"]
     assert (numbers.likes, numbers.reposts, article.total) == (5, 1, 6)

@@ -209,11 +209,12 @@ class World:
         return subprocess.Popen([sys.executable, "-c", code], env=env, text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
-    def kill_while_held(self, network: str, extra_env: Mapping[str, str] | None = None) -> None:
-        """Run promote in another process and SIGKILL it once `network`'s fake holds a request
-        (script the fake's Hang() first)."""
+    def kill_while_held(self, network: str, extra_env: Mapping[str, str] | None = None,
+                        **options: Any) -> None:
+        """Run promote (with `options`) in another process and SIGKILL it once `network`'s fake
+        holds a request (script the fake's Hang() first)."""
         fake = self.fakes[network]
-        child = self.spawn(extra_env)
+        child = self.spawn(extra_env, **options)
         try:
             assert fake.hung.wait(60), child.communicate(timeout=5)[0]
         finally:

@@ -18,7 +18,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from self_promoting_blog.promote.adapters.base import Attempt, Message, NetworkAdapter, Posted
 from self_promoting_blog.promote.errors import (
@@ -148,9 +148,12 @@ class Sender:
         return Result("posted", posted=self.adapter.post(message, attempt))
 
     def _check(self, message: Message, attempt: Attempt, retry_unknown: bool) -> Posted | None:
-        """find_existing; an owner's --retry-unknown overrides "no way to know"."""
+        """find_existing, told the posts the ledger holds for other rows (never this one's); an
+        owner's --retry-unknown overrides "no way to know"."""
+        taken = frozenset(row.post_id for row in self.ledger.rows(self.adapter.name)
+                          if row.post_id and row.idem_key != attempt.key)
         try:
-            return self.adapter.find_existing(message, attempt)
+            return self.adapter.find_existing(replace(message, taken=taken), attempt)
         except AmbiguousError as exc:
             if retry_unknown:
                 return None

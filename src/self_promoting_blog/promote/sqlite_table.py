@@ -26,9 +26,17 @@ class SqliteTable(SqliteFile):
             return []
 
         def read(db: sqlite3.Connection) -> list[tuple[object, ...]]:
-            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = ?",
-                              (self.name,)).fetchone():
-                return []
-            return db.execute(query).fetchall()
+            return db.execute(query).fetchall() if holds(db, self.name) else []
 
         return self._run(read, doing)
+
+    def _has(self, table: str) -> bool:
+        """True when the ledger file holds `table` (an older file may not)."""
+        if self.read_only and not self.path.exists():
+            return False
+        return self._run(lambda db: holds(db, table), "read")
+
+
+def holds(db: sqlite3.Connection, table: str) -> bool:
+    """True when the file open on `db` holds `table`."""
+    return db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone() is not None

@@ -17,7 +17,7 @@ from self_promoting_blog.promote.adapters.base import PublicReply
 from self_promoting_blog.promote.ledger import open_ledger
 from self_promoting_blog.promote.networks import adapter_class, known_networks
 from self_promoting_blog.promote.rows import ANNOUNCE, Row
-from self_promoting_blog.promote.samples import Sample, latest_samples
+from self_promoting_blog.promote.samples import Latest, Sample
 from self_promoting_blog.promote.samples_sqlite import open_samples
 from self_promoting_blog.promote.settings import PromoteSettings
 from self_promoting_blog.promote.stored import read_or_warn
@@ -49,7 +49,7 @@ def counts_text(sample: Sample | PublicReply | None) -> str:
     return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in found if n)
 
 
-def _read(settings: PromoteSettings) -> tuple[list[Row], dict[tuple[str, str, str], Sample]]:
+def _read(settings: PromoteSettings) -> tuple[list[Row], Latest]:
     """The ledger's rows and the latest sample of each post (none when they cannot be read)."""
     where = (settings.ledger, settings.ledger_path, settings.pelican)
     rows: list[Row] = read_or_warn("syndication links",
@@ -59,7 +59,7 @@ def _read(settings: PromoteSettings) -> tuple[list[Row], dict[tuple[str, str, st
         return [], {}
     return rows, read_or_warn("the syndication links' counts",
                               lambda: open_samples(*where, read_only=True),
-                              lambda store: latest_samples(store.samples()), {})
+                              lambda store: store.latest(), {})
 
 
 def syndication_links(settings: PromoteSettings) -> dict[str, list[Syndicated]]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from self_promoting_blog.promote.rows import Row
-from self_promoting_blog.promote.samples import Sample, latest_samples
+from self_promoting_blog.promote.samples import Latest, Sample
 
 HOUR, DAY = 3600.0, 86400.0
 WEEK = 7 * DAY
@@ -47,9 +47,10 @@ def readable(row: Row) -> bool:
     return row.state == "posted" and bool(row.post_id)
 
 
-def due_posts(rows: Iterable[Row], samples: Iterable[Sample], now: float) -> list[Due]:
-    """The posts due at `now`, most overdue first (a post never fetched is due at once)."""
-    latest = latest_samples(samples)
+def due_posts(rows: Iterable[Row], latest: Latest,
+              now: float) -> list[Due]:
+    """The posts due at `now`, by the `latest` sample of each, most overdue first (a post never
+    fetched is due at once)."""
     due = []
     for row in filter(readable, rows):
         last = latest.get((row.url, row.network, row.account))

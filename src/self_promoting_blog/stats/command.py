@@ -28,7 +28,7 @@ from self_promoting_blog.promote.networks import adapter_class
 from self_promoting_blog.promote.responses import ResponseStore
 from self_promoting_blog.promote.responses_sqlite import open_responses
 from self_promoting_blog.promote.rows import Row
-from self_promoting_blog.promote.samples import Sample, SampleStore
+from self_promoting_blog.promote.samples import Latest, Sample, SampleStore
 from self_promoting_blog.promote.samples_sqlite import open_samples
 from self_promoting_blog.promote.settings import PromoteSettings, load_settings
 from self_promoting_blog.stats.cadence import MAX_PER_RUN, Due, due_posts
@@ -59,8 +59,8 @@ def stats(pelican: Mapping[str, Any], *, dry_run: bool = False, since: str | Non
         ledger.close()
     store = open_samples(settings.ledger, settings.ledger_path, pelican, read_only=dry_run)
     try:
-        samples = store.samples()
-        due = _due_by_network(settings, rows, samples, now())
+        latest = store.latest()
+        due = _due_by_network(settings, rows, latest, now())
         if dry_run:
             print_plan(console, settings, due)
             code = 0
@@ -73,10 +73,14 @@ def stats(pelican: Mapping[str, Any], *, dry_run: bool = False, since: str | Non
             print_fetched(console, results)
             code = 1 if any(r.failed or (r.stopped and not r.rate_limited)
                             for r in results) else 0
-            samples = store.samples()
+            latest = store.latest()
+        # Only the report draws the whole series.
+        samples = store.samples() if report else []
     finally:
         store.close()
-    _show(console, settings, rows, samples, since, article, json_out, report)
+    _show(console, rows, latest, since, article, json_out)
+    if report:
+        _report(console, settings, rows, samples)
     return code
 
 
@@ -85,11 +89,11 @@ def _check_date(since: str) -> None:
         raise UsageError(f"stats: --since {since!r} is not a date; write it as YYYY-MM-DD.")
 
 
-def _due_by_network(settings: PromoteSettings, rows: Sequence[Row], samples: Sequence[Sample],
+def _due_by_network(settings: PromoteSettings, rows: Sequence[Row], latest: Latest,
                     now: float) -> dict[str, list[Due]]:
     """Each network's due posts (at most MAX_PER_RUN), most overdue first."""
     due: dict[str, list[Due]] = {name: [] for name in settings.networks}
-    for item in due_posts([r for r in rows if r.network in due], samples, now):
+    for item in due_posts([r for r in rows if r.network in due], latest, now):
         due[item.row.network].append(item)
     return due
 
@@ -183,10 +187,9 @@ def print_fetched(console: Console, results: Sequence[Fetched]) -> None:
             console.print(Text(f"{label}: no answer: {failure}", style="yellow"))
 
 
-def _show(console: Console, settings: PromoteSettings, rows: Sequence[Row],
-          samples: Sequence[Sample], since: str | None, article: str | None,
-          json_out: TextIO | None, report: bool) -> None:
-    articles = summarize(rows, samples, since, article)
+def _show(console: Console, rows: Sequence[Row], latest: Latest, since: str | None,
+          article: str | None, json_out: TextIO | None) -> None:
+    articles = summarize(rows, latest, since, article)
     if json_out is not None:
         json_out.write(stats_json(articles) + "\n")
     elif articles:
@@ -194,12 +197,15 @@ def _show(console: Console, settings: PromoteSettings, rows: Sequence[Row],
         console.print(stats_table(articles, labels))
     else:
         console.print("stats: no announced post matches; `invoke promote` announces articles.")
-    if report:
-        from self_promoting_blog.stats.report import write_report
 
-        path = report_path(settings)
-        write_report(path, rows, samples)
-        console.print(f"stats: the report is {path} (open it in a browser; it is not deployed).")
+
+def _report(console: Console, settings: PromoteSettings, rows: Sequence[Row],
+            samples: Sequence[Sample]) -> None:
+    from self_promoting_blog.stats.report import write_report
+
+    path = report_path(settings)
+    write_report(path, rows, samples)
+    console.print(f"stats: the report is {path} (open it in a browser; it is not deployed).")
 
 
 def report_path(settings: PromoteSettings) -> Path:

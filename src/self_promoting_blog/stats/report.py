@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from self_promoting_blog.promote.networks import adapter_class, known_networks
 from self_promoting_blog.promote.rows import Row
-from self_promoting_blog.promote.samples import Sample, latest_samples
+from self_promoting_blog.promote.samples import Latest, Sample, latest_samples
 from self_promoting_blog.stats.cadence import readable
 from self_promoting_blog.stats.table import summarize
 
@@ -87,9 +87,9 @@ def over_time(samples: Sequence[Sample]) -> Figure | None:
     return figure
 
 
-def top_articles(rows: Sequence[Row], samples: Sequence[Sample]) -> Figure | None:
+def top_articles(rows: Sequence[Row], latest: Latest) -> Figure | None:
     """The articles with the most engagement, all networks together."""
-    articles = [a for a in summarize(rows, samples) if a.total][:TOP]
+    articles = [a for a in summarize(rows, latest) if a.total][:TOP]
     if not articles:
         return None
     figure = Figure(figsize=(8, 0.5 + 0.4 * len(articles)))
@@ -102,9 +102,8 @@ def top_articles(rows: Sequence[Row], samples: Sequence[Sample]) -> Figure | Non
     return figure
 
 
-def best_hours(rows: Sequence[Row], samples: Sequence[Sample]) -> Figure | None:
+def best_hours(rows: Sequence[Row], latest: Latest) -> Figure | None:
     """Per network, the average engagement of posts by the hour (UTC) they went out."""
-    latest = latest_samples(samples)
     by_hour: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     for row in filter(readable, rows):
         sample = latest.get((row.url, row.network, row.account))
@@ -128,10 +127,10 @@ def best_hours(rows: Sequence[Row], samples: Sequence[Sample]) -> Figure | None:
     return figure
 
 
-def _table(rows: Sequence[Row], samples: Sequence[Sample]) -> str:
+def _table(rows: Sequence[Row], latest: Latest) -> str:
     lines = ["<table><thead><tr><th>Article</th><th>Networks</th><th>Total</th></tr></thead>"
              "<tbody>"]
-    for entry in summarize(rows, samples):
+    for entry in summarize(rows, latest):
         networks = ", ".join(f"{_label(name)} {numbers.total}"
                              for name, numbers in sorted(entry.networks.items()))
         lines.append(f"<tr><td>{escape(entry.title or entry.url)}</td><td>{escape(networks)}"
@@ -140,14 +139,15 @@ def _table(rows: Sequence[Row], samples: Sequence[Sample]) -> str:
 
 
 def render_report(rows: Sequence[Row], samples: Sequence[Sample], made: datetime) -> str:
-    """The whole page."""
+    """The whole page: the time series drawn over time, the rest at each post's latest."""
+    latest = latest_samples(samples)
     sections = []
     for title, figure in (("Engagement over time, per network", over_time(samples)),
-                          ("Top articles", top_articles(rows, samples)),
-                          ("Best posting hour, per network", best_hours(rows, samples))):
+                          ("Top articles", top_articles(rows, latest)),
+                          ("Best posting hour, per network", best_hours(rows, latest))):
         body = _svg(figure) if figure is not None else "<p>No samples yet.</p>"
         sections.append(f"<h2>{escape(title)}</h2>\n{body}")
-    sections.append(f"<h2>Every article</h2>\n{_table(rows, samples)}")
+    sections.append(f"<h2>Every article</h2>\n{_table(rows, latest)}")
     return PAGE.format(made=escape(made.strftime("%Y-%m-%d %H:%M UTC")), count=len(samples),
                        sections="\n".join(sections))
 

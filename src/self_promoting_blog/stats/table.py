@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from self_promoting_blog.promote.rows import ANNOUNCE, Row, split_slot
-from self_promoting_blog.promote.samples import COUNTS, Sample, latest_samples
+from self_promoting_blog.promote.samples import COUNTS, Latest, Sample
 from self_promoting_blog.stats.cadence import readable
 
 
@@ -60,12 +60,11 @@ class ArticleNumbers:
         return sum(n.total for n in self.networks.values())
 
 
-def summarize(rows: Iterable[Row], samples: Iterable[Sample], since: str | None = None,
-              article: str | None = None) -> list[ArticleNumbers]:
-    """Articles with their latest counts, highest total first; `since` (YYYY-MM-DD) keeps
+def summarize(rows: Iterable[Row], latest: Latest,
+              since: str | None = None, article: str | None = None) -> list[ArticleNumbers]:
+    """Articles with their `latest` counts, highest total first; `since` (YYYY-MM-DD) keeps
     articles dated then or later, `article` those whose URL or title contains it. A follow-up's
     counts are added to its article's on the same network."""
-    latest = latest_samples(samples)
     found: dict[str, ArticleNumbers] = {}
     for row in filter(readable, rows):
         if since and row.article_date[:10] < since:

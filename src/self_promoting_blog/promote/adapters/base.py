@@ -170,6 +170,9 @@ class Message:
     slot: str = "announce"      # which of the article's posts (see rows.slot_key)
     cut: bool = False           # the writer's text was cut to fit
     reply_to: str | None = None  # a thread's part after the first: the post id it answers
+    # Ids of the posts the ledger holds for other rows (set when looking for this one after a
+    # crash): never this one's, though they may link the article alike (UTM tags off).
+    taken: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,9 @@ Every post of an article links it with the same tracking query but for ``utm_con
 the announcement, the slot's name on any other post (``followup-1``, ``evergreen-…``). So the
 link tells the announcement and each follow-up apart, and recovery after a crash never takes the
 announcement for a follow-up. With ``PROMOTE_UTM = False`` every post links the bare article:
-then a slot other than the announcement is told by its text (without its links) instead.
+then a slot other than the announcement is told by its text (without its links) instead, and
+the announcement, whose text an evergreen re-share may repeat, by not being a post the ledger
+already holds for another row (``Message.taken``).
 """
 
 from __future__ import annotations
@@ -40,13 +42,16 @@ def _words(text: str) -> list[str]:
     return URL_RE.sub(" ", html.unescape(text or "")).split()
 
 
-def is_slot_post(message: Message, urls: Iterable[str], text: str = "") -> bool:
-    """True when a post linking `urls` with `text` is `message`'s own post (its slot).
+def is_slot_post(message: Message, post_id: str, urls: Iterable[str], text: str = "") -> bool:
+    """True when post `post_id`, linking `urls` with `text`, is `message`'s own post (its slot).
 
-    The link decides: the article's URL with the slot's ``utm_content`` (none: the announcement).
-    A follow-up or evergreen post whose link carries no ``utm_content`` (UTM tags off) is told
-    by its words instead, the links left out (networks rewrite them, e.g. to t.co).
+    Never a post the ledger holds for another row. Then the link decides: the article's URL with
+    the slot's ``utm_content`` (none: the announcement). A follow-up or evergreen post whose link
+    carries no ``utm_content`` (UTM tags off) is told by its words instead, the links left out
+    (networks rewrite them, e.g. to t.co).
     """
+    if post_id in message.taken:
+        return False
     mine = [url for url in urls if same_article(url, message.article_url)]
     ours = _content(message.link)
     if ours is not None or message.slot == ANNOUNCE:

@@ -174,7 +174,8 @@ class FacebookAdapter(GraphAdapter, OwnPostsAdapter):
 
         def match(item: dict[str, Any]) -> Posted | None:
             text = item.get("message") or ""
-            if is_slot_post(message, [item.get("link") or "", *links_in(text)], text):
+            if is_slot_post(message, str(item["id"]), [item.get("link") or "", *links_in(text)],
+                            text):
                 link = item.get("permalink_url") or f"https://www.facebook.com/{item['id']}"
                 return Posted(str(item["id"]), str(link))
             return None

@@ -217,7 +217,8 @@ class LinkedInAdapter(NetworkAdapter):
                                  exc.status) from None
         for element in body.get("elements") or []:
             source = ((element.get("content") or {}).get("article") or {}).get("source") or ""
-            if is_slot_post(message, [source], str(element.get("commentary") or "")):
+            if is_slot_post(message, str(element["id"]), [source],
+                            str(element.get("commentary") or "")):
                 return Posted(str(element["id"]), feed_url(str(element["id"])))
         return None
 

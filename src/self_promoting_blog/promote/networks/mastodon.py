@@ -155,7 +155,8 @@ class MastodonAdapter(NetworkAdapter):
                 content = status.get("content") or ""
                 links = [m.group() for m in URL_RE.finditer(unescape(content))]
                 card_url = (status.get("card") or {}).get("url") or ""
-                found = is_slot_post(message, [*links, card_url], _plain(content))
+                found = is_slot_post(message, str(status["id"]), [*links, card_url],
+                                     _plain(content))
             return self._posted(status) if found else None
 
         def older(statuses: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any] | None:

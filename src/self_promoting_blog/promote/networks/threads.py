@@ -223,8 +223,9 @@ class ThreadsAdapter(GraphAdapter):
             if message.reply_to:
                 found = (item.get("replied_to") or {}).get("id") == message.reply_to
             else:
-                found = is_slot_post(message, [item.get("link_attachment_url") or "",
-                                               *links_in(text)], text)
+                found = is_slot_post(message, str(item["id"]),
+                                     [item.get("link_attachment_url") or "", *links_in(text)],
+                                     text)
             return Posted(str(item["id"]), str(item.get("permalink") or PROFILE)) if found \
                 else None
 

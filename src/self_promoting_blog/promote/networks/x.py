@@ -224,7 +224,8 @@ class XAdapter(OwnPostsAdapter):
                             for ref in tweet.get("referenced_tweets") or [])
             else:
                 urls = (tweet.get("entities") or {}).get("urls") or []
-                found = is_slot_post(message, [u.get("expanded_url") or "" for u in urls],
+                found = is_slot_post(message, str(tweet["id"]),
+                                     [u.get("expanded_url") or "" for u in urls],
                                      tweet.get("text") or "")
             return self._posted(str(tweet["id"])) if found else None
 
