@@ -14,6 +14,11 @@ from self_promoting_blog.cards.batches import Batch, draw_into_cache, read_messa
 
 def main() -> int:
     """Draw batches until stdin ends; exit 0."""
+    from PIL import Image
+
+    # Keep the freed image memory for the next card instead of returning it to the system: a
+    # card's few images would otherwise each be mapped and faulted in afresh.
+    Image.core.set_blocks_max(8)
     source, answers = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the answers
     while True:
