@@ -318,17 +318,37 @@ def test_a_damaged_or_foreign_cache_file_is_not_used(tmp_path):
     assert ReaderCache.open(settings, _Readers()).lookup(str(article)) is None
 
 
-def test_a_cache_kept_in_memory_serves_the_next_build_until_a_setting_changes(tmp_path):
+def _cached(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """An article and the settings of a cache on disk that holds its parse."""
     article = tmp_path / "a.md"
     article.write_text("Title: A\n\nText.\n")
-    cache = ReaderCache.open(_settings(tmp_path), _Readers())
+    settings = _settings(tmp_path)
+    cache = ReaderCache.open(settings, _Readers())
     cache.lookup(str(article))
     cache.store(str(article), ("<p>Text.</p>", {"title": "A"}))
-    again = cache.for_next_build(_settings(tmp_path), _Readers())
-    assert again.lookup(str(article)) == ("<p>Text.</p>", {"title": "A"})
-    assert not again.file.exists()  # nothing was written to disk
-    changed = again.for_next_build(_settings(tmp_path, TYPOGRIFY=True), _Readers())
-    assert changed.lookup(str(article)) is None
+    cache.save()
+    return article, settings
+
+
+def test_a_warm_build_hashes_each_file_once(tmp_path, monkeypatch):
+    from self_promoting_blog.build import reader_cache
+
+    article, settings = _cached(tmp_path)
+    hashed: list[str] = []
+    real_hash = reader_cache.file_hash
+    monkeypatch.setattr(reader_cache, "file_hash", lambda path: hashed.append(path) or
+                        real_hash(path))
+    warm = ReaderCache.open(settings, _Readers())
+    assert warm.has(str(article))  # the read-ahead's question, then Pelican's lookup
+    assert warm.lookup(str(article)) == ("<p>Text.</p>", {"title": "A"})
+    assert hashed == [str(article)]
+
+
+def test_with_the_cache_off_its_file_is_not_read(tmp_path, monkeypatch):
+    article, settings = _cached(tmp_path)
+    monkeypatch.setattr(pickle, "load", lambda *_args: pytest.fail("the cache file was read"))
+    off = ReaderCache.open(settings, _Readers(), from_disk=False)
+    assert off.lookup(str(article)) is None
 
 
 def test_a_parse_that_logged_a_warning_is_not_kept(tmp_path):

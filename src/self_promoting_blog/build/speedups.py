@@ -18,7 +18,7 @@ from pelican.generators import ArticlesGenerator
 from pelican.plugins import signals
 
 from self_promoting_blog.build.read_ahead import ReadAhead
-from self_promoting_blog.build.reader_cache import ReaderCache, WarningCounter, file_hash
+from self_promoting_blog.build.reader_cache import ReaderCache, WarningCounter
 from self_promoting_blog.build.settings import load_settings
 from self_promoting_blog.build.split_render import SplitRender
 
@@ -45,9 +45,8 @@ class Speedups:
         if readers is None:
             return
         if self.cache is None:
-            self.cache = ReaderCache.open(self.settings, readers, self.warnings)
-            if not self.options.cache:
-                self.cache.stored.clear()
+            self.cache = ReaderCache.open(self.settings, readers, self.warnings,
+                                          from_disk=self.options.cache)
         self.cache.attach(readers)
         if self.options.parallel and isinstance(generator, ArticlesGenerator):
             self._start_read_ahead(generator)
@@ -60,7 +59,7 @@ class Speedups:
                                        exclude=settings["ARTICLE_EXCLUDES"]),
                    *articles.get_files(settings["PAGE_PATHS"], exclude=settings["PAGE_EXCLUDES"])]
         paths = [os.path.abspath(os.path.join(articles.path, name)) for name in ordered]
-        missing = [p for p in paths if not self.cache.has(p, file_hash(p))]
+        missing = [p for p in paths if not self.cache.has(p)]
         self.read_ahead = ReadAhead.start(articles.readers, missing)
         if self.read_ahead is not None:
             self.cache.extra = self.read_ahead.take
