@@ -113,7 +113,7 @@ def render(text: CardText, colours: Colours, fonts: Fonts) -> Image.Image:
                                        fill=_solid(_ACCENT))
         _draw_block(card, _one_line(text.footer, fonts.regular, _FOOTER_SIZE), footer_top,
                     _MUTED)
-    image = Image.frombytes("P", card.size, card.tobytes())
+    image = card.convert("P")  # each value stays its index (with a grey palette, replaced here)
     image.putpalette(_palette(colours))
     return image
 
