@@ -3,11 +3,13 @@
 `build_site` enters ``Speedups(settings).during_build()`` around ``Pelican(settings).run()``.
 BUILD_CACHE turns the cache on disk on or off; BUILD_PARALLEL the two forked helpers. With both
 off the build is Pelican's own, in one process: the reference the others must equal byte for
-byte (tests/test_build_speed.py).
+byte (tests/test_build_speed.py). Either way, what was read is left out of the garbage
+collector's walks from the end of reading to the end of the build (`gc.freeze`).
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import Iterator
@@ -36,6 +38,7 @@ class Speedups:
         self.split = SplitRender()
         self.warnings = WarningCounter()
         self.stats: dict[str, int] = {"parsed_ahead": 0}
+        self.frozen = False
         # Pelican's content cache trusts modification times and no settings: ours replaces it.
         settings["CACHE_CONTENT"] = settings["LOAD_CONTENT_CACHE"] = False
 
@@ -79,6 +82,11 @@ class Speedups:
             self.cache.stored, self.cache.used = {}, {}
         if self.options.parallel:
             self.split.keep_generators(generators)
+        # What has been read lives until the build ends: the collector need not walk it again
+        # (about 0.1 s a full collection at 1,000 articles) while the pages are rendered, nor a
+        # forked helper copy the memory pages such a walk would touch.
+        gc.freeze()
+        self.frozen = True
 
     def _stop_read_ahead(self) -> None:
         if self.read_ahead is not None:
@@ -104,6 +112,8 @@ class Speedups:
             finally:
                 self._stop_read_ahead()
                 self.split.abandon()
+                if self.frozen:
+                    gc.unfreeze()
 
     def finish(self) -> None:
         """After a run that did not crash: what the build did, for the debug log and tests."""
