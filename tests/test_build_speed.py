@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -366,3 +367,31 @@ def test_build_settings_must_be_true_or_false():
     assert load_settings({}).parallel and load_settings({}).cache
     with pytest.raises(SettingsError, match="BUILD_PARALLEL = 'no' must be True or False"):
         load_settings({"BUILD_PARALLEL": "no"})
+
+
+def _child(code: str) -> subprocess.Popen[bytes]:
+    """A child process that says it is ready, then runs `code`."""
+    child = subprocess.Popen([sys.executable, "-c", f"print('ready', flush=True)\n{code}"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert child.stdout is not None and child.stdout.readline() == b"ready\n"
+    return child
+
+
+def test_a_helper_is_not_kept_from_a_core_by_a_worker_asleep_on_its_input():
+    from self_promoting_blog.build.forking import free_cores
+
+    alone = free_cores()
+    asleep = _child("import sys; sys.stdin.read()")  # a card worker with nothing left to draw
+    busy = None
+    try:
+        deadline = time.monotonic() + 10
+        while free_cores() != alone and time.monotonic() < deadline:
+            time.sleep(0.05)  # until the child has got to its read and sleeps there
+        assert free_cores() == alone
+        busy = _child("while True: pass")
+        assert free_cores() == alone - 1
+    finally:
+        for child in (asleep, busy):
+            if child is not None:
+                child.kill()
+                child.wait()
