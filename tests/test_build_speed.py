@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -318,17 +319,37 @@ def test_a_damaged_or_foreign_cache_file_is_not_used(tmp_path):
     assert ReaderCache.open(settings, _Readers()).lookup(str(article)) is None
 
 
-def test_a_cache_kept_in_memory_serves_the_next_build_until_a_setting_changes(tmp_path):
+def _cached(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """An article and the settings of a cache on disk that holds its parse."""
     article = tmp_path / "a.md"
     article.write_text("Title: A\n\nText.\n")
-    cache = ReaderCache.open(_settings(tmp_path), _Readers())
+    settings = _settings(tmp_path)
+    cache = ReaderCache.open(settings, _Readers())
     cache.lookup(str(article))
     cache.store(str(article), ("<p>Text.</p>", {"title": "A"}))
-    again = cache.for_next_build(_settings(tmp_path), _Readers())
-    assert again.lookup(str(article)) == ("<p>Text.</p>", {"title": "A"})
-    assert not again.file.exists()  # nothing was written to disk
-    changed = again.for_next_build(_settings(tmp_path, TYPOGRIFY=True), _Readers())
-    assert changed.lookup(str(article)) is None
+    cache.save()
+    return article, settings
+
+
+def test_a_warm_build_hashes_each_file_once(tmp_path, monkeypatch):
+    from self_promoting_blog.build import reader_cache
+
+    article, settings = _cached(tmp_path)
+    hashed: list[str] = []
+    real_hash = reader_cache.file_hash
+    monkeypatch.setattr(reader_cache, "file_hash", lambda path: hashed.append(path) or
+                        real_hash(path))
+    warm = ReaderCache.open(settings, _Readers())
+    assert warm.has(str(article))  # the read-ahead's question, then Pelican's lookup
+    assert warm.lookup(str(article)) == ("<p>Text.</p>", {"title": "A"})
+    assert hashed == [str(article)]
+
+
+def test_with_the_cache_off_its_file_is_not_read(tmp_path, monkeypatch):
+    article, settings = _cached(tmp_path)
+    monkeypatch.setattr(pickle, "load", lambda *_args: pytest.fail("the cache file was read"))
+    off = ReaderCache.open(settings, _Readers(), from_disk=False)
+    assert off.lookup(str(article)) is None
 
 
 def test_a_parse_that_logged_a_warning_is_not_kept(tmp_path):
@@ -346,3 +367,31 @@ def test_build_settings_must_be_true_or_false():
     assert load_settings({}).parallel and load_settings({}).cache
     with pytest.raises(SettingsError, match="BUILD_PARALLEL = 'no' must be True or False"):
         load_settings({"BUILD_PARALLEL": "no"})
+
+
+def _child(code: str) -> subprocess.Popen[bytes]:
+    """A child process that says it is ready, then runs `code`."""
+    child = subprocess.Popen([sys.executable, "-c", f"print('ready', flush=True)\n{code}"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert child.stdout is not None and child.stdout.readline() == b"ready\n"
+    return child
+
+
+def test_a_helper_is_not_kept_from_a_core_by_a_worker_asleep_on_its_input():
+    from self_promoting_blog.build.forking import free_cores
+
+    alone = free_cores()
+    asleep = _child("import sys; sys.stdin.read()")  # a card worker with nothing left to draw
+    busy = None
+    try:
+        deadline = time.monotonic() + 10
+        while free_cores() != alone and time.monotonic() < deadline:
+            time.sleep(0.05)  # until the child has got to its read and sleeps there
+        assert free_cores() == alone
+        busy = _child("while True: pass")
+        assert free_cores() == alone - 1
+    finally:
+        for child in (asleep, busy):
+            if child is not None:
+                child.kill()
+                child.wait()

@@ -91,7 +91,7 @@ def test_titles_shrink_wrap_and_never_leave_the_box(title):
         assert block.font.size == 40 and block.lines[-1].endswith("…")
     # Nothing is drawn in the right margin or below the footer: no glyph overflowed.
     card = render(CardText("Signal & Reach", title, "Field Notes · 5 March 2024"),
-                  SETTINGS.colours, FONTS)
+                  SETTINGS.colours, FONTS).convert("RGB")
     background = Image.new("RGB", card.size, SETTINGS.colours.background)
     for box in ((WIDTH - 70, 0, WIDTH, HEIGHT), (16, HEIGHT - 30, WIDTH, HEIGHT)):
         assert ImageChops.difference(card.crop(box), background.crop(box)).getbbox() is None, box

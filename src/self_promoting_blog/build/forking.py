@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
+
+_AT_WORK = frozenset({"R", "D"})  # a process's state: running (or ready to), or on the disk
+_LOOKS, _LOOK_APART_S = 3, 0.005
 
 
 def fork_with_pipe(child: Callable[[int], None]) -> tuple[int, int] | None:
@@ -46,26 +50,45 @@ def fork_with_pipe(child: Callable[[int], None]) -> tuple[int, int] | None:
 
 
 def free_cores() -> int:
-    """Cores this process may use, less one for itself and one per child process still running.
+    """Cores this process may use, less one for itself and one per child process at work.
 
-    A build's card workers (cards/painter.py) already use the other cores while cards are
-    missing; a helper forked then would only take turns with them, and pay for the fork. Child
-    processes are counted from /proc (Linux); elsewhere none are seen.
+    A build's card workers (cards/painter.py) use the other cores while cards are missing; a
+    helper forked then would only take turns with them, and pay for the fork. A child at work
+    runs or waits for a core ("R") or for the disk ("D"); a worker that has drawn all it was
+    given sleeps on its input until the build ends, and leaves its core free. A worker between
+    two batches sleeps for a few milliseconds, so a sleeping child is looked at again a few
+    times before it counts as idle. Child processes are seen in /proc (Linux); elsewhere none.
     """
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    running = 0
+    idle = _children()
+    at_work = 0
+    for look in range(_LOOKS):
+        if look:
+            time.sleep(_LOOK_APART_S)
+        states = {pid: _state(pid) for pid in idle}
+        at_work += sum(state in _AT_WORK for state in states.values())
+        idle = [pid for pid, state in states.items() if state not in _AT_WORK | {None, "Z"}]
+        if not idle:
+            break
+    return (cores or 1) - 1 - at_work
+
+
+def _children() -> list[str]:
+    found: list[str] = []
     for task in Path("/proc/self/task").glob("*"):
         try:
-            children = (task / "children").read_text().split()
+            found += (task / "children").read_text().split()
         except OSError:
             continue
-        for pid in children:
-            try:
-                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-            except (OSError, IndexError):
-                continue
-            running += state != "Z"
-    return (cores or 1) - 1 - running
+    return found
+
+
+def _state(pid: str) -> str | None:
+    """The process's state letter, None once it has gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None
 
 
 def _close_inherited(keep: int) -> None:

@@ -17,8 +17,9 @@ layer (a reader's ``(html, metadata)`` for one source file):
 
 Use: ``ReaderCache.open(settings, readers, warnings)`` → ``attach(readers)`` for each Pelican
 ``Readers`` (at ``generator_init``) → Pelican reads, inside ``warnings.counting()`` → ``save()``
-(speedups.py does this for `build_site`). A process that builds again and again (the live
-preview) can skip the disk: ``for_next_build(settings, readers)`` after each build.
+(speedups.py does this for `build_site`). Each file is hashed once per build when it is looked
+up, and once more when its parse is kept (so a file edited while Pelican parsed it is not kept
+under the bytes of before).
 """
 
 from __future__ import annotations
@@ -133,19 +134,22 @@ class ReaderCache:
     misses: int = 0
     warnings: WarningCounter = field(default_factory=WarningCounter)
     _pending: dict[str, tuple[str, int]] = field(default_factory=dict)
+    _digests: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def open(cls, settings: Mapping[str, Any], readers: Any,
-             warnings: WarningCounter | None = None) -> ReaderCache:
+             warnings: WarningCounter | None = None, *, from_disk: bool = True) -> ReaderCache:
         """The cache for these settings and readers, with what an earlier build stored.
 
         Pelican's reading should run inside ``warnings.counting()``, so a parse that logged a
-        problem is not kept (without it, every parse is kept).
+        problem is not kept (without it, every parse is kept). Without `from_disk` it starts
+        empty and reads nothing (BUILD_CACHE off: only the read-ahead's results are used).
         """
         folder = Path(settings["CACHE_PATH"]) / FOLDER
         cache = cls(folder, reading_fingerprint(settings, readers), settings,
                     warnings=warnings or WarningCounter())
-        cache.stored = cache._read()
+        if from_disk:
+            cache.stored = cache._read()
         return cache
 
     @property
@@ -170,14 +174,21 @@ class ReaderCache:
         entries: dict[str, tuple[str, bytes]] = found["entries"]
         return entries
 
-    def has(self, path: str, digest: str) -> bool:
-        """Whether these bytes of this file are in the cache."""
+    def digest(self, path: str) -> str:
+        """The hash of the file's bytes, computed once in this build (the first to ask)."""
+        found = self._digests.get(path)
+        if found is None:
+            found = self._digests[path] = file_hash(path)
+        return found
+
+    def has(self, path: str) -> bool:
+        """Whether the file's bytes are in the cache."""
         entry = self.stored.get(self._key(path))
-        return entry is not None and entry[0] == digest
+        return entry is not None and entry[0] == self.digest(path)
 
     def lookup(self, path: str, default: Any = None) -> Any:
         """Readers.get_cached_data: the parsed file if its bytes are those cached, else default."""
-        key, digest = self._key(path), file_hash(path)
+        key, digest = self._key(path), self._digests.pop(path, None) or file_hash(path)
         entry = self.stored.get(key)
         blob = entry[1] if entry and entry[0] == digest else None
         if blob is None and self.extra is not None:
@@ -209,23 +220,6 @@ class ReaderCache:
         """Make a Pelican ``Readers`` look files up here and keep what it parses here."""
         readers.get_cached_data = self.lookup
         readers.cache_data = self.store
-
-    @contextmanager
-    def watching(self) -> Iterator[ReaderCache]:
-        """While Pelican reads: count warnings, so a parse that logged one is not kept."""
-        with self.warnings.counting():
-            yield self
-
-    def for_next_build(self, settings: Mapping[str, Any], readers: Any) -> ReaderCache:
-        """The cache for another build in this process (the live preview), kept in memory.
-
-        It holds the entries this build used if nothing parsing depends on has changed (the
-        same fingerprint), and none otherwise.
-        """
-        fingerprint = reading_fingerprint(settings, readers)
-        entries = dict(self.used) if fingerprint == self.fingerprint else {}
-        return ReaderCache(self.folder, fingerprint, settings, stored=entries,
-                           warnings=self.warnings)
 
     def save(self) -> None:
         """Write the entries this build used (so deleted files drop out); prune old fingerprints."""

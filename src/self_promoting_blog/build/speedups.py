@@ -3,11 +3,13 @@
 `build_site` enters ``Speedups(settings).during_build()`` around ``Pelican(settings).run()``.
 BUILD_CACHE turns the cache on disk on or off; BUILD_PARALLEL the two forked helpers. With both
 off the build is Pelican's own, in one process: the reference the others must equal byte for
-byte (tests/test_build_speed.py).
+byte (tests/test_build_speed.py). Either way, what was read is left out of the garbage
+collector's walks from the end of reading to the end of the build (`gc.freeze`).
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import Iterator
@@ -18,7 +20,7 @@ from pelican.generators import ArticlesGenerator
 from pelican.plugins import signals
 
 from self_promoting_blog.build.read_ahead import ReadAhead
-from self_promoting_blog.build.reader_cache import ReaderCache, WarningCounter, file_hash
+from self_promoting_blog.build.reader_cache import ReaderCache, WarningCounter
 from self_promoting_blog.build.settings import load_settings
 from self_promoting_blog.build.split_render import SplitRender
 
@@ -36,6 +38,7 @@ class Speedups:
         self.split = SplitRender()
         self.warnings = WarningCounter()
         self.stats: dict[str, int] = {"parsed_ahead": 0}
+        self.frozen = False
         # Pelican's content cache trusts modification times and no settings: ours replaces it.
         settings["CACHE_CONTENT"] = settings["LOAD_CONTENT_CACHE"] = False
 
@@ -45,9 +48,8 @@ class Speedups:
         if readers is None:
             return
         if self.cache is None:
-            self.cache = ReaderCache.open(self.settings, readers, self.warnings)
-            if not self.options.cache:
-                self.cache.stored.clear()
+            self.cache = ReaderCache.open(self.settings, readers, self.warnings,
+                                          from_disk=self.options.cache)
         self.cache.attach(readers)
         if self.options.parallel and isinstance(generator, ArticlesGenerator):
             self._start_read_ahead(generator)
@@ -60,7 +62,7 @@ class Speedups:
                                        exclude=settings["ARTICLE_EXCLUDES"]),
                    *articles.get_files(settings["PAGE_PATHS"], exclude=settings["PAGE_EXCLUDES"])]
         paths = [os.path.abspath(os.path.join(articles.path, name)) for name in ordered]
-        missing = [p for p in paths if not self.cache.has(p, file_hash(p))]
+        missing = [p for p in paths if not self.cache.has(p)]
         self.read_ahead = ReadAhead.start(articles.readers, missing)
         if self.read_ahead is not None:
             self.cache.extra = self.read_ahead.take
@@ -80,6 +82,11 @@ class Speedups:
             self.cache.stored, self.cache.used = {}, {}
         if self.options.parallel:
             self.split.keep_generators(generators)
+        # What has been read lives until the build ends: the collector need not walk it again
+        # (about 0.1 s a full collection at 1,000 articles) while the pages are rendered, nor a
+        # forked helper copy the memory pages such a walk would touch.
+        gc.freeze()
+        self.frozen = True
 
     def _stop_read_ahead(self) -> None:
         if self.read_ahead is not None:
@@ -105,6 +112,8 @@ class Speedups:
             finally:
                 self._stop_read_ahead()
                 self.split.abandon()
+                if self.frozen:
+                    gc.unfreeze()
 
     def finish(self) -> None:
         """After a run that did not crash: what the build did, for the debug log and tests."""

@@ -38,7 +38,6 @@ import pickle
 import shutil
 import signal
 import struct
-import tempfile
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -49,9 +48,10 @@ from blinker import Signal
 from pelican.generators import ArticlesGenerator, PagesGenerator, TemplatePagesGenerator
 from pelican.log import FilteredMessage
 from pelican.plugins import signals
-from pelican.writers import FileOverwriteFailedError, Writer
+from pelican.writers import Writer
 
 from self_promoting_blog.build.forking import fork_with_pipe, free_cores
+from self_promoting_blog.build.overwrites import book_write
 from self_promoting_blog.build.staging import remove_in_background
 
 try:
@@ -81,17 +81,18 @@ def _crc(name: Any) -> int:
 class Claims:
     """The table of who renders which writer call, shared by the two processes (an mmap)."""
 
-    def __init__(self) -> None:
+    def __init__(self, lock_path: Path) -> None:
+        """`lock_path`: a file to create for the lock, in the build's own folder."""
         if fcntl is None:
             raise OSError("no fcntl.flock on this system")
+        self._lock_path = lock_path
+        self._lock = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         self.table = mmap.mmap(-1, MAX_CALLS * _SLOT.size)
         self.child_diverged = mmap.mmap(-1, 1)  # set by the child when it notices first
-        self._lock_file = tempfile.NamedTemporaryFile(prefix="split-render-", delete=False)
-        self._lock = self._lock_file.fileno()
 
     def reopen_lock(self) -> None:
         """In the child: a lock of its own (an flock is shared by descriptors of one open)."""
-        self._lock = os.open(self._lock_file.name, os.O_RDWR)
+        self._lock = os.open(self._lock_path, os.O_RDWR)
 
     def state(self, call: int) -> tuple[int, int]:
         return _SLOT.unpack_from(self.table, call * _SLOT.size) if call < MAX_CALLS else (FREE, 0)
@@ -121,9 +122,9 @@ class Claims:
         return sum(self.state(call)[0] == wanted for call in range(min(below, MAX_CALLS)))
 
     def close(self) -> None:
-        self._lock_file.close()
+        os.close(self._lock)
         with contextlib.suppress(OSError):
-            os.unlink(self._lock_file.name)
+            os.unlink(self._lock_path)
         self.table.close()
         self.child_diverged.close()
 
@@ -214,19 +215,9 @@ class SplitWriter(Writer):
                 relative = os.path.relpath(filename, self.output_path)
                 self.written.write(f"{self._calls - 1}\t{relative}\n")
             return super()._open_w(filename, encoding, override=override)
-        # Pelican's bookkeeping (Writer._open_w) without opening the file the other process
-        # writes: the same pages are refused or skipped as in one process.
-        if filename in self._overridden_files:
-            if override:
-                raise FileOverwriteFailedError(
-                    f'Failed to overwrite "{filename}" a second time (was previously overwritten)')
-        elif filename in self._written_files and not override:
-            raise FileOverwriteFailedError(
-                f'Failed to overwrite "{filename}" as Pelican has already written to it '
-                "previously (set `override=True` if intended)")
-        if override:
-            self._overridden_files.add(filename)
-        self._written_files.add(filename)
+        # Pelican's bookkeeping without opening the file the other process writes: the same
+        # pages are refused or skipped as in one process.
+        book_write(self, filename, override)
         return open(os.devnull, "w", encoding=encoding)
 
 
@@ -295,9 +286,9 @@ class SplitRender:
         output = Path(writer.output_path)
         self.shadow = output.with_name(f"{output.name}-render-{next(_shadows)}")
         try:
-            self.claims = Claims()
             shutil.rmtree(self.shadow, ignore_errors=True)
             (self.shadow / "pages").mkdir(parents=True)
+            self.claims = Claims(self.shadow / "claims.lock")
         except OSError as exc:
             logger.debug("rendering in one process (%s)", exc)
             self._close()

@@ -1,13 +1,14 @@
 """Draw the cards the cache lacks beside the build, in worker processes.
 
-Pelican reads and writes on one core; a card costs ~10 ms of Pillow work, which threads cannot
+Pelican reads and writes on one core; a card costs ~5 ms of Pillow work, which threads cannot
 overlap (Pillow holds the GIL for most of it). So missing cards go, BATCH at a time, onto a queue
 that worker processes (worker.py) draw from while the articles are still being read and written;
 at its end the build waits for them, drawing from the same queue itself while they are well
 behind. A few missing cards (an edit, a new post) are drawn here at the end: starting a
 worker would cost more than it saves.
 
-Workers are plain `python -m self_promoting_blog.cards.worker` processes fed pickles over a pipe
+Workers run at a lower priority than the build (worker.py), which is what the build waits for.
+They are plain `python -m self_promoting_blog.cards.worker` processes fed pickles over a pipe
 (batches.py), not a multiprocessing pool: those re-import the build's main script in every
 worker (running the build again when it has no `if __name__ == "__main__"` guard) and add a
 resource-tracker process. Nothing here imports Pelican, nor Pillow until a card is drawn.

@@ -13,7 +13,9 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from pelican.writers import FileOverwriteFailedError, Writer
+from pelican.writers import Writer
+
+from self_promoting_blog.build.overwrites import book_write
 
 # What Pelican's Writer sets on its copy of the context for each page, besides the call's own
 # keyword arguments and the pagination keys (which are new keys).
@@ -91,16 +93,7 @@ class RecordingWriter(Writer):
         super().write_file(name, deferred, context, *args, **kwargs)
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
-        # Pelican's rules, without opening the file: a second write of one path fails unless
-        # it overrides, and the first overriding write wins over any later one.
-        if filename in self._overridden_files:
-            if override:
-                raise FileOverwriteFailedError(f'Failed to overwrite "{filename}" a second time')
+        # Pelican's rules, without opening the file (a dropped write records nothing).
+        if not book_write(self, filename, override):
             return _Keeper(self.pages, None)
-        if filename in self._written_files and not override:
-            raise FileOverwriteFailedError(f'Failed to overwrite "{filename}": Pelican has '
-                                           "already written it (set `override=True` if meant)")
-        if override:
-            self._overridden_files.add(filename)
-        self._written_files.add(filename)
         return _Keeper(self.pages, os.path.relpath(filename, self.output_path).replace(os.sep, "/"))
