@@ -29,6 +29,7 @@ from rich.console import Console
 from self_promoting_blog.build.preview.pages import without_reload_hook
 from self_promoting_blog.build.preview.server import LivePreview
 from self_promoting_blog.build.preview.site import PreviewSite
+from self_promoting_blog.content import stamps
 from tests.support.site import PYTHON, ROOT, write_site
 
 CATEGORIES = ["Strategy", "Email", "Video"]
@@ -174,7 +175,8 @@ def test_every_file_equals_the_full_build_after_each_kind_of_edit(preview, tmp_p
     assert covered == kinds, f"page types missing from the comparison: {kinds - covered}"
 
 
-def test_only_changed_files_are_read_again_and_nothing_outside_is_served(tmp_path):
+def test_only_changed_files_are_read_again_and_nothing_outside_is_served(tmp_path, monkeypatch):
+    monkeypatch.setattr(stamps, "SETTLED_NS", -10**18)  # trust files written a moment ago
     write_site(tmp_path, SITE)
     site = PreviewSite(ROOT / "pelicanconf.py", _settings(tmp_path, "unused"))
     first = site.update()

@@ -3,7 +3,8 @@
 Pelican asks its generator for a cached object before reading each file (``get_cached_data``)
 and offers each object it read (``cache_data``). While an update runs, every article and page
 generator answers from this memory instead: a file whose size and modification time are those it
-had when it was read comes back without being read again.
+had when it was read comes back without being read again (one that changed a moment before it
+was read is read again: see ``content.stamps``).
 
 Plugins set attributes on the objects of a build (related articles, share links, the card…)
 and Pelican rewrites some metadata in place when it resolves links, so the memory keeps each
@@ -23,15 +24,7 @@ from pelican import signals
 from pelican.contents import Content
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
-Stamp = tuple[int, int]
-
-
-def _stamp(path: str) -> Stamp | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return stat.st_mtime_ns, stat.st_size
+from self_promoting_blog.content.stamps import Stamp, file_stamp
 
 
 def _fresh(kept: Any, context: dict[str, Any]) -> Any:
@@ -62,15 +55,18 @@ class ContentMemory:
         """generator_init receiver: answer this generator's cache questions from memory."""
         if not isinstance(generator, (ArticlesGenerator, PagesGenerator)):
             return
-        pending: dict[str, Stamp | None] = {}
+        pending: dict[str, Stamp] = {}
 
         def get_cached_data(name: str, default: Any = None) -> Any:
             path = os.path.join(generator.path, name)
-            stamp = _stamp(path)  # before reading, so an edit during the read is seen next time
+            # Before reading, so an edit during the read is seen next time.
+            stamp = file_stamp(path)
             kept = self.kept.get(path)
-            if kept is not None and stamp is not None and kept[0] == stamp:
+            if kept is not None and stamp is not None and kept[0] == stamp[0]:
                 return _fresh(kept[1], generator.context)
-            pending[path] = stamp
+            self.kept.pop(path, None)
+            if stamp is not None and stamp[1]:
+                pending[path] = stamp[0]
             self.read.append(path)
             return default
 
