@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from self_promoting_blog.build.preview import server
 from self_promoting_blog.build.preview.pages import without_reload_hook
 from self_promoting_blog.build.preview.server import LivePreview
 from self_promoting_blog.build.preview.site import PreviewSite
@@ -61,7 +62,9 @@ def _settings(tmp_path: Path, output: str) -> dict[str, object]:
 
 
 @pytest.fixture
-def preview(tmp_path: Path) -> Iterator[LivePreview]:
+def preview(tmp_path: Path, monkeypatch) -> Iterator[LivePreview]:
+    # The tests finish each update themselves: what a page is before and after must not differ.
+    monkeypatch.setattr(server, "FINISH_AFTER", 600)
     write_site(tmp_path, SITE)
     site = PreviewSite(ROOT / "pelicanconf.py", _settings(tmp_path, "unused"))
     live = LivePreview(site, "127.0.0.1", 0, Console(file=open(os.devnull, "w")))
@@ -106,23 +109,37 @@ def _address(path: str) -> str:
 
 def _assert_same_as_full_build(preview: LivePreview, built: dict[str, bytes], gone: set[str],
                                edit: str) -> None:
+    # First the pages an update records alone when asked (the page open in the browser), then,
+    # once every page is recorded and the files written after them are there, all the others.
+    writer = preview.site.state.writer
+    assert writer is not None and not writer.completed
+    alone = [path for path in built if path in writer.first_pages]
+    assert {path.split("/")[0] for path in alone} >= {"articles", "tag", "category", "about"}
+    for path in alone:
+        _assert_same_file(preview, path, built[path], edit)
+    assert not writer.completed, f"after {edit}: every page was recorded to answer one"
     preview.site.finish()  # the files written after the pages, not waiting for the timer
+    assert writer.completed
     for path, expected in built.items():
-        status, body = _get(preview.url.rstrip("/") + _address(path))
-        assert status == 200, f"after {edit}: {path} answered {status}"
-        if path.endswith(".html"):
-            text = body.decode()
-            assert text.count("/__preview__/reload.js") == 1, f"after {edit}: {path} hook"
-            assert re.search(r'reload\.js\?v=\d+"></script></body>', text), path
-            body = without_reload_hook(text).encode()
-        if path == "sitemap.xml":  # listing pages are dated with the time of the build
-            body, expected = _undated(body), _undated(expected)
-        assert body == expected, f"after {edit}: {path} differs from the full build"
+        _assert_same_file(preview, path, expected, edit)
     missing = built["404.html"]
     for path in (gone - built.keys()) | {"no/such/page/"}:
         status, body = _get(preview.url.rstrip("/") + _address(path))
         assert status == 404, f"after {edit}: {path} is gone from the build but answered {status}"
         assert without_reload_hook(body.decode()).encode() == missing, path
+
+
+def _assert_same_file(preview: LivePreview, path: str, expected: bytes, edit: str) -> None:
+    status, body = _get(preview.url.rstrip("/") + _address(path))
+    assert status == 200, f"after {edit}: {path} answered {status}"
+    if path.endswith(".html"):
+        text = body.decode()
+        assert text.count("/__preview__/reload.js") == 1, f"after {edit}: {path} hook"
+        assert re.search(r'reload\.js\?v=\d+"></script></body>', text), path
+        body = without_reload_hook(text).encode()
+    if path == "sitemap.xml":  # listing pages are dated with the time of the build
+        body, expected = _undated(body), _undated(expected)
+    assert body == expected, f"after {edit}: {path} differs from the full build"
 
 
 def _undated(sitemap: bytes) -> bytes:
