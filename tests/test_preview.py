@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pelican.plugins import signals
 from rich.console import Console
 
 from self_promoting_blog.build.preview import server
@@ -297,3 +298,24 @@ def test_garbage_collection_is_off_only_between_an_update_and_its_finish(tmp_pat
         assert gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_an_address_changed_after_every_file_is_read_is_reported_and_not_kept_again(tmp_path):
+    """Addresses are worked out once per update (build/preview/addresses.py) from the moment
+    every file is read: a plugin changing one later is named, and they are no longer kept."""
+    write_site(tmp_path, SITE)
+    site = PreviewSite(ROOT / "pelicanconf.py", _settings(tmp_path, "unused"))
+
+    def rename(generators: list[object]) -> None:
+        for article in getattr(generators[0], "articles", []):
+            if article.slug == "post-05":
+                article.slug = "renamed"
+
+    with signals.all_generators_finalized.connected_to(rename):
+        site.update()
+        errors = site.finish()
+    assert len(errors) == 1 and "articles/p05.md: url" in errors[0], errors
+    assert not site.addresses.enabled
+    site.update()
+    assert site.finish() == ()
+    assert site.answer("/articles/post-05/").status == 200

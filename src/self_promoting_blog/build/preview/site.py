@@ -35,6 +35,7 @@ from pelican.plugins import signals
 from self_promoting_blog.build.build import load
 from self_promoting_blog.build.fresh_run import start_fresh_run
 from self_promoting_blog.build.logcapture import collect_logs
+from self_promoting_blog.build.preview.addresses import AddressMemo
 from self_promoting_blog.build.preview.memory import ContentMemory
 from self_promoting_blog.build.preview.pages import (
     Trouble,
@@ -160,6 +161,7 @@ class PreviewSite:
         self.settings_file = Path(settings_file)
         self.overrides = dict(overrides or {})
         self.memory = ContentMemory()
+        self.addresses = AddressMemo()
         self.compiled = CompiledTemplates()
         self.lock = threading.RLock()  # one update, render or finish at a time
         self.version = 0
@@ -204,7 +206,7 @@ class PreviewSite:
             # when the update left it nothing to do, the `finally` below).
             gc.disable()
             try:
-                with (_logs() as (logs, keeper), self.memory.reading(),
+                with (_logs() as (logs, keeper), self.memory.reading(), self.addresses.updating(),
                       signals.all_generators_finalized.connected_to(keep),
                       signals.article_writer_finalized.muted(), signals.finalized.muted()):
                     pelican = None
@@ -267,7 +269,7 @@ class PreviewSite:
         Returns the errors that work logged (also kept for the error page). Each recorded page
         gets an empty file first, so checks that look at the written files find it.
         """
-        with self.lock:
+        with self.lock, self.addresses.answering():
             gc.enable()
             deferred, self._deferred = self._deferred, None
             if deferred is None:
@@ -288,6 +290,13 @@ class PreviewSite:
                 except Exception as exc:
                     logging.getLogger(__name__).error("The build stopped: %s: %s",
                                                       type(exc).__name__, exc)
+                changed = self.addresses.verify()
+                if changed:
+                    logging.getLogger(__name__).error(
+                        "An address changed after every file was read (%s): the pages served "
+                        "since the last change may link to the old one. Save a file to update "
+                        "them; the preview works addresses out anew from now on.",
+                        ", ".join(changed[:5]))
             self.state.problems.extend(keeper.problems)
             self.state.errors.extend(logs.errors)
             self._next_folder = self._skeleton(self._numbers_used + 1, pages)
@@ -315,7 +324,7 @@ class PreviewSite:
         rel = rel.lstrip("/")
         folder_like = url_path.split("?", 1)[0].endswith("/") or not rel
         name = f"{rel}/index.html" if folder_like and rel else (rel or "index.html")
-        with self.lock:
+        with self.lock, self.addresses.answering():
             state = self.state
             if state.crash is not None and self._is_page(name):
                 return self._error(name, [state.crash])
