@@ -66,6 +66,7 @@ def _settings(tmp_path: Path, output: str) -> dict[str, object]:
 def preview(tmp_path: Path, monkeypatch) -> Iterator[LivePreview]:
     # The tests finish each update themselves: what a page is before and after must not differ.
     monkeypatch.setattr(server, "FINISH_AFTER", 600)
+    monkeypatch.setattr(stamps, "SETTLED_NS", -10**18)  # keep files written a moment ago
     write_site(tmp_path, SITE)
     site = PreviewSite(ROOT / "pelicanconf.py", _settings(tmp_path, "unused"))
     live = LivePreview(site, "127.0.0.1", 0, Console(file=open(os.devnull, "w")))
@@ -300,9 +301,11 @@ def test_garbage_collection_is_off_only_between_an_update_and_its_finish(tmp_pat
         gc.enable()
 
 
-def test_an_address_changed_after_every_file_is_read_is_reported_and_not_kept_again(tmp_path):
-    """Addresses are worked out once per update (build/preview/addresses.py) from the moment
-    every file is read: a plugin changing one later is named, and they are no longer kept."""
+def test_an_address_changed_after_every_file_is_read_is_reported_and_not_kept_again(
+        tmp_path, monkeypatch):
+    """Addresses are worked out once per file read (build/preview/addresses.py), once every
+    file is read: a plugin changing one later is named, and they are no longer kept."""
+    monkeypatch.setattr(stamps, "SETTLED_NS", -10**18)
     write_site(tmp_path, SITE)
     site = PreviewSite(ROOT / "pelicanconf.py", _settings(tmp_path, "unused"))
 

@@ -1,12 +1,15 @@
-"""Each article's and page's address (``url``, ``save_as``) worked out once per update.
+"""Each article's and page's address (``url``, ``save_as``), worked out once per file read.
 
 Pelican works an address out anew from the content's metadata every time it is asked, and an
 update asks for each one several times (the writer, social_meta, promote, every listing that
-links to it): at 5,000 articles that was a sixth of an update. Once every generator has read
-and finalized its content (``static_generator_finalized``: the static generator runs last), no
-receiver changes what an address is made of, so from then on the first answer is kept on the
-object. ``verify`` works every kept address out again after the page asked for is served: a
-plugin that changed one later is named, and the memo is off from then on.
+links to it): at 5,000 articles that was a fifth of an update. An address depends on the file's
+own header and the settings, and the preview reads a file again whenever it or the settings
+change (``memory``); so the address of a content is kept with it, in a dict that the copies the
+memory hands out share, and worked out once: when first needed after every generator has read
+and finalized its content (``static_generator_finalized``: the static generator runs last), as
+no receiver changes what an address is made of from then on. ``verify`` works every kept
+address out again once the page asked for is served: a plugin that changed one is named, and
+addresses are no longer kept from then on.
 
 Static files are left out: an ``{attach}`` link moves one while pages render.
 """
@@ -23,7 +26,7 @@ from pelican.contents import Article, Content, Page
 from self_promoting_blog.generator_lists import every_article, every_page
 
 KEYS = ("url", "save_as")
-_MEMO = "_preview_addresses"  # the kept answers, in the object's own __dict__
+_MEMO = "_preview_addresses"  # the kept addresses, in the content's own __dict__
 _ORIGINAL = {key: Content.__dict__[key] for key in KEYS}
 
 
@@ -32,11 +35,7 @@ def _remembered(key: str) -> property:
 
     def get(content: Any) -> Any:
         memo = content.__dict__.get(_MEMO)
-        if memo is None:
-            return compute(content)
-        if key not in memo:
-            memo[key] = compute(content)
-        return memo[key]
+        return memo[key] if memo else compute(content)
 
     return property(get)
 
@@ -44,8 +43,15 @@ def _remembered(key: str) -> property:
 _REMEMBERED = {key: _remembered(key) for key in KEYS}
 
 
+def keep_with(content: Any) -> None:
+    """Give a content just read its own (empty) place for addresses, which the memory's copies
+    of it share."""
+    if isinstance(content, (Article, Page)):
+        content.__dict__[_MEMO] = {}
+
+
 class AddressMemo:
-    """The addresses of the contents of the current update."""
+    """Turns the kept addresses on while the preview updates and answers."""
 
     def __init__(self) -> None:
         self.enabled = True
@@ -53,23 +59,22 @@ class AddressMemo:
         self._depth = 0  # answering() entered this many times (finish() runs inside answer())
 
     def _freeze(self, _static_generator: Any) -> None:
-        """static_generator_finalized: every content is read; keep addresses from now on."""
+        """static_generator_finalized: every content is read; work out those not yet known."""
         for content in self.contents:
-            content.__dict__[_MEMO] = {}
+            memo = content.__dict__.get(_MEMO)
+            if memo is not None and not memo:
+                memo.update({key: _ORIGINAL[key].fget(content) for key in KEYS})
 
     def _articles(self, generator: Any) -> None:
-        self.contents.extend(c for c in every_article(generator) if isinstance(c, Article))
+        self.contents.extend(every_article(generator))
 
     def _pages(self, generator: Any) -> None:
-        self.contents.extend(c for c in every_page(generator) if isinstance(c, Page))
+        self.contents.extend(every_page(generator))
 
     @contextmanager
     def updating(self) -> Iterator[None]:
-        """For one update: note its contents as generators finalize, keep from the freeze on."""
+        """For one update: note its contents as generators finalize, and their addresses."""
         self.contents = []
-        if not self.enabled:
-            yield
-            return
         with (signals.article_generator_finalized.connected_to(self._articles),
               signals.page_generator_finalized.connected_to(self._pages),
               signals.static_generator_finalized.connected_to(self._freeze), self.answering()):
@@ -78,6 +83,9 @@ class AddressMemo:
     @contextmanager
     def answering(self) -> Iterator[None]:
         """While this is entered, a content's address comes from its memo when it has one."""
+        if not self.enabled:
+            yield
+            return
         self._depth += 1
         for key in KEYS:
             setattr(Content, key, _REMEMBERED[key])
@@ -92,6 +100,8 @@ class AddressMemo:
     def verify(self) -> list[str]:
         """Each kept address that is no longer the one Pelican works out (which turns the memo
         off): the content's file and the key."""
+        if not self.enabled:
+            return []
         changed = []
         for content in self.contents:
             memo = content.__dict__.get(_MEMO) or {}

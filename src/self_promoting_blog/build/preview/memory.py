@@ -24,6 +24,7 @@ from pelican import signals
 from pelican.contents import Content
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
+from self_promoting_blog.build.preview.addresses import keep_with
 from self_promoting_blog.content.stamps import Stamp, file_stamp
 
 
@@ -74,6 +75,7 @@ class ContentMemory:
             path = os.path.join(generator.path, name)
             stamp = pending.pop(path, None)
             if stamp is not None:
+                keep_with(data)
                 self.kept[path] = (stamp, _fresh(data, data._context))
 
         generator.get_cached_data = get_cached_data
