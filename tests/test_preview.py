@@ -52,6 +52,10 @@ SITE = {f"articles/p{n:02d}.md": _article(n) for n in range(14)}
 # A summary linking to post 3, whose address changes with its title: read once, resolved anew.
 SITE["articles/p01.md"] = SITE["articles/p01.md"].replace(
     "Summary of post 1.", "Summary of post 1, after [post 3]({filename}/articles/p03.md).")
+# A file outside STATIC_PATHS is copied because a text links to it ({static}).
+SITE["articles/p02.md"] = SITE["articles/p02.md"].replace(
+    "More text for post 2.", "More text for post 2, with [a guide]({static}/downloads/guide.txt).")
+SITE["downloads/guide.txt"] = "A guide.\n"
 SITE["pages/about.md"] = "Title: About\nSlug: about\n\nAbout this blog.\n"
 SITE["images/dot.svg"] = SVG
 
@@ -189,7 +193,7 @@ def test_every_file_equals_the_full_build_after_each_kind_of_edit(preview, tmp_p
         seen |= built
     kinds = {"articles/post-05/", "category/email/", "tag/brand-new-tag/", "author/",
              "archives/", "about/", "page/2/", "feeds/", "cards/post-05.png", "sitemap.xml",
-             "images/dot.svg", "theme/", "drafts/", "subscribe/"}
+             "images/dot.svg", "theme/", "drafts/", "subscribe/", "downloads/guide.txt"}
     covered = {kind for kind in kinds if any(kind in path for path in seen)}
     assert covered == kinds, f"page types missing from the comparison: {kinds - covered}"
 

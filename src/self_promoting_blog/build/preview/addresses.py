@@ -4,10 +4,10 @@ Pelican works an address out anew from the content's metadata every time it is a
 update asks for each one several times (the writer, social_meta, promote, every listing that
 links to it): at 5,000 articles that was a fifth of an update. An address depends on the file's
 own header and the settings, and the preview reads a file again whenever it or the settings
-change (``memory``); so the address of a content is kept with it, in a dict that the copies the
-memory hands out share, and worked out once: when first needed after every generator has read
-and finalized its content (``static_generator_finalized``: the static generator runs last), as
-no receiver changes what an address is made of from then on. ``verify`` works every kept
+change (``memory``); so the address of a content is kept with it (``memory.kept_with``), worked
+out once every generator has read and finalized its content (``static_generator_finalized``:
+the static generator runs last), as no receiver changes what an address is made of from then
+on. ``verify`` works every kept
 address out again once the page asked for is served: a plugin that changed one is named, and
 addresses are no longer kept from then on.
 
@@ -21,12 +21,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from pelican import signals
-from pelican.contents import Article, Content, Page
+from pelican.contents import Content
 
+from self_promoting_blog.build.preview.memory import kept_with
 from self_promoting_blog.generator_lists import every_article, every_page
 
 KEYS = ("url", "save_as")
-_MEMO = "_preview_addresses"  # the kept addresses, in the content's own __dict__
 _ORIGINAL = {key: Content.__dict__[key] for key in KEYS}
 
 
@@ -34,20 +34,13 @@ def _remembered(key: str) -> property:
     compute = _ORIGINAL[key].fget
 
     def get(content: Any) -> Any:
-        memo = content.__dict__.get(_MEMO)
-        return memo[key] if memo else compute(content)
+        kept = kept_with(content)
+        return kept[key] if kept is not None and key in kept else compute(content)
 
     return property(get)
 
 
 _REMEMBERED = {key: _remembered(key) for key in KEYS}
-
-
-def keep_with(content: Any) -> None:
-    """Give a content just read its own (empty) place for addresses, which the memory's copies
-    of it share."""
-    if isinstance(content, (Article, Page)):
-        content.__dict__[_MEMO] = {}
 
 
 class AddressMemo:
@@ -61,9 +54,9 @@ class AddressMemo:
     def _freeze(self, _static_generator: Any) -> None:
         """static_generator_finalized: every content is read; work out those not yet known."""
         for content in self.contents:
-            memo = content.__dict__.get(_MEMO)
-            if memo is not None and not memo:
-                memo.update({key: _ORIGINAL[key].fget(content) for key in KEYS})
+            kept = kept_with(content)
+            if kept is not None and KEYS[0] not in kept:
+                kept.update({key: _ORIGINAL[key].fget(content) for key in KEYS})
 
     def _articles(self, generator: Any) -> None:
         self.contents.extend(every_article(generator))
@@ -104,9 +97,9 @@ class AddressMemo:
             return []
         changed = []
         for content in self.contents:
-            memo = content.__dict__.get(_MEMO) or {}
-            for key, kept in memo.items():
-                if _ORIGINAL[key].fget(content) != kept:
+            kept = kept_with(content) or {}
+            for key in KEYS:
+                if key in kept and _ORIGINAL[key].fget(content) != kept[key]:
                     changed.append(f"{content.source_path}: {key}")
         if changed:
             self.enabled = False

@@ -10,6 +10,11 @@ Plugins set attributes on the objects of a build (related articles, share links,
 and Pelican rewrites some metadata in place when it resolves links, so the memory keeps each
 object as it was just read and hands out a fresh shallow copy, with its own metadata, in the
 new build's context: an update starts from the same state a full build does.
+
+What depends only on the file and the settings is worked out once per read and kept with the
+object, shared by its copies (``kept_with``): its path in the content folder and its links to
+static files (which Pelican finds by searching all its HTML, each update), its address
+(``addresses``).
 """
 
 from __future__ import annotations
@@ -24,8 +29,17 @@ from pelican import signals
 from pelican.contents import Content
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
-from self_promoting_blog.build.preview.addresses import keep_with
 from self_promoting_blog.content.stamps import Stamp, file_stamp
+
+_KEPT = "_preview_kept"  # in the __dict__ of a content the memory keeps: see kept_with
+
+
+def kept_with(content: Any) -> dict[str, Any] | None:
+    """What is worked out once per file read and kept with the content (its address, its links
+    to static files…), shared by every copy the memory hands out; None for a content the memory
+    does not keep."""
+    kept: dict[str, Any] | None = content.__dict__.get(_KEPT)
+    return kept
 
 
 def _fresh(kept: Any, context: dict[str, Any]) -> Any:
@@ -75,11 +89,31 @@ class ContentMemory:
             path = os.path.join(generator.path, name)
             stamp = pending.pop(path, None)
             if stamp is not None:
-                keep_with(data)
+                data.__dict__[_KEPT] = {}
                 self.kept[path] = (stamp, _fresh(data, data._context))
 
+        def add_source_path(content: Any, static: bool = False) -> None:
+            kept = kept_with(content)
+            if kept is None or static:
+                return add_source_path_anew(content, static)
+            if "source" not in kept:
+                kept["source"] = content.get_relative_source_path()
+            generator.context["generated_content"][kept["source"]] = content
+
+        def add_static_links(content: Any) -> None:
+            kept = kept_with(content)
+            if kept is None:
+                return add_static_links_anew(content)
+            if "static_links" not in kept:
+                kept["static_links"] = frozenset(content.get_static_links())
+            generator.context["static_links"] |= kept["static_links"]
+
+        add_source_path_anew, add_static_links_anew = (generator.add_source_path,
+                                                       generator.add_static_links)
         generator.get_cached_data = get_cached_data
         generator.cache_data = cache_data
+        generator.add_source_path = add_source_path
+        generator.add_static_links = add_static_links
 
     @contextmanager
     def reading(self) -> Iterator[None]:
