@@ -9,7 +9,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from self_promoting_blog.build_memo import BuildMemo
+from self_promoting_blog.build_memo import BuildMemo, kept_with_file
 from social_meta import jsonld
 from social_meta.describe import description
 from social_meta.image import ImageMeta, card_image, default_image, own_image, shows_in_previews
@@ -178,6 +178,17 @@ META_VALUES = MetaValues()
 
 def content_meta(content: Any, context: Mapping[str, Any], settings: MetaSettings,
                  is_article: bool) -> tuple[SocialMeta, list[str]]:
-    """SocialMeta for an article or page, and the problems that would spoil its previews."""
+    """SocialMeta for an article or page, and the problems that would spoil its previews.
+
+    The live preview keeps them with the content while its file and the settings stay the same
+    (``kept_with_file``): they are made of nothing else, unless the page names its own image,
+    which is looked up among the static files.
+    """
+    kept = kept_with_file(content)
+    if kept is not None and (known := kept.get("social_meta")) and known[0] == settings:
+        return known[1], list(known[2])
     inputs, problem = meta_inputs(content, context, settings, is_article)
-    return META_VALUES(settings, inputs), [problem] if problem else []
+    meta, found = META_VALUES(settings, inputs), [problem] if problem else []
+    if kept is not None and not content.metadata.get("image"):
+        kept["social_meta"] = (settings, meta, tuple(found))
+    return meta, found

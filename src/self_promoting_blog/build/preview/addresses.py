@@ -4,10 +4,10 @@ Pelican works an address out anew from the content's metadata every time it is a
 update asks for each one several times (the writer, social_meta, promote, every listing that
 links to it): at 5,000 articles that was a fifth of an update. An address depends on the file's
 own header and the settings, and the preview reads a file again whenever it or the settings
-change (``memory``); so the address of a content is kept with it (``memory.kept_with``), worked
-out once every generator has read and finalized its content (``static_generator_finalized``:
-the static generator runs last), as no receiver changes what an address is made of from then
-on. ``verify`` works every kept
+change (``memory``); so the address of a content is kept with it
+(``build_memo.kept_with_file``), worked out once every generator has read and finalized its
+content (``static_generator_finalized``: the static generator runs last), as no receiver changes
+what an address is made of from then on. ``verify`` works every kept
 address out again once the page asked for is served: a plugin that changed one is named, and
 addresses are no longer kept from then on.
 
@@ -23,7 +23,7 @@ from typing import Any
 from pelican import signals
 from pelican.contents import Content
 
-from self_promoting_blog.build.preview.memory import kept_with
+from self_promoting_blog.build_memo import kept_with_file
 from self_promoting_blog.generator_lists import every_article, every_page
 
 KEYS = ("url", "save_as")
@@ -34,7 +34,7 @@ def _remembered(key: str) -> property:
     compute = _ORIGINAL[key].fget
 
     def get(content: Any) -> Any:
-        kept = kept_with(content)
+        kept = kept_with_file(content)
         return kept[key] if kept is not None and key in kept else compute(content)
 
     return property(get)
@@ -54,7 +54,7 @@ class AddressMemo:
     def _freeze(self, _static_generator: Any) -> None:
         """static_generator_finalized: every content is read; work out those not yet known."""
         for content in self.contents:
-            kept = kept_with(content)
+            kept = kept_with_file(content)
             if kept is not None and KEYS[0] not in kept:
                 kept.update({key: _ORIGINAL[key].fget(content) for key in KEYS})
 
@@ -97,7 +97,7 @@ class AddressMemo:
             return []
         changed = []
         for content in self.contents:
-            kept = kept_with(content) or {}
+            kept = kept_with_file(content) or {}
             for key in KEYS:
                 if key in kept and _ORIGINAL[key].fget(content) != kept[key]:
                     changed.append(f"{content.source_path}: {key}")

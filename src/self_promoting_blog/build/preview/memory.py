@@ -12,9 +12,9 @@ object as it was just read and hands out a fresh shallow copy, with its own meta
 new build's context: an update starts from the same state a full build does.
 
 What depends only on the file and the settings is worked out once per read and kept with the
-object, shared by its copies (``kept_with``): its path in the content folder and its links to
-static files (which Pelican finds by searching all its HTML, each update), its address
-(``addresses``).
+object, shared by its copies (``build_memo.kept_with_file``): its path in the content folder
+and its links to static files (which Pelican finds by searching all its HTML, each update), its
+address (``addresses``), its social values (plugins/social_meta).
 """
 
 from __future__ import annotations
@@ -29,17 +29,8 @@ from pelican import signals
 from pelican.contents import Content
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
+from self_promoting_blog.build_memo import keep_with_file, kept_with_file
 from self_promoting_blog.content.stamps import Stamp, file_stamp
-
-_KEPT = "_preview_kept"  # in the __dict__ of a content the memory keeps: see kept_with
-
-
-def kept_with(content: Any) -> dict[str, Any] | None:
-    """What is worked out once per file read and kept with the content (its address, its links
-    to static files…), shared by every copy the memory hands out; None for a content the memory
-    does not keep."""
-    kept: dict[str, Any] | None = content.__dict__.get(_KEPT)
-    return kept
 
 
 def _fresh(kept: Any, context: dict[str, Any]) -> Any:
@@ -89,11 +80,11 @@ class ContentMemory:
             path = os.path.join(generator.path, name)
             stamp = pending.pop(path, None)
             if stamp is not None:
-                data.__dict__[_KEPT] = {}
+                keep_with_file(data)
                 self.kept[path] = (stamp, _fresh(data, data._context))
 
         def add_source_path(content: Any, static: bool = False) -> None:
-            kept = kept_with(content)
+            kept = kept_with_file(content)
             if kept is None or static:
                 return add_source_path_anew(content, static)
             if "source" not in kept:
@@ -101,7 +92,7 @@ class ContentMemory:
             generator.context["generated_content"][kept["source"]] = content
 
         def add_static_links(content: Any) -> None:
-            kept = kept_with(content)
+            kept = kept_with_file(content)
             if kept is None:
                 return add_static_links_anew(content)
             if "static_links" not in kept:
