@@ -53,6 +53,7 @@ class ContentMemory:
     def __init__(self) -> None:
         self.kept: dict[str, tuple[Stamp, Any]] = {}
         self.read: list[str] = []  # files read (not remembered) by the last update
+        self.asked: set[str] = set()  # files the last update asked for
 
     def forget(self) -> None:
         self.kept.clear()
@@ -65,6 +66,7 @@ class ContentMemory:
 
         def get_cached_data(name: str, default: Any = None) -> Any:
             path = os.path.join(generator.path, name)
+            self.asked.add(path)
             # Before reading, so an edit during the read is seen next time.
             stamp = file_stamp(path)
             kept = self.kept.get(path)
@@ -109,8 +111,9 @@ class ContentMemory:
     @contextmanager
     def reading(self) -> Iterator[None]:
         """For one update: generators read through this memory; files now gone are forgotten."""
-        self.read = []
+        self.read, self.asked = [], set()
         forget_rendered_text()
         with signals.generator_init.connected_to(self._attach):
             yield
-        self.kept = {path: kept for path, kept in self.kept.items() if os.path.exists(path)}
+        self.kept = {path: kept for path, kept in self.kept.items()
+                     if path in self.asked or os.path.exists(path)}
