@@ -126,7 +126,8 @@ class RecordingWriter(Writer):
         would have raised)."""
         if not self.completed:
             self.completed = True
-            for call in self.calls:
+            calls, self.calls, self.first_pages = self.calls, [], {}
+            for call in calls:
                 self._make(call)
         return self.pages
 
