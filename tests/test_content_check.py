@@ -266,8 +266,9 @@ def test_a_second_check_reads_only_the_changed_files_and_says_what_a_fresh_one_s
     """The preview checks the site on every update: files unchanged since the last check are
     not read again, and the problems (across files too) are those a first check finds."""
     from self_promoting_blog.check import checker, facts
+    from self_promoting_blog.content import stamps
 
-    monkeypatch.setattr(facts, "SETTLED_NS", -10**18)  # trust files written a moment ago
+    monkeypatch.setattr(stamps, "SETTLED_NS", -10**18)  # trust files written a moment ago
     monkeypatch.setattr(checker, "FACTS", facts.FactsMemory())
     read = []
     real_read = checker.read_source

@@ -24,11 +24,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pelican.plugins import signals
 from rich.console import Console
 
+from self_promoting_blog.build.preview import server
 from self_promoting_blog.build.preview.pages import without_reload_hook
 from self_promoting_blog.build.preview.server import LivePreview
 from self_promoting_blog.build.preview.site import PreviewSite
+from self_promoting_blog.content import stamps
 from tests.support.site import PYTHON, ROOT, write_site
 
 CATEGORIES = ["Strategy", "Email", "Video"]
@@ -49,6 +52,10 @@ SITE = {f"articles/p{n:02d}.md": _article(n) for n in range(14)}
 # A summary linking to post 3, whose address changes with its title: read once, resolved anew.
 SITE["articles/p01.md"] = SITE["articles/p01.md"].replace(
     "Summary of post 1.", "Summary of post 1, after [post 3]({filename}/articles/p03.md).")
+# A file outside STATIC_PATHS is copied because a text links to it ({static}).
+SITE["articles/p02.md"] = SITE["articles/p02.md"].replace(
+    "More text for post 2.", "More text for post 2, with [a guide]({static}/downloads/guide.txt).")
+SITE["downloads/guide.txt"] = "A guide.\n"
 SITE["pages/about.md"] = "Title: About\nSlug: about\n\nAbout this blog.\n"
 SITE["images/dot.svg"] = SVG
 
@@ -60,7 +67,10 @@ def _settings(tmp_path: Path, output: str) -> dict[str, object]:
 
 
 @pytest.fixture
-def preview(tmp_path: Path) -> Iterator[LivePreview]:
+def preview(tmp_path: Path, monkeypatch) -> Iterator[LivePreview]:
+    # The tests finish each update themselves: what a page is before and after must not differ.
+    monkeypatch.setattr(server, "FINISH_AFTER", 600)
+    monkeypatch.setattr(stamps, "SETTLED_NS", -10**18)  # keep files written a moment ago
     write_site(tmp_path, SITE)
     site = PreviewSite(ROOT / "pelicanconf.py", _settings(tmp_path, "unused"))
     live = LivePreview(site, "127.0.0.1", 0, Console(file=open(os.devnull, "w")))
@@ -105,23 +115,37 @@ def _address(path: str) -> str:
 
 def _assert_same_as_full_build(preview: LivePreview, built: dict[str, bytes], gone: set[str],
                                edit: str) -> None:
+    # First the pages an update records alone when asked (the page open in the browser), then,
+    # once every page is recorded and the files written after them are there, all the others.
+    writer = preview.site.state.writer
+    assert writer is not None and not writer.completed
+    alone = [path for path in built if path in writer.first_pages]
+    assert {path.split("/")[0] for path in alone} >= {"articles", "tag", "category", "about"}
+    for path in alone:
+        _assert_same_file(preview, path, built[path], edit)
+    assert not writer.completed, f"after {edit}: every page was recorded to answer one"
     preview.site.finish()  # the files written after the pages, not waiting for the timer
+    assert writer.completed
     for path, expected in built.items():
-        status, body = _get(preview.url.rstrip("/") + _address(path))
-        assert status == 200, f"after {edit}: {path} answered {status}"
-        if path.endswith(".html"):
-            text = body.decode()
-            assert text.count("/__preview__/reload.js") == 1, f"after {edit}: {path} hook"
-            assert re.search(r'reload\.js\?v=\d+"></script></body>', text), path
-            body = without_reload_hook(text).encode()
-        if path == "sitemap.xml":  # listing pages are dated with the time of the build
-            body, expected = _undated(body), _undated(expected)
-        assert body == expected, f"after {edit}: {path} differs from the full build"
+        _assert_same_file(preview, path, expected, edit)
     missing = built["404.html"]
     for path in (gone - built.keys()) | {"no/such/page/"}:
         status, body = _get(preview.url.rstrip("/") + _address(path))
         assert status == 404, f"after {edit}: {path} is gone from the build but answered {status}"
         assert without_reload_hook(body.decode()).encode() == missing, path
+
+
+def _assert_same_file(preview: LivePreview, path: str, expected: bytes, edit: str) -> None:
+    status, body = _get(preview.url.rstrip("/") + _address(path))
+    assert status == 200, f"after {edit}: {path} answered {status}"
+    if path.endswith(".html"):
+        text = body.decode()
+        assert text.count("/__preview__/reload.js") == 1, f"after {edit}: {path} hook"
+        assert re.search(r'reload\.js\?v=\d+"></script></body>', text), path
+        body = without_reload_hook(text).encode()
+    if path == "sitemap.xml":  # listing pages are dated with the time of the build
+        body, expected = _undated(body), _undated(expected)
+    assert body == expected, f"after {edit}: {path} differs from the full build"
 
 
 def _undated(sitemap: bytes) -> bytes:
@@ -169,12 +193,13 @@ def test_every_file_equals_the_full_build_after_each_kind_of_edit(preview, tmp_p
         seen |= built
     kinds = {"articles/post-05/", "category/email/", "tag/brand-new-tag/", "author/",
              "archives/", "about/", "page/2/", "feeds/", "cards/post-05.png", "sitemap.xml",
-             "images/dot.svg", "theme/", "drafts/", "subscribe/"}
+             "images/dot.svg", "theme/", "drafts/", "subscribe/", "downloads/guide.txt"}
     covered = {kind for kind in kinds if any(kind in path for path in seen)}
     assert covered == kinds, f"page types missing from the comparison: {kinds - covered}"
 
 
-def test_only_changed_files_are_read_again_and_nothing_outside_is_served(tmp_path):
+def test_only_changed_files_are_read_again_and_nothing_outside_is_served(tmp_path, monkeypatch):
+    monkeypatch.setattr(stamps, "SETTLED_NS", -10**18)  # trust files written a moment ago
     write_site(tmp_path, SITE)
     site = PreviewSite(ROOT / "pelicanconf.py", _settings(tmp_path, "unused"))
     first = site.update()
@@ -247,16 +272,21 @@ def test_a_template_error_shows_the_template_and_line(tmp_path, broken, kind):
     assert sitemap.status == 200 and sitemap.body.count(b"<loc>/articles/post-05/</loc>") == 1
 
 
-def test_garbage_collection_is_off_only_between_an_update_and_its_finish(tmp_path):
+def test_garbage_collection_is_off_only_between_an_update_and_its_finish(tmp_path, monkeypatch):
     """An update runs without the collector (a collection costs up to a second at 5,000
     articles); it is back on once the deferred work is done, and right away after a crashed
-    update, so the preview never keeps its garbage for good."""
+    update, so the preview never keeps its garbage for good. The first update, which reads
+    every file, runs with it (the garbage of thousands of reads would stay in memory)."""
+    monkeypatch.setattr(stamps, "SETTLED_NS", -10**18)
     theme = tmp_path / "theme"
     shutil.copytree(ROOT / "theme", theme)
     write_site(tmp_path, SITE)
     site = PreviewSite(ROOT / "pelicanconf.py", _settings(tmp_path, "unused") | {
         "THEME": str(theme)})
     try:
+        site.update()
+        assert gc.isenabled()
+        site.finish()
         site.update()
         assert not gc.isenabled()
         assert site.answer("/articles/post-05/").status == 200
@@ -278,3 +308,26 @@ def test_garbage_collection_is_off_only_between_an_update_and_its_finish(tmp_pat
         assert gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_an_address_changed_after_every_file_is_read_is_reported_and_not_kept_again(
+        tmp_path, monkeypatch):
+    """Addresses are worked out once per file read (build/preview/addresses.py), once every
+    file is read: a plugin changing one later is named, and they are no longer kept."""
+    monkeypatch.setattr(stamps, "SETTLED_NS", -10**18)
+    write_site(tmp_path, SITE)
+    site = PreviewSite(ROOT / "pelicanconf.py", _settings(tmp_path, "unused"))
+
+    def rename(generators: list[object]) -> None:
+        for article in getattr(generators[0], "articles", []):
+            if article.slug == "post-05":
+                article.slug = "renamed"
+
+    with signals.all_generators_finalized.connected_to(rename):
+        site.update()
+        errors = site.finish()
+    assert len(errors) == 1 and "articles/p05.md: url" in errors[0], errors
+    assert not site.addresses.enabled
+    site.update()
+    assert site.finish() == ()
+    assert site.answer("/articles/post-05/").status == 200

@@ -262,3 +262,23 @@ def test_settings_are_validated():
     assert per_author.fediverse_creators == {"Ann": "@ann@social.example"}
     assert load_settings({"RELATIVE_URLS": True}).strict is False
     assert load_settings({"RELATIVE_URLS": False}).strict is True
+
+
+def test_values_are_reused_only_for_the_same_inputs_and_settings():
+    """A livereload update hands the unchanged pages' same inputs again: their values are
+    reused; a changed input or setting gives new ones."""
+    from dataclasses import replace
+
+    from social_meta.meta import MetaInputs, MetaValues
+
+    values = MetaValues()
+    settings = load_settings({"SITEURL": SITE, "SITENAME": "Signal"})
+    inputs = MetaInputs(is_article=False, title="About", description="Who writes here.",
+                        canonical=f"{SITE}/about/", lang=None, draft=False, image=None,
+                        authors=())
+    first = values(settings, inputs)
+    values.next_build()
+    assert values(settings, inputs) is first
+    assert values(settings, replace(inputs, title="Us")).title == "Us"
+    renamed = values(load_settings({"SITEURL": SITE, "SITENAME": "Reach"}), inputs)
+    assert renamed.site_name == "Reach" and "Reach" in str(renamed.jsonld)

@@ -21,7 +21,7 @@ from social_meta.checks import problems, report, report_missing_alt, site_proble
 from social_meta.describe import DESCRIPTIONS
 from social_meta.image import card_image, default_image
 from social_meta.listing import SiteSocial, social_meta_for_page
-from social_meta.meta import content_meta
+from social_meta.meta import META_VALUES, content_meta
 from social_meta.robots import write_robots
 from social_meta.settings import load_settings
 
@@ -53,6 +53,7 @@ def annotate_all(generators: list[Any]) -> None:
     first = generators[0]
     settings = load_settings(first.settings)
     DESCRIPTIONS.next_build()
+    META_VALUES.next_build()
     problem = site_problem(settings)
     if problem:
         report("publishconf.py", [problem], fatal=True)

@@ -9,7 +9,7 @@ are kept, so an edited article's old text is let go.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -31,3 +31,20 @@ class BuildMemo(Generic[T]):
         found = self.last[key] if key in self.last else self.compute(*key)
         self.current[key] = found
         return found
+
+
+_KEPT = "_kept_with_file"  # in the __dict__ of an article or page the live preview keeps
+
+
+def keep_with_file(content: Any) -> None:
+    """Give an article or page just read a place for what depends only on its file and the
+    settings: the live preview keeps the object while both stay the same and hands out copies
+    of it, which share that place (build/preview/memory.py)."""
+    content.__dict__[_KEPT] = {}
+
+
+def kept_with_file(content: Any) -> dict[str, Any] | None:
+    """What was worked out of the content's file and the settings since the file was read
+    (its address, its links to static files, its social values…); None outside the preview."""
+    kept: dict[str, Any] | None = content.__dict__.get(_KEPT)
+    return kept

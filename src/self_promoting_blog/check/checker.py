@@ -144,6 +144,7 @@ def check_site(settings: Mapping[str, Any]) -> CheckResult:
     root = Path(settings["PATH"])
     FACTS.start(check.file_settings)
     for path, kind in source_paths(settings):
+        check.links.found_file(path)
         facts = FACTS.get(path, kind)
         if facts is None:
             facts = FACTS.keep(path, kind, check.facts(read_source(Path(path), root, kind)))

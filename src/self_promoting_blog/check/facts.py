@@ -9,8 +9,6 @@ keyed by the file's stamp, and used again while the file and those settings stay
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +17,7 @@ from self_promoting_blog.check.links import Link
 from self_promoting_blog.check.problems import Problem
 from self_promoting_blog.check.rules import SlugClaim
 from self_promoting_blog.content.entries import Entry, example_date
+from self_promoting_blog.content.stamps import Stamp, file_stamp
 
 # Every setting the single-file rules read (the check's own, and Pelican's for dates, slugs and
 # path metadata): they see only these, so a kept result can never depend on another.
@@ -28,12 +27,6 @@ FILE_SETTINGS = (
     "FILENAME_METADATA", "PATH_METADATA", "USE_FOLDER_AS_CATEGORY", "CATEGORY_SAVE_AS",
     "CONTENT_CHECK_SUMMARY_MAX", "CONTENT_CHECK_EXTRA_KEYS",
 )
-# A file changed this recently may change again within the file system's timestamp resolution
-# without its stamp changing: it is checked again next time (as git does with "racy" files).
-SETTLED_NS = 2_000_000_000
-
-Stamp = tuple[int, int, int, int]
-
 
 def file_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     """The settings the single-file rules are given."""
@@ -51,17 +44,6 @@ class FileFacts:
     links: tuple[Link, ...]  # {filename}, {static} and {attach} links and images
     missing_category: int | None  # the line to point at when it has no Category
     slug: SlugClaim | None  # the address it claims
-
-
-def _stamp(path: str) -> tuple[Stamp, bool] | None:
-    """The file's stamp, and whether it is old enough to be trusted next time (its change time,
-    which every write sets to the present whatever the modification time says)."""
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    settled = stat.st_ctime_ns < time.time_ns() - SETTLED_NS
-    return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino), settled
 
 
 class FactsMemory:
@@ -83,7 +65,7 @@ class FactsMemory:
     def get(self, path: str, kind: str) -> FileFacts | None:
         """The file's facts if it has not changed since they were kept."""
         self.seen.add((path, kind))
-        stamp = self.stamps[(path, kind)] = _stamp(path)
+        stamp = self.stamps[(path, kind)] = file_stamp(path)
         kept = self.kept.get((path, kind))
         if kept is None or stamp is None or kept[0] != stamp[0]:
             return None

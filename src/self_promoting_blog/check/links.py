@@ -109,6 +109,10 @@ class LinkTargets:
     def is_inside(self, path: str) -> bool:
         return path == self.root or path.startswith(self._inside_prefix)
 
+    def found_file(self, path: str) -> None:
+        """A file seen in this run's walk through the sources (the targets of most links)."""
+        self._is_file[os.path.normpath(path)] = True
+
     def is_file(self, path: str) -> bool:
         known = self._is_file.get(path)
         if known is None:

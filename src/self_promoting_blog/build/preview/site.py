@@ -2,10 +2,11 @@
 
 An update is one Pelican run in development settings, with three differences that change no
 byte of any page: unchanged files are not read again (``memory``), pages are recorded instead
-of rendered (``recording``), and the work Pelican does after writing the pages (the social
-cards, feeds, sitemap, robots.txt, the check of written links) is put off until something
-needs it: a request for a file it writes, the next update, or ``finish`` from the server once
-the reloaded page has been served. Each update writes into a new folder, so a file the site no
+of rendered (``recording``; the page asked for first is recorded alone, the others once it is
+served), and the work Pelican does after writing the pages (the social cards, feeds, sitemap,
+robots.txt, the check of written links) is put off until something needs it: a request for a
+file it writes, the next update, or ``finish`` from the server once the reloaded page has been
+served. Each update writes into a new folder, so a file the site no
 longer has is never served.
 """
 
@@ -34,6 +35,7 @@ from pelican.plugins import signals
 from self_promoting_blog.build.build import load
 from self_promoting_blog.build.fresh_run import start_fresh_run
 from self_promoting_blog.build.logcapture import collect_logs
+from self_promoting_blog.build.preview.addresses import AddressMemo
 from self_promoting_blog.build.preview.memory import ContentMemory
 from self_promoting_blog.build.preview.pages import (
     Trouble,
@@ -145,7 +147,7 @@ class _State:
     """The last update's result, as requests see it."""
 
     folder: Path | None = None
-    pages: dict[str, RecordedPage] = field(default_factory=dict)
+    writer: RecordingWriter | None = None
     problems: list[Problem] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     crash: Trouble | None = None
@@ -159,6 +161,7 @@ class PreviewSite:
         self.settings_file = Path(settings_file)
         self.overrides = dict(overrides or {})
         self.memory = ContentMemory()
+        self.addresses = AddressMemo()
         self.compiled = CompiledTemplates()
         self.lock = threading.RLock()  # one update, render or finish at a time
         self.version = 0
@@ -200,10 +203,13 @@ class PreviewSite:
 
             # A garbage collection in the middle of an update costs up to a second at 5,000
             # articles; finish() turns it back on, once the reloaded page has been served (or,
-            # when the update left it nothing to do, the `finally` below).
-            gc.disable()
+            # when the update left it nothing to do, the `finally` below). Not while every file
+            # is read: the garbage of reading thousands of files, kept to the end, raised the
+            # preview's memory for good by half.
+            if self.memory.kept:
+                gc.disable()
             try:
-                with (_logs() as (logs, keeper), self.memory.reading(),
+                with (_logs() as (logs, keeper), self.memory.reading(), self.addresses.updating(),
                       signals.all_generators_finalized.connected_to(keep),
                       signals.article_writer_finalized.muted(), signals.finalized.muted()):
                     pelican = None
@@ -221,8 +227,7 @@ class PreviewSite:
                     self._deferred = _Deferred(pelican, articles, writer)
                 elif pelican is not None:
                     _end_crashed_run(pelican)
-                self._replace(_State(folder, writer.pages, keeper.problems, list(logs.errors),
-                                     crash))
+                self._replace(_State(folder, writer, keeper.problems, list(logs.errors), crash))
                 errors = tuple(logs.errors) + ((f"{crash.where}: {crash.what}",) if crash else ())
                 self.last_update = Update(number, time.monotonic() - started,
                                           len(articles.articles) if articles else 0,
@@ -236,14 +241,30 @@ class PreviewSite:
     def _replace(self, state: _State) -> None:
         old = self.state.folder
         self.state = state
-        for path, page in state.pages.items():
-            if page.source:
-                self.sources[path] = page.source
         with self.changed:
             self.version += 1
             self.changed.notify_all()
         if old is not None:
             threading.Thread(target=shutil.rmtree, args=(old, True), daemon=True).start()
+
+    def _pages(self, state: _State) -> dict[str, RecordedPage]:
+        """Every page of state, recorded now if they were not yet (a failure doing it is the
+        update's crash, as it would have been the build's)."""
+        if state.writer is None:
+            return {}
+        if not state.writer.completed:
+            with _logs() as (logs, _keeper):
+                try:
+                    state.writer.complete()
+                except Exception as exc:
+                    state.crash = state.crash or template_trouble(exc) or Trouble(
+                        "", f"The build stopped: {type(exc).__name__}: {exc}",
+                        "fix what it names; the page reloads by itself once the file is saved")
+            state.errors.extend(logs.errors)
+            for path, page in state.writer.pages.items():
+                if page.source:
+                    self.sources[path] = page.source
+        return state.writer.pages
 
     def finish(self) -> tuple[str, ...]:
         """Send what Pelican sends after writing the pages (cards, feeds, sitemap, link check).
@@ -251,13 +272,17 @@ class PreviewSite:
         Returns the errors that work logged (also kept for the error page). Each recorded page
         gets an empty file first, so checks that look at the written files find it.
         """
-        with self.lock:
+        with self.lock, self.addresses.answering():
             gc.enable()
             deferred, self._deferred = self._deferred, None
             if deferred is None:
                 return ()
+            pages = self._pages(self.state)
+            if self.state.crash is not None:
+                _end_crashed_run(deferred.pelican)
+                return (f"{self.state.crash.where}: {self.state.crash.what}",)
             folder = Path(deferred.pelican.output_path)
-            for path in self.state.pages:
+            for path in pages:
                 (folder / path).touch()
             with _logs() as (logs, keeper):
                 try:
@@ -268,9 +293,16 @@ class PreviewSite:
                 except Exception as exc:
                     logging.getLogger(__name__).error("The build stopped: %s: %s",
                                                       type(exc).__name__, exc)
+                changed = self.addresses.verify()
+                if changed:
+                    logging.getLogger(__name__).error(
+                        "An address changed after every file was read (%s): the pages served "
+                        "since the last change may link to the old one. Save a file to update "
+                        "them; the preview works addresses out anew from now on.",
+                        ", ".join(changed[:5]))
             self.state.problems.extend(keeper.problems)
             self.state.errors.extend(logs.errors)
-            self._next_folder = self._skeleton(self._numbers_used + 1, self.state.pages)
+            self._next_folder = self._skeleton(self._numbers_used + 1, pages)
             return tuple(logs.errors)
 
     def _skeleton(self, number: int, pages: Iterable[str]) -> Path:
@@ -295,14 +327,19 @@ class PreviewSite:
         rel = rel.lstrip("/")
         folder_like = url_path.split("?", 1)[0].endswith("/") or not rel
         name = f"{rel}/index.html" if folder_like and rel else (rel or "index.html")
-        with self.lock:
+        with self.lock, self.addresses.answering():
             state = self.state
             if state.crash is not None and self._is_page(name):
                 return self._error(name, [state.crash])
-            page = state.pages.get(name)
+            page = state.writer.page(name) if state.writer is not None else None
+            if page is None:
+                pages = self._pages(state)
+                if state.crash is not None and self._is_page(name):
+                    return self._error(name, [state.crash])
+                page = pages.get(name)
             if page is not None:
                 return self._render(name, page, 200)
-            if not folder_like and f"{rel}/index.html" in state.pages:
+            if not folder_like and f"{rel}/index.html" in pages:
                 return Answer(301, "text/plain", b"", location=f"/{rel}/")
             found = self._file(state, name)
             if found is None and self._deferred is not None:
@@ -313,7 +350,7 @@ class PreviewSite:
             troubles = self._troubles(name, state)
             if troubles:
                 return self._error(name, troubles)
-            missing = state.pages.get("404.html")
+            missing = pages.get("404.html")
             if missing is not None:
                 return self._render("404.html", missing, 404)
             return Answer(404, "text/plain; charset=utf-8", b"Not found")
@@ -352,7 +389,7 @@ class PreviewSite:
         errors = [p for p in state.problems if p.is_error]
         own = [p for p in errors if source and p.source_path(content_root) == source]
         if not own and self._is_page(name):
-            made = {page.source for page in state.pages.values()}
+            made = {page.source for page in self._pages(state).values()}
             own = [p for p in errors if p.source_path(content_root) not in made]
         return [Trouble(p.where, p.message, p.fix) for p in own]
 
