@@ -60,9 +60,9 @@ SITE["pages/about.md"] = "Title: About\nSlug: about\n\nAbout this blog.\n"
 SITE["images/dot.svg"] = SVG
 
 
-def _settings(tmp_path: Path, output: str) -> dict[str, object]:
+def _settings(tmp_path: Path, output: str, cache: str = "cache") -> dict[str, object]:
     return {"PATH": str(tmp_path / "content"), "OUTPUT_PATH": str(tmp_path / output),
-            "CACHE_PATH": str(tmp_path / "cache"), "THEME": str(ROOT / "theme"),
+            "CACHE_PATH": str(tmp_path / cache), "THEME": str(ROOT / "theme"),
             "PLUGIN_PATHS": [str(ROOT / "plugins")]}
 
 
@@ -96,7 +96,7 @@ def _edit(preview: LivePreview, change: Callable[[], None]) -> None:
     assert preview.site.wait_for_change(seen, 20), "the preview did not update after the edit"
 
 
-def _full_build(tmp_path: Path, n: int) -> dict[str, bytes]:
+def _full_build(tmp_path: Path, n: int, cache: str = "cache") -> dict[str, bytes]:
     """A full development build into full-<n>/, in its own process: builds in this one would
     share the plugins' state with the preview's update running beside them."""
     output = tmp_path / f"full-{n}"
@@ -104,7 +104,8 @@ def _full_build(tmp_path: Path, n: int) -> dict[str, bytes]:
               "r = build_site(sys.argv[1], production=False, overrides=json.loads(sys.argv[2])); "
               "sys.exit(0 if r.replaced else r.errors)")
     subprocess.run([PYTHON, "-c", script, str(ROOT / "pelicanconf.py"),
-                    json.dumps(_settings(tmp_path, output.name))], check=True, timeout=300)
+                    json.dumps(_settings(tmp_path, output.name, cache))], check=True,
+                   timeout=300)
     return {path.relative_to(output).as_posix(): path.read_bytes()
             for path in output.rglob("*") if path.is_file()}
 
@@ -196,6 +197,35 @@ def test_every_file_equals_the_full_build_after_each_kind_of_edit(preview, tmp_p
              "images/dot.svg", "theme/", "drafts/", "subscribe/", "downloads/guide.txt"}
     covered = {kind for kind in kinds if any(kind in path for path in seen)}
     assert covered == kinds, f"page types missing from the comparison: {kinds - covered}"
+
+
+def test_a_cold_card_cache_is_drawn_in_the_preview_process_with_the_same_cards_and_feeds(
+        tmp_path, monkeypatch):
+    """A worker process drawing every card beside the first update was a third of the
+    preview's memory: the preview draws them itself once the page is served, and its cards
+    and feeds (which give each card's size) are those of a full build with its own cold cache."""
+    monkeypatch.setattr(stamps, "SETTLED_NS", -10**18)
+    write_site(tmp_path, SITE)
+    started: list[list[str]] = []
+    popen = subprocess.Popen
+
+    def recording_popen(args, *rest, **options):
+        started.append(list(args))
+        return popen(args, *rest, **options)
+
+    monkeypatch.setattr(subprocess, "Popen", recording_popen)
+    site = PreviewSite(ROOT / "pelicanconf.py", _settings(tmp_path, "unused"))
+    site.update()
+    assert site.answer("/articles/post-05/").status == 200
+    assert site.finish() == ()
+    assert not [args for args in started if "self_promoting_blog.cards.worker" in args]
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    built = _full_build(tmp_path, 0, cache="full-cache")
+    cards = [path for path in built if path.startswith("cards/")]
+    assert len(cards) == 16  # 14 articles, the about page and the site's card
+    for path in cards + [path for path in built if path.startswith("feeds/")]:
+        answer = site.answer("/" + path)
+        assert (answer.status, answer.body) == (200, built[path]), path
 
 
 def test_only_changed_files_are_read_again_and_nothing_outside_is_served(tmp_path, monkeypatch):

@@ -139,6 +139,17 @@ def test_many_missing_cards_are_drawn_by_workers_exactly_as_here(tmp_path, caplo
     assert {p.name: p.read_bytes() for p in (output / "cards").glob("a*.png")} == by_workers
     assert len(by_workers) == count
 
+    # SOCIAL_CARDS_WORKERS off (the live preview): no process is even tried, same bytes.
+    def unexpected_process(*_args, **_kwargs):
+        raise AssertionError("a worker process was started with SOCIAL_CARDS_WORKERS off")
+
+    monkeypatch.setattr(painter.subprocess, "Popen", unexpected_process)
+    caplog.clear()
+    content = write_site(tmp_path / "off", _many_articles(count))
+    output = run_pelican(site_settings(tmp_path / "off", content, SOCIAL_CARDS_WORKERS=False))
+    assert re.search(rf"\({count + 1} drawn \(0 beside the build", card_log(caplog))
+    assert {p.name: p.read_bytes() for p in (output / "cards").glob("a*.png")} == by_workers
+
     # Workers that die at once (killed, out of memory): the build draws their cards itself.
     monkeypatch.undo()
     monkeypatch.setattr(painter.sys, "executable", "/bin/false")

@@ -7,7 +7,8 @@ Sets, for social_meta and the theme:
 - ``context["social_site_card"]``: the card for listing pages (home, category, tag, archives).
 Cards are drawn with Pillow, cached by a hash of their inputs under CACHE_PATH, and linked (or
 copied) to SOCIAL_CARDS_PATH in the output; a rebuild with nothing changed draws none. Missing
-cards are drawn by worker processes while Pelican reads and writes (painter.py).
+cards are drawn by worker processes while Pelican reads and writes (painter.py), or at the end in
+the build's own process with SOCIAL_CARDS_WORKERS off (the live preview).
 
 This file imports nothing else, so a worker importing the package does not load Pelican.
 """

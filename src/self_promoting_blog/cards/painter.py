@@ -5,7 +5,9 @@ overlap (Pillow holds the GIL for most of it). So missing cards go, BATCH at a t
 that worker processes (worker.py) draw from while the articles are still being read and written;
 at its end the build waits for them, drawing from the same queue itself while they are well
 behind. A few missing cards (an edit, a new post) are drawn here at the end: starting a
-worker would cost more than it saves.
+worker would cost more than it saves. With SOCIAL_CARDS_WORKERS off (the live preview, whose
+process lives on: a worker is a whole interpreter with Pillow beside it) every card is drawn
+here at the end.
 
 Workers run at a lower priority than the build (worker.py), which is what the build waits for.
 They are plain `python -m self_promoting_blog.cards.worker` processes fed pickles over a pipe
@@ -105,6 +107,9 @@ class CardPainter:
     failed: list[Batch] = field(default_factory=list)
     workers: list[_Worker] = field(default_factory=list)
     no_workers: bool = False
+
+    def __post_init__(self) -> None:
+        self.no_workers = self.no_workers or not self.settings.workers
 
     @property
     def fonts(self) -> Fonts:

@@ -29,6 +29,9 @@ DEFAULTS: dict[str, Any] = {
     "SOCIAL_CARDS_FONT_BOLD": str(FONTS / "DejaVuSans-Bold.ttf"),
     # Name drawn at the top of every card; None means SITENAME.
     "SOCIAL_CARDS_SITE_NAME": None,
+    # Draw missing cards in worker processes beside the build (faster on several cores); False
+    # draws them in the build's own process, for less memory (the live preview does).
+    "SOCIAL_CARDS_WORKERS": True,
 }
 
 
@@ -49,6 +52,7 @@ class CardsSettings:
     font_bold: Path
     site_name: str
     cache_dir: Path
+    workers: bool = True
 
 
 def _colour(settings: Mapping[str, Any], name: str) -> tuple[int, int, int]:
@@ -90,4 +94,5 @@ def load_settings(settings: Mapping[str, Any]) -> CardsSettings:
         font_bold=_font(settings, "SOCIAL_CARDS_FONT_BOLD"),
         site_name=str(site_name),
         cache_dir=Path(settings.get("CACHE_PATH") or "cache") / "social_cards",
+        workers=bool(settings.get("SOCIAL_CARDS_WORKERS", DEFAULTS["SOCIAL_CARDS_WORKERS"])),
     )

@@ -192,6 +192,10 @@ class PreviewSite:
             folder = self._next_folder or self._skeleton(number, ())
             self._next_folder = None
             self.settings["OUTPUT_PATH"] = str(folder)
+            # Missing social cards are drawn in this process once the reloaded page is served
+            # (finish): worker processes drawing them at the first read, beside the update's
+            # own peak, were a third of the preview's memory.
+            self.settings["SOCIAL_CARDS_WORKERS"] = False
             self.settings["JINJA_ENVIRONMENT"] = {**self.settings["JINJA_ENVIRONMENT"],
                                                   "bytecode_cache": self.compiled}
             writer = RecordingWriter(str(folder), self.settings)
