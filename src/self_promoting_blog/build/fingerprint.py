@@ -48,7 +48,7 @@ def _stable(value: Any) -> str:
     return f"<{type(value).__module__}.{type(value).__qualname__}>" if " at 0x" in text else text
 
 
-def _source_files(module: ModuleType) -> list[Path]:
+def module_sources(module: ModuleType) -> list[Path]:
     """A module's file, or every .py file of a package."""
     file = getattr(module, "__file__", None)
     if not file:
@@ -77,7 +77,7 @@ class TextDigest:
         return self._sha.hexdigest()[:32]
 
 
-def _version(name: str) -> str:
+def version(name: str) -> str:
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
@@ -92,7 +92,7 @@ def reading_fingerprint(settings: Mapping[str, Any], readers: Any) -> str:
     feed = TextDigest()
     feed(str(FORMAT), sys.version, platform.machine())
     for library in LIBRARIES:
-        feed(library, _version(library))
+        feed(library, version(library))
     for key in sorted(settings):
         if key not in UNREAD_SETTINGS:
             feed(key, _stable(settings[key]))
@@ -111,7 +111,7 @@ def _feed_sources(feed: TextDigest, modules: Iterable[str]) -> None:
     for name in sorted(modules):
         module = sys.modules.get(name)
         feed(name)
-        for path in _source_files(module) if module else []:
+        for path in module_sources(module) if module else []:
             feed(str(path.name), hashlib.sha256(path.read_bytes()).hexdigest())
 
 
@@ -123,6 +123,6 @@ def code_fingerprint(modules: Iterable[str], libraries: Iterable[str], *extra: s
     feed = TextDigest()
     feed(sys.version, platform.machine(), *extra)
     for library in libraries:
-        feed(library, _version(library))
+        feed(library, version(library))
     _feed_sources(feed, modules)
     return feed.hexdigest()
