@@ -72,8 +72,14 @@ def repeat():
     return ""
 
 
+def shout(text):
+    """A filter: Jinja calls it while compiling a template that applies it to a constant."""
+    return text.replace(WORD, WORD.upper())
+
+
 def add_global(generator):
     generator.env.globals.update(complain=complain, repeat=repeat)
+    generator.env.filters["shout"] = shout
 
 
 def register():
@@ -200,7 +206,8 @@ def test_after_every_kind_of_edit_a_warm_parallel_build_equals_a_cold_one(projec
         "a status": lambda: project.edit(project.unlinked_article(), r"^Slug: ",
                                          "Status: draft\nSlug: "),
         "a template": lambda: project.edit(theme, r"^{% block content %}$",
-                                           "{% block content %}<!-- edited template -->"),
+                                           "{% block content %}<!-- edited template -->"
+                                           "{{ 'share this'|shout }}"),
         "a setting": lambda: project.settings.update(MARKDOWN=DEFAULT_CONFIG["MARKDOWN"] | {
             "extension_configs": {"markdown.extensions.codehilite": {"css_class": "code"},
                                   "markdown.extensions.extra": {},
@@ -227,7 +234,8 @@ def test_after_every_kind_of_edit_a_warm_parallel_build_equals_a_cold_one(projec
         else:
             assert stats["parsed"] == 1 and stats["from_cache"] == ARTICLES + 1, (what, stats)
         assert_same_site(project.build(fast=False)[0], fast, what)
-    assert "READER" in (fast / "articles" / "post-00003" / "index.html").read_text()
+    page = (fast / "articles" / "post-00003" / "index.html").read_text()
+    assert "READER" in page and "-->share this" in page  # compiled again with the new filter
     assert b"Edited feeds" in (fast / "feeds" / "all.atom.xml").read_bytes()
 
 
@@ -425,3 +433,24 @@ def test_a_warm_build_renders_only_the_feeds_that_list_the_edited_article(projec
     now = set(os.listdir(folders[0]))
     assert len(now - kept) == 3 * (1 + 1 + len(set(tags)))
     assert len(now) == len(kept) == len(files(fast / "feeds"))
+
+
+def test_the_compiled_templates_key_follows_what_jinja_compiles_with():
+    from jinja2 import Environment, pass_context
+
+    from self_promoting_blog.build.templates_cache import environment_key
+
+    def plain(text: str) -> str:
+        return text
+
+    @pass_context
+    def with_context(context: Any, text: str) -> str:
+        return text
+
+    base = Environment(trim_blocks=True)
+    assert environment_key(Environment(trim_blocks=True)) == environment_key(base)
+    assert environment_key(Environment()) != environment_key(base)
+    base.filters["f"] = plain
+    key = environment_key(base)
+    base.filters["f"] = with_context  # compiled with the context passed
+    assert environment_key(base) != key
