@@ -72,8 +72,14 @@ def repeat():
     return ""
 
 
+def shout(text):
+    """A filter: Jinja calls it while compiling a template that applies it to a constant."""
+    return text.replace(WORD, WORD.upper())
+
+
 def add_global(generator):
     generator.env.globals.update(complain=complain, repeat=repeat)
+    generator.env.filters["shout"] = shout
 
 
 def register():
@@ -121,6 +127,11 @@ class Project:
 
     def article(self, n: int) -> Path:
         return self.content / "articles" / f"post-{n:05d}.md"
+
+    def newest_article(self) -> Path:
+        """The article dated last: in every feed it belongs to."""
+        return max(self.content.glob("articles/*.md"), key=lambda p: re.findall(
+            r"^Date: (.*)$", p.read_text(encoding="utf-8"), flags=re.M)[0])
 
     def unlinked_article(self) -> Path:
         """An article no other one links to (a draft that is linked fails a production build)."""
@@ -195,12 +206,20 @@ def test_after_every_kind_of_edit_a_warm_parallel_build_equals_a_cold_one(projec
         "a status": lambda: project.edit(project.unlinked_article(), r"^Slug: ",
                                          "Status: draft\nSlug: "),
         "a template": lambda: project.edit(theme, r"^{% block content %}$",
-                                           "{% block content %}<!-- edited template -->"),
+                                           "{% block content %}<!-- edited template -->"
+                                           "{{ 'share this'|shout }}"),
         "a setting": lambda: project.settings.update(MARKDOWN=DEFAULT_CONFIG["MARKDOWN"] | {
             "extension_configs": {"markdown.extensions.codehilite": {"css_class": "code"},
                                   "markdown.extensions.extra": {},
                                   "markdown.extensions.meta": {}}}),
         "a plugin's code": lambda: project.edit(shout, r'^WORD = "share"', 'WORD = "reader"'),
+        # What only the feeds show: an entry's summary, the feeds' own settings and code.
+        "a summary": lambda: project.edit(project.newest_article(), r"^Summary: .*$",
+                                          "Summary: Only the feeds & the lists show this."),
+        "a feeds setting": lambda: project.settings.update(FEEDS_TAG_TITLE="{name} at {site}"),
+        "the feeds plugin's code": lambda: project.edit(
+            project.root / "plugins" / "feeds" / "atom_rss.py",
+            r'feed.generator\("Signal & Reach feeds', 'feed.generator("Edited feeds'),
     }
     for what, edit in edits.items():
         edit()
@@ -209,12 +228,15 @@ def test_after_every_kind_of_edit_a_warm_parallel_build_equals_a_cold_one(projec
         assert stats["rendered_beside"] > 0, what
         if what in ("a template",):
             assert stats["parsed"] == 0, f"{what} needs no parsing: {stats}"
-        elif what in ("a setting", "a plugin's code"):
+        elif what in ("a setting", "a plugin's code", "a feeds setting",
+                      "the feeds plugin's code"):
             assert stats["from_cache"] == 0, f"{what} must empty the cache: {stats}"
         else:
             assert stats["parsed"] == 1 and stats["from_cache"] == ARTICLES + 1, (what, stats)
         assert_same_site(project.build(fast=False)[0], fast, what)
-    assert "READER" in (fast / "articles" / "post-00003" / "index.html").read_text()
+    page = (fast / "articles" / "post-00003" / "index.html").read_text()
+    assert "READER" in page and "-->share this" in page  # compiled again with the new filter
+    assert b"Edited feeds" in (fast / "feeds" / "all.atom.xml").read_bytes()
 
 
 @pytest.mark.parametrize("fault", ["no-fork", "kill-helpers"])
@@ -395,3 +417,40 @@ def test_a_helper_is_not_kept_from_a_core_by_a_worker_asleep_on_its_input():
             if child is not None:
                 child.kill()
                 child.wait()
+
+
+def test_a_warm_build_renders_only_the_feeds_that_list_the_edited_article(project):
+    """The site's, its category's and its tags' feeds, in three formats; the rest are copied."""
+    project.build(fast=True)
+    folders = list((project.cache / "feeds").iterdir())
+    assert len(folders) == 1
+    kept = set(os.listdir(folders[0]))
+    newest = project.newest_article()
+    header = newest.read_text(encoding="utf-8")
+    tags = re.findall(r"^Tags: (.*)$", header, flags=re.M)[0].split(", ")
+    project.edit(newest, r"^Summary: .*$", "Summary: Only the feeds & the lists show this.")
+    fast, _ = project.build(fast=True)
+    now = set(os.listdir(folders[0]))
+    assert len(now - kept) == 3 * (1 + 1 + len(set(tags)))
+    assert len(now) == len(kept) == len(files(fast / "feeds"))
+
+
+def test_the_compiled_templates_key_follows_what_jinja_compiles_with():
+    from jinja2 import Environment, pass_context
+
+    from self_promoting_blog.build.templates_cache import environment_key
+
+    def plain(text: str) -> str:
+        return text
+
+    @pass_context
+    def with_context(context: Any, text: str) -> str:
+        return text
+
+    base = Environment(trim_blocks=True)
+    assert environment_key(Environment(trim_blocks=True)) == environment_key(base)
+    assert environment_key(Environment()) != environment_key(base)
+    base.filters["f"] = plain
+    key = environment_key(base)
+    base.filters["f"] = with_context  # compiled with the context passed
+    assert environment_key(base) != key

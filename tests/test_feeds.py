@@ -585,3 +585,16 @@ def test_the_subscribe_page_in_a_browser_shows_the_whole_address_and_copies_it(s
     assert page.get_by_role("status").inner_text() == f"Copied: {base}/feeds/all.atom.xml"
     assert all(url.startswith(base + "/") for url in requested), requested
     context.close()
+
+
+def test_feeds_are_kept_in_the_build_cache_unless_it_is_off(tmp_path):
+    """A second build copies every feed; the copies and a build without the cache are the same."""
+    first = simple_build(tmp_path / "on", SITE)
+    kept = list((tmp_path / "on" / "cache" / "feeds").glob("*/*"))
+    assert len(kept) == len(list((first / "feeds").rglob("*.*")))
+    again = simple_build(tmp_path / "on", SITE)
+    off = simple_build(tmp_path / "off", SITE, BUILD_CACHE=False)
+    assert not (tmp_path / "off" / "cache" / "feeds").exists()
+    for feed in (first / "feeds").rglob("*.*"):
+        name = feed.relative_to(first)
+        assert (again / name).read_bytes() == feed.read_bytes() == (off / name).read_bytes()

@@ -18,6 +18,7 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator
 
 from feeds.channels import Channel, plan_channels, template_context
+from feeds.file_cache import FeedFileCache
 from feeds.generate import FeedWriter
 from feeds.selection import site_timezone
 from feeds.settings import FeedsSettings, load_settings
@@ -65,6 +66,7 @@ def prepare(generators: list[Any]) -> None:
     _attach_links(channels, generator)
     _pending.update(settings=settings, channels=channels,
                     output_path=Path(generator.output_path),
+                    files=FeedFileCache.open(generator.settings, settings.base_url),
                     tz=site_timezone(generator.settings.get("TIMEZONE")))
 
 
@@ -75,11 +77,15 @@ def write(pelican: Any) -> None:
     started = time.perf_counter()
     settings: FeedsSettings = _pending["settings"]
     tz = _pending["tz"]
-    writer = FeedWriter(settings, _pending["output_path"], datetime.now(tz), tz)
+    files: FeedFileCache | None = _pending["files"]
+    writer = FeedWriter(settings, _pending["output_path"], datetime.now(tz), tz, files)
     report = writer.write_all(_pending["channels"])
+    if files:
+        files.prune()
     _pending.clear()
-    logger.info("feeds: wrote %d feed files (%d distinct entries, at most %s per feed) in %.2f s",
-                len(report.files), report.entries, settings.max_items or "all",
+    logger.info("feeds: wrote %d feed files (%d distinct entries, at most %s per feed; %d "
+                "copied from the build cache) in %.2f s", len(report.files), report.entries,
+                settings.max_items or "all", files.copied if files else 0,
                 time.perf_counter() - started)
 
 

@@ -2,7 +2,9 @@
 
 Channels are written one at a time, and an article's cached pieces (entry XML, JSON item) are
 dropped after the last channel that lists it, so memory holds one feed's documents and the
-pieces of the articles that later feeds still list, not every feed of the build.
+pieces of the articles that later feeds still list, not every feed of the build. A feed whose
+file the build cache holds (file_cache.py: keyed by every value its bytes come from) is copied
+from there instead of rendered.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from feeds.atom_rss import FeedMeta, atom_document, build_entry, rss_document
 from feeds.channels import Channel, absolute
 from feeds.entries import FeedItem, build_item
 from feeds.entry_xml import SharedEntry
+from feeds.file_cache import FeedFileCache, item_key
 from feeds.json_feed import item_json, json_document
 from feeds.sanitize import xml_safe
 from feeds.selection import Selection, aware
@@ -33,6 +36,7 @@ class _Built:
     # Each made on first use: a setup without JSON Feed or without Atom and RSS skips one.
     json: bytes | None = None
     entry: SharedEntry | None = None
+    key: str = ""  # file_cache.item_key, when the cache is on
 
 
 @dataclass
@@ -51,6 +55,7 @@ class FeedWriter:
     output_path: Path
     now: datetime
     tz: tzinfo
+    files: FeedFileCache | None = None
     _cache: dict[int, _Built] = field(default_factory=dict)
     _xml_formats: frozenset[str] = frozenset()  # the XML formats some channel writes
     _folders: set[Path] = field(default_factory=set)  # made already: one mkdir per folder
@@ -80,7 +85,7 @@ class FeedWriter:
         key = id(article)
         if key not in self._cache:
             item = build_item(article, self.settings, self.output_path, self.tz)
-            self._cache[key] = _Built(item)
+            self._cache[key] = _Built(item, key=item_key(item) if self.files else "")
         return self._cache[key]
 
     def _release(self, articles: list[Any], remaining: Counter[int]) -> None:
@@ -118,19 +123,25 @@ class FeedWriter:
         meta = self._meta(channel, built, fallback, icon)
         written = []
         for link in channel.links:
+            target = self.output_path / link.path
+            if target.parent not in self._folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(target.parent)
+            written.append(target)
+            key = (self.files.key(link.format, link.url, meta, [b.key for b in built])
+                   if self.files else "")
+            if self.files and self.files.copy(key, target):
+                continue
             if link.format == "json":
                 pieces = json_document(meta, [self._json(b) for b in built], link.url)
             else:
                 entries = [self._entry(b, meta) for b in built]
                 serialise = atom_document if link.format == "atom" else rss_document
                 pieces = serialise(meta, entries, link.url)
-            target = self.output_path / link.path
-            if target.parent not in self._folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self._folders.add(target.parent)
             with target.open("wb") as file:
                 file.writelines(pieces)
-            written.append(target)
+            if self.files:
+                self.files.store(key, target)
         return written
 
     def _icon(self) -> str:

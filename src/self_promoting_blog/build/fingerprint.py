@@ -48,7 +48,7 @@ def _stable(value: Any) -> str:
     return f"<{type(value).__module__}.{type(value).__qualname__}>" if " at 0x" in text else text
 
 
-def _source_files(module: ModuleType) -> list[Path]:
+def module_sources(module: ModuleType) -> list[Path]:
     """A module's file, or every .py file of a package."""
     file = getattr(module, "__file__", None)
     if not file:
@@ -63,7 +63,21 @@ def _modules_of(objects: Iterable[Any]) -> set[str]:
     return {name for obj in objects if (name := getattr(obj, "__module__", None))}
 
 
-def _version(name: str) -> str:
+class TextDigest:
+    """SHA-256 over text parts, each ended by a NUL so that ("ab", "c") differs from ("a", "bc")."""
+
+    def __init__(self) -> None:
+        self._sha = hashlib.sha256()
+
+    def __call__(self, *parts: str) -> None:
+        for part in parts:
+            self._sha.update(part.encode("utf-8", "surrogatepass") + b"\0")
+
+    def hexdigest(self) -> str:
+        return self._sha.hexdigest()[:32]
+
+
+def version(name: str) -> str:
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
@@ -75,15 +89,10 @@ def reading_fingerprint(settings: Mapping[str, Any], readers: Any) -> str:
 
     `readers` is Pelican's ``Readers`` (its ``readers`` maps extensions to reader objects).
     """
-    digest = hashlib.sha256()
-
-    def feed(*parts: str) -> None:
-        for part in parts:
-            digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
-
+    feed = TextDigest()
     feed(str(FORMAT), sys.version, platform.machine())
     for library in LIBRARIES:
-        feed(library, _version(library))
+        feed(library, version(library))
     for key in sorted(settings):
         if key not in UNREAD_SETTINGS:
             feed(key, _stable(settings[key]))
@@ -93,9 +102,27 @@ def reading_fingerprint(settings: Mapping[str, Any], readers: Any) -> str:
     modules = _modules_of(type(r) for r in readers.readers.values()) | _modules_of(receivers)
     modules |= {str(name) for name in settings.get("PLUGINS") or () if isinstance(name, str)}
     modules |= {m.__name__ for m in settings.get("PLUGINS") or () if inspect.ismodule(m)}
+    _feed_sources(feed, modules)
+    return feed.hexdigest()
+
+
+def _feed_sources(feed: TextDigest, modules: Iterable[str]) -> None:
+    """Feed each loaded module's name and the hash of its source (a package: every file)."""
     for name in sorted(modules):
         module = sys.modules.get(name)
         feed(name)
-        for path in _source_files(module) if module else []:
+        for path in module_sources(module) if module else []:
             feed(str(path.name), hashlib.sha256(path.read_bytes()).hexdigest())
-    return digest.hexdigest()[:32]
+
+
+def code_fingerprint(modules: Iterable[str], libraries: Iterable[str], *extra: str) -> str:
+    """The fingerprint of some code: Python's version, the libraries', the modules' sources.
+
+    For a cache of what that code makes out of values the cache's keys hold (plugins/feeds).
+    """
+    feed = TextDigest()
+    feed(sys.version, platform.machine(), *extra)
+    for library in libraries:
+        feed(library, version(library))
+    _feed_sources(feed, modules)
+    return feed.hexdigest()

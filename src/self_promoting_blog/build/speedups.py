@@ -1,10 +1,11 @@
 """One build's speed-ups, wired to Pelican's signals: the reader cache, read-ahead, split render.
 
 `build_site` enters ``Speedups(settings).during_build()`` around ``Pelican(settings).run()``.
-BUILD_CACHE turns the cache on disk on or off; BUILD_PARALLEL the two forked helpers. With both
-off the build is Pelican's own, in one process: the reference the others must equal byte for
-byte (tests/test_build_speed.py). Either way, what was read is left out of the garbage
-collector's walks from the end of reading to the end of the build (`gc.freeze`).
+BUILD_CACHE turns the caches on disk on or off (parsed sources, compiled templates);
+BUILD_PARALLEL the two forked helpers. With both off the build is Pelican's own, in one
+process: the reference the others must equal byte for byte (tests/test_build_speed.py). Either
+way, what was read is left out of the garbage collector's walks from the end of reading to the
+end of the build (`gc.freeze`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from typing import Any
 
 from pelican.generators import ArticlesGenerator
@@ -23,6 +25,7 @@ from self_promoting_blog.build.read_ahead import ReadAhead
 from self_promoting_blog.build.reader_cache import ReaderCache, WarningCounter
 from self_promoting_blog.build.settings import load_settings
 from self_promoting_blog.build.split_render import SplitRender
+from self_promoting_blog.build.templates_cache import FOLDER, TemplatesCache
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +44,11 @@ class Speedups:
         self.frozen = False
         # Pelican's content cache trusts modification times and no settings: ours replaces it.
         settings["CACHE_CONTENT"] = settings["LOAD_CONTENT_CACHE"] = False
+        self.templates: TemplatesCache | None = None
+        if self.options.cache:
+            self.templates = TemplatesCache(Path(settings["CACHE_PATH"]) / FOLDER)
+            settings["JINJA_ENVIRONMENT"] = {**settings["JINJA_ENVIRONMENT"],
+                                             "bytecode_cache": self.templates}
 
     def _generator_ready(self, generator: Any) -> None:
         """generator_init: give every generator that reads files the cache (open it first)."""
@@ -117,6 +125,8 @@ class Speedups:
 
     def finish(self) -> None:
         """After a run that did not crash: what the build did, for the debug log and tests."""
+        if self.templates is not None:
+            self.templates.prune()
         split = self.split
         self.stats |= {"render_calls": split.calls, "rendered_beside": split.child_pages,
                        "render_helper_failed": int(bool(split.pid) and not split.child_ok),
