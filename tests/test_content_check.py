@@ -331,7 +331,7 @@ def test_a_new_process_checks_again_only_the_files_whose_bytes_changed(tmp_path,
 
     assert new_process() == [] and len(read) == 3
     assert new_process() == [] and read == []
-    check_site(settings)  # the same process again (a preview update) keeps the saved facts
+    check_site(settings)  # the same process again (a preview update) leaves the saved facts
     assert new_process() == [] and read == []
 
     # The same size and modification time, other bytes: a header error the writer just made.

@@ -144,7 +144,9 @@ def check_site(settings: Mapping[str, Any]) -> CheckResult:
     check = SiteCheck(settings)
     root = Path(settings["PATH"])
     FACTS.start(check.file_settings)
-    store = FactsStore.open(settings, check.file_settings)
+    # The saved facts serve a process's first check (a build); the preview's later checks
+    # have FACTS, and would only spend time loading and saving them.
+    store = None if FACTS.kept else FactsStore.open(settings, check.file_settings)
     for path, kind in source_paths(settings):
         check.links.found_file(path)
         facts = FACTS.get(path, kind)
@@ -155,8 +157,6 @@ def check_site(settings: Mapping[str, Any]) -> CheckResult:
                 if store:
                     store.keep(path, kind, facts)
             FACTS.keep(path, kind, facts)
-        elif store:
-            store.reuse(path, kind)  # unchanged since this process checked it
         check.note(facts)
     FACTS.end()
     if store:

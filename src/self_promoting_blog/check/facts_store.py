@@ -86,13 +86,6 @@ class FactsStore:
         if digest is not None and _file_hash(path) == digest:
             self.used[key] = (digest, facts)
 
-    def reuse(self, path: str, kind: str) -> None:
-        """Keep saving the file's facts, unchanged since this process got them (from get() or
-        keep()), without hashing it again: they stay under the hash they were saved with."""
-        key = (path, kind)
-        if key in self.stored:
-            self.used[key] = self.stored[key]
-
     def save(self) -> None:
         """Write the facts of the files this check met (others are dropped), if any changed."""
         if not self.changed and self.used.keys() == self.stored.keys():
