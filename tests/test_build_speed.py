@@ -304,6 +304,22 @@ def test_the_demo_site_builds_the_same_cold_warm_and_in_one_process(tmp_path):
         assert_same_site(reference, project.build(fast=True)[0], what)
 
 
+def test_a_production_build_of_the_demo_site_does_not_import_the_http_client(tmp_path):
+    """Importing requests and the network adapters is start-up time the build never needs: it
+    names the networks and shows stored replies, but sends nothing."""
+    code = (
+        "import json, sys\n"
+        "from self_promoting_blog.build.build import build_site\n"
+        f"result = build_site({str(ROOT / 'publishconf.py')!r}, production=True, overrides="
+        f"{{'OUTPUT_PATH': {str(tmp_path / 'output')!r}, 'CACHE_PATH': {str(tmp_path)!r}}})\n"
+        "print(json.dumps([result.ok, sorted(m for m in sys.modules if m == 'requests'"
+        " or m.startswith('self_promoting_blog.promote.adapters'))]))\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [True, []]
+
+
 # -- the cache's key -------------------------------------------------------------------------
 
 

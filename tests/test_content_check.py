@@ -282,9 +282,9 @@ def test_a_second_check_reads_only_the_changed_files_and_says_what_a_fresh_one_s
     content = write_site(tmp_path, files)
     settings = site_settings(tmp_path, content)
 
-    def fresh() -> list[str]:
+    def fresh() -> list[str]:  # a check that keeps nothing, in this process or the cache
         monkeypatch.setattr(checker, "FACTS", facts.FactsMemory())
-        return [str(p) for p in check_site(settings).problems]
+        return [str(p) for p in check_site({**settings, "BUILD_CACHE": False}).problems]
 
     first = [str(p) for p in check_site(settings).problems]
     assert first == fresh() and len(read) == 2 * len(files)
@@ -303,3 +303,47 @@ def test_a_second_check_reads_only_the_changed_files_and_says_what_a_fresh_one_s
     read.clear()
     check_site({**settings, "CONTENT_CHECK_SUMMARY_MAX": 10})
     assert len(read) == len(files)  # a setting the rules read: every file checked again
+
+
+def test_a_new_process_checks_again_only_the_files_whose_bytes_changed(tmp_path, monkeypatch):
+    """A build is a new process: the facts saved under CACHE_PATH by the last one are used for
+    files whose bytes are the same, never for an edited file (even one whose modification time
+    and size are unchanged), and not after a setting the rules read changes."""
+    import os
+
+    from self_promoting_blog.check import checker, facts
+    from self_promoting_blog.content import stamps
+
+    monkeypatch.setattr(stamps, "SETTLED_NS", -10**18)  # trust files written a moment ago
+    read: list[str] = []
+    real_read = checker.read_source
+    monkeypatch.setattr(checker, "read_source",
+                        lambda path, *args: read.append(path.name) or real_read(path, *args))
+    summed = GOOD.replace("Tags:", "Summary: A short one.\nTags:")
+    files = {f"articles/a{n}.md": summed.replace("Fine", f"Fine {n}") for n in range(3)}
+    content = write_site(tmp_path, files)
+    settings = site_settings(tmp_path, content, production=True)
+
+    def new_process(changes: dict[str, object] | None = None) -> list[str]:
+        monkeypatch.setattr(checker, "FACTS", facts.FactsMemory())
+        read.clear()
+        return [str(p) for p in check_site({**settings, **(changes or {})}).problems]
+
+    assert new_process() == [] and len(read) == 3
+    assert new_process() == [] and read == []
+    check_site(settings)  # the same process again (a preview update) leaves the saved facts
+    assert new_process() == [] and read == []
+
+    # The same size and modification time, other bytes: a header error the writer just made.
+    edited = content / "articles/a1.md"
+    before = edited.stat()
+    edited.write_text(files["articles/a1.md"].replace("Date:", "Dote:"), encoding="utf-8")
+    assert edited.stat().st_size == before.st_size
+    os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))
+    problems = new_process()
+    assert read == ["a1.md"] and any("a1.md" in p and "Dote" in p for p in problems)
+    assert new_process() == problems and read == []  # the error is reported on every build
+
+    lower = new_process({"CONTENT_CHECK_SUMMARY_MAX": 5})
+    assert len(read) == 3 and any("Summary is" in p for p in lower)
+    assert new_process({"BUILD_CACHE": False}) == problems and len(read) == 3

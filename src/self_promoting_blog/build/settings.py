@@ -13,8 +13,8 @@ DEFAULTS: dict[str, Any] = {
     # Keep what each Markdown file parses to in CACHE_PATH/reader/ and reuse it while the file's
     # bytes, the settings, the plugins' code and the libraries are unchanged. Replaces Pelican's
     # own content cache (CACHE_CONTENT), which the build turns off. Also keeps the compiled
-    # templates (CACHE_PATH/templates/) and the feed files (CACHE_PATH/feeds/), each under a key
-    # of everything it is made from.
+    # templates (CACHE_PATH/templates/), the feed files (CACHE_PATH/feeds/) and each file's
+    # content check results (CACHE_PATH/check/), each under a key of everything it is made from.
     "BUILD_CACHE": True,
     # Use a second core: forked processes parse the files the cache lacks and render pages
     # beside the build. False builds in one process; the output is the same byte for byte.

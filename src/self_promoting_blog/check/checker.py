@@ -11,6 +11,7 @@ from typing import Any
 
 from self_promoting_blog.check import promotion, rules
 from self_promoting_blog.check.facts import FactsMemory, FileFacts, file_settings
+from self_promoting_blog.check.facts_store import FactsStore
 from self_promoting_blog.check.links import LinkTargets, find_links, missing_target
 from self_promoting_blog.check.live_links import LiveLinks
 from self_promoting_blog.check.names import NameUses
@@ -139,15 +140,25 @@ FACTS = FactsMemory()
 
 def check_site(settings: Mapping[str, Any]) -> CheckResult:
     """Check every article and page source of the site, reading only the files that changed
-    since the last check in this process (one file at a time)."""
+    since the last check in this process, or else since the last build's (one file at a time)."""
     check = SiteCheck(settings)
     root = Path(settings["PATH"])
     FACTS.start(check.file_settings)
+    # The saved facts serve a process's first check (a build); the preview's later checks
+    # have FACTS, and would only spend time loading and saving them.
+    store = None if FACTS.kept else FactsStore.open(settings, check.file_settings)
     for path, kind in source_paths(settings):
         check.links.found_file(path)
         facts = FACTS.get(path, kind)
         if facts is None:
-            facts = FACTS.keep(path, kind, check.facts(read_source(Path(path), root, kind)))
+            facts = store.get(path, kind) if store else None
+            if facts is None:
+                facts = check.facts(read_source(Path(path), root, kind))
+                if store:
+                    store.keep(path, kind, facts)
+            FACTS.keep(path, kind, facts)
         check.note(facts)
     FACTS.end()
+    if store:
+        store.save()
     return CheckResult(tuple(check.finish()), check.counts["article"], check.counts["page"])

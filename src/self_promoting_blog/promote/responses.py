@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from self_promoting_blog.promote.adapters.base import PublicReply
+from self_promoting_blog.promote.replies import PublicReply
 
 
 @dataclass(frozen=True)

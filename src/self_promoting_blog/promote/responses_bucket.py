@@ -15,8 +15,8 @@ from dataclasses import asdict
 from itertools import groupby
 from typing import Any
 
-from self_promoting_blog.promote.adapters.base import PublicReply
 from self_promoting_blog.promote.bucket_objects import BucketObjects
+from self_promoting_blog.promote.replies import PublicReply
 from self_promoting_blog.promote.responses import Response, Thread, replace
 
 FORMAT = "signal-and-reach responses 1"

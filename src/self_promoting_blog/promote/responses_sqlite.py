@@ -10,7 +10,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from self_promoting_blog.promote.adapters.base import PublicReply
+from self_promoting_blog.promote.replies import PublicReply
 from self_promoting_blog.promote.responses import (
     Response,
     ResponseStore,

@@ -13,9 +13,9 @@ import logging
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from self_promoting_blog.promote.adapters.base import PublicReply
 from self_promoting_blog.promote.ledger import open_ledger
 from self_promoting_blog.promote.networks import adapter_class, known_networks
+from self_promoting_blog.promote.replies import PublicReply
 from self_promoting_blog.promote.rows import ANNOUNCE, Row
 from self_promoting_blog.promote.samples import Latest, Sample
 from self_promoting_blog.promote.samples_sqlite import open_samples

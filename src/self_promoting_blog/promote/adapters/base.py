@@ -50,6 +50,7 @@ from self_promoting_blog.promote.errors import (
     RateLimited,
 )
 from self_promoting_blog.promote.http import parse_retry_after
+from self_promoting_blog.promote.replies import PublicReply
 
 if TYPE_CHECKING:
     import requests
@@ -200,27 +201,6 @@ class Counts:
     reposts: int | None = None
     replies: int | None = None
     quotes: int | None = None
-
-
-@dataclass(frozen=True)
-class PublicReply:
-    """A public reply to one of our posts, as its network gives it.
-
-    `content` is the network's HTML (Bluesky's text: escaped, its links, mentions and hashtags
-    made links), not yet sanitized: the build sanitizes it, so a sanitizer upgrade applies to
-    every reply already stored. Times are ISO 8601.
-    """
-
-    reply_id: str
-    url: str
-    author_name: str
-    author_handle: str
-    author_url: str
-    published: str
-    content: str
-    edited: str | None = None
-    likes: int | None = None
-    reposts: int | None = None
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from typing import TYPE_CHECKING
 
-from self_promoting_blog.promote.adapters.base import NetworkAdapter
 from self_promoting_blog.promote.errors import SettingsError
+
+if TYPE_CHECKING:
+    from self_promoting_blog.promote.adapters.base import NetworkAdapter
 
 
 def known_networks() -> list[str]:
@@ -40,6 +43,10 @@ def check_network_name(name: str, setting: str = "PROMOTE_NETWORKS") -> str:
 
 def adapter_class(name: str) -> type[NetworkAdapter]:
     """Import the module of network `name` and return its adapter class."""
+    # Imported here: the build names the networks (metadata_keys) but never needs an adapter,
+    # and adapters.base imports the HTTP client.
+    from self_promoting_blog.promote.adapters.base import NetworkAdapter
+
     key = check_network_name(name)
     module = importlib.import_module(f"{__name__}.{key}")
     for value in vars(module).values():
