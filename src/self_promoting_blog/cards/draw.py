@@ -98,20 +98,24 @@ class _Text:
 
     def paint(self, band: Image.Image, top: int) -> None:
         if self.ink == _FOREGROUND:
-            _blend(band, self.lines, -top, _solid(_FOREGROUND))
+            _blend(band, self.lines, 1, -top, _solid(_FOREGROUND))  # right of the filter byte
             return
-        mask = Image.new("L", (_ROW, self.last - self.first), 0)
-        _blend(mask, self.lines, -self.first, 255)
-        band.paste(mask.point(_SHADE_TABLES[self.ink]), (0, self.first - top),
+        # The coverage mask spans only the lines' boxes (within the card): less to look up.
+        left = max(0, min(x for _, x, _ in self.lines))
+        right = min(WIDTH, max(x + mask.size[0] for mask, x, _ in self.lines))
+        first, last = self.rows
+        mask = Image.new("L", (right - left, last - first), 0)
+        _blend(mask, self.lines, -left, -first, 255)
+        band.paste(mask.point(_SHADE_TABLES[self.ink]), (left + 1, first - top),
                    mask.point(_COVERED))
 
 
-def _blend(image: Image.Image, lines: list[tuple[Image.core.ImagingCore, int, int]], down: int,
-           ink: int) -> None:
-    """Blend `ink` through each line's mask, one column right (past the filter type byte)."""
+def _blend(image: Image.Image, lines: list[tuple[Image.core.ImagingCore, int, int]], right: int,
+           down: int, ink: int) -> None:
+    """Blend `ink` through each line's mask, moved `right` and `down`."""
     draw = ImageDraw.Draw(image).draw  # the core drawing ImageDraw.text draws a line's mask with
     for mask, x, y in lines:
-        draw.draw_bitmap((x + 1, y + down), mask, ink)
+        draw.draw_bitmap((x + right, y + down), mask, ink)
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,7 @@ def _draw(image: Image.Image, top: int, marks: list[_Mark]) -> None:
     bottom = top + image.height
     for mark in marks:
         first, last = mark.rows
-        if first < bottom and last > top:
+        if first < last and first < bottom and last > top:
             mark.paint(image, top)
     image.paste(0, (0, 0, 1, image.height))  # a mark reaching left of the card is clipped there
 
