@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import re
+import struct
+import zlib
 
 import pytest
 from PIL import Image, ImageChops
 
-from self_promoting_blog.cards.draw import HEIGHT, WIDTH, CardText, Fonts, render
+from self_promoting_blog.cards.draw import HEIGHT, WIDTH, CardText, Fonts, draw_card, render
 from self_promoting_blog.cards.layout import drawable, fit
 from self_promoting_blog.cards.settings import SettingsError, load_settings
 from tests.support.site import run_pelican, site_settings, write_site
@@ -106,6 +109,48 @@ def test_changed_title_changes_the_picture():
     one = render(CardText("S", "One title", ""), SETTINGS.colours, FONTS)
     two = render(CardText("S", "Another title", ""), SETTINGS.colours, FONTS)
     assert ImageChops.difference(one, two).getbbox() is not None
+
+
+def _chunks(png: bytes) -> dict[bytes, bytes]:
+    """A PNG's chunks by type, each checked against its CRC."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, at = {}, 8
+    while at < len(png):
+        length, kind = struct.unpack("!I4s", png[at:at + 8])
+        data = png[at + 8:at + 8 + length]
+        assert struct.unpack("!I", png[at + 8 + length:at + 12 + length])[0] == zlib.crc32(
+            kind + data), kind
+        chunks[kind] = chunks.get(kind, b"") + data
+        at += 12 + length
+    return chunks
+
+
+@pytest.mark.parametrize("text", [
+    CardText("Signal & Reach", "Short", "Field Notes · 5 March 2024"),
+    CardText("Signal & Reach", LONG_TITLE, "Field Notes · 5 March 2024"),  # title meets footer
+    CardText("שלום", "שלום עולם: מדריך לשיווק תוכן", ""),
+    # Stacked accents reach from the title up into the site name's rows, or past the card's top.
+    CardText("Signal & Reach", "A" + "\u0301" * 16, "x"),
+    CardText("Signal & Reach", "A" + "\u0301" * 40, "x"),
+    CardText("🎉", "🎉", "🎉"),  # nothing drawable: the backdrop alone
+])
+def test_a_card_png_splices_the_shared_rows_into_exactly_the_drawn_card(text):
+    """Rows every card shares are compressed once and spliced in: the PNG is still whole.
+
+    Its zlib stream inflates, checksum and all, to the scanlines of the card as drawn in one
+    piece, and Pillow decodes it to the same palette and pixels.
+    """
+    png = draw_card(text, SETTINGS.colours, FONTS)
+    card = render(text, SETTINGS.colours, FONTS)
+    pixels = card.tobytes()
+    scanlines = b"".join(b"\0" + pixels[row:row + WIDTH]
+                         for row in range(0, WIDTH * HEIGHT, WIDTH))
+    assert zlib.decompress(_chunks(png)[b"IDAT"]) == scanlines
+    with Image.open(io.BytesIO(png)) as decoded:
+        assert (decoded.mode, decoded.size) == ("P", (WIDTH, HEIGHT))
+        assert decoded.getpalette() == card.getpalette()
+        assert decoded.tobytes() == pixels
+    assert draw_card(text, SETTINGS.colours, FONTS) == png  # and drawn again, the same bytes
 
 
 def _many_articles(count: int) -> dict[str, str]:

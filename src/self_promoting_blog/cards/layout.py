@@ -29,6 +29,12 @@ def font_at(font_path: Path, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(font_path), size)
 
 
+@lru_cache(maxsize=4096)
+def _word_length(font_path: Path, size: int, word: str) -> float:
+    """A word's width, measured once per worker: titles share many of their words."""
+    return font_at(font_path, size).getlength(word)
+
+
 def drawable(text: str, font_path: Path) -> str:
     """Text with whitespace collapsed and characters the font cannot draw (emoji) removed.
 
@@ -133,9 +139,8 @@ def _predicted_size(text: str, font_path: Path, width: int, height: int,
     by a real layout (see fit) rather than trusted.
     """
     largest, smallest = sizes
-    font = font_at(font_path, largest)
-    widths = [font.getlength(word) for word in text.split(" ")]
-    space = font.getlength(" ")
+    widths = [_word_length(font_path, largest, word) for word in text.split(" ")]
+    space = _word_length(font_path, largest, " ")
     for size in range(largest, smallest - 1, -1):
         scale = size / largest
         rows = _rows_at([w * scale for w in widths], space * scale, width)

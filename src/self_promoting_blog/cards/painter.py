@@ -1,6 +1,6 @@
 """Draw the cards the cache lacks beside the build, in worker processes.
 
-Pelican reads and writes on one core; a card costs ~5 ms of Pillow work, which threads cannot
+Pelican reads and writes on one core; a card costs ~2 ms of Pillow work, which threads cannot
 overlap (Pillow holds the GIL for most of it). So missing cards go, BATCH at a time, onto a queue
 that worker processes (worker.py) draw from while the articles are still being read and written;
 at its end the build waits for them, drawing from the same queue itself while they are well

@@ -11,7 +11,7 @@ from pathlib import Path
 
 WIDTH, HEIGHT = 1200, 630
 # Bump when the drawing changes, so cached cards are redrawn.
-RENDER_VERSION = 3
+RENDER_VERSION = 4
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,6 @@ NICENESS = 10  # added to the worker's scheduling priority number: lower priorit
 
 def main() -> int:
     """Draw batches until stdin ends; exit 0."""
-    from PIL import Image
-
-    # Keep the freed image memory for the next card instead of returning it to the system: a
-    # card's few images would otherwise each be mapped and faulted in afresh.
-    Image.core.set_blocks_max(8)
     if hasattr(os, "nice"):
         # The build's own process is what a build waits for: a worker takes the cores it leaves
         # (on a busy machine, workers at the build's priority made it take half as long again).
