@@ -188,4 +188,4 @@ def test_plain_links_and_images_are_checked_against_what_the_build_wrote(tmp_pat
     ("{filename}/articles/x.md", "articles/one/", "", None),
 ])
 def test_where_a_plain_address_leads(href, page, prefix, expected):
-    assert site_path(href, page, prefix) == expected
+    assert site_path(href, lambda: page, prefix) == expected

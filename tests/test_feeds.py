@@ -7,7 +7,9 @@ uses the real theme and every plugin, for autodiscovery and the Subscribe link a
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from collections.abc import Iterator
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -598,3 +600,37 @@ def test_feeds_are_kept_in_the_build_cache_unless_it_is_off(tmp_path):
     for feed in (first / "feeds").rglob("*.*"):
         name = feed.relative_to(first)
         assert (again / name).read_bytes() == feed.read_bytes() == (off / name).read_bytes()
+
+
+def test_a_kept_feed_is_the_outputs_file_and_one_written_over_in_place_is_not_used(tmp_path):
+    """A feed taken from the cache is a hard link to it, so a write into the output's file
+    reaches the kept one: the next build sees it changed (same size, new time) and renders it."""
+    first = simple_build(tmp_path / "on", SITE)
+    feed = first / "feeds" / "all.atom.xml"
+    kept = list((tmp_path / "on" / "cache" / "feeds").glob("*/*"))
+    assert sum(path.samefile(feed) for path in kept) == 1
+    original = feed.read_bytes()
+    with feed.open("r+b") as file:  # as an editor or a plugin writing over the path would
+        file.write(original[:5].upper())
+    again = simple_build(tmp_path / "on", SITE)
+    assert (again / "feeds" / "all.atom.xml").read_bytes() == original
+    off = simple_build(tmp_path / "off", SITE, BUILD_CACHE=False)
+    for name in feed_files(off):
+        assert (again / name.relative_to(off)).read_bytes() == name.read_bytes()
+
+
+def test_where_files_cannot_be_linked_kept_feeds_are_copied(tmp_path, monkeypatch):
+    def refuse(source: object, target: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", refuse)
+    first = simple_build(tmp_path / "on", SITE)
+    original = {name: name.read_bytes() for name in feed_files(first)}
+    kept = set((tmp_path / "on" / "cache" / "feeds").glob("*/*"))
+    again = simple_build(tmp_path / "on", SITE)
+    assert set((tmp_path / "on" / "cache" / "feeds").glob("*/*")) == kept  # none rendered
+    assert len(kept) == len(original)
+    for name, data in original.items():
+        taken = again / name.relative_to(first)
+        assert taken.read_bytes() == data
+        assert not any(path.samefile(taken) for path in kept)

@@ -14,7 +14,8 @@ import html
 import os
 import posixpath
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -31,15 +32,18 @@ LIVE_LISTS = ("articles", "translations", "hidden_articles", "hidden_translation
               "hidden_pages")
 
 
-def site_path(href: str, page_url: str, prefix: str) -> str | None:
+def site_path(href: str, page_url: Callable[[], str], prefix: str) -> str | None:
     """Where an address leads inside the site, as a path from the output folder ("articles/x/",
-    "images/a.png", "" for the home page); None for an address this check leaves alone."""
+    "images/a.png", "" for the home page); None for an address this check leaves alone.
+
+    `page_url` gives the page's own address, asked only for a relative one (Pelican works it
+    out anew on every read)."""
     parts = urlsplit(href)
     if parts.scheme or parts.netloc or not parts.path or href.startswith(("{", "|")):
         return None  # external, mailto:, #fragment or ?query only, {filename}: checked before
     path = unquote(parts.path)
     if not path.startswith("/"):
-        path = posixpath.join(prefix + posixpath.dirname("/" + page_url), path)
+        path = posixpath.join(prefix + posixpath.dirname("/" + page_url()), path)
     if prefix:
         if path != prefix and not path.startswith(prefix + "/"):
             return None  # elsewhere on the same host: not this site's to judge
@@ -135,7 +139,7 @@ class OutputLinks:
         internal address, once per page."""
         for content in contents:
             seen = set()
-            url = content.url  # a property Pelican computes on every read
+            url = cache(lambda content=content: str(content.url))
             for match in URL_RE.finditer(getattr(content, "_content", None) or ""):
                 raw = next(value for value in match.group("dq", "sq", "bare") if value is not None)
                 if raw in seen:

@@ -84,8 +84,8 @@ def write(pelican: Any) -> None:
         files.prune()
     _pending.clear()
     logger.info("feeds: wrote %d feed files (%d distinct entries, at most %s per feed; %d "
-                "copied from the build cache) in %.2f s", len(report.files), report.entries,
-                settings.max_items or "all", files.copied if files else 0,
+                "reused from the build cache) in %.2f s", len(report.files), report.entries,
+                settings.max_items or "all", files.reused if files else 0,
                 time.perf_counter() - started)
 
 

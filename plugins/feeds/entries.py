@@ -7,7 +7,10 @@ formats each; building its pieces here once keeps that repetition cheap.
 from __future__ import annotations
 
 import mimetypes
+import os
 import re
+import stat
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -91,9 +94,9 @@ def image_for(url: str | None, settings: FeedsSettings, output_path: Path) -> Im
     length = 0  # the RSS Best Practices Profile's value for a size that cannot be known
     prefix = settings.base_url + "/"
     if url.startswith(prefix):
-        local = output_path / unquote(urlsplit(url[len(prefix):]).path)
-        if local.is_file():
-            length = local.stat().st_size
+        with suppress(OSError, ValueError):  # not in the output (or no file name): unknown
+            found = os.stat(os.path.join(output_path, unquote(urlsplit(url[len(prefix):]).path)))
+            length = found.st_size if stat.S_ISREG(found.st_mode) else 0
     return Image(xml_safe(url), mime, length)
 
 

@@ -3,7 +3,7 @@
 Channels are written one at a time, and an article's cached pieces (entry XML, JSON item) are
 dropped after the last channel that lists it, so memory holds one feed's documents and the
 pieces of the articles that later feeds still list, not every feed of the build. A feed whose
-file the build cache holds (file_cache.py: keyed by every value its bytes come from) is copied
+file the build cache holds (file_cache.py: keyed by every value its bytes come from) is taken
 from there instead of rendered.
 """
 
@@ -130,7 +130,7 @@ class FeedWriter:
             written.append(target)
             key = (self.files.key(link.format, link.url, meta, [b.key for b in built])
                    if self.files else "")
-            if self.files and self.files.copy(key, target):
+            if self.files and self.files.take(key, target):
                 continue
             if link.format == "json":
                 pieces = json_document(meta, [self._json(b) for b in built], link.url)
@@ -138,6 +138,8 @@ class FeedWriter:
                 entries = [self._entry(b, meta) for b in built]
                 serialise = atom_document if link.format == "atom" else rss_document
                 pieces = serialise(meta, entries, link.url)
+            # A new file: one left at this path by an earlier build may be a kept file's name.
+            target.unlink(missing_ok=True)
             with target.open("wb") as file:
                 file.writelines(pieces)
             if self.files:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from self_promoting_blog.build.linking import link_or_copy
 from self_promoting_blog.cards.painter import CardPainter
 from self_promoting_blog.cards.settings import CardsSettings
 from self_promoting_blog.cards.spec import HEIGHT, WIDTH, CardText
@@ -75,17 +74,6 @@ def site_card(settings: CardsSettings, pelican_settings: Mapping[str, Any]) -> C
     return Card(path=f"{settings.path}/site/home.png", text=text, alt=_alt(text))
 
 
-def _place(cached: Path, target: Path) -> None:
-    """Put a cached card in the output: a hard link where the file system allows, else a copy."""
-    try:
-        os.link(cached, target)
-    except FileExistsError:
-        target.unlink()
-        _place(cached, target)
-    except OSError:  # another file system, or links not supported
-        shutil.copyfile(cached, target)
-
-
 def publish_cards(cards: list[tuple[str, Card]], output: Path,
                   painter: CardPainter) -> CardStats:
     """Wait for the cards being drawn, then put every card of this build into the output.
@@ -102,7 +90,7 @@ def publish_cards(cards: list[tuple[str, Card]], output: Path,
         if target.parent not in folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             folders.add(target.parent)
-        _place(painter.cache.path(key), target)
+        link_or_copy(painter.cache.path(key), target)
     drawn = sum(1 for key, _ in cards if key in paint.drawn)
     beside = sum(1 for key, _ in cards if key in paint.beside)
     used = {key for key, _ in cards}

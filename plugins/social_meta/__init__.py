@@ -17,7 +17,14 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
 from self_promoting_blog.generator_lists import every_article, every_page
-from social_meta.checks import problems, report, report_missing_alt, site_problem, source_label
+from social_meta.checks import (
+    missing_alt,
+    problems,
+    report,
+    report_missing_alt,
+    site_problem,
+    source_label,
+)
 from social_meta.describe import DESCRIPTIONS
 from social_meta.image import card_image, default_image
 from social_meta.listing import SiteSocial, social_meta_for_page
@@ -42,6 +49,8 @@ def _annotate(generator: Any, contents: list[Any], is_article: bool) -> None:
             # The page's own Image is its preview: no card for it (feeds read social_card too).
             content.social_card = None
         found += problems(meta, settings, image_reported=bool(found))
+        if not found and not missing_alt(content, meta):
+            continue  # nothing to say, so no need of the file's label (one relpath a file)
         label = source_label(content, generator.settings)
         ships = getattr(content, "status", "published") != "draft"
         report(label, found, fatal=settings.strict and is_article and ships)

@@ -72,7 +72,12 @@ def report(label: str, found: list[str], fatal: bool) -> None:
         logger.log(level, "social_meta: %s: %s", label, problem)
 
 
-def report_missing_alt(label: str, content: Any, meta: SocialMeta) -> None:
+def missing_alt(content: Any, meta: SocialMeta) -> bool:
+    """The page's own `Image:` is its preview, described by no `Image_Alt:`."""
     own = str(content.metadata.get("image") or "").strip()
-    if own and meta.image is not None and not meta.image.alt:
+    return bool(own) and meta.image is not None and not meta.image.alt
+
+
+def report_missing_alt(label: str, content: Any, meta: SocialMeta) -> None:
+    if missing_alt(content, meta):
         logger.warning("social_meta: %s: %s", label, FIX_ALT)
