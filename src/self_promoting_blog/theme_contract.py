@@ -172,6 +172,8 @@ class Filters(TypedDict):
 
     plain_summary: Callable[[Article], str]  # article_extras: the summary without its tags
     url_of: Callable[[Content], str]  # article_extras: `content.url`, worked out once
+    # article_extras: `macro(article, *args)` rendered once per article, macro and arguments
+    render_once: Callable[..., str]
 
 
 class Globals(TypedDict):
