@@ -203,7 +203,7 @@ def test_index_is_paginated_with_newer_and_older_links(build_site):
     assert texts(second, "//main//h1") == ["Latest articles"]
 
 
-# --- listing cards, each rendered once per build -------------------------------------------
+# --- listing cards and the site header, each rendered once per build for the same inputs ----
 
 # With two cards a page, the oldest article ("A") is listed on pages 2 and 4 folders deep with
 # the same card (tag/x/ and tag/y/page/2/): in the dev build, SITEURL differs between them.
@@ -214,9 +214,14 @@ CARD_SITE = {
 }
 
 
+def from_root(rel: str, href: str) -> str:
+    """Where a link on the page at rel leads, from the site's root ("." for the root itself; a
+    link climbing above the root keeps its "..", which a browser would drop)."""
+    return posixpath.normpath(posixpath.join(posixpath.dirname(rel), href))
+
+
 def listing_cards(output: Path) -> dict[str, dict[str, list[str]]]:
-    """{listing page: {card title: [its heading, then the path each of its links leads to from
-    the site's root]}} (a link climbing above the root keeps its "..", which a browser drops)."""
+    """{listing page: {card title: [its heading, then where each of its links leads]}}."""
     found = {}
     for path in sorted(output.rglob("index.html")):
         rel = path.relative_to(output).as_posix()
@@ -225,8 +230,7 @@ def listing_cards(output: Path) -> dict[str, dict[str, list[str]]]:
             found[rel] = {
                 texts(card, ".//*[contains(@class,'card-title')]")[0]: [
                     card.xpath(".//*[contains(@class,'card-title')]")[0].tag,
-                    *(posixpath.normpath(posixpath.join(posixpath.dirname(rel), href))
-                      for href in card.xpath(".//a/@href")),
+                    *(from_root(rel, href) for href in card.xpath(".//a/@href")),
                 ]
                 for card in cards
             }
@@ -266,6 +270,29 @@ def test_a_second_build_in_one_process_lists_an_edited_title(build_site):
                                 "category/notes/page/2/index.html")
     }
 
+
+
+def resolved(output: Path, rel: str, xpath: str) -> list[str]:
+    """Where the links xpath finds on a page lead, from the site's root."""
+    return [from_root(rel, href) for href in page(output, rel).xpath(xpath)]
+
+
+def test_the_header_links_from_each_page_and_marks_the_current_one(build_site):
+    tips = md("D", "2024-01-04 09:00", "text", "d", category="Tips")
+    output = build_site(files={**CARD_SITE, "articles/d.md": tips,
+                               "pages/about.md": "Title: About\n\nUs.\n"},
+                        PLUGINS=["article_extras"], DEFAULT_PAGINATION=2)
+    current = {"index.html": [".", "."], "page/2/index.html": [".", "."],
+               "category/notes/index.html": ["category/notes"],
+               "category/notes/page/2/index.html": ["category/notes"],
+               "category/tips/index.html": ["category/tips"],
+               "tag/y/page/2/index.html": [], "articles/a/index.html": [],
+               "archives/index.html": ["archives"], "about/index.html": ["about"]}
+    for rel, marked in current.items():
+        header = "//body/header[@class='site-header']//a"
+        assert resolved(output, rel, header + "/@href") == [
+            ".", ".", "category/notes", "category/tips", "archives", "about"], rel
+        assert resolved(output, rel, header + "[@aria-current='page']/@href") == marked, rel
 
 # --- the article page ----------------------------------------------------------------------
 
