@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import posixpath
 import shutil
 import subprocess
 from pathlib import Path
@@ -201,6 +202,97 @@ def test_index_is_paginated_with_newer_and_older_links(build_site):
     assert "Page 2 of 3" in texts(second, "//nav[@aria-label='Pages']")[0]
     assert texts(second, "//main//h1") == ["Latest articles"]
 
+
+# --- listing cards and the site header, each rendered once per build for the same inputs ----
+
+# With two cards a page, the oldest article ("A") is listed on pages 2 and 4 folders deep with
+# the same card (tag/x/ and tag/y/page/2/): in the dev build, SITEURL differs between them.
+CARD_SITE = {
+    "articles/a.md": md("A", "2024-01-01 09:00", "text", "a", "x, y"),
+    "articles/b.md": md("B", "2024-01-02 09:00", "text", "b", "y"),
+    "articles/c.md": md("C", "2024-01-03 09:00", "text", "c", "y"),
+}
+
+
+def from_root(rel: str, href: str) -> str:
+    """Where a link on the page at rel leads, from the site's root ("." for the root itself; a
+    link climbing above the root keeps its "..", which a browser would drop)."""
+    return posixpath.normpath(posixpath.join(posixpath.dirname(rel), href))
+
+
+def listing_cards(output: Path) -> dict[str, dict[str, list[str]]]:
+    """{listing page: {card title: [its heading, then where each of its links leads]}}."""
+    found = {}
+    for path in sorted(output.rglob("index.html")):
+        rel = path.relative_to(output).as_posix()
+        cards = page(output, rel).xpath("//main//article[contains(@class,'card')]")
+        if cards:
+            found[rel] = {
+                texts(card, ".//*[contains(@class,'card-title')]")[0]: [
+                    card.xpath(".//*[contains(@class,'card-title')]")[0].tag,
+                    *(from_root(rel, href) for href in card.xpath(".//a/@href")),
+                ]
+                for card in cards
+            }
+    return found
+
+
+def test_every_card_links_from_the_page_it_is_on_however_deep(build_site):
+    output = build_site(files=CARD_SITE, PLUGINS=["article_extras"], DEFAULT_PAGINATION=2)
+
+    def cards(*slugs: str, heading: str = "h2", kicker: bool = True) -> dict[str, list[str]]:
+        return {s.upper(): [heading, *(["category/notes"] if kicker else []), f"articles/{s}"]
+                for s in slugs}
+
+    assert listing_cards(output) == {
+        "index.html": cards("c", "b", heading="h3"),
+        "page/2/index.html": cards("a", heading="h3"),
+        "tag/x/index.html": cards("a"),
+        "tag/y/index.html": cards("c", "b"),
+        "tag/y/page/2/index.html": cards("a"),
+        "author/maya-lindqvist/index.html": cards("c", "b"),
+        "author/maya-lindqvist/page/2/index.html": cards("a"),
+        "category/notes/index.html": cards("c", "b", kicker=False),
+        "category/notes/page/2/index.html": cards("a", kicker=False),
+    }
+
+
+def test_a_second_build_in_one_process_lists_an_edited_title(build_site):
+    """As each update of the live preview does: no card is kept from the build before."""
+    build_site(files=CARD_SITE, PLUGINS=["article_extras"], DEFAULT_PAGINATION=2)
+    renamed = {"articles/a.md": CARD_SITE["articles/a.md"].replace("Title: A", "Title: A2")}
+    output = build_site(files=renamed, PLUGINS=["article_extras"], DEFAULT_PAGINATION=2)
+    titles = {rel: list(cards) for rel, cards in listing_cards(output).items()}
+    assert {rel: names for rel, names in titles.items() if "C" not in names} == {
+        rel: ["A2"] for rel in ("page/2/index.html", "tag/x/index.html",
+                                "tag/y/page/2/index.html",
+                                "author/maya-lindqvist/page/2/index.html",
+                                "category/notes/page/2/index.html")
+    }
+
+
+
+def resolved(output: Path, rel: str, xpath: str) -> list[str]:
+    """Where the links xpath finds on a page lead, from the site's root."""
+    return [from_root(rel, href) for href in page(output, rel).xpath(xpath)]
+
+
+def test_the_header_links_from_each_page_and_marks_the_current_one(build_site):
+    tips = md("D", "2024-01-04 09:00", "text", "d", category="Tips")
+    output = build_site(files={**CARD_SITE, "articles/d.md": tips,
+                               "pages/about.md": "Title: About\n\nUs.\n"},
+                        PLUGINS=["article_extras"], DEFAULT_PAGINATION=2)
+    current = {"index.html": [".", "."], "page/2/index.html": [".", "."],
+               "category/notes/index.html": ["category/notes"],
+               "category/notes/page/2/index.html": ["category/notes"],
+               "category/tips/index.html": ["category/tips"],
+               "tag/y/page/2/index.html": [], "articles/a/index.html": [],
+               "archives/index.html": ["archives"], "about/index.html": ["about"]}
+    for rel, marked in current.items():
+        header = "//body/header[@class='site-header']//a"
+        assert resolved(output, rel, header + "/@href") == [
+            ".", ".", "category/notes", "category/tips", "archives", "about"], rel
+        assert resolved(output, rel, header + "[@aria-current='page']/@href") == marked, rel
 
 # --- the article page ----------------------------------------------------------------------
 

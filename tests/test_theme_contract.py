@@ -186,6 +186,6 @@ def test_the_check_sees_what_the_plugins_are_known_to_set():
     assert SET[theme_contract.OnArticle]["reading_time"].startswith("plugins/article_extras/")
     assert SET[theme_contract.OnArticle]["syndication"].startswith("plugins/promote/")
     assert SET[theme_contract.OnWrapper]["feeds"].startswith("plugins/feeds/")
-    assert set(SET[theme_contract.Filters]) == {"plain_summary", "url_of"}  # .update(FILTERS)
+    assert set(SET[theme_contract.Filters]) == {"plain_summary", "url_of", "render_once"}
     assert set(SET[theme_contract.Globals]) == {"social_meta"}
     assert SET[theme_contract.Context]["social_site"].startswith("plugins/social_meta/")

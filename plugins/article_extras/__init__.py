@@ -9,8 +9,9 @@ Sets, for the theme:
   or None;
 - ``COPYRIGHT_YEARS`` in the template context: the span of published years, computed once here
   because a template doing it would walk every article on every page (quadratic on big sites);
-- the ``plain_summary`` and ``url_of`` filters: an article's summary as plain text and its URL
-  path, worked out once per article for the many listings that repeat them.
+- the ``plain_summary``, ``url_of`` and ``render_once`` filters: an article's summary as plain
+  text, a content's URL path and a macro's HTML (a listing card, the site header), worked out
+  once per build for the many pages that repeat them.
 
 It also writes the tag, category and author pages in place of Pelican's own methods, which
 found each page's articles in date order in time growing with the square of the site's size

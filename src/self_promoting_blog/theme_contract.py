@@ -172,6 +172,7 @@ class Filters(TypedDict):
 
     plain_summary: Callable[[Article], str]  # article_extras: the summary without its tags
     url_of: Callable[[Content], str]  # article_extras: `content.url`, worked out once
+    render_once: Callable[..., str]  # article_extras: `macro(*args)`, rendered once per build
 
 
 class Globals(TypedDict):
