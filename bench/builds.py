@@ -121,9 +121,23 @@ def build(setup: Setup, dirs: SiteDirs, log: Path, *, cold: bool = True,
     if profile is not None:
         spec["profile"] = str(profile)
     outcome = run_child(spec, log, python)
+    _wait_for_background_removal(output)
     files = sum(1 for p in output.rglob("*") if p.is_file())
     return BuildRun(outcome["seconds"], outcome["peak_rss_mb"], files, outcome.get("profile"),
                     outcome.get("workers_peak_rss_mb", 0.0), outcome.get("peak_pss_mb", 0.0))
+
+
+def _wait_for_background_removal(output: Path, timeout_s: float = 60.0) -> None:
+    """Wait (untimed) until the folders our build deletes in the background are gone.
+
+    The build returns as soon as its new output is in place and leaves `rm -rf` of the old one
+    (`<output>.old-*`, build/staging.py) running; that deletion would otherwise slow whichever
+    build the bench runs next. Only a prefix ending in "." names them: `output-ours.` is not a
+    prefix of the warm series' `output-ours-warm`.
+    """
+    deadline = time.monotonic() + timeout_s
+    while any(output.parent.glob(f"{output.name}.*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def prepare_site(work: Path, articles: int, seed: int) -> SiteDirs:
