@@ -287,6 +287,43 @@ def test_the_sitemap_lists_every_page_once_in_a_parallel_build(project):
     assert len(articles) == ARTICLES and set(urls.values()) == {1}
 
 
+CHECK_ORDER = '''"""Test plugin: which starts first, read-ahead or check (in check-order.txt)."""
+from pathlib import Path
+
+import content_check
+from self_promoting_blog.build import read_ahead
+
+LOG = Path("check-order.txt")
+
+
+def _noting(what, call):
+    def noted(*args, **kwargs):
+        with LOG.open("a") as log:
+            log.write(what + "\\n")
+        return call(*args, **kwargs)
+    return noted
+
+
+def register():
+    content_check.check_site = _noting("check", content_check.check_site)
+    start = read_ahead.ReadAhead.start.__func__
+    read_ahead.ReadAhead.start = classmethod(_noting("read-ahead", start))
+'''
+
+
+def test_the_content_check_reads_the_sources_while_the_read_ahead_parses(project):
+    """The check reads every source on one core before Pelican parses any: the read-ahead is
+    forked first, so it parses on the other core meanwhile (0.3 s at 1,000 articles, 1.4 s at
+    5,000, that the build's one core would otherwise spend alone)."""
+    spy = project.root / "plugins" / "check_order"
+    spy.mkdir()
+    (spy / "__init__.py").write_text(CHECK_ORDER)
+    project.settings["PLUGINS"] = [*project.settings["PLUGINS"], "check_order"]
+    _, report = project.build(fast=True)
+    assert (project.root / "check-order.txt").read_text().split() == ["read-ahead", "check"]
+    assert report["stats"]["parsed_ahead"] > 0, report["stats"]
+
+
 def test_the_development_build_is_the_same_cold_and_warm(project):
     reference = project.build(fast=False, production=False)[0]
     cold, _ = project.build(fast=True, production=False)

@@ -1,7 +1,9 @@
 """content_check: validate every writer's file before each build and explain each problem.
 
-Runs on ``get_generators``, which Pelican sends at the start of every run (also each rebuild
-of `invoke regenerate`/`livereload`), before any file is read. Errors are logged at ERROR
+Runs on ``article_generator_init``, which Pelican sends at the start of every run (also each
+rebuild of `invoke regenerate`/`livereload`) once the articles' generator exists, before any
+file is read: by then the build has forked its read-ahead (build/read_ahead.py), which parses on
+the other core while this check reads every source here. Errors are logged at ERROR
 level, which makes a production build fail (plugins/site_build); warnings at WARNING.
 `invoke check` runs the same rules without building (``checker.check_site``).
 
@@ -27,11 +29,12 @@ from self_promoting_blog.generator_lists import ARTICLE_LISTS, PAGE_LISTS
 logger = logging.getLogger(__name__)
 
 
-def check_before_build(pelican: Any) -> None:
+def check_before_build(generator: Any) -> None:
     """Check all sources and log each problem as ``content_check: file:line: what; fix``."""
-    result = check_site(pelican.settings)
-    ECHO_FILTER.remember(result.problems, pelican.settings["PATH"])
-    DUPLICATES.remember(result.problems, pelican.settings["PATH"])
+    settings = generator.settings
+    result = check_site(settings)
+    ECHO_FILTER.remember(result.problems, settings["PATH"])
+    DUPLICATES.remember(result.problems, settings["PATH"])
     _log(result.problems)
 
 
@@ -69,7 +72,7 @@ def drop_duplicate_pages(generator: Any) -> None:
 def register() -> None:
     """Connect the receivers (module level: Pelican holds receivers weakly)."""
     install()
-    signals.get_generators.connect(check_before_build)
+    signals.article_generator_init.connect(check_before_build)
     signals.get_generators.connect(check_written_links_last)
     signals.article_generator_pretaxonomy.connect(drop_duplicate_articles)
     signals.page_generator_finalized.connect(drop_duplicate_pages)
