@@ -24,12 +24,14 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from pelican.settings import DEFAULT_CONFIG, read_settings
 
 from bench.sites import write_site
+from self_promoting_blog.build.blob_file import BlobWriter
 from self_promoting_blog.build.fingerprint import reading_fingerprint
 from self_promoting_blog.build.reader_cache import ReaderCache
 from self_promoting_blog.build.settings import load_settings
@@ -379,19 +381,21 @@ def test_the_fingerprint_follows_reading_settings_but_not_this_builds_folders(tm
 
 
 def test_a_damaged_or_foreign_cache_file_is_not_used(tmp_path):
-    article = tmp_path / "a.md"
-    article.write_text("Title: A\n\nText.\n")
-    settings = _settings(tmp_path)
-    cache = ReaderCache.open(settings, _Readers())
-    cache.lookup(str(article))
-    cache.store(str(article), ("<p>Text.</p>", {"title": "A"}))
-    cache.save()
-    assert ReaderCache.open(settings, _Readers()).lookup(str(article)) == (
-        "<p>Text.</p>", {"title": "A"})
-    cache.file.write_bytes(pickle.dumps({"format": 1, "fingerprint": "another", "entries": {}}))
-    assert ReaderCache.open(settings, _Readers()).lookup(str(article)) is None
-    cache.file.write_bytes(b"\x80\x05 damaged")
-    assert ReaderCache.open(settings, _Readers()).lookup(str(article)) is None
+    article, settings = _cached(tmp_path)
+    file = ReaderCache.open(settings, _Readers()).file
+    assert _looked_up(settings, article) == PARSED
+    good = file.read_bytes()
+    other = BlobWriter(file, "2:another fingerprint")  # the same file name, made for another
+    other.add(os.path.relpath(article, tmp_path), hashlib.sha256(article.read_bytes()).hexdigest(),
+              good[:good.index(b".")])
+    other.commit()
+    assert _looked_up(settings, article) is None
+    for damaged in (b"\x80\x05 damaged", good[:-1], pickle.dumps({"format": 1, "entries": {}})):
+        file.write_bytes(damaged)
+        assert _looked_up(settings, article) is None
+
+
+PARSED = ("<p>Text.</p>", {"title": "A"})
 
 
 def _cached(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
@@ -401,9 +405,104 @@ def _cached(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     settings = _settings(tmp_path)
     cache = ReaderCache.open(settings, _Readers())
     cache.lookup(str(article))
-    cache.store(str(article), ("<p>Text.</p>", {"title": "A"}))
+    cache.store(str(article), PARSED)
     cache.save()
     return article, settings
+
+
+def _looked_up(settings: dict[str, Any], article: Path) -> Any:
+    """What a new cache finds for the article (closed after: it leaves no file being written)."""
+    cache = ReaderCache.open(settings, _Readers())
+    try:
+        return cache.lookup(str(article))
+    finally:
+        cache.close()
+
+
+def _articles(tmp_path: Path, count: int) -> list[Path]:
+    found = []
+    for n in range(count):
+        found.append(tmp_path / f"a{n}.md")
+        found[-1].write_text(f"Title: A{n}\n\nText {n}.\n")
+    return found
+
+
+def _parse(cache: ReaderCache, article: Path) -> Any:
+    """What Pelican does with a file: look it up, else parse it and keep it."""
+    found = cache.lookup(str(article))
+    if found is None:
+        found = (f"<p>{article.read_text().split(chr(10))[2]}</p>", {"title": article.stem})
+        cache.store(str(article), found)
+    return found
+
+
+def test_the_cache_file_holds_what_the_last_build_used_and_is_read_an_entry_at_a_time(tmp_path):
+    first, second, third = _articles(tmp_path, 3)
+    settings = _settings(tmp_path)
+    cache = ReaderCache.open(settings, _Readers())
+    made = [_parse(cache, article) for article in (first, second, third)]
+    cache.save()
+    assert not list(cache.folder.glob("*.tmp-*"))
+
+    warm = ReaderCache.open(settings, _Readers())
+    assert not any(isinstance(value, bytes) for entry in warm.stored.index.values()
+                   for value in entry), "the previous build's blobs are read when looked up"
+    third.unlink()  # deleted: its entry goes
+    second.write_text("Title: A1\n\nEdited.\n")  # edited: parsed again
+    assert [_parse(warm, first), _parse(warm, second)] == [made[0], ("<p>Edited.</p>",
+                                                                     {"title": "a1"})]
+    assert (warm.hits, warm.misses) == (1, 1)
+    warm.save()
+
+    again = ReaderCache.open(settings, _Readers())
+    assert sorted(again.stored.index) == ["a0.md", "a1.md"]
+    assert again.lookup(str(first)) == made[0]
+    assert again.lookup(str(second)) == ("<p>Edited.</p>", {"title": "a1"})
+    again.close()
+    assert list(cache.folder.iterdir()) == [again.file]
+
+
+def test_a_build_that_crashes_leaves_the_previous_cache_usable(tmp_path):
+    article, settings = _cached(tmp_path)
+    before = ReaderCache.open(settings, _Readers()).file.read_bytes()
+    crashed = ReaderCache.open(settings, _Readers())
+    assert crashed.lookup(str(article)) == PARSED
+    _parse(crashed, *_articles(tmp_path, 1))
+    assert len(list(crashed.folder.glob("*.tmp-*"))) == 1  # being written, beside the old one
+    assert crashed.file.read_bytes() == before
+    crashed.close()  # what the build does when Pelican raised
+    assert list(crashed.folder.iterdir()) == [crashed.file]
+    assert _looked_up(settings, article) == PARSED
+
+    # A build killed mid-way cannot close its file: the next build that saves removes it.
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    left = crashed.folder / f"{crashed.file.name}.tmp-{dead}-x1"
+    left.write_bytes(b"half a file")
+    mine = crashed.folder / f"{crashed.file.name}.tmp-{os.getpid()}-x2"  # a build still running
+    mine.write_bytes(b"being written")
+    warm = ReaderCache.open(settings, _Readers())
+    assert warm.lookup(str(article)) == PARSED
+    warm.save()
+    assert sorted(crashed.folder.iterdir()) == [crashed.file, mine]
+
+
+def test_an_entry_whose_bytes_changed_is_not_used(tmp_path):
+    """Neither for a source edited since, nor when the cache file's bytes changed."""
+    first, second = _articles(tmp_path, 2)
+    settings = _settings(tmp_path)
+    cache = ReaderCache.open(settings, _Readers())
+    made = [_parse(cache, article) for article in (first, second)]
+    cache.save()
+    data = cache.file.read_bytes()
+    assert data.count(b"Text 1.") == 1
+    cache.file.write_bytes(data.replace(b"Text 1.", b"Text 7."))  # a damaged disk, say
+    warm = ReaderCache.open(settings, _Readers())
+    assert warm.lookup(str(first)) == made[0]
+    assert warm.lookup(str(second)) is None
+
+    first.write_text("Title: A0\n\nText 0 edited.\n")
+    assert _looked_up(settings, first) is None
 
 
 def test_a_warm_build_hashes_each_file_once(tmp_path, monkeypatch):
@@ -416,15 +515,23 @@ def test_a_warm_build_hashes_each_file_once(tmp_path, monkeypatch):
                         real_hash(path))
     warm = ReaderCache.open(settings, _Readers())
     assert warm.has(str(article))  # the read-ahead's question, then Pelican's lookup
-    assert warm.lookup(str(article)) == ("<p>Text.</p>", {"title": "A"})
+    assert warm.lookup(str(article)) == PARSED
     assert hashed == [str(article)]
 
 
-def test_with_the_cache_off_its_file_is_not_read(tmp_path, monkeypatch):
+def test_with_the_cache_off_its_file_is_neither_read_nor_written(tmp_path, monkeypatch):
+    from self_promoting_blog.build import reader_cache
+
     article, settings = _cached(tmp_path)
-    monkeypatch.setattr(pickle, "load", lambda *_args: pytest.fail("the cache file was read"))
+    monkeypatch.setattr(reader_cache.BlobFile, "open",
+                        lambda *_args: pytest.fail("the cache file was read"))
     off = ReaderCache.open(settings, _Readers(), from_disk=False)
+    before = off.file.read_bytes()
+    article.write_text("Title: A\n\nEdited.\n")
     assert off.lookup(str(article)) is None
+    off.store(str(article), ("<p>Edited.</p>", {}))
+    off.save()
+    assert off.file.read_bytes() == before and list(off.folder.iterdir()) == [off.file]
 
 
 def test_a_parse_that_logged_a_warning_is_not_kept(tmp_path):
@@ -436,6 +543,39 @@ def test_a_parse_that_logged_a_warning_is_not_kept(tmp_path):
         logging.getLogger("pelican.readers").warning("a problem while parsing")
         cache.store(str(article), ("<p>Text.</p>", {}))
     assert cache.used == {}
+
+
+class _ShoutingReader:
+    def read(self, path: str) -> tuple[str, dict[str, Any]]:
+        return Path(path).read_text().upper(), {"title": Path(path).stem}
+
+
+def test_the_read_ahead_keeps_its_results_on_disk_and_never_gives_a_cut_one(tmp_path,
+                                                                           monkeypatch):
+    from self_promoting_blog.build import read_ahead
+    from self_promoting_blog.build.reader_cache import file_hash, load
+
+    monkeypatch.setattr(read_ahead, "free_cores", lambda: 1)
+    files = [str(p) for p in _articles(tmp_path, read_ahead.MIN_FILES)]
+    readers = SimpleNamespace(readers={"md": _ShoutingReader()})
+    ahead = read_ahead.ReadAhead.start(readers, files, tmp_path / "cache")
+    assert ahead is not None and ahead.thread is not None
+    try:
+        ahead.thread.join(timeout=60)  # no file is taken: the child parses them all, and ends
+        assert sorted(ahead.results) == sorted(files)
+        assert not any(isinstance(value, bytes) for result in ahead.results.values()
+                       for value in result), "the build holds where results are, not results"
+        assert os.listdir(tmp_path / "cache") == []  # the child's file has no name
+        _, offset, length = ahead.results[files[0]]  # parsed last: the end of the file
+        os.ftruncate(ahead.spool.fileno(), offset + length - 1)
+        assert ahead.take(files[0], file_hash(files[0])) is None  # Pelican parses it
+        assert ahead.take(files[1], "the hash of other bytes") is None
+        for path in files[2:]:
+            blob = ahead.take(path, file_hash(path))
+            assert blob is not None and load(blob, {}) == _ShoutingReader().read(path)
+        assert ahead.used == len(files) - 2
+    finally:
+        ahead.stop()
 
 
 def test_build_settings_must_be_true_or_false():

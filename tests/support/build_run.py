@@ -27,8 +27,11 @@ def _kill_helpers() -> None:
     """Each helper kills itself after a few files or pages: a worker that dies mid-build."""
     parse = read_ahead._parse_backwards
 
-    def parse_a_few(readers: Any, files: Any, taken: Any, out: Any) -> None:
-        parse(readers, files[-3:], taken, out)
+    def parse_a_few(readers: Any, files: Any, taken: Any, spool: Any, out: Any) -> None:
+        """The read-ahead dies after 3 files, half-way through writing the 4th's result."""
+        parse(readers, files[-3:], taken, spool, out)
+        spool.write(read_ahead.dump(("<p>half a res", {}))[:-12])
+        spool.flush()
         os.kill(os.getpid(), signal.SIGKILL)
 
     read_ahead._parse_backwards = parse_a_few  # type: ignore[assignment]

@@ -22,7 +22,7 @@ from types import ModuleType
 from typing import Any
 
 # Bump when the cache's format or what it stores changes.
-FORMAT = 1
+FORMAT = 2
 LIBRARIES = ("pelican", "markdown", "pygments", "docutils", "typogrify", "smartypants")
 # The folders of one build (the staging folder's name changes every build) and this part's own
 # switches: none of them changes what a file parses to.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -14,8 +14,11 @@ _AT_WORK = frozenset({"R", "D"})  # a process's state: running (or ready to), or
 _LOOKS, _LOOK_APART_S = 3, 0.005
 
 
-def fork_with_pipe(child: Callable[[int], None]) -> tuple[int, int] | None:
+def fork_with_pipe(child: Callable[[int], None],
+                   keep: Collection[int] = ()) -> tuple[int, int] | None:
     """Fork a helper that runs `child(write end of a pipe)`; return (its pid, the read end).
+
+    The helper closes every descriptor it inherits but stdio, the pipe and those in `keep`.
 
     The helper never returns into the caller's code: it ends when `child` does, with status 0,
     or 1 if `child` raised (this is the one place a process is ended below tasks.py: the
@@ -40,7 +43,7 @@ def fork_with_pipe(child: Callable[[int], None]) -> tuple[int, int] | None:
         status = 1
         try:
             os.close(read_end)
-            _close_inherited(keep=write_end)
+            _close_inherited(keep={write_end, *keep})
             child(write_end)
             status = 0
         finally:
@@ -91,11 +94,14 @@ def _state(pid: str) -> str | None:
         return None
 
 
-def _close_inherited(keep: int) -> None:
-    """In the child: close every inherited descriptor but stdio and `keep`.
+def _close_inherited(keep: Collection[int]) -> None:
+    """In the child: close every inherited descriptor but stdio and those in `keep`.
 
     The parent's pipes to its card workers among them: a worker stops when its input closes,
     which it never would while a copy of that pipe stayed open here.
     """
-    os.closerange(3, keep)
-    os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 4096)
+    start = 3
+    for kept in sorted(keep):
+        os.closerange(start, kept)
+        start = kept + 1
+    os.closerange(start, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 4096)

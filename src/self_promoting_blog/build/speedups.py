@@ -71,23 +71,22 @@ class Speedups:
                    *articles.get_files(settings["PAGE_PATHS"], exclude=settings["PAGE_EXCLUDES"])]
         paths = [os.path.abspath(os.path.join(articles.path, name)) for name in ordered]
         missing = [p for p in paths if not self.cache.has(p)]
-        self.read_ahead = ReadAhead.start(articles.readers, missing)
+        self.read_ahead = ReadAhead.start(articles.readers, missing,
+                                          Path(self.settings["CACHE_PATH"]))
         if self.read_ahead is not None:
             self.cache.extra = self.read_ahead.take
 
     def _reading_done(self, generators: list[Any]) -> None:
         """all_generators_finalized: every file is read; the read-ahead has nothing left to do.
 
-        The cache is saved now and let go, so its copy of every page's HTML is not held while
-        the pages are rendered (the peak of a build's memory).
+        The cache's new file is put in place now and both files are closed.
         """
         self._stop_read_ahead()
         if self.cache is not None:
             ahead = self.stats["parsed_ahead"]
             self.stats |= {"from_cache": self.cache.hits - ahead, "parsed": self.cache.misses}
-            if self.options.cache:
-                self.cache.save()
-            self.cache.stored, self.cache.used = {}, {}
+            self.cache.save()  # nothing to save with BUILD_CACHE off
+            self.cache.close()
         if self.options.parallel:
             self.split.keep_generators(generators)
         # What has been read lives until the build ends: the collector need not walk it again
@@ -119,6 +118,8 @@ class Speedups:
                 yield self
             finally:
                 self._stop_read_ahead()
+                if self.cache is not None:
+                    self.cache.close()  # after a crash: the unfinished file is removed
                 self.split.abandon()
                 if self.frozen:
                     gc.unfreeze()
