@@ -171,3 +171,32 @@ def test_pages_written_after_the_html_is_let_go_are_still_right(tmp_path):
     assert about.xpath("//a[@aria-current='page']/@href") == [f"{site}/about/"]
     assert about.xpath("//article//div[@class='prose wrap-text']//a/@href") == [
         f"{site}/articles/a/"]
+
+
+def test_a_summary_cut_from_html_not_shown_here_does_not_keep_it():
+    """An article whose page another process rendered (the split render's child) or will
+    render later (the live preview): listing it cuts its summary without keeping its HTML, and
+    its page being written neither cuts the summary early nor lets go of anything."""
+    from pelican.contents import Article, Content
+
+    from article_extras.filters import plain_summary
+    from article_extras.release import release_content
+
+    site = "https://blog.example.org"
+    context = {"localsiteurl": site, "generated_content": {}, "static_content": {},
+               "static_links": set()}
+    memo = Content.__dict__["get_content"].cache
+
+    def article() -> Any:
+        return Article('<p>Body <a href="https://x.example/">x</a> text</p>',
+                       metadata={"title": "T", "date": datetime(2024, 1, 1)},
+                       settings=read_settings(None), context=context)
+
+    listed, written = article(), article()
+    assert plain_summary(listed) == "Body x text"
+    assert (listed, site) not in memo
+    release_content("articles/t.html", {"article": written})
+    assert "_plain_summary" not in vars(written)
+    assert written.content and (written, site) in memo  # rendered now: held until written
+    release_content("articles/t.html", {"article": written})
+    assert (written, site) not in memo and vars(written)["_plain_summary"] == "Body x text"

@@ -23,6 +23,8 @@ from weakref import WeakKeyDictionary
 from jinja2.runtime import Macro
 from markupsafe import Markup
 
+from self_promoting_blog.content.html_memo import summary_once
+
 # The types of argument render_once matches by value (and type: Markup("&amp;") is not the str
 # "&amp;"); any other argument (an article, a list) it matches by identity.
 _BY_VALUE = frozenset({str, Markup, int, bool, float, type(None)})
@@ -41,7 +43,8 @@ def _remembered(content: Any, name: str, compute: Callable[[], str]) -> str:
 
 def plain_summary(article: Any) -> str:
     """`article.summary|striptags` (Jinja escapes it on output)."""
-    return _remembered(article, "_plain_summary", lambda: Markup(article.summary).striptags())
+    return _remembered(article, "_plain_summary",
+                       lambda: Markup(summary_once(article)).striptags())
 
 
 def url_of(content: Any) -> str:
