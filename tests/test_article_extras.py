@@ -108,3 +108,95 @@ def test_reading_times_are_remembered_for_one_build_only():
     assert times(long_text, 230) == 4 and counted == [long_text, short, long_text]
     times.next_build()
     assert list(times.last) == [(long_text, 230)]  # what a build no longer asks for is let go
+
+
+def _post(slug: str, date: str, body: str, summary: str = "") -> str:
+    return (f"Title: Post {slug}\nDate: {date}\nCategory: Notes\nTags: shared, {slug}\n"
+            f"Slug: {slug}\n{f'Summary: {summary}' if summary else ''}\n\n{body}\n")
+
+
+def test_pages_written_after_the_html_is_let_go_are_still_right(tmp_path):
+    """An article's HTML (links resolved) is let go once its page is written, render_once's
+    cards once the article pages are: the listings, feeds and pages written later still show
+    the right summaries, links and header."""
+    from lxml import etree, html
+    from pelican.contents import Content
+    from pelican.plugins import signals
+
+    from tests.support.site import run_pelican, site_settings, write_site
+
+    words = " ".join(f"word{i}" for i in range(80))
+    content = write_site(tmp_path, {
+        "articles/a.md": _post("a", "2024-01-03", f"See [b]({{filename}}b.md). {words}"),
+        "articles/b.md": _post("b", "2024-01-02", "Plain *b* text.", summary="B in short."),
+        "articles/c.md": _post("c", "2024-01-01", "Back to [a]({filename}a.md)."),
+        "pages/about.md": "Title: About\nSlug: about\n\nAbout [a]({filename}../articles/a.md).\n",
+    })
+    def held() -> list[str]:
+        """The articles of this site whose HTML Pelican's memo holds."""
+        memo = Content.__dict__["get_content"].cache
+        return [c.slug for c, _ in memo if c.source_path.startswith(str(content))]
+
+    held_after_articles: list[str] = []
+
+    def memo_after_articles(_generator: Any, **_kwargs: Any) -> None:
+        held_after_articles.extend(held())
+
+    signals.article_writer_finalized.connect(memo_after_articles)
+    try:
+        out = run_pelican(site_settings(tmp_path, content, production=True,
+                                        SITEURL="https://blog.example.org",
+                                        SOCIAL_CARDS_WORKERS=False))
+    finally:
+        signals.article_writer_finalized.disconnect(memo_after_articles)
+    # Pelican would have kept all three, and the feeds' articles once more.
+    assert held_after_articles == [] and held() == []
+    site = "https://blog.example.org"
+    page_a = html.fromstring((out / "articles/a/index.html").read_bytes())
+    assert page_a.xpath("//div[contains(@class, 'e-content')]//a/@href") == [
+        f"{site}/articles/b/"]
+    index = html.fromstring((out / "index.html").read_bytes())
+    summaries = [" ".join(p.text_content().split())
+                 for p in index.xpath("//p[@class='card-summary']")]
+    assert summaries[0].startswith("See b. word0 word1")
+    assert summaries[1:] == ["B in short.", "Back to a."]
+    tag = html.fromstring((out / "tag/shared/index.html").read_bytes())
+    assert tag.xpath("//h2[@class='card-title']/a/@href") == [
+        f"{site}/articles/{slug}/" for slug in "abc"]
+    feed = etree.parse(str(out / "feeds/all.atom.xml")).getroot()
+    bodies = feed.xpath("//a:entry/a:content/text()",
+                        namespaces={"a": "http://www.w3.org/2005/Atom"})
+    assert f'href="{site}/articles/b/"' in bodies[0] and f'href="{site}/articles/a/"' in bodies[2]
+    about = html.fromstring((out / "about/index.html").read_bytes())
+    assert about.xpath("//a[@aria-current='page']/@href") == [f"{site}/about/"]
+    assert about.xpath("//article//div[@class='prose wrap-text']//a/@href") == [
+        f"{site}/articles/a/"]
+
+
+def test_a_summary_cut_from_html_not_shown_here_does_not_keep_it():
+    """An article whose page another process rendered (the split render's child) or will
+    render later (the live preview): listing it cuts its summary without keeping its HTML, and
+    its page being written neither cuts the summary early nor lets go of anything."""
+    from pelican.contents import Article, Content
+
+    from article_extras.filters import plain_summary
+    from article_extras.release import release_content
+
+    site = "https://blog.example.org"
+    context = {"localsiteurl": site, "generated_content": {}, "static_content": {},
+               "static_links": set()}
+    memo = Content.__dict__["get_content"].cache
+
+    def article() -> Any:
+        return Article('<p>Body <a href="https://x.example/">x</a> text</p>',
+                       metadata={"title": "T", "date": datetime(2024, 1, 1)},
+                       settings=read_settings(None), context=context)
+
+    listed, written = article(), article()
+    assert plain_summary(listed) == "Body x text"
+    assert (listed, site) not in memo
+    release_content("articles/t.html", {"article": written})
+    assert "_plain_summary" not in vars(written)
+    assert written.content and (written, site) in memo  # rendered now: held until written
+    release_content("articles/t.html", {"article": written})
+    assert (written, site) not in memo and vars(written)["_plain_summary"] == "Body x text"

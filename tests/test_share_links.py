@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import re
+import weakref
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from lxml import html as lxml_html
 
 from share_links.intents import INTENTS
-from share_links.links import build_links
+from share_links.links import ShareLinks, build_links
 from share_links.settings import DEFAULTS, SettingsError, load_settings
 from tests.support.site import ROOT, run_pelican, site_settings, write_site
 
@@ -85,7 +88,8 @@ def test_x_via_and_validated_settings():
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("share")
-    content = write_site(root, {"articles/plain.md": article(TITLE, "tom-jerry")})
+    content = write_site(root, {"articles/plain.md": article(TITLE, "tom-jerry"),
+                                "articles/other.md": article("Other post", "other")})
     conf = site_settings(root, content, production=True, SITEURL="https://blog.example.org",
                          SHARE_NETWORKS=["threads", "email", "mastodon", "copy", "native", "x"])
     return run_pelican(conf)
@@ -113,6 +117,32 @@ def test_rendered_links_follow_the_setting_and_open_safely(built):
     scripts = page.xpath("//script[@src]")
     assert [s.get("src") for s in scripts] == ["https://blog.example.org/theme/js/share.js"]
     assert scripts[0].get("defer") is not None
+
+
+def test_each_page_shares_its_own_article(built):
+    """Links are worked out while a page renders and kept for that page only: each article's
+    page carries its own title and URL, whichever page was rendered before it."""
+    for slug, title in (("tom-jerry", TITLE), ("other", "Other post")):
+        page = lxml_html.fromstring((built / f"articles/{slug}/index.html").read_bytes())
+        url = f"https://blog.example.org/articles/{slug}/"
+        section = page.xpath("//section[@class='share']")[0]
+        assert (section.get("data-url"), section.get("data-title")) == (url, title)
+        x = section.xpath(".//a[contains(@class, 'share-x')]/@href")[0]
+        assert parse_qs(urlsplit(x).query) == {"text": [title], "url": [url]}
+
+
+def test_links_are_kept_for_the_page_rendering_only():
+    settings_ = load_settings(settings())
+    one, two = (SimpleNamespace(title=t, url=f"articles/{t}/") for t in ("one", "two"))
+    shares = [ShareLinks(one, settings_), ShareLinks(two, settings_)]
+    for share, name in zip(shares * 2, ["one", "two"] * 2, strict=True):
+        assert [link.href for link in share if link.key == "linkedin"] == [
+            "https://www.linkedin.com/sharing/share-offsite/?url=https%3A%2F%2Fblog.example.org"
+            f"%2Farticles%2F{name}%2F"]
+    shown = weakref.ref(next(iter(shares[1])))
+    assert list(shares[0])  # the next page renders: its links replace the last page's
+    gc.collect()
+    assert shown() is None
 
 
 def test_share_assets_are_small_and_self_contained():

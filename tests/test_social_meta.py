@@ -282,3 +282,6 @@ def test_values_are_reused_only_for_the_same_inputs_and_settings():
     assert values(settings, replace(inputs, title="Us")).title == "Us"
     renamed = values(load_settings({"SITEURL": SITE, "SITENAME": "Reach"}), inputs)
     assert renamed.site_name == "Reach" and "Reach" in str(renamed.jsonld)
+    # JSON-LD is serialised when its page prints it, not kept as text for every page.
+    assert not isinstance(first.jsonld, str)
+    assert json.loads(first.jsonld.__html__())["@graph"][0]["url"] == f"{SITE}/about/"

@@ -11,11 +11,13 @@ Sets, for the theme:
   because a template doing it would walk every article on every page (quadratic on big sites);
 - the ``plain_summary``, ``url_of`` and ``render_once`` filters: an article's summary as plain
   text, a content's URL path and a macro's HTML (a listing card, the site header), worked out
-  once per build for the many pages that repeat them.
+  once per build for the many pages that repeat them (the listing cards until the article pages
+  are written).
 
 It also writes the tag, category and author pages in place of Pelican's own methods, which
 found each page's articles in date order in time growing with the square of the site's size
-(``taxonomy_pages``): the same pages, written the same way.
+(``taxonomy_pages``): the same pages, written the same way. And it lets go of an article's
+HTML, which Pelican would keep to the end, once the article's page is written (``release``).
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from typing import Any
 
 from pelican import signals
 
-from article_extras.filters import FILTERS
+from article_extras.filters import FILTERS, forget_rendered
 from article_extras.reading import READING_TIMES
 from article_extras.related import link_neighbours, related_by_tags
+from article_extras.release import release_content
 from article_extras.settings import load_settings
 from article_extras.taxonomy_pages import install as install_taxonomy_pages
 from article_extras.years import copyright_years
@@ -64,3 +67,5 @@ def register() -> None:
     signals.generator_init.connect(add_filters)
     signals.article_generator_init.connect(install_taxonomy_pages)
     signals.article_generator_finalized.connect(add_extras)
+    signals.content_written.connect(release_content)
+    signals.article_writer_finalized.connect(forget_rendered)

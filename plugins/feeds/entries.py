@@ -22,6 +22,7 @@ from feeds.channels import absolute
 from feeds.sanitize import html_to_text, xml_safe
 from feeds.selection import aware
 from feeds.settings import FeedsSettings
+from self_promoting_blog.content.html_memo import html_once
 
 _INTRASITE = re.compile(r"^\{(static|attach|filename)\}")
 
@@ -115,7 +116,7 @@ def _authors(article: Any, settings: FeedsSettings) -> tuple[Person, ...]:
 def build_item(article: Any, settings: FeedsSettings, output_path: Path, tz: tzinfo) -> FeedItem:
     """Turn a Pelican article into a FeedItem."""
     url = absolute(settings, article.url)
-    content = absolutize_html(article.get_content(settings.base_url), url)
+    content = absolutize_html(html_once(article, settings.base_url), url)
     published = aware(article.date, tz).replace(microsecond=0)
     modified = getattr(article, "modified", None)
     updated = (aware(modified, tz).replace(microsecond=0) if isinstance(modified, datetime)

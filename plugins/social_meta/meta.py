@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -37,7 +37,7 @@ class SocialMeta:
     x_site: str = ""
     rel_me: tuple[str, ...] = ()
     robots: str = ""
-    jsonld: Markup | None = None
+    jsonld: Markup | StructuredData | None = None
 
 
 def fallback_image(content: Any, settings: MetaSettings) -> ImageMeta | None:
@@ -111,23 +111,37 @@ def _creator(authors: tuple[tuple[str, str], ...], settings: MetaSettings) -> st
     return creators.get("", "")
 
 
-def _structured(inputs: MetaInputs, meta: SocialMeta, settings: MetaSettings) -> Markup:
+def _structured(inputs: MetaInputs, settings: MetaSettings) -> Markup:
     home = absolute(settings.site_url, "")
     logo = default_image(settings.publisher_logo, settings.site_name, settings.site_url)
     trail = [(settings.site_name, home)]
     canonical = inputs.canonical
     if not inputs.is_article:
-        page = jsonld.web_page(kind="WebPage", name=meta.title, description=meta.description,
+        page = jsonld.web_page(kind="WebPage", name=inputs.title, description=inputs.description,
                                url=canonical or home)
-        return jsonld.graph(page, jsonld.breadcrumbs([*trail, (meta.title, canonical)]))
+        return jsonld.graph(page, jsonld.breadcrumbs([*trail, (inputs.title, canonical)]))
     if inputs.category is not None:
         trail.append(inputs.category)
     posting = jsonld.blog_posting(
-        headline=meta.title, description=meta.description, url=canonical,
-        published=meta.published, modified=meta.modified, authors=list(inputs.authors),
-        image=meta.image, publisher_node=jsonld.publisher(settings.site_name, home, logo),
-        section=meta.section, keywords=list(meta.tags))
-    return jsonld.graph(posting, jsonld.breadcrumbs([*trail, (meta.title, canonical)]))
+        headline=inputs.title, description=inputs.description, url=canonical,
+        published=inputs.published, modified=inputs.modified, authors=list(inputs.authors),
+        image=inputs.image, publisher_node=jsonld.publisher(settings.site_name, home, logo),
+        section=inputs.section, keywords=list(inputs.tags))
+    return jsonld.graph(posting, jsonld.breadcrumbs([*trail, (inputs.title, canonical)]))
+
+
+@dataclass(frozen=True, slots=True)
+class StructuredData:
+    """An article's or page's JSON-LD, serialised each time its page prints it and not kept:
+    only that page shows it (kept for every article, it took ~1.3 KB each)."""
+
+    inputs: MetaInputs
+    settings: MetaSettings
+
+    def __html__(self) -> str:
+        return _structured(self.inputs, self.settings)
+
+    __str__ = __html__
 
 
 def build_meta(settings: MetaSettings, inputs: MetaInputs) -> SocialMeta:
@@ -138,7 +152,7 @@ def build_meta(settings: MetaSettings, inputs: MetaInputs) -> SocialMeta:
                  "section": inputs.section, "tags": inputs.tags,
                  "author_urls": tuple(link for _, link in inputs.authors)}
     lang = inputs.lang
-    meta = SocialMeta(
+    return SocialMeta(
         og_type="article" if inputs.is_article else "website",
         title=inputs.title,
         description=inputs.description,
@@ -150,9 +164,9 @@ def build_meta(settings: MetaSettings, inputs: MetaInputs) -> SocialMeta:
         x_site=settings.x_site,
         rel_me=settings.rel_me,
         robots="noindex" if inputs.draft else "",
+        jsonld=StructuredData(inputs, settings),
         **dated,
     )
-    return replace(meta, jsonld=_structured(inputs, meta, settings))
 
 
 class MetaValues:
