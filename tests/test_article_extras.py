@@ -200,3 +200,27 @@ def test_a_summary_cut_from_html_not_shown_here_does_not_keep_it():
     assert written.content and (written, site) in memo  # rendered now: held until written
     release_content("articles/t.html", {"article": written})
     assert (written, site) not in memo and vars(written)["_plain_summary"] == "Body x text"
+
+
+def test_without_pelicans_memo_the_html_is_read_as_before(monkeypatch):
+    """A Pelican whose get_content keeps no `.cache` must not break the build: nothing is
+    forgotten, and the HTML still comes from get_content."""
+    import importlib
+
+    from pelican.contents import Content
+
+    from self_promoting_blog.content import html_memo
+
+    class Plain:
+        def get_content(self, siteurl):
+            return f"<p>at {siteurl}</p>"
+
+    monkeypatch.setattr(Content, "get_content", Plain.get_content)
+    try:
+        fresh = importlib.reload(html_memo)
+        assert fresh._MEMO == {}
+        assert fresh.html_once(Plain(), "/site") == "<p>at /site</p>"
+        assert not fresh.holds_html(Plain(), "/site")
+    finally:
+        monkeypatch.undo()
+        importlib.reload(html_memo)

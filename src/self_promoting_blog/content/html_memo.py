@@ -14,7 +14,9 @@ from typing import Any
 
 from pelican.contents import Content
 
-_MEMO: dict[tuple[Any, str], str] = Content.__dict__["get_content"].cache
+# Pelican's `memoized` keeps its entries in `.cache`. A Pelican without it leaves an empty stand-in:
+# nothing is then forgotten (no memory saved), and everything reads the HTML as before.
+_MEMO: dict[tuple[Any, str], str] = getattr(Content.__dict__.get("get_content"), "cache", {})
 
 
 def holds_html(content: Any, siteurl: str) -> bool:
