@@ -229,3 +229,28 @@ def test_a_build_script_without_a_main_guard_runs_once(tmp_path):
     assert done.stdout.count("BUILD STARTS") == 1, done.stdout
     assert re.search(r"\(33 drawn \((\d+) beside the build", done.stdout + done.stderr)
     assert len(list((tmp_path / "output" / "cards").glob("a*.png"))) == 32
+
+
+def test_a_card_worker_does_not_load_openssl(tmp_path):
+    """Each worker is a whole interpreter beside the build: what it imports is memory the whole
+    build pays for. Hashing (OpenSSL, about 4 MB) is the build's job, never a worker's."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "import self_promoting_blog.cards.worker\n"
+        "from self_promoting_blog.cards.batches import Batch, draw_into_cache\n"
+        "from self_promoting_blog.cards.settings import Colours\n"
+        "from self_promoting_blog.cards.spec import CardText, Fonts\n"
+        f"fonts = Fonts(Path({str(FONTS.regular)!r}), Path({str(FONTS.bold)!r}))\n"
+        "colours = Colours((250, 250, 250), (20, 20, 20), (11, 107, 102), (90, 90, 90))\n"
+        f"draw_into_cache(Batch(Path({str(tmp_path)!r}), [('k', CardText('Site', 'A title'))],"
+        " colours, fonts))\n"
+        "print(sorted(m for m in ('hashlib', '_hashlib') if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "k.png").is_file()
+    assert done.stdout.strip() == "[]"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -17,6 +16,8 @@ from self_promoting_blog.cards.spec import HEIGHT, RENDER_VERSION, WIDTH, CardTe
 @lru_cache(maxsize=8)
 def _file_digest(path: Path, size: int, mtime_ns: int) -> str:
     """Digest of a font file; size and mtime are part of the cache key so an edit is noticed."""
+    import hashlib  # here, not at the top: see card_key
+
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
@@ -37,7 +38,12 @@ def card_inputs(colours: Colours, fonts: Fonts) -> dict[str, object]:
 
 
 def card_key(text: CardText, inputs: dict[str, object]) -> str:
-    """Hash of a card's text and the build's `card_inputs`."""
+    """Hash of a card's text and the build's `card_inputs`.
+
+    Only the build hashes: hashlib is imported here, so a card worker (which imports this
+    module to store what it draws) does not load OpenSSL, about 4 MB of each worker's memory.
+    """
+    import hashlib
     blob = json.dumps(inputs | {"text": asdict(text)}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
